@@ -1,0 +1,25 @@
+/* err.h: errors are values.
+ *
+ * Library functions return 0 on success and -1 on failure, filling an Err
+ * with a one-line message that starts with its location ("file:line: " for
+ * text inputs, "node NAME: " for graph nodes).  Only the CLI prints.
+ */
+#ifndef SERENITY_ERR_H
+#define SERENITY_ERR_H
+
+enum { NERRMSG = 512 };
+
+typedef struct Err {
+	char msg[NERRMSG];
+} Err;
+
+#if defined(__GNUC__)
+#define SY_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define SY_PRINTF(f, a)
+#endif
+
+/* Sets e (when not NULL) and returns -1, so callers can `return err_set(...)`. */
+int err_set(Err *e, const char *fmt, ...) SY_PRINTF(2, 3);
+
+#endif

@@ -1,0 +1,383 @@
+/* graphfile.c: reader and writer of the plain graph format.
+ *
+ * The reader is strict: every byte is checked (no NUL, no control
+ * characters, valid UTF-8), every size parsed without overflow, and every
+ * mistake reported as "FILE:LINE: what".  A first pass records where each
+ * name is defined, so a reference to a later line can be told apart from an
+ * undefined name (the only way a cycle can be written in this format).
+ */
+#include "graphfile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum { NMAXFILE = 1 << 30 };
+
+char *gf_slurp(const char *path, size_t max, size_t *len, Err *e)
+{
+	char *buf = NULL;
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	if (!f) {
+		err_set(e, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		err_set(e, "%s: is a directory", path);
+		goto out;
+	}
+	size_t cap = 1 << 16, n = 0;
+	buf = malloc(cap);
+	if (!buf)
+		abort();
+	for (;;) {
+		if (n + 1 >= cap) {
+			if (cap > max) {
+				err_set(e, "%s: larger than %zu bytes", path, max);
+				free(buf);
+				buf = NULL;
+				goto out;
+			}
+			cap *= 2;
+			buf = realloc(buf, cap);
+			if (!buf)
+				abort();
+		}
+		size_t r = fread(buf + n, 1, cap - 1 - n, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(f)) {
+		err_set(e, "%s: read error", path);
+		free(buf);
+		buf = NULL;
+		goto out;
+	}
+	buf[n] = 0;
+	*len = n;
+out:
+	fclose(f);
+	return buf;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t k;
+	unsigned min;
+	unsigned c = s[0];
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		k = 2, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		k = 3, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		k = 4, min = 0x10000;
+	else
+		return 0;
+	if (k > n)
+		return 0;
+	unsigned v = c & (0x7f >> k);
+	for (size_t i = 1; i < k; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (s[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	return k;
+}
+
+typedef struct Line {
+	int no;
+	char **tok;
+	int ntok;
+} Line;
+
+typedef struct Parser {
+	const char *fname;
+	Err *e;
+	Line *lines;
+	int nlines;
+} Parser;
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Splits text into lines of tokens, in place; comments dropped. */
+static int split(Parser *p, char *text, size_t len)
+{
+	int cap = 0;
+	int no = 0;
+	char *s = text, *end = text + len;
+	while (s < end) {
+		no++;
+		char *eol = memchr(s, '\n', end - s);
+		if (!eol)
+			eol = end;
+		for (char *q = s; q < eol;) {
+			unsigned char c = (unsigned char)*q;
+			if (c == 0)
+				return err_set(p->e, "%s:%d: binary data (NUL byte)", p->fname, no);
+			if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
+				return err_set(p->e, "%s:%d: control character 0x%02x", p->fname, no, c);
+			size_t k = utf8_len((const unsigned char *)q, eol - q);
+			if (!k)
+				return err_set(p->e, "%s:%d: invalid UTF-8", p->fname, no);
+			q += k;
+		}
+		*eol = 0;
+		char *hash = strchr(s, '#');
+		if (hash)
+			*hash = 0;
+		Line ln = {no, NULL, 0};
+		int tcap = 0;
+		for (char *q = s;;) {
+			while (*q && is_space(*q))
+				q++;
+			if (!*q)
+				break;
+			char *t = q;
+			while (*q && !is_space(*q))
+				q++;
+			if (*q)
+				*q++ = 0;
+			if (ln.ntok == tcap) {
+				tcap = tcap ? tcap * 2 : 8;
+				ln.tok = realloc(ln.tok, tcap * sizeof *ln.tok);
+				if (!ln.tok)
+					abort();
+			}
+			ln.tok[ln.ntok++] = t;
+		}
+		if (ln.ntok) {
+			if (p->nlines == cap) {
+				cap = cap ? cap * 2 : 256;
+				p->lines = realloc(p->lines, cap * sizeof *p->lines);
+				if (!p->lines)
+					abort();
+			}
+			p->lines[p->nlines++] = ln;
+		}
+		s = eol + 1;
+	}
+	return 0;
+}
+
+static int parse_bytes(const Parser *p, const Line *ln, const char *s, int64_t *out)
+{
+	if (*s == '-')
+		return err_set(p->e, "%s:%d: negative size %.40s", p->fname, ln->no, s);
+	int64_t v = 0;
+	if (!*s)
+		return err_set(p->e, "%s:%d: missing size", p->fname, ln->no);
+	for (const char *q = s; *q; q++) {
+		if (*q < '0' || *q > '9')
+			return err_set(p->e, "%s:%d: size '%.40s' is not a number of bytes", p->fname,
+				       ln->no, s);
+		if (!mul_ok_i64(v, 10, &v) || !add_ok_i64(v, *q - '0', &v) || v > NBYTES_MAX)
+			return err_set(p->e, "%s:%d: size %.40s too large (at most %lld bytes)",
+				       p->fname, ln->no, s, (long long)NBYTES_MAX);
+	}
+	*out = v;
+	return 0;
+}
+
+/* First definition line of every name, for messages about later lines. */
+typedef struct Def {
+	const char *name;
+	int line;
+} Def;
+
+static int def_cmp(const void *a, const void *b)
+{
+	int c = strcmp(((const Def *)a)->name, ((const Def *)b)->name);
+	return c ? c : ((const Def *)a)->line - ((const Def *)b)->line;
+}
+
+static int later_line(const Def *defs, int n, const char *name)
+{
+	Def key = {name, 0};
+	int lo = 0, hi = n;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		if (def_cmp(&defs[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && strcmp(defs[lo].name, name) == 0 ? defs[lo].line : 0;
+}
+
+Graph *gf_parse(const char *text, size_t len, const char *fname, Err *e)
+{
+	Parser p = {fname, e, NULL, 0};
+	Graph *g = NULL;
+	Def *defs = NULL;
+	int *ins = NULL;
+	char *buf = malloc(len + 1);
+	if (!buf)
+		abort();
+	memcpy(buf, text, len);
+	buf[len] = 0;
+	if (split(&p, buf, len))
+		goto fail;
+	if (p.nlines == 0) {
+		err_set(e, "%s: no nodes (expected lines 'node NAME BYTES [INPUT ...]')", fname);
+		goto fail;
+	}
+	if (p.nlines > NOPS_MAX) {
+		err_set(e, "%s:%d: more than %d nodes", fname, p.lines[NOPS_MAX].no, NOPS_MAX);
+		goto fail;
+	}
+	defs = malloc(p.nlines * sizeof *defs);
+	if (!defs)
+		abort();
+	for (int i = 0; i < p.nlines; i++)
+		defs[i] = (Def){p.lines[i].ntok > 1 ? p.lines[i].tok[1] : "", p.lines[i].no};
+	qsort(defs, p.nlines, sizeof *defs, def_cmp);
+
+	const char *base = strrchr(fname, '/');
+	g = ir_new(base ? base + 1 : fname);
+	int *lineof = arena_newvec(g->arena, int, p.nlines); /* by op index */
+	for (int i = 0; i < p.nlines; i++) {
+		Line *ln = &p.lines[i];
+		if (strcmp(ln->tok[0], "node") != 0) {
+			err_set(e, "%s:%d: expected 'node NAME BYTES [INPUT ...]', got '%.40s'", fname,
+				ln->no, ln->tok[0]);
+			goto fail;
+		}
+		if (ln->ntok < 3) {
+			err_set(e, "%s:%d: expected 'node NAME BYTES [INPUT ...]'", fname, ln->no);
+			goto fail;
+		}
+		const char *name = ln->tok[1];
+		if (strlen(name) >= NNAME) {
+			err_set(e, "%s:%d: name longer than %d bytes", fname, ln->no, NNAME - 1);
+			goto fail;
+		}
+		int prev = ir_find(g, name);
+		if (prev >= 0) {
+			err_set(e, "%s:%d: duplicate node '%s' (first defined at line %d)", fname, ln->no,
+				name, lineof[g->tensors[prev].producer]);
+			goto fail;
+		}
+		int64_t bytes = 0;
+		if (parse_bytes(&p, ln, ln->tok[2], &bytes))
+			goto fail;
+		int nin = ln->ntok - 3;
+		free(ins);
+		ins = malloc((nin ? nin : 1) * sizeof *ins);
+		if (!ins)
+			abort();
+		for (int k = 0; k < nin; k++) {
+			const char *in = ln->tok[3 + k];
+			ins[k] = ir_find(g, in);
+			if (ins[k] >= 0)
+				continue;
+			if (strcmp(in, name) == 0)
+				err_set(e, "%s:%d: node '%s' reads itself (a cycle)", fname, ln->no, name);
+			else if (later_line(defs, p.nlines, in))
+				err_set(e,
+					"%s:%d: input '%s' is defined later, at line %d (a cycle, or "
+					"out of order: inputs must name earlier lines)",
+					fname, ln->no, in, later_line(defs, p.nlines, in));
+			else
+				err_set(e, "%s:%d: undefined input '%s'", fname, ln->no, in);
+			goto fail;
+		}
+		if (ir_opaque(g, name, bytes, ins, nin) < 0) {
+			err_set(e, "%s:%d: %s", fname, ln->no, g->err.msg);
+			goto fail;
+		}
+		lineof[g->nops - 1] = ln->no;
+	}
+	ir_mark_unconsumed_outputs(g);
+	ir_link(g);
+	if (ir_verify(g, e))
+		goto fail;
+	goto out;
+fail:
+	ir_free(g);
+	g = NULL;
+out:
+	for (int i = 0; i < p.nlines; i++)
+		free(p.lines[i].tok);
+	free(p.lines);
+	free(defs);
+	free(ins);
+	free(buf);
+	return g;
+}
+
+Graph *gf_read(const char *path, Err *e)
+{
+	size_t len;
+	char *text = gf_slurp(path, NMAXFILE, &len, e);
+	if (!text)
+		return NULL;
+	Graph *g = gf_parse(text, len, path, e);
+	free(text);
+	return g;
+}
+
+int gf_write(const Graph *g, FILE *f)
+{
+	fprintf(f, "# serenity plain graph: %s, %d nodes\n# node NAME BYTES [INPUT ...]\n", g->name,
+		g->nops);
+	for (int o = 0; o < g->nops; o++) {
+		const Op *op = &g->ops[o];
+		fprintf(f, "node %s %lld", op->name, (long long)g->tensors[op->out[0]].bytes);
+		for (int i = 0; i < op->nin; i++)
+			fprintf(f, " %s", g->tensors[op->in[i]].name);
+		fputc('\n', f);
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+int gf_atomic_write(const char *path, int (*write)(FILE *f, const void *arg), const void *arg,
+		    Err *e)
+{
+	size_t n = strlen(path) + 8;
+	char *tmp = malloc(n);
+	if (!tmp)
+		abort();
+	snprintf(tmp, n, "%s.tmp", path);
+	int rc = -1;
+	FILE *f = fopen(tmp, "wb");
+	if (!f) {
+		err_set(e, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	int wrc = write(f, arg);
+	if (fclose(f) != 0 || wrc != 0) {
+		err_set(e, "%s: write failed", path);
+		remove(tmp);
+		goto out;
+	}
+	if (rename(tmp, path) != 0) {
+		err_set(e, "%s: %s", path, strerror(errno));
+		remove(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(tmp);
+	return rc;
+}
+
+static int write_graph(FILE *f, const void *g)
+{
+	return gf_write(g, f);
+}
+
+int gf_save(const Graph *g, const char *path, Err *e)
+{
+	return gf_atomic_write(path, write_graph, g, e);
+}

@@ -1,0 +1,597 @@
+/* ir.c: graph builder, verifier and queries. */
+#include "ir.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- tensor name map: open addressing, FNV-1a ---- */
+
+struct NameMap {
+	int *slot; /* tensor index + 1, 0 = empty */
+	size_t cap;
+	size_t count;
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static size_t map_probe(const Graph *g, const char *name)
+{
+	const NameMap *m = g->names;
+	size_t i = hash_str(name) & (m->cap - 1);
+	while (m->slot[i] && strcmp(g->tensors[m->slot[i] - 1].name, name) != 0)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static void map_insert(Graph *g, int t)
+{
+	NameMap *m = g->names;
+	if ((m->count + 1) * 2 > m->cap) {
+		NameMap old = *m;
+		m->cap = old.cap ? old.cap * 2 : 64;
+		m->slot = calloc(m->cap, sizeof *m->slot);
+		if (!m->slot)
+			abort();
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.slot[i])
+				m->slot[map_probe(g, g->tensors[old.slot[i] - 1].name)] = old.slot[i];
+		free(old.slot);
+	}
+	m->slot[map_probe(g, g->tensors[t].name)] = t + 1;
+	m->count++;
+}
+
+int ir_find(const Graph *g, const char *name)
+{
+	if (!g->names->cap)
+		return -1;
+	return g->names->slot[map_probe(g, name)] - 1;
+}
+
+/* ---- graph ---- */
+
+Graph *ir_new(const char *name)
+{
+	Arena *a = arena_new();
+	Graph *g = arena_new1(a, Graph);
+	g->arena = a;
+	g->name = arena_strdup(a, name ? name : "graph");
+	g->names = calloc(1, sizeof *g->names);
+	if (!g->names)
+		abort();
+	return g;
+}
+
+void ir_free(Graph *g)
+{
+	if (!g)
+		return;
+	free(g->names->slot);
+	free(g->names);
+	arena_free(g->arena);
+}
+
+bool ir_ok(const Graph *g)
+{
+	return !g->failed;
+}
+
+static int fail(Graph *g, const char *fmt, ...) SY_PRINTF(2, 3);
+static int fail(Graph *g, const char *fmt, ...)
+{
+	if (!g->failed) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(g->err.msg, sizeof g->err.msg, fmt, ap);
+		va_end(ap);
+		g->failed = true;
+	}
+	return -1;
+}
+
+int ir_dtype_size(DType dt)
+{
+	static const int size[NDTYPE] = {[DT_I8] = 1, [DT_I32] = 4, [DT_F32] = 4};
+	return size[dt];
+}
+
+const char *ir_kind_name(OpKind k)
+{
+	static const char *name[NOPKIND] = {
+		[OP_INPUT] = "input",     [OP_CONV] = "conv",       [OP_MAXPOOL] = "maxpool",
+		[OP_AVGPOOL] = "avgpool", [OP_GAVGPOOL] = "gavgpool", [OP_ADD] = "add",
+		[OP_WSUM] = "wsum",       [OP_CONCAT] = "concat",   [OP_RELU] = "relu",
+		[OP_FC] = "fc",           [OP_OPAQUE] = "opaque",
+	};
+	return (unsigned)k < NOPKIND ? name[k] : "?";
+}
+
+int64_t ir_shape_elems(Shape s)
+{
+	int64_t r = 1;
+	int d[4] = {s.n, s.c, s.h, s.w};
+	for (int i = 0; i < 4; i++)
+		if (d[i] < 0 || !mul_ok_i64(r, d[i], &r))
+			return -1;
+	return r;
+}
+
+static bool shape_ok(Shape s)
+{
+	return s.n >= 1 && s.c >= 1 && s.h >= 1 && s.w >= 1 && s.n <= NDIM_MAX && s.c <= NDIM_MAX &&
+	       s.h <= NDIM_MAX && s.w <= NDIM_MAX;
+}
+
+static bool shape_eq(Shape a, Shape b)
+{
+	return a.n == b.n && a.c == b.c && a.h == b.h && a.w == b.w;
+}
+
+static bool name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= NNAME)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return false;
+	return true;
+}
+
+static bool in_ok(const Graph *g, int t)
+{
+	return t >= 0 && t < g->ntensors;
+}
+
+static int new_const(Graph *g, const char *opname, const char *suffix, int64_t count, DType dt)
+{
+	if (g->nconsts == g->capconsts) {
+		int cap = g->capconsts ? 2 * g->capconsts : 64;
+		g->consts = arena_grow(g->arena, g->consts, sizeof *g->consts, g->nconsts, cap);
+		g->capconsts = cap;
+	}
+	Const *c = &g->consts[g->nconsts];
+	size_t n = strlen(opname) + strlen(suffix) + 1;
+	char *name = arena_alloc(g->arena, n);
+	snprintf(name, n, "%s%s", opname, suffix);
+	c->name = name;
+	c->count = count;
+	c->dtype = dt;
+	c->bytes = count * ir_dtype_size(dt);
+	return g->nconsts++;
+}
+
+/* Appends an op reading xs[0..n) and making one tensor of shape s (or of
+ * `bytes` when s is all zero); returns the tensor's index. */
+static int new_op(Graph *g, const char *name, OpKind kind, const int *xs, int n, Shape s, DType dt,
+		  int64_t bytes)
+{
+	if (g->failed)
+		return -1;
+	if (!name || !name_ok(name))
+		return fail(g, "node '%.64s': bad name (empty, too long or with whitespace)",
+			    name ? name : "");
+	if (ir_find(g, name) >= 0)
+		return fail(g, "node %s: duplicate name", name);
+	if (g->nops >= NOPS_MAX)
+		return fail(g, "node %s: more than %d ops", name, NOPS_MAX);
+	for (int i = 0; i < n; i++)
+		if (!in_ok(g, xs[i]))
+			return fail(g, "node %s: input %d undefined", name, i);
+	if (kind != OP_OPAQUE) {
+		if (!shape_ok(s))
+			return fail(g, "node %s: bad output shape %dx%dx%dx%d", name, s.n, s.c, s.h, s.w);
+		int64_t e = ir_shape_elems(s);
+		if (e < 0 || !mul_ok_i64(e, ir_dtype_size(dt), &bytes) || bytes > NBYTES_MAX)
+			return fail(g, "node %s: tensor too large", name);
+	} else if (bytes < 0 || bytes > NBYTES_MAX) {
+		return fail(g, "node %s: bad size %lld", name, (long long)bytes);
+	}
+
+	if (g->nops == g->capops) {
+		int cap = g->capops ? 2 * g->capops : 64;
+		g->ops = arena_grow(g->arena, g->ops, sizeof *g->ops, g->nops, cap);
+		g->capops = cap;
+	}
+	if (g->ntensors == g->captensors) {
+		int cap = g->captensors ? 2 * g->captensors : 64;
+		g->tensors = arena_grow(g->arena, g->tensors, sizeof *g->tensors, g->ntensors, cap);
+		g->captensors = cap;
+	}
+	int o = g->nops++, t = g->ntensors++;
+	Op *op = &g->ops[o];
+	memset(op, 0, sizeof *op);
+	op->name = arena_strdup(g->arena, name);
+	op->kind = kind;
+	op->nin = n;
+	op->in = arena_newvec(g->arena, int, n);
+	if (n)
+		memcpy(op->in, xs, n * sizeof *xs);
+	op->nout = 1;
+	op->out = arena_newvec(g->arena, int, 1);
+	op->out[0] = t;
+	op->weight = op->bias = -1;
+
+	Tensor *tt = &g->tensors[t];
+	memset(tt, 0, sizeof *tt);
+	tt->name = op->name;
+	tt->shape = kind == OP_OPAQUE ? (Shape){0, 0, 0, 0} : s;
+	tt->dtype = dt;
+	tt->bytes = bytes;
+	tt->producer = o;
+	map_insert(g, t);
+	g->linked = false;
+	return t;
+}
+
+static Op *last_op(Graph *g)
+{
+	return &g->ops[g->nops - 1];
+}
+
+Window ir_window(int k, int s, int d, int groups)
+{
+	int p = d * (k - 1) / 2;
+	return (Window){k, k, s, s, d, d, p, p, p, p, groups};
+}
+
+static bool window_ok(Window w)
+{
+	return w.kh >= 1 && w.kw >= 1 && w.sh >= 1 && w.sw >= 1 && w.dh >= 1 && w.dw >= 1 &&
+	       w.kh <= 1024 && w.kw <= 1024 && w.sh <= 1024 && w.sw <= 1024 && w.dh <= 1024 &&
+	       w.dw <= 1024 && w.pt > -1024 && w.pl > -1024 && w.pb > -1024 && w.pr > -1024 &&
+	       w.pt <= 1024 && w.pl <= 1024 && w.pb <= 1024 && w.pr <= 1024;
+}
+
+/* Output extent of a window over n; < 1 when the window does not fit. */
+static int window_out(int n, int k, int s, int d, int p0, int p1)
+{
+	int64_t span = (int64_t)d * (k - 1) + 1;
+	int64_t in = (int64_t)n + p0 + p1;
+	if (in < span)
+		return 0;
+	return (int)((in - span) / s + 1);
+}
+
+static Shape window_shape(Shape x, Window w, int c)
+{
+	return (Shape){x.n, c, window_out(x.h, w.kh, w.sh, w.dh, w.pt, w.pb),
+		       window_out(x.w, w.kw, w.sw, w.dw, w.pl, w.pr)};
+}
+
+int ir_input(Graph *g, const char *name, Shape s, DType dt)
+{
+	return new_op(g, name, OP_INPUT, NULL, 0, s, dt, 0);
+}
+
+int ir_conv(Graph *g, const char *name, int x, int cout, Window w)
+{
+	if (g->failed || x < 0)
+		return fail(g, "node %s: bad input", name);
+	Shape xs = g->tensors[x].shape;
+	if (!window_ok(w) || w.groups < 1 || xs.c % w.groups || cout % w.groups || cout < 1)
+		return fail(g, "node %s: bad convolution (cin %d, cout %d, groups %d)", name, xs.c,
+			    cout, w.groups);
+	Shape s = window_shape(xs, w, cout);
+	int t = new_op(g, name, OP_CONV, &x, 1, s, DT_I8, 0);
+	if (t < 0)
+		return -1;
+	Op *op = last_op(g);
+	op->win = w;
+	int64_t per = (int64_t)(xs.c / w.groups) * w.kh * w.kw;
+	op->weight = new_const(g, name, ".w", per * cout, DT_I8);
+	op->bias = new_const(g, name, ".b", cout, DT_I32);
+	op->macs = per * cout * s.h * s.w * s.n;
+	return t;
+}
+
+int ir_pool(Graph *g, const char *name, OpKind kind, int x, Window w)
+{
+	if (g->failed || x < 0)
+		return fail(g, "node %s: bad input", name);
+	if ((kind != OP_MAXPOOL && kind != OP_AVGPOOL) || !window_ok(w))
+		return fail(g, "node %s: bad pooling", name);
+	w.groups = 1;
+	Shape xs = g->tensors[x].shape;
+	int t = new_op(g, name, kind, &x, 1, window_shape(xs, w, xs.c), DT_I8, 0);
+	if (t >= 0)
+		last_op(g)->win = w;
+	return t;
+}
+
+int ir_gavgpool(Graph *g, const char *name, int x)
+{
+	if (g->failed || x < 0)
+		return fail(g, "node %s: bad input", name);
+	Shape xs = g->tensors[x].shape;
+	return new_op(g, name, OP_GAVGPOOL, &x, 1, (Shape){xs.n, xs.c, 1, 1}, DT_I8, 0);
+}
+
+static int elementwise(Graph *g, const char *name, OpKind kind, const int *xs, int n)
+{
+	if (g->failed)
+		return -1;
+	if (n < 1)
+		return fail(g, "node %s: no inputs", name);
+	for (int i = 0; i < n; i++)
+		if (!in_ok(g, xs[i]))
+			return fail(g, "node %s: input %d undefined", name, i);
+	Shape s = g->tensors[xs[0]].shape;
+	for (int i = 1; i < n; i++)
+		if (!shape_eq(s, g->tensors[xs[i]].shape))
+			return fail(g, "node %s: input %s has another shape than %s", name,
+				    g->tensors[xs[i]].name, g->tensors[xs[0]].name);
+	return new_op(g, name, kind, xs, n, s, DT_I8, 0);
+}
+
+int ir_add(Graph *g, const char *name, const int *xs, int n)
+{
+	return elementwise(g, name, OP_ADD, xs, n);
+}
+
+int ir_wsum(Graph *g, const char *name, const int *xs, int n)
+{
+	int t = elementwise(g, name, OP_WSUM, xs, n);
+	if (t >= 0)
+		last_op(g)->weight = new_const(g, name, ".w", n, DT_I8);
+	return t;
+}
+
+int ir_relu(Graph *g, const char *name, int x)
+{
+	return elementwise(g, name, OP_RELU, &x, 1);
+}
+
+int ir_concat(Graph *g, const char *name, const int *xs, int n)
+{
+	if (g->failed)
+		return -1;
+	if (n < 1)
+		return fail(g, "node %s: no inputs", name);
+	for (int i = 0; i < n; i++)
+		if (!in_ok(g, xs[i]))
+			return fail(g, "node %s: input %d undefined", name, i);
+	Shape s = g->tensors[xs[0]].shape;
+	int64_t c = s.c;
+	for (int i = 1; i < n; i++) {
+		Shape si = g->tensors[xs[i]].shape;
+		if (si.n != s.n || si.h != s.h || si.w != s.w)
+			return fail(g, "node %s: input %s does not match %s outside channels", name,
+				    g->tensors[xs[i]].name, g->tensors[xs[0]].name);
+		c += si.c;
+	}
+	if (c > NDIM_MAX)
+		return fail(g, "node %s: too many channels", name);
+	s.c = (int)c;
+	return new_op(g, name, OP_CONCAT, xs, n, s, DT_I8, 0);
+}
+
+int ir_fc(Graph *g, const char *name, int x, int nout)
+{
+	if (g->failed || x < 0)
+		return fail(g, "node %s: bad input", name);
+	Shape xs = g->tensors[x].shape;
+	int64_t in = ir_shape_elems(xs) / (xs.n ? xs.n : 1);
+	if (nout < 1 || in < 1)
+		return fail(g, "node %s: bad fully connected layer", name);
+	int t = new_op(g, name, OP_FC, &x, 1, (Shape){xs.n, nout, 1, 1}, DT_I8, 0);
+	if (t < 0)
+		return -1;
+	Op *op = last_op(g);
+	op->weight = new_const(g, name, ".w", in * nout, DT_I8);
+	op->bias = new_const(g, name, ".b", nout, DT_I32);
+	op->macs = in * nout * xs.n;
+	return t;
+}
+
+int ir_opaque(Graph *g, const char *name, int64_t bytes, const int *xs, int n)
+{
+	return new_op(g, name, OP_OPAQUE, xs, n, (Shape){0, 0, 0, 0}, DT_I8, bytes);
+}
+
+int ir_copy_op(Graph *dst, const Graph *src, int o, const int *ins)
+{
+	const Op *op = &src->ops[o];
+	const Tensor *t = &src->tensors[op->out[0]];
+	if (op->nout != 1)
+		return fail(dst, "node %s: cannot copy an op with %d outputs", op->name, op->nout);
+	int r = new_op(dst, op->name, op->kind, ins, op->nin, t->shape, t->dtype, t->bytes);
+	if (r < 0)
+		return -1;
+	Op *c = last_op(dst);
+	c->win = op->win;
+	c->macs = op->macs;
+	c->relu = op->relu;
+	if (op->weight >= 0)
+		c->weight = new_const(dst, op->name, ".w", src->consts[op->weight].count,
+				      src->consts[op->weight].dtype);
+	if (op->bias >= 0)
+		c->bias = new_const(dst, op->name, ".b", src->consts[op->bias].count,
+				    src->consts[op->bias].dtype);
+	dst->tensors[r].output = t->output;
+	return r;
+}
+
+void ir_mark_output(Graph *g, int t)
+{
+	if (in_ok(g, t))
+		g->tensors[t].output = true;
+}
+
+void ir_link(Graph *g)
+{
+	Arena *a = g->arena;
+	int *count = calloc(g->ntensors ? g->ntensors : 1, sizeof *count);
+	if (!count)
+		abort();
+	/* Count each consumer once per tensor, however often it reads it. */
+	for (int o = 0; o < g->nops; o++)
+		for (int i = 0; i < g->ops[o].nin; i++) {
+			int t = g->ops[o].in[i];
+			bool seen = false;
+			for (int j = 0; j < i; j++)
+				seen |= g->ops[o].in[j] == t;
+			count[t] += !seen;
+		}
+	for (int t = 0; t < g->ntensors; t++) {
+		g->tensors[t].cons = arena_newvec(a, int, count[t]);
+		g->tensors[t].ncons = 0;
+	}
+	for (int o = 0; o < g->nops; o++)
+		for (int i = 0; i < g->ops[o].nin; i++) {
+			Tensor *t = &g->tensors[g->ops[o].in[i]];
+			if (t->ncons == 0 || t->cons[t->ncons - 1] != o)
+				t->cons[t->ncons++] = o;
+		}
+	free(count);
+	g->linked = true;
+}
+
+void ir_mark_unconsumed_outputs(Graph *g)
+{
+	if (!g->linked)
+		ir_link(g);
+	for (int t = 0; t < g->ntensors; t++)
+		if (g->tensors[t].ncons == 0)
+			g->tensors[t].output = true;
+}
+
+/* Recomputes what the builder computed, from the stored attributes. */
+static int verify_op(const Graph *g, int o, Err *e)
+{
+	const Op *op = &g->ops[o];
+	const char *nm = op->name;
+	if (op->nout < 1)
+		return err_set(e, "node %s: makes no tensor", nm);
+	for (int i = 0; i < op->nin; i++) {
+		int t = op->in[i];
+		if (t < 0 || t >= g->ntensors)
+			return err_set(e, "node %s: input %d undefined", nm, i);
+		if (g->tensors[t].producer >= o)
+			return err_set(e, "node %s: reads %s before it is made (cycle or bad order)", nm,
+				       g->tensors[t].name);
+	}
+	for (int i = 0; i < op->nout; i++) {
+		int t = op->out[i];
+		if (t < 0 || t >= g->ntensors || g->tensors[t].producer != o)
+			return err_set(e, "node %s: output %d not owned", nm, i);
+		const Tensor *tt = &g->tensors[t];
+		if (tt->bytes < 0 || tt->bytes > NBYTES_MAX)
+			return err_set(e, "node %s: bad size", nm);
+		if (op->kind == OP_OPAQUE)
+			continue;
+		int64_t el = ir_shape_elems(tt->shape), b;
+		if (!shape_ok(tt->shape) || el < 0 || !mul_ok_i64(el, ir_dtype_size(tt->dtype), &b) ||
+		    b != tt->bytes)
+			return err_set(e, "node %s: size does not match shape", nm);
+	}
+	if (op->kind == OP_OPAQUE || op->kind == OP_INPUT)
+		return op->kind == OP_INPUT && op->nin ? err_set(e, "node %s: input with inputs", nm)
+						       : 0;
+
+	Shape y = g->tensors[op->out[0]].shape, x = {0, 0, 0, 0}, want = y;
+	if (op->nin < 1)
+		return err_set(e, "node %s: no inputs", nm);
+	x = g->tensors[op->in[0]].shape;
+	switch (op->kind) {
+	case OP_CONV:
+		if (!window_ok(op->win) || op->win.groups < 1 || x.c % op->win.groups ||
+		    y.c % op->win.groups)
+			return err_set(e, "node %s: bad convolution attributes", nm);
+		want = window_shape(x, op->win, y.c);
+		break;
+	case OP_MAXPOOL:
+	case OP_AVGPOOL:
+		if (!window_ok(op->win))
+			return err_set(e, "node %s: bad pooling attributes", nm);
+		want = window_shape(x, op->win, x.c);
+		break;
+	case OP_GAVGPOOL:
+		want = (Shape){x.n, x.c, 1, 1};
+		break;
+	case OP_ADD:
+	case OP_WSUM:
+	case OP_RELU:
+		for (int i = 1; i < op->nin; i++)
+			if (!shape_eq(x, g->tensors[op->in[i]].shape))
+				return err_set(e, "node %s: inputs of different shapes", nm);
+		want = x;
+		break;
+	case OP_CONCAT: {
+		int64_t c = 0;
+		for (int i = 0; i < op->nin; i++) {
+			Shape s = g->tensors[op->in[i]].shape;
+			if (s.n != x.n || s.h != x.h || s.w != x.w)
+				return err_set(e, "node %s: concat inputs differ outside channels", nm);
+			c += s.c;
+		}
+		want = (Shape){x.n, (int)(c > NDIM_MAX ? -1 : c), x.h, x.w};
+		break;
+	}
+	case OP_FC:
+		want = (Shape){x.n, y.c, 1, 1};
+		break;
+	default:
+		return err_set(e, "node %s: unknown kind %d", nm, (int)op->kind);
+	}
+	if (!shape_eq(want, y))
+		return err_set(e, "node %s: output shape %dx%dx%dx%d, expected %dx%dx%dx%d", nm, y.n,
+			       y.c, y.h, y.w, want.n, want.c, want.h, want.w);
+	return 0;
+}
+
+int ir_verify(const Graph *g, Err *e)
+{
+	if (g->failed)
+		return err_set(e, "%s", g->err.msg);
+	if (g->nops < 1)
+		return err_set(e, "graph %s: no ops", g->name);
+	int64_t total = 0;
+	for (int o = 0; o < g->nops; o++) {
+		if (verify_op(g, o, e))
+			return -1;
+		if (ir_find(g, g->ops[o].name) != g->ops[o].out[0])
+			return err_set(e, "node %s: duplicate name", g->ops[o].name);
+		if (!add_ok_i64(total, g->tensors[g->ops[o].out[0]].bytes, &total))
+			return err_set(e, "node %s: total size overflows", g->ops[o].name);
+	}
+	if (g->linked)
+		for (int t = 0; t < g->ntensors; t++)
+			for (int i = 0; i < g->tensors[t].ncons; i++)
+				if (g->tensors[t].cons[i] <= g->tensors[t].producer)
+					return err_set(e, "node %s: consumer list out of order",
+						       g->tensors[t].name);
+	return 0;
+}
+
+int64_t ir_macs(const Graph *g)
+{
+	int64_t m = 0;
+	for (int o = 0; o < g->nops; o++)
+		m += g->ops[o].macs;
+	return m;
+}
+
+int64_t ir_params(const Graph *g)
+{
+	int64_t n = 0;
+	for (int c = 0; c < g->nconsts; c++)
+		n += g->consts[c].count;
+	return n;
+}
+
+int64_t ir_const_bytes(const Graph *g)
+{
+	int64_t n = 0;
+	for (int c = 0; c < g->nconsts; c++)
+		n += g->consts[c].bytes;
+	return n;
+}

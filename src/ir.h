@@ -1,0 +1,155 @@
+/* ir.h: the graph IR.
+ *
+ * A Graph holds ops in definition order (always a topological order: an op
+ * may only read tensors made by earlier ops), the activation tensors they
+ * make, and, apart from them, the constants (weights and biases) that the
+ * memory model never counts.  Every tensor has exactly one producing op;
+ * graph inputs are made by OP_INPUT ops.  One arena owns all of it.
+ *
+ * The builder functions return the index of the tensor they make, or -1.
+ * Errors are sticky: once a call fails, g->err holds the first message and
+ * later calls that take a -1 input return -1 too, so a builder can make a
+ * whole network and check once, at the end, with ir_ok().
+ */
+#ifndef SERENITY_IR_H
+#define SERENITY_IR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "err.h"
+
+enum {
+	NNAME = 256,           /* longest op or tensor name */
+	NDIM_MAX = 1 << 24,    /* largest single dimension */
+	NOPS_MAX = 1 << 22,    /* most ops in one graph */
+};
+#define NBYTES_MAX ((int64_t)1 << 40) /* largest single tensor: 1 TiB */
+
+typedef enum DType {
+	DT_I8,  /* deployed activations and weights */
+	DT_I32, /* biases, partial sums */
+	DT_F32,
+	NDTYPE
+} DType;
+
+typedef enum OpKind {
+	OP_INPUT,   /* graph input */
+	OP_CONV,    /* 2-D convolution; groups == channels is depthwise */
+	OP_MAXPOOL,
+	OP_AVGPOOL,
+	OP_GAVGPOOL, /* global average pooling to 1x1 */
+	OP_ADD,      /* elementwise sum of its inputs */
+	OP_WSUM,     /* weighted sum of its inputs, one weight per input */
+	OP_CONCAT,   /* along channels */
+	OP_RELU,
+	OP_FC,       /* fully connected over the flattened input */
+	OP_OPAQUE,   /* from the plain graph format: only the bytes are known */
+	NOPKIND
+} OpKind;
+
+typedef struct Shape {
+	int n, c, h, w;
+} Shape;
+
+typedef struct Window {
+	int kh, kw;     /* kernel */
+	int sh, sw;     /* stride */
+	int dh, dw;     /* dilation */
+	int pt, pl, pb, pr; /* padding; negative crops */
+	int groups;     /* convolution only */
+} Window;
+
+typedef struct Tensor {
+	const char *name;
+	Shape shape;   /* all zero for OP_OPAQUE tensors */
+	DType dtype;
+	int64_t bytes;
+	int producer;  /* op index */
+	int *cons;     /* consuming ops, each once, in definition order */
+	int ncons;
+	bool output;   /* graph output: never freed */
+} Tensor;
+
+typedef struct Const {
+	const char *name;
+	int64_t count; /* elements */
+	DType dtype;
+	int64_t bytes;
+} Const;
+
+typedef struct Op {
+	const char *name;
+	OpKind kind;
+	int *in;       /* tensor indices; may repeat (add x x) */
+	int nin;
+	int *out;      /* tensor indices */
+	int nout;
+	Window win;    /* conv and pooling */
+	int weight;    /* const index or -1 */
+	int bias;      /* const index or -1 */
+	int64_t macs;
+	bool relu;     /* output goes through a fused ReLU (TFLite's fused activation) */
+} Op;
+
+typedef struct NameMap NameMap;
+
+typedef struct Graph {
+	Arena *arena;
+	const char *name;
+	Op *ops;
+	int nops, capops;
+	Tensor *tensors;
+	int ntensors, captensors;
+	Const *consts;
+	int nconsts, capconsts;
+	NameMap *names; /* tensor name -> index */
+	bool linked;    /* consumer lists are current */
+	bool failed;
+	Err err;
+} Graph;
+
+Graph *ir_new(const char *name);
+void ir_free(Graph *g);
+bool ir_ok(const Graph *g);
+
+/* Builders.  Names must be unique, non-empty, at most NNAME-1 bytes, without
+ * whitespace.  Each op makes one tensor of the same name. */
+int ir_input(Graph *g, const char *name, Shape s, DType dt);
+int ir_conv(Graph *g, const char *name, int x, int cout, Window w);
+int ir_pool(Graph *g, const char *name, OpKind kind, int x, Window w);
+int ir_gavgpool(Graph *g, const char *name, int x);
+int ir_add(Graph *g, const char *name, const int *xs, int n);
+int ir_wsum(Graph *g, const char *name, const int *xs, int n);
+int ir_concat(Graph *g, const char *name, const int *xs, int n);
+int ir_relu(Graph *g, const char *name, int x);
+int ir_fc(Graph *g, const char *name, int x, int nout);
+int ir_opaque(Graph *g, const char *name, int64_t bytes, const int *xs, int n);
+
+/* A k x k window with stride s, dilation d and "same" padding d*(k-1)/2. */
+Window ir_window(int k, int s, int d, int groups);
+
+/* Appends a copy of op o of src (attributes, constants, shape) reading
+ * dst's tensors ins[0..nin); returns the tensor it makes. */
+int ir_copy_op(Graph *dst, const Graph *src, int o, const int *ins);
+
+void ir_mark_output(Graph *g, int t);
+/* Marks every tensor nobody reads as a graph output. */
+void ir_mark_unconsumed_outputs(Graph *g);
+
+/* Recomputes the consumer lists; run after building, before analyses. */
+void ir_link(Graph *g);
+/* Checks the invariants above: definition order is topological, names
+ * unique, shapes consistent with attributes, sizes without overflow. */
+int ir_verify(const Graph *g, Err *e);
+
+int ir_find(const Graph *g, const char *name); /* tensor index or -1 */
+int64_t ir_macs(const Graph *g);
+int64_t ir_params(const Graph *g);       /* weight and bias elements */
+int64_t ir_const_bytes(const Graph *g);  /* deployed bytes of all constants */
+int ir_dtype_size(DType dt);
+const char *ir_kind_name(OpKind k);
+int64_t ir_shape_elems(Shape s);         /* -1 on overflow */
+
+#endif

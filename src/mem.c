@@ -1,0 +1,102 @@
+/* mem.c: peak and lower bound of an order under the paper's memory model. */
+#include "mem.h"
+
+#include <stdlib.h>
+
+int mem_check_order(const Graph *g, const int *order, int n, Err *e)
+{
+	int rc = -1;
+	char *done = calloc(g->nops ? g->nops : 1, 1);
+	if (!done)
+		abort();
+	if (n != g->nops) {
+		err_set(e, "order has %d ops, graph %s has %d", n, g->name, g->nops);
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		int o = order[i];
+		if (o < 0 || o >= g->nops) {
+			err_set(e, "order step %d: no op %d", i, o);
+			goto out;
+		}
+		if (done[o]) {
+			err_set(e, "node %s: scheduled twice", g->ops[o].name);
+			goto out;
+		}
+		for (int k = 0; k < g->ops[o].nin; k++) {
+			int p = g->tensors[g->ops[o].in[k]].producer;
+			if (!done[p]) {
+				err_set(e, "node %s: runs before its input %s", g->ops[o].name,
+					g->ops[p].name);
+				goto out;
+			}
+		}
+		done[o] = 1;
+	}
+	rc = 0;
+out:
+	free(done);
+	return rc;
+}
+
+int64_t mem_op_footprint(const Graph *g, int o)
+{
+	const Op *op = &g->ops[o];
+	int64_t m = 0;
+	for (int i = 0; i < op->nin; i++) {
+		bool dup = false;
+		for (int j = 0; j < i; j++)
+			dup |= op->in[j] == op->in[i];
+		if (!dup)
+			m += g->tensors[op->in[i]].bytes;
+	}
+	for (int i = 0; i < op->nout; i++)
+		m += g->tensors[op->out[i]].bytes;
+	return m;
+}
+
+int64_t mem_lower_bound(const Graph *g)
+{
+	int64_t lb = 0;
+	for (int o = 0; o < g->nops; o++) {
+		int64_t m = mem_op_footprint(g, o);
+		if (m > lb)
+			lb = m;
+	}
+	return lb;
+}
+
+int64_t mem_peak(const Graph *g, const int *order, int64_t *step)
+{
+	int *left = malloc((g->ntensors ? g->ntensors : 1) * sizeof *left);
+	if (!left)
+		abort();
+	for (int t = 0; t < g->ntensors; t++)
+		left[t] = g->tensors[t].ncons;
+	int64_t live = 0, peak = 0;
+	for (int i = 0; i < g->nops; i++) {
+		const Op *op = &g->ops[order[i]];
+		for (int k = 0; k < op->nout; k++)
+			live += g->tensors[op->out[k]].bytes;
+		if (live > peak)
+			peak = live;
+		if (step)
+			step[i] = live;
+		/* Consumer lists hold each op once, so count each input once. */
+		for (int k = 0; k < op->nin; k++) {
+			int t = op->in[k];
+			bool dup = false;
+			for (int j = 0; j < k; j++)
+				dup |= op->in[j] == t;
+			if (!dup && --left[t] == 0 && !g->tensors[t].output)
+				live -= g->tensors[t].bytes;
+		}
+		for (int k = 0; k < op->nout; k++) {
+			const Tensor *t = &g->tensors[op->out[k]];
+			if (t->ncons == 0 && !t->output)
+				live -= t->bytes;
+		}
+	}
+	free(left);
+	return peak;
+}

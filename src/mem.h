@@ -1,0 +1,26 @@
+/* mem.h: the paper's memory model (DESIGN.md section 3).
+ *
+ * Running op v takes (all live tensors) + (outputs of v); v's inputs are
+ * live by definition.  After v, every tensor whose consumers have all run
+ * is freed, except graph outputs; a tensor nobody reads that is not a graph
+ * output is freed right after it is made.  Peak is the largest step.
+ */
+#ifndef SERENITY_MEM_H
+#define SERENITY_MEM_H
+
+#include "ir.h"
+
+/* 0 when order[0..n) runs every op of g once, after its inputs' producers. */
+int mem_check_order(const Graph *g, const int *order, int n, Err *e);
+
+/* Peak bytes of a valid order.  When step is not NULL, step[i] receives the
+ * bytes in use while order[i] runs (the curve people plot). */
+int64_t mem_peak(const Graph *g, const int *order, int64_t *step);
+
+/* Max over ops of (distinct inputs + outputs): no order can do better. */
+int64_t mem_lower_bound(const Graph *g);
+
+/* Bytes of the distinct inputs plus outputs of op o. */
+int64_t mem_op_footprint(const Graph *g, int o);
+
+#endif

@@ -1,0 +1,10 @@
+/* model.h: MODEL arguments: zoo:NAME, a .onnx file or a plain graph file. */
+#ifndef SERENITY_MODEL_H
+#define SERENITY_MODEL_H
+
+#include "ir.h"
+
+/* Loads, links and verifies the model; NULL with e set on any error. */
+Graph *model_load(const char *spec, Err *e);
+
+#endif

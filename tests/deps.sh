@@ -1,0 +1,15 @@
+#!/bin/sh
+# deps.sh: installs, with apt-get, whatever of serenity's build and test
+# dependencies this Debian machine lacks.  Needs root when something is
+# missing; does nothing when all is there.
+set -e
+PKGS="cmake make gcc libc6-dev pkg-config libcmocka-dev"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,19 @@
+#!/bin/sh
+# run.sh: the whole test suite, as CI runs it: a warnings-as-errors build
+# and an ASan + UBSan build, each running every CTest test.
+set -e
+cd "$(dirname "$0")/.."
+sh tests/deps.sh
+jobs=$(nproc 2>/dev/null || echo 2)
+for cfg in release asan; do
+	case $cfg in
+	release) flags="-DCMAKE_BUILD_TYPE=RelWithDebInfo" ;;
+	asan) flags="-DCMAKE_BUILD_TYPE=Debug -DSERENITY_SANITIZE=ON" ;;
+	esac
+	echo "== $cfg build"
+	cmake -S . -B "build-$cfg" -DSERENITY_WERROR=ON $flags >/dev/null
+	cmake --build "build-$cfg" -j "$jobs"
+	echo "== $cfg tests"
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --test-dir "build-$cfg" --output-on-failure -j "$jobs"
+done
