@@ -9,12 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "graphfile.h"
 #include "json.h"
 #include "mem.h"
+#include "plot.h"
+#include "randdag.h"
 #include "model.h"
 #include "sched.h"
+#include "sched_dp.h"
 #include "zoo.h"
 
 #define SERENITY_VERSION "0.1.0"
@@ -24,27 +28,34 @@ enum { EXIT_INPUT = 1, EXIT_USAGE = 2 };
 static const char usage_text[] =
 	"usage: serenity COMMAND [ARGS]\n"
 	"\n"
-	"MODEL is zoo:NAME, a .onnx file or a plain graph file (node NAME BYTES [INPUT ...]).\n"
+	"MODEL is zoo:NAME, a .onnx file, a plain graph file (node NAME BYTES [INPUT ...])\n"
+	"or random:OPS[:SEED], a seeded random DAG.\n"
 	"\n"
 	"commands:\n"
 	"  zoo [--json]                              list the built-in networks\n"
 	"  export MODEL --format graph -o FILE       write MODEL in the plain graph format\n"
-	"  schedule MODEL [--scheduler file|bfs|dfs] [--json] [-d S]\n"
-	"                                            order the ops, report the peak memory\n"
-	"  bench                                     peaks of every scheduler on the zoo\n"
+	"  schedule MODEL [--scheduler dp|file|bfs|dfs] [--time-limit S] [--plot FILE.svg]\n"
+	"                 [--json] [-d S]            order the ops, report the peak memory\n"
+	"  bench [--time-limit S]                    every scheduler on the zoo and a random DAG\n"
 	"  help                                      this text\n"
 	"\n"
 	"options:\n"
 	"  --json          one JSON object on stdout\n"
 	"  -d S            dump the schedule (step, op, bytes in use) after scheduling\n"
-	"  -o FILE         output file ('-' for stdout)\n";
+	"  -o FILE         output file ('-' for stdout)\n"
+	"  --scheduler S   dp (memory-optimal, default), file (definition order, what\n"
+	"                  TensorFlow Lite runs), bfs (Kahn, FIFO), dfs (reverse post-order)\n"
+	"  --time-limit S  stop the dp search after S seconds with the best order found\n"
+	"  --plot FILE     bytes in use at each step, beside the definition order's (SVG)\n";
 
 typedef struct Opts {
 	const char *model;
 	const char *out;
 	const char *format;
 	const char *dump;
+	const char *plot;
 	SchedKind sched;
+	double time_limit;
 	bool json;
 } Opts;
 
@@ -70,11 +81,13 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 		{"scheduler", required_argument, NULL, 's'},
 		{"format", required_argument, NULL, 'f'},
 		{"output", required_argument, NULL, 'o'},
+		{"time-limit", required_argument, NULL, 't'},
+		{"plot", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	memset(o, 0, sizeof *o);
-	o->sched = SCHED_FILE;
+	o->sched = SCHED_DP;
 	opterr = 0;
 	optind = 1;
 	int c;
@@ -95,6 +108,16 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 			break;
 		case 'd':
 			o->dump = optarg;
+			break;
+		case 't': {
+			char *end;
+			o->time_limit = strtod(optarg, &end);
+			if (*end || end == optarg || !(o->time_limit > 0 && o->time_limit < 1e9))
+				return usage_error("--time-limit wants seconds > 0, got '%s'", optarg);
+			break;
+		}
+		case 'p':
+			o->plot = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -194,6 +217,52 @@ static void dump_schedule(const Graph *g, const Schedule *s)
 	free(step);
 }
 
+/* The progress line of long searches, on a terminal only. */
+static void dp_progress(void *ctx, const DpProgress *p)
+{
+	(void)ctx;
+	fprintf(stderr, "\r\033[Kdp: piece %d/%d (%d ops)  budget %lld  floor %lld  states %lld  %.1fs",
+		p->piece + 1, p->npieces, p->piece_ops, (long long)p->budget, (long long)p->floor,
+		(long long)p->states, p->seconds);
+}
+
+static void dp_opts(const Opts *o, DpOpts *dp)
+{
+	memset(dp, 0, sizeof *dp);
+	dp->time_limit_s = o->time_limit;
+	if (isatty(2)) {
+		dp->progress = dp_progress;
+	}
+}
+
+static void dp_progress_done(const DpOpts *dp)
+{
+	if (dp->progress)
+		fputs("\r\033[K", stderr);
+}
+
+/* The live-bytes curve of the schedule beside the definition order's. */
+static int plot_schedule(const Graph *g, const Schedule *s, SchedKind k, const char *path,
+			 const char *model, Err *e)
+{
+	int64_t *a = malloc(g->nops * sizeof *a), *b = malloc(g->nops * sizeof *b);
+	int *file = malloc(g->nops * sizeof *file);
+	if (!a || !b || !file)
+		abort();
+	sched_file(g, file);
+	mem_peak(g, s->order, a);
+	mem_peak(g, file, b);
+	char title[NNAME + 64];
+	snprintf(title, sizeof title, "%s: bytes in use at each step", model);
+	PlotSeries series[2] = {{sched_name(k), a, g->nops}, {"file (definition order)", b, g->nops}};
+	int rc = plot_lines_svg(path, title, "step", "bytes in use", series, k == SCHED_FILE ? 1 : 2,
+				e);
+	free(a);
+	free(b);
+	free(file);
+	return rc;
+}
+
 static int cmd_schedule(int argc, char **argv)
 {
 	Opts o;
@@ -207,7 +276,15 @@ static int cmd_schedule(int argc, char **argv)
 	if (!g)
 		return input_error(&e);
 	Schedule s;
-	if (sched_run(g, o.sched, g->arena, &s, &e)) {
+	DpOpts dp;
+	dp_opts(&o, &dp);
+	int src = sched_run(g, o.sched, &dp, g->arena, &s, &e);
+	dp_progress_done(&dp);
+	if (src) {
+		rc = input_error(&e);
+		goto out;
+	}
+	if (o.plot && plot_schedule(g, &s, o.sched, o.plot, o.model, &e)) {
 		rc = input_error(&e);
 		goto out;
 	}
@@ -215,9 +292,15 @@ static int cmd_schedule(int argc, char **argv)
 		printf("{\"model\":");
 		json_str(stdout, o.model);
 		printf(",\"scheduler\":\"%s\",\"ops\":%d,\"peak_bytes\":%lld,"
-		       "\"lower_bound_bytes\":%lld,\"optimal\":%s,\"schedule_ms\":%.3f,\"order\":[",
+		       "\"lower_bound_bytes\":%lld,\"optimal\":%s,\"schedule_ms\":%.3f,",
 		       sched_name(o.sched), g->nops, (long long)s.peak, (long long)s.lower_bound,
 		       s.optimal ? "true" : "false", s.ms);
+		if (o.sched == SCHED_DP)
+			printf("\"proven_lower_bound_bytes\":%lld,\"states\":%lld,\"pieces\":%d,"
+			       "\"timed_out\":%s,",
+			       (long long)s.proven_lower_bound, (long long)s.states, s.pieces,
+			       s.timed_out ? "true" : "false");
+		printf("\"order\":[");
 		for (int i = 0; i < s.n; i++) {
 			if (i)
 				putchar(',');
@@ -231,12 +314,65 @@ static int cmd_schedule(int argc, char **argv)
 		       sched_name(o.sched), "ops", g->nops);
 		print_bytes("peak", s.peak);
 		print_bytes("lower bound", s.lower_bound);
+		if (o.sched == SCHED_DP && !s.optimal)
+			print_bytes("proven bound", s.proven_lower_bound);
 		printf("%-12s %s\n%-12s %.3f ms\n", "optimal", s.optimal ? "yes (proven)" : "not proven",
 		       "time", s.ms);
+		if (o.sched == SCHED_DP)
+			printf("%-12s %lld in %d piece%s, %.1f MiB\n", "states", (long long)s.states,
+			       s.pieces, s.pieces == 1 ? "" : "s", s.state_bytes / 1048576.0);
 	}
 out:
 	ir_free(g);
 	return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* One row of the benchmark: every scheduler on g; dp timed `reps` times
+ * (median).  Returns the file/dp ratio, or 0 on error. */
+static double bench_row(const Graph *g, const char *name, int reps, double time_limit,
+			double *ratio_bfs, double *ratio_dfs)
+{
+	static const SchedKind kinds[] = {SCHED_FILE, SCHED_BFS, SCHED_DFS, SCHED_DP};
+	enum { NK = sizeof kinds / sizeof kinds[0] };
+	Schedule s[NK];
+	Err e;
+	DpOpts dp = {0};
+	dp.time_limit_s = time_limit;
+	double ms[16];
+	Arena *a = arena_new();
+	for (int k = 0; k < NK; k++)
+		if (sched_run(g, kinds[k], &dp, a, &s[k], &e)) {
+			fprintf(stderr, "serenity: %s\n", e.msg);
+			arena_free(a);
+			return 0;
+		}
+	ms[0] = s[3].ms;
+	for (int r = 1; r < reps; r++) {
+		Schedule t;
+		if (sched_run(g, SCHED_DP, &dp, a, &t, &e) == 0)
+			ms[r] = t.ms;
+	}
+	qsort(ms, reps, sizeof ms[0], cmp_double);
+	double kib = 1024.0;
+	double gap = s[3].proven_lower_bound ? (double)s[3].peak / s[3].proven_lower_bound : 1;
+	printf("%-18s %5d %9.1f %9.1f %9.1f %9.1f %9.1f %7.2fx %9.2f %9lld %6.1f %s\n", name,
+	       g->nops, s[0].lower_bound / kib, s[0].peak / kib, s[1].peak / kib, s[2].peak / kib,
+	       s[3].peak / kib, (double)s[0].peak / s[3].peak, ms[reps / 2],
+	       (long long)s[3].states, s[3].state_bytes / 1048576.0,
+	       s[3].optimal ? "yes" : "no");
+	if (!s[3].optimal)
+		printf("%-18s gap: peak %.1f KiB, proven bound %.1f KiB (%.1f%% above)\n", "",
+		       s[3].peak / kib, s[3].proven_lower_bound / kib, (gap - 1) * 100);
+	*ratio_bfs = (double)s[0].peak / s[1].peak;
+	*ratio_dfs = (double)s[0].peak / s[2].peak;
+	arena_free(a);
+	return (double)s[0].peak / s[3].peak;
 }
 
 static int cmd_bench(int argc, char **argv)
@@ -245,45 +381,38 @@ static int cmd_bench(int argc, char **argv)
 	int rc = parse_opts(argc, argv, &o, 0);
 	if (rc)
 		return rc;
-	static const SchedKind kinds[] = {SCHED_FILE, SCHED_BFS, SCHED_DFS};
-	enum { NK = sizeof kinds / sizeof kinds[0] };
-	double logsum[NK] = {0};
-	printf("peak activation bytes under the paper memory model (KiB)\n");
-	printf("%-18s %6s %10s", "network", "ops", "lower-bnd");
-	for (int k = 0; k < NK; k++)
-		printf(" %10s", sched_name(kinds[k]));
-	for (int k = 1; k < NK; k++)
-		printf(" %9s/%s", "file", sched_name(kinds[k]));
-	printf("\n");
+	enum { REPS = 5 };
+	double lr[3] = {0}; /* log file/bfs, file/dfs, file/dp */
+	printf("peak activation KiB under the paper memory model; dp time is the median of %d runs\n",
+	       REPS);
+	printf("%-18s %5s %9s %9s %9s %9s %9s %8s %9s %9s %6s %s\n", "network", "ops", "lower-bnd",
+	       "file", "bfs", "dfs", "dp", "file/dp", "dp ms", "states", "MiB", "optimal");
 	for (int i = 0; i < zoo_nnets; i++) {
 		Err e;
 		Graph *g = zoo_build(zoo_nets[i].name, &e);
 		if (!g)
 			return input_error(&e);
-		Schedule s[NK];
-		for (int k = 0; k < NK; k++)
-			if (sched_run(g, kinds[k], g->arena, &s[k], &e)) {
-				ir_free(g);
-				return input_error(&e);
-			}
-		printf("%-18s %6d %10.1f", zoo_nets[i].name, g->nops, s[0].lower_bound / 1024.0);
-		for (int k = 0; k < NK; k++)
-			printf(" %10.1f", s[k].peak / 1024.0);
-		for (int k = 1; k < NK; k++) {
-			double r = (double)s[0].peak / (double)s[k].peak;
-			logsum[k] += log(r);
-			printf(" %13.2fx", r);
-		}
-		printf("\n");
+		double rb, rd, r = bench_row(g, zoo_nets[i].name, REPS, 0, &rb, &rd);
 		ir_free(g);
+		if (r == 0)
+			return EXIT_INPUT;
+		lr[0] += log(rb);
+		lr[1] += log(rd);
+		lr[2] += log(r);
 	}
-	printf("%-18s %6s %10s", "geomean", "", "");
-	for (int k = 0; k < NK; k++)
-		printf(" %10s", "");
-	for (int k = 1; k < NK; k++)
-		printf(" %13.2fx", exp(logsum[k] / zoo_nnets));
-	printf("\n");
-	return 0;
+	printf("geomean file/bfs %.2fx  file/dfs %.2fx  file/dp %.2fx   (paper: dp 1.68x against "
+	       "TensorFlow Lite)\n",
+	       exp(lr[0] / zoo_nnets), exp(lr[1] / zoo_nnets), exp(lr[2] / zoo_nnets));
+	double limit = o.time_limit > 0 ? o.time_limit : 10;
+	printf("\nrandom DAG, 400 ops, dp with --time-limit %g (one run)\n", limit);
+	Err e;
+	Graph *g = model_load("random:400:1", &e);
+	if (!g)
+		return input_error(&e);
+	double rb, rd;
+	double r = bench_row(g, "random-400", 1, limit, &rb, &rd);
+	ir_free(g);
+	return r == 0 ? EXIT_INPUT : 0;
 }
 
 typedef struct Command {

@@ -55,6 +55,15 @@ int64_t mem_op_footprint(const Graph *g, int o)
 	return m;
 }
 
+int64_t mem_output_bytes(const Graph *g)
+{
+	int64_t b = 0;
+	for (int t = 0; t < g->ntensors; t++)
+		if (g->tensors[t].output)
+			b += g->tensors[t].bytes;
+	return b;
+}
+
 int64_t mem_lower_bound(const Graph *g)
 {
 	int64_t lb = 0;

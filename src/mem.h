@@ -20,6 +20,10 @@ int64_t mem_peak(const Graph *g, const int *order, int64_t *step);
 /* Max over ops of (distinct inputs + outputs): no order can do better. */
 int64_t mem_lower_bound(const Graph *g);
 
+/* Bytes of all graph outputs: all are live once the last one is made, so
+ * no order peaks lower either. */
+int64_t mem_output_bytes(const Graph *g);
+
 /* Bytes of the distinct inputs plus outputs of op o. */
 int64_t mem_op_footprint(const Graph *g, int o);
 

@@ -1,9 +1,11 @@
 /* model.c: picks the importer for a MODEL argument. */
 #include "model.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "graphfile.h"
+#include "randdag.h"
 #include "zoo.h"
 
 static bool ends_with(const char *s, const char *suffix)
@@ -16,6 +18,19 @@ Graph *model_load(const char *spec, Err *e)
 {
 	if (strncmp(spec, "zoo:", 4) == 0)
 		return zoo_build(spec + 4, e);
+	if (strncmp(spec, "random:", 7) == 0) {
+		/* random:OPS[:SEED] */
+		char *end;
+		long n = strtol(spec + 7, &end, 10);
+		unsigned long long seed = 1;
+		if (*end == ':')
+			seed = strtoull(end + 1, &end, 10);
+		if (*end || n < 1 || n > NOPS_MAX) {
+			err_set(e, "%s: expected random:OPS[:SEED] with 1 <= OPS <= %d", spec, NOPS_MAX);
+			return NULL;
+		}
+		return randdag_new(seed, (int)n, 10);
+	}
 	if (ends_with(spec, ".onnx")) {
 		err_set(e, "%s: ONNX import is not available in this build yet", spec);
 		return NULL;

@@ -1,4 +1,5 @@
-/* model.h: MODEL arguments: zoo:NAME, a .onnx file or a plain graph file. */
+/* model.h: MODEL arguments: zoo:NAME, random:OPS[:SEED] (a seeded random
+ * DAG, randdag.c), a .onnx file or a plain graph file. */
 #ifndef SERENITY_MODEL_H
 #define SERENITY_MODEL_H
 

@@ -14,9 +14,10 @@
 #include <time.h>
 
 #include "mem.h"
+#include "sched_dp.h"
 
 static const char *names[NSCHED] = {[SCHED_FILE] = "file", [SCHED_BFS] = "bfs",
-				    [SCHED_DFS] = "dfs"};
+				    [SCHED_DFS] = "dfs", [SCHED_DP] = "dp"};
 
 int sched_parse(const char *name, SchedKind *k)
 {
@@ -175,8 +176,9 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-int sched_run(const Graph *g, SchedKind k, Arena *a, Schedule *s, Err *e)
+int sched_run(const Graph *g, SchedKind k, const DpOpts *dp, Arena *a, Schedule *s, Err *e)
 {
+	DpStats st;
 	memset(s, 0, sizeof *s);
 	s->n = g->nops;
 	s->order = arena_newvec(a, int, g->nops);
@@ -191,6 +193,10 @@ int sched_run(const Graph *g, SchedKind k, Arena *a, Schedule *s, Err *e)
 	case SCHED_DFS:
 		sched_dfs(g, s->order);
 		break;
+	case SCHED_DP:
+		if (sched_dp(g, dp, s->order, &st, e))
+			return -1;
+		break;
 	default:
 		return err_set(e, "unknown scheduler %d", (int)k);
 	}
@@ -200,5 +206,14 @@ int sched_run(const Graph *g, SchedKind k, Arena *a, Schedule *s, Err *e)
 	s->peak = mem_peak(g, s->order, NULL);
 	s->lower_bound = mem_lower_bound(g);
 	s->optimal = s->peak == s->lower_bound;
+	s->proven_lower_bound = s->lower_bound;
+	if (k == SCHED_DP) {
+		s->optimal = st.optimal;
+		s->proven_lower_bound = st.proven_lower_bound;
+		s->states = st.states;
+		s->state_bytes = st.peak_state_bytes;
+		s->pieces = st.pieces;
+		s->timed_out = st.timed_out;
+	}
 	return 0;
 }

@@ -94,7 +94,7 @@ static void test_random_dags_topological(void **state)
 		for (int k = 0; k < NSCHED; k++) {
 			Schedule s;
 			Err e;
-			assert_int_equal(sched_run(g, (SchedKind)k, a, &s, &e), 0);
+			assert_int_equal(sched_run(g, (SchedKind)k, NULL, a, &s, &e), 0);
 			assert_true(tu_is_topological(g, s.order, s.n));
 			assert_int_equal(s.peak, mem_peak(g, s.order, NULL));
 			assert_int_equal(s.lower_bound, mem_lower_bound(g));

@@ -1,0 +1,18 @@
+/* plot.h: line plots as SVG, for results people would rather look at. */
+#ifndef SERENITY_PLOT_H
+#define SERENITY_PLOT_H
+
+#include "err.h"
+#include <stdint.h>
+
+typedef struct PlotSeries {
+	const char *label;
+	const int64_t *y; /* y[0..n), x is the index */
+	int n;
+} PlotSeries;
+
+/* Writes an SVG line chart (atomically); up to 6 series. */
+int plot_lines_svg(const char *path, const char *title, const char *xlabel, const char *ylabel,
+		   const PlotSeries *s, int ns, Err *e);
+
+#endif

@@ -1,0 +1,54 @@
+/* sched_dp.h: the memory-optimal scheduler (design in sched_dp.c). */
+#ifndef SERENITY_SCHED_DP_H
+#define SERENITY_SCHED_DP_H
+
+#include <stddef.h>
+
+#include "sched.h"
+
+enum { NCUTS_MAXOPS = 1 << 15 }; /* divide and conquer up to this many ops */
+#define DP_DEFAULT_STATE_BYTES ((size_t)1 << 30)
+
+typedef struct DpProgress {
+	int piece, npieces; /* piece being searched */
+	int piece_ops;
+	int64_t budget;     /* tau */
+	int64_t floor;
+	int64_t states;     /* stored so far, all pieces */
+	double seconds;
+} DpProgress;
+
+typedef struct DpOpts {
+	double time_limit_s;    /* 0: none */
+	size_t max_state_bytes; /* state table cap per search; 0: default 1 GiB */
+	bool no_split;          /* plain DP, no divide and conquer (tests) */
+	void (*progress)(void *ctx, const DpProgress *p); /* called ~5 times a second */
+	void *ctx;
+} DpOpts;
+
+typedef struct DpStats {
+	int pieces;
+	int budget_steps;       /* search runs, over all pieces */
+	int64_t states;         /* states stored, over all runs */
+	int64_t expanded;
+	size_t peak_state_bytes;
+	bool timed_out;
+	bool optimal;
+	int64_t proven_lower_bound;
+	double seconds;
+} DpStats;
+
+/* Fills order[0..nops) with a schedule of minimal peak (st->optimal), or,
+ * out of time or memory, the best found with st->proven_lower_bound. */
+int sched_dp(const Graph *g, const DpOpts *opts, int *order, DpStats *st, Err *e);
+
+/* Ops (in definition order) that are an ancestor or a descendant of every
+ * other op; cuts[] needs nops entries.  0 for graphs over NCUTS_MAXOPS. */
+int sched_cuts(const Graph *g, int *cuts);
+
+/* Largest over ops v of v's footprint plus the tensors live during v in
+ * every order (made by an ancestor of v, read by a descendant or a graph
+ * output); at least mem_lower_bound() and the graph outputs' bytes. */
+int64_t sched_forced_bound(const Graph *g);
+
+#endif
