@@ -25,6 +25,10 @@
 
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2 };
 
+/* The dp search stops after this long unless --time-limit says otherwise;
+ * it then returns its best order, marked not optimal, with its bound. */
+#define DEFAULT_TIME_LIMIT 60.0
+
 static const char usage_text[] =
 	"usage: serenity COMMAND [ARGS]\n"
 	"\n"
@@ -45,7 +49,8 @@ static const char usage_text[] =
 	"  -o FILE         output file ('-' for stdout)\n"
 	"  --scheduler S   dp (memory-optimal, default), file (definition order, what\n"
 	"                  TensorFlow Lite runs), bfs (Kahn, FIFO), dfs (reverse post-order)\n"
-	"  --time-limit S  stop the dp search after S seconds with the best order found\n"
+	"  --time-limit S  stop the dp search after S seconds (default 60) with the best\n"
+	"                  order found and its proven lower bound\n"
 	"  --plot FILE     bytes in use at each step, beside the definition order's (SVG)\n";
 
 typedef struct Opts {
@@ -229,7 +234,7 @@ static void dp_progress(void *ctx, const DpProgress *p)
 static void dp_opts(const Opts *o, DpOpts *dp)
 {
 	memset(dp, 0, sizeof *dp);
-	dp->time_limit_s = o->time_limit;
+	dp->time_limit_s = o->time_limit > 0 ? o->time_limit : DEFAULT_TIME_LIMIT;
 	if (isatty(2)) {
 		dp->progress = dp_progress;
 	}

@@ -60,7 +60,9 @@ static int write_chart(FILE *f, const void *arg)
 			if (c->s[k].y[i] > ymax)
 				ymax = (double)c->s[k].y[i];
 	}
-	double ystep = nice_step(ymax, 6);
+	/* round ticks in the unit the labels use */
+	double unit = ymax >= 1 << 20 ? 1 << 20 : ymax >= 1024 ? 1024 : 1;
+	double ystep = nice_step(ymax / unit, 6) * unit;
 	double ytop = ceil(ymax / ystep) * ystep;
 	double xstep = nice_step(xmax, 8);
 	double pw = W - ML - MR, ph = H - MT - MB;

@@ -55,13 +55,18 @@
  */
 #include "sched_dp.h"
 
+#include <assert.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "mem.h"
 
-enum { NBEAM = 128 }; /* beam width of the upper-bound search */
+enum {
+	NBEAM = 128,      /* beam width of the upper-bound search */
+	NDIVE = 1 << 18, /* expansions of the depth-first dives, per piece */
+};
 
 static void *xmalloc(size_t n)
 {
@@ -125,6 +130,7 @@ typedef struct Piece {
 	int *in_off, *in; /* distinct input tensors of each op */
 	int *out_off, *out;
 	int *pred_off, *pred; /* distinct local predecessors */
+	int *succ_off, *succ; /* distinct local successors */
 	int64_t *outb;  /* bytes of each op's outputs */
 	int64_t base;   /* bytes live throughout: made before, read after */
 	int64_t live0;  /* live bytes before the piece's first op */
@@ -144,6 +150,8 @@ static void piece_free(Piece *p)
 	free(p->out);
 	free(p->pred_off);
 	free(p->pred);
+	free(p->succ_off);
+	free(p->succ);
 	free(p->outb);
 }
 
@@ -246,6 +254,19 @@ static void piece_build(const Graph *g, int first, int last, Piece *p)
 		p->out_off[v + 1] = no;
 		p->pred_off[v + 1] = np;
 	}
+	p->succ_off = xcalloc(m + 1, sizeof *p->succ_off);
+	p->succ = xmalloc((np ? np : 1) * sizeof *p->succ);
+	for (int j = 0; j < np; j++)
+		p->succ_off[p->pred[j] + 1]++;
+	for (int v = 0; v < m; v++)
+		p->succ_off[v + 1] += p->succ_off[v];
+	int *sfill = xcalloc(m, sizeof *sfill);
+	for (int v = 0; v < m; v++)
+		for (int j = p->pred_off[v]; j < p->pred_off[v + 1]; j++) {
+			int u = p->pred[j];
+			p->succ[p->succ_off[u] + sfill[u]++] = v;
+		}
+	free(sfill);
 	/* Live before the first op: the constant load, plus tensors made
 	 * earlier that the piece reads. */
 	p->live0 = p->base;
@@ -278,6 +299,23 @@ static int64_t piece_delta(const Piece *p, const unsigned char *done, int v, int
 	*freed = f;
 	return add - f;
 }
+
+#ifndef NDEBUG
+/* Invariant checked in debug builds: order[] respects the piece's edges. */
+static bool piece_order_ok(const Piece *p, const int *order)
+{
+	unsigned char *done = xcalloc(p->m, 1);
+	bool ok = true;
+	for (int i = 0; i < p->m && ok; i++) {
+		int v = order[i];
+		for (int j = p->pred_off[v]; j < p->pred_off[v + 1]; j++)
+			ok &= done[p->pred[j]];
+		done[v] = 1;
+	}
+	free(done);
+	return ok;
+}
+#endif
 
 /* Peak of a local order of the piece (at least floor). */
 static int64_t piece_peak(const Piece *p, const int *order, int64_t floor)
@@ -737,6 +775,126 @@ static int search_run(Search *s, int *order, int64_t *peak)
 	return rc;
 }
 
+/* Depth-first dive for an order of the piece with peak <= tau: children in
+ * order of the live bytes they leave, dead states memoized in the search's
+ * table (a state with no completion under tau has none under a lower budget
+ * either, so the table survives a descending tau).  Whether a completion
+ * under tau exists does not depend on the path to the state, so the forced
+ * move needs only step <= tau here.  Gives up after `limit` expansions;
+ * returns true with order[] on success, false with *limit > 0 when no
+ * order under tau exists. */
+typedef struct Frame {
+	int64_t live, g;
+	int kids, nkids; /* children in the pool */
+	int next;
+	int op;          /* op that led here */
+} Frame;
+
+typedef struct Kid {
+	int64_t key;
+	int64_t step;
+	int v;
+} Kid;
+
+static int kid_cmp(const void *a, const void *b)
+{
+	const Kid *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->step != y->step)
+		return x->step < y->step ? -1 : 1;
+	return x->v - y->v;
+}
+
+static bool piece_dive(Search *s, const Piece *p, int64_t tau, int64_t *limit, int *order)
+{
+	int m = p->m, W = s->W;
+	Frame *st = xmalloc((m + 1) * sizeof *st);
+	uint64_t *bits = xcalloc((size_t)(m + 1) * W, sizeof *bits);
+	unsigned char *done = xcalloc(m, 1);
+	int *npred = xmalloc(m * sizeof *npred);
+	Kid *pool = NULL;
+	size_t npool = 0, apool = 0;
+	bool found = false;
+	for (int v = 0; v < m; v++)
+		npred[v] = p->pred_off[v + 1] - p->pred_off[v];
+	int sp = 0;
+	st[0] = (Frame){p->live0, 0, 0, -1, 0, -1};
+	while (sp >= 0) {
+		Frame *f = &st[sp];
+		uint64_t *b = &bits[(size_t)sp * W];
+		if (f->nkids < 0) { /* first visit */
+			f->kids = (int)npool;
+			if (sp == m) {
+				for (int i = 1; i <= m; i++)
+					order[i - 1] = st[i].op;
+				found = true;
+				break;
+			}
+			if (table_find(s, b, false) >= 0 || *limit <= 0) {
+				f->nkids = 0; /* dead, or out of budget: back up */
+				f->next = 0;
+				goto backtrack;
+			}
+			if ((--*limit & 255) == 0 && s->deadline > 0 && now_s() > s->deadline)
+				*limit = 0;
+			f->nkids = 0;
+			for (int v = 0; v < m; v++) {
+				if (done[v] || npred[v])
+					continue;
+				int64_t freed, d = piece_delta(p, done, v, &freed);
+				int64_t step = f->live + p->outb[v];
+				if (step > tau)
+					continue;
+				if (d <= 0) { /* forced: the only child */
+					npool = f->kids;
+					f->nkids = 0;
+				}
+				if (npool == apool) {
+					apool = apool ? 2 * apool : 1024;
+					pool = xrealloc(pool, apool * sizeof *pool);
+				}
+				pool[npool++] = (Kid){f->live + d, step, v};
+				f->nkids++;
+				if (d <= 0)
+					break;
+			}
+			qsort(pool + f->kids, f->nkids, sizeof *pool, kid_cmp);
+			f->next = 0;
+		}
+	backtrack:
+		if (f->next < f->nkids) {
+			Kid k = pool[f->kids + f->next++];
+			Frame *c = &st[sp + 1];
+			*c = (Frame){k.key, max64(f->g, k.step), 0, -1, 0, k.v};
+			uint64_t *cb = &bits[(size_t)(sp + 1) * W];
+			memcpy(cb, b, W * sizeof *cb);
+			cb[k.v >> 6] |= 1ull << (k.v & 63);
+			done[k.v] = 1;
+			for (int j = p->succ_off[k.v]; j < p->succ_off[k.v + 1]; j++)
+				npred[p->succ[j]]--;
+			sp++;
+			continue;
+		}
+		/* all children failed: dead under tau (unless the budget ran out) */
+		if (*limit > 0 && s->n < s->cap)
+			table_find(s, b, true);
+		npool = f->kids;
+		if (f->op >= 0) {
+			done[f->op] = 0;
+			for (int j = p->succ_off[f->op]; j < p->succ_off[f->op + 1]; j++)
+				npred[p->succ[j]]++;
+		}
+		sp--;
+	}
+	free(st);
+	free(bits);
+	free(done);
+	free(npred);
+	free(pool);
+	return found;
+}
+
 /* Schedules one piece: best order into order[] (local), returns its peak
  * (at least floor); *optimal and *proven tell what is proven. */
 static int64_t solve_piece(Search *s, const Piece *p, const int *const *heur, int nheur,
@@ -748,6 +906,7 @@ static int64_t solve_piece(Search *s, const Piece *p, const int *const *heur, in
 	int64_t best = INT64_MAX;
 	for (int h = 0; h < nheur; h++) {
 		int64_t pk = piece_peak(p, heur[h], s->floor);
+		assert(piece_order_ok(p, heur[h]));
 		if (pk < best) {
 			best = pk;
 			memcpy(order, heur[h], m * sizeof *order);
@@ -763,6 +922,23 @@ static int64_t solve_piece(Search *s, const Piece *p, const int *const *heur, in
 	}
 	s->p = p;
 	s->W = (m + 63) / 64;
+	/* Dive for better orders first: each success lowers the budget. */
+	int64_t limit = NDIVE;
+	search_reset(s);
+	while (lo < best) {
+		if (!piece_dive(s, p, best - 1, &limit, tmp)) {
+			if (limit > 0)
+				lo = best; /* exhaustive: nothing under best */
+			break;
+		}
+		best = piece_peak(p, tmp, s->floor);
+		assert(piece_order_ok(p, tmp));
+		memcpy(order, tmp, m * sizeof *order);
+	}
+	s->stats->states += (int64_t)s->n;
+	size_t dive_bytes = s->n * state_bytes(s->W) + s->nslot * sizeof *s->slot;
+	if (dive_bytes > s->stats->peak_state_bytes)
+		s->stats->peak_state_bytes = dive_bytes;
 	int64_t tau = best - 1;
 	while (lo < best) {
 		s->tau = tau;
