@@ -109,7 +109,8 @@ const char *ir_kind_name(OpKind k)
 		[OP_INPUT] = "input",     [OP_CONV] = "conv",       [OP_MAXPOOL] = "maxpool",
 		[OP_AVGPOOL] = "avgpool", [OP_GAVGPOOL] = "gavgpool", [OP_ADD] = "add",
 		[OP_WSUM] = "wsum",       [OP_CONCAT] = "concat",   [OP_RELU] = "relu",
-		[OP_FC] = "fc",           [OP_OPAQUE] = "opaque",
+		[OP_FC] = "fc",           [OP_OPAQUE] = "opaque",   [OP_PCONV] = "pconv",
+		[OP_REQUANT] = "requant",
 	};
 	return (unsigned)k < NOPKIND ? name[k] : "?";
 }
@@ -397,6 +398,49 @@ int ir_opaque(Graph *g, const char *name, int64_t bytes, const int *xs, int n)
 	return new_op(g, name, OP_OPAQUE, xs, n, (Shape){0, 0, 0, 0}, DT_I8, bytes);
 }
 
+int ir_pconv(Graph *g, const char *name, int x, int psum, int cout, Window w)
+{
+	if (g->failed || x < 0)
+		return fail(g, "node %s: bad input", name);
+	Shape xs = g->tensors[x].shape;
+	if (!window_ok(w) || w.groups < 1 || xs.c % w.groups || cout % w.groups || cout < 1)
+		return fail(g, "node %s: bad partial convolution", name);
+	Shape s = window_shape(xs, w, cout);
+	if (psum >= 0 && (!in_ok(g, psum) || !shape_eq(g->tensors[psum].shape, s) ||
+			  g->tensors[psum].dtype != DT_I32))
+		return fail(g, "node %s: partial sum does not match", name);
+	int ins[2] = {x, psum};
+	int t = new_op(g, name, OP_PCONV, ins, psum >= 0 ? 2 : 1, s, DT_I32, 0);
+	if (t < 0)
+		return -1;
+	Op *op = last_op(g);
+	op->win = w;
+	int64_t per = (int64_t)(xs.c / w.groups) * w.kh * w.kw;
+	op->weight = new_const(g, name, ".w", per * cout, DT_I8);
+	if (psum < 0)
+		op->bias = new_const(g, name, ".b", cout, DT_I32);
+	op->macs = per * cout * s.h * s.w * s.n;
+	return t;
+}
+
+int ir_requant(Graph *g, const char *name, int psum)
+{
+	if (g->failed || psum < 0 || g->tensors[psum].dtype != DT_I32)
+		return fail(g, "node %s: requantize needs an int32 partial sum", name);
+	return new_op(g, name, OP_REQUANT, &psum, 1, g->tensors[psum].shape, DT_I8, 0);
+}
+
+static int copy_const(Graph *dst, const Graph *src, const char *opname, const char *suffix, int k)
+{
+	const Const *c = &src->consts[k];
+	int r = new_const(dst, opname, suffix, c->count, c->dtype);
+	if (c->data) {
+		dst->consts[r].data = arena_alloc(dst->arena, c->bytes);
+		memcpy(dst->consts[r].data, c->data, c->bytes);
+	}
+	return r;
+}
+
 int ir_copy_op(Graph *dst, const Graph *src, int o, const int *ins)
 {
 	const Op *op = &src->ops[o];
@@ -410,12 +454,12 @@ int ir_copy_op(Graph *dst, const Graph *src, int o, const int *ins)
 	c->win = op->win;
 	c->macs = op->macs;
 	c->relu = op->relu;
+	c->qmul = op->qmul;
+	c->qshift = op->qshift;
 	if (op->weight >= 0)
-		c->weight = new_const(dst, op->name, ".w", src->consts[op->weight].count,
-				      src->consts[op->weight].dtype);
+		c->weight = copy_const(dst, src, op->name, ".w", op->weight);
 	if (op->bias >= 0)
-		c->bias = new_const(dst, op->name, ".b", src->consts[op->bias].count,
-				    src->consts[op->bias].dtype);
+		c->bias = copy_const(dst, src, op->name, ".b", op->bias);
 	dst->tensors[r].output = t->output;
 	return r;
 }
@@ -538,6 +582,20 @@ static int verify_op(const Graph *g, int o, Err *e)
 	}
 	case OP_FC:
 		want = (Shape){x.n, y.c, 1, 1};
+		break;
+	case OP_PCONV:
+		if (!window_ok(op->win) || op->win.groups < 1 || x.c % op->win.groups ||
+		    y.c % op->win.groups || g->tensors[op->out[0]].dtype != DT_I32)
+			return err_set(e, "node %s: bad partial convolution attributes", nm);
+		want = window_shape(x, op->win, y.c);
+		if (op->nin > 2 || (op->nin == 2 && (g->tensors[op->in[1]].dtype != DT_I32 ||
+						     !shape_eq(g->tensors[op->in[1]].shape, want))))
+			return err_set(e, "node %s: bad partial sum input", nm);
+		break;
+	case OP_REQUANT:
+		if (op->nin != 1 || g->tensors[op->in[0]].dtype != DT_I32)
+			return err_set(e, "node %s: requantize needs one int32 input", nm);
+		want = x;
 		break;
 	default:
 		return err_set(e, "node %s: unknown kind %d", nm, (int)op->kind);

@@ -46,6 +46,9 @@ typedef enum OpKind {
 	OP_RELU,
 	OP_FC,       /* fully connected over the flattened input */
 	OP_OPAQUE,   /* from the plain graph format: only the bytes are known */
+	OP_PCONV,    /* partial convolution: int32 partial sums over some input
+	              * channels, added to its second input if any (rewrite) */
+	OP_REQUANT,  /* int32 partial sums to int8 (rewrite) */
 	NOPKIND
 } OpKind;
 
@@ -77,6 +80,7 @@ typedef struct Const {
 	int64_t count; /* elements */
 	DType dtype;
 	int64_t bytes;
+	void *data;    /* int8_t or int32_t values; NULL until quantized */
 } Const;
 
 typedef struct Op {
@@ -91,6 +95,8 @@ typedef struct Op {
 	int bias;      /* const index or -1 */
 	int64_t macs;
 	bool relu;     /* output goes through a fused ReLU (TFLite's fused activation) */
+	int32_t qmul;  /* requantization: Q31 multiplier, 0 until calibrated */
+	int qshift;    /* and right shift (quant.c) */
 } Op;
 
 typedef struct NameMap NameMap;
@@ -126,6 +132,12 @@ int ir_concat(Graph *g, const char *name, const int *xs, int n);
 int ir_relu(Graph *g, const char *name, int x);
 int ir_fc(Graph *g, const char *name, int x, int nout);
 int ir_opaque(Graph *g, const char *name, int64_t bytes, const int *xs, int n);
+/* Partial convolution of x into int32 partial sums: a new weight constant of
+ * cout x cin(x)/groups x kh x kw; psum (-1 for none) is the partial sum it
+ * adds to, and the first of a chain (psum -1) gets the bias constant.
+ * Requantize turns the last partial sum into int8 (qmul, qshift, relu). */
+int ir_pconv(Graph *g, const char *name, int x, int psum, int cout, Window w);
+int ir_requant(Graph *g, const char *name, int psum);
 
 /* A k x k window with stride s, dilation d and "same" padding d*(k-1)/2. */
 Window ir_window(int k, int s, int d, int groups);

@@ -1,0 +1,34 @@
+/* ref.h: the int8 reference interpreter, the golden model of the project.
+ * Everything downstream (rewrites, the NPU's functional model, the RTL) is
+ * compared with it bit for bit.  The arithmetic is in ref.c's header. */
+#ifndef SERENITY_REF_H
+#define SERENITY_REF_H
+
+#include "ir.h"
+
+typedef struct RefValues {
+	void **val;   /* per tensor: int8_t* (DT_I8) or int32_t* (DT_I32) */
+	int ntensors;
+} RefValues;
+
+/* Runs every op of g (quantized: quant.c) in definition order, graph
+ * inputs filled by ref_input(). */
+int ref_run(const Graph *g, RefValues *v, Err *e);
+/* The same with given inputs: inputs[i] holds the i-th OP_INPUT op's
+ * tensor (NULL: ref_input's). */
+int ref_run_inputs(const Graph *g, const int8_t *const *inputs, RefValues *v, Err *e);
+void ref_free(RefValues *v);
+
+/* Runs g once on its inputs, choosing the qmul/qshift of every op that
+ * requantizes and has none yet, so that its accumulators fill the int8
+ * range (the 99.9th percentile of |acc| maps to 127). */
+int ref_calibrate(Graph *g, Err *e);
+
+/* The arithmetic, exported for the tests and the NPU models. */
+int32_t ref_requant(int32_t acc, int32_t qmul, int qshift);
+int8_t ref_clamp8(int32_t v, bool relu);
+void ref_quant_params(double scale, int32_t *qmul, int *qshift);
+/* The deterministic contents of a graph input tensor. */
+void ref_input(const Tensor *t, int8_t *out);
+
+#endif
