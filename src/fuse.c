@@ -21,6 +21,7 @@ static bool fusable(OpKind k)
 Graph *fuse_relu(const Graph *g, Err *e)
 {
 	Graph *f = ir_new(g->name);
+	f->acc_bits = g->acc_bits;
 	int *map = malloc((g->ntensors ? g->ntensors : 1) * sizeof *map); /* old -> new tensor */
 	int *ins = NULL;
 	if (!map)

@@ -64,6 +64,7 @@ Graph *ir_new(const char *name)
 	Graph *g = arena_new1(a, Graph);
 	g->arena = a;
 	g->name = arena_strdup(a, name ? name : "graph");
+	g->acc_bits = 32;
 	g->names = calloc(1, sizeof *g->names);
 	if (!g->names)
 		abort();
@@ -413,6 +414,8 @@ int ir_pconv(Graph *g, const char *name, int x, int psum, int cout, Window w)
 	int t = new_op(g, name, OP_PCONV, ins, psum >= 0 ? 2 : 1, s, DT_I32, 0);
 	if (t < 0)
 		return -1;
+	/* held at the accumulator's width, computed at 32 bits */
+	g->tensors[t].bytes = (ir_shape_elems(s) * g->acc_bits + 7) / 8;
 	Op *op = last_op(g);
 	op->win = w;
 	int64_t per = (int64_t)(xs.c / w.groups) * w.kh * w.kw;
@@ -533,8 +536,10 @@ static int verify_op(const Graph *g, int o, Err *e)
 		if (op->kind == OP_OPAQUE)
 			continue;
 		int64_t el = ir_shape_elems(tt->shape), b;
-		if (!shape_ok(tt->shape) || el < 0 || !mul_ok_i64(el, ir_dtype_size(tt->dtype), &b) ||
-		    b != tt->bytes)
+		if (!shape_ok(tt->shape) || el < 0 || !mul_ok_i64(el, ir_dtype_size(tt->dtype), &b))
+			return err_set(e, "node %s: size does not match shape", nm);
+		/* partial sums may be held narrower than they are computed */
+		if (op->kind == OP_PCONV ? tt->bytes < el || tt->bytes > b : b != tt->bytes)
 			return err_set(e, "node %s: size does not match shape", nm);
 	}
 	if (op->kind == OP_OPAQUE || op->kind == OP_INPUT)

@@ -111,6 +111,7 @@ typedef struct Graph {
 	Const *consts;
 	int nconsts, capconsts;
 	NameMap *names; /* tensor name -> index */
+	int acc_bits;   /* width partial sums are held at (8..32; 32 default) */
 	bool linked;    /* consumer lists are current */
 	bool failed;
 	Err err;

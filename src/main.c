@@ -58,7 +58,9 @@ static const char usage_text[] =
 	"  --time-limit S  stop the dp search after S seconds (default 60) with the best\n"
 	"                  order found and its proven lower bound\n"
 	"  --plot FILE     bytes in use at each step, beside the definition order's (SVG)\n"
-	"  --rewrite       apply the identity rewrites that lower the dp peak first\n";
+	"  --rewrite       apply the identity rewrites that lower the dp peak first\n"
+	"  --acc-bits N    width partial sums of rewritten convolutions are held at\n"
+	"                  (8 to 32, default 32: int32 accumulators)\n";
 
 typedef struct Opts {
 	const char *model;
@@ -68,6 +70,7 @@ typedef struct Opts {
 	const char *plot;
 	SchedKind sched;
 	double time_limit;
+	int acc_bits;
 	bool json;
 	bool rewrite;
 } Opts;
@@ -97,6 +100,7 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 		{"time-limit", required_argument, NULL, 't'},
 		{"plot", required_argument, NULL, 'p'},
 		{"rewrite", no_argument, NULL, 'r'},
+		{"acc-bits", required_argument, NULL, 'a'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -136,6 +140,14 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 		case 'r':
 			o->rewrite = true;
 			break;
+		case 'a': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v < 8 || v > 32)
+				return usage_error("--acc-bits wants 8 to 32, got '%s'", optarg);
+			o->acc_bits = (int)v;
+			break;
+		}
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -296,6 +308,8 @@ static int cmd_schedule(int argc, char **argv)
 	DpOpts dp;
 	dp_opts(&o, &dp);
 	RwStats rw = {0};
+	if (o.acc_bits)
+		g->acc_bits = o.acc_bits;
 	if (o.rewrite) {
 		Graph *r = rw_apply(g, &dp, &rw, &e);
 		if (!r) {

@@ -222,7 +222,7 @@ static void pool(const Op *op, Shape xs, const int8_t *x, Shape ys, int8_t *y)
 
 static int64_t elems(const Tensor *t)
 {
-	return t->bytes / ir_dtype_size(t->dtype);
+	return ir_shape_elems(t->shape);
 }
 
 static int run_op(Run *r, int o)

@@ -81,6 +81,7 @@ static void *xmalloc(size_t n)
 Graph *rw_rebuild(const Graph *g, int c, RwEmit emit, Err *e)
 {
 	Graph *f = ir_new(g->name);
+	f->acc_bits = g->acc_bits;
 	int *map = xmalloc(g->ntensors * sizeof *map); /* g tensor -> f tensor */
 	int nmax = 1;
 	for (int o = 0; o < g->nops; o++)
