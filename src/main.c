@@ -40,7 +40,8 @@ static const char usage_text[] =
 	"\n"
 	"commands:\n"
 	"  zoo [--json]                              list the built-in networks\n"
-	"  export MODEL --format graph -o FILE       write MODEL in the plain graph format\n"
+	"  export MODEL [--rewrite] --format graph -o FILE\n"
+	"                                            write MODEL in the plain graph format\n"
 	"  schedule MODEL [--scheduler dp|file|bfs|dfs] [--rewrite] [--time-limit S]\n"
 	"                 [--plot FILE.svg] [--json] [-d S]\n"
 	"                                            order the ops, report the peak memory\n"
@@ -167,6 +168,30 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 	return 0;
 }
 
+/* The progress line of long searches, on a terminal only. */
+static void dp_progress(void *ctx, const DpProgress *p)
+{
+	(void)ctx;
+	fprintf(stderr, "\r\033[Kdp: piece %d/%d (%d ops)  budget %lld  floor %lld  states %lld  %.1fs",
+		p->piece + 1, p->npieces, p->piece_ops, (long long)p->budget, (long long)p->floor,
+		(long long)p->states, p->seconds);
+}
+
+static void dp_opts(const Opts *o, DpOpts *dp)
+{
+	memset(dp, 0, sizeof *dp);
+	dp->time_limit_s = o->time_limit > 0 ? o->time_limit : DEFAULT_TIME_LIMIT;
+	if (isatty(2)) {
+		dp->progress = dp_progress;
+	}
+}
+
+static void dp_progress_done(const DpOpts *dp)
+{
+	if (dp->progress)
+		fputs("\r\033[K", stderr);
+}
+
 static int cmd_zoo(int argc, char **argv)
 {
 	Opts o;
@@ -221,6 +246,19 @@ static int cmd_export(int argc, char **argv)
 	Graph *g = model_load(o.model, &e);
 	if (!g)
 		return input_error(&e);
+	if (o.acc_bits)
+		g->acc_bits = o.acc_bits;
+	if (o.rewrite) {
+		DpOpts dp;
+		dp_opts(&o, &dp);
+		RwStats st;
+		Graph *r = rw_apply(g, &dp, &st, &e);
+		dp_progress_done(&dp);
+		ir_free(g);
+		if (!r)
+			return input_error(&e);
+		g = r;
+	}
 	if (strcmp(o.out, "-") == 0)
 		rc = write_graph_stdout(g);
 	else if (gf_save(g, o.out, &e))
@@ -244,30 +282,6 @@ static void dump_schedule(const Graph *g, const Schedule *s)
 	for (int i = 0; i < s->n; i++)
 		printf("%d %s %lld\n", i, g->ops[s->order[i]].name, (long long)step[i]);
 	free(step);
-}
-
-/* The progress line of long searches, on a terminal only. */
-static void dp_progress(void *ctx, const DpProgress *p)
-{
-	(void)ctx;
-	fprintf(stderr, "\r\033[Kdp: piece %d/%d (%d ops)  budget %lld  floor %lld  states %lld  %.1fs",
-		p->piece + 1, p->npieces, p->piece_ops, (long long)p->budget, (long long)p->floor,
-		(long long)p->states, p->seconds);
-}
-
-static void dp_opts(const Opts *o, DpOpts *dp)
-{
-	memset(dp, 0, sizeof *dp);
-	dp->time_limit_s = o->time_limit > 0 ? o->time_limit : DEFAULT_TIME_LIMIT;
-	if (isatty(2)) {
-		dp->progress = dp_progress;
-	}
-}
-
-static void dp_progress_done(const DpOpts *dp)
-{
-	if (dp->progress)
-		fputs("\r\033[K", stderr);
 }
 
 /* The live-bytes curve of the schedule beside the definition order's. */

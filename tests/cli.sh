@@ -49,6 +49,25 @@ for net in darts-imagenet randwire-cifar10 randwire-cifar100 swiftnet-hpd; do
 	done
 done
 
+# Rewriting: the rewritten graph's reported peak recomputed, never above dp;
+# the int8 reference interpreter finds every bit identical.
+for net in swiftnet-hpd randwire-cifar10; do
+	expect 0 "$S" export "zoo:$net" --rewrite --format graph -o "$W/$net.rw.graph"
+	"$S" schedule "zoo:$net" --rewrite --json >"$W/rw.json" || bad "schedule --rewrite $net"
+	json_order <"$W/rw.json" >"$W/order"
+	rw=$(json_int peak_bytes <"$W/rw.json")
+	got=$(awk -f "$T/peak.awk" "$W/$net.rw.graph" "$W/order")
+	[ "$got" = "peak $rw" ] && ok || bad "$net --rewrite: reported $rw, recomputed '$got'"
+	dp=$("$S" schedule "zoo:$net" --json | json_int peak_bytes)
+	[ "$rw" -le "$dp" ] && ok || bad "$net: rewritten peak $rw above dp $dp"
+	grep -q '"rewrites":{"channel":' "$W/rw.json" && ok || bad "$net: no rewrites key"
+	expect 0 "$S" verify "zoo:$net" --rewrite --json
+	grep -q '"identical":true' "$W/out" && ok || bad "$net: verify not identical: $(cat "$W/out")"
+	grep -q '"outputs_compared":1,' "$W/out" && ok || bad "$net: outputs_compared"
+done
+expect 1 "$S" verify "$T/data/good/branches.graph" --rewrite
+grep -q "node a: opaque ops cannot run" "$W/err" && ok || bad "verify on sizes-only graph: $(cat "$W/err")"
+
 # Random graphs written by awk (several sources and sinks, ties in sizes).
 for seed in 1 2 3 4 5 6 7 8; do
 	awk -v seed=$seed 'BEGIN {
