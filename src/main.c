@@ -14,6 +14,7 @@
 #include "graphfile.h"
 #include "json.h"
 #include "mem.h"
+#include "plan.h"
 #include "plot.h"
 #include "quant.h"
 #include "randdag.h"
@@ -53,6 +54,7 @@ static const char usage_text[] =
 	"options:\n"
 	"  --json          one JSON object on stdout\n"
 	"  -d S            dump the schedule (step, op, bytes in use) after scheduling\n"
+	"  -d P            dump the SRAM plan (offset, size, lifetime) after planning\n"
 	"  -o FILE         output file ('-' for stdout)\n"
 	"  --scheduler S   dp (memory-optimal, default), file (definition order, what\n"
 	"                  TensorFlow Lite runs), bfs (Kahn, FIFO), dfs (reverse post-order)\n"
@@ -312,8 +314,9 @@ static int cmd_schedule(int argc, char **argv)
 	int rc = parse_opts(argc, argv, &o, 1);
 	if (rc)
 		return rc;
-	if (o.dump && strcmp(o.dump, "S") != 0)
-		return usage_error("unknown dump '%s' (S: after scheduling)", o.dump);
+	if (o.dump && strcmp(o.dump, "S") != 0 && strcmp(o.dump, "P") != 0)
+		return usage_error("unknown dump '%s' (S: after scheduling, P: after planning)",
+				   o.dump);
 	Err e;
 	Graph *g = model_load(o.model, &e);
 	if (!g)
@@ -344,6 +347,18 @@ static int cmd_schedule(int argc, char **argv)
 		rc = input_error(&e);
 		goto out;
 	}
+	/* SRAM offsets for the order: ours, and TFLite Micro's as the baseline */
+	Plan plan, tflm;
+	plan_init(&plan, 1);
+	plan_init(&tflm, 1);
+	plan_from_schedule(&plan, g, s.order);
+	plan_from_schedule(&tflm, g, s.order);
+	plan_place(&plan, PLAN_BEST);
+	plan_place(&tflm, PLAN_GREEDY_SIZE);
+	if (plan_check(&plan, &e) || plan_check(&tflm, &e)) {
+		rc = input_error(&e); /* a broken invariant, reported all the same */
+		goto out_plan;
+	}
 	if (o.json) {
 		printf("{\"model\":");
 		json_str(stdout, o.model);
@@ -351,6 +366,8 @@ static int cmd_schedule(int argc, char **argv)
 		       "\"lower_bound_bytes\":%lld,\"optimal\":%s,\"schedule_ms\":%.3f,",
 		       sched_name(o.sched), g->nops, (long long)s.peak, (long long)s.lower_bound,
 		       s.optimal ? "true" : "false", s.ms);
+		printf("\"arena_bytes\":%lld,\"arena_tflm_bytes\":%lld,", (long long)plan.arena,
+		       (long long)tflm.arena);
 		if (o.sched == SCHED_DP)
 			printf("\"proven_lower_bound_bytes\":%lld,\"states\":%lld,\"pieces\":%d,"
 			       "\"timed_out\":%s,",
@@ -366,8 +383,10 @@ static int cmd_schedule(int argc, char **argv)
 			json_str(stdout, g->ops[s.order[i]].name);
 		}
 		printf("]}\n");
-	} else if (o.dump) {
+	} else if (o.dump && o.dump[0] == 'S') {
 		dump_schedule(g, &s);
+	} else if (o.dump) {
+		plan_print(&plan, g, stdout);
 	} else {
 		printf("%-12s %s\n%-12s %s\n%-12s %d\n", "model", o.model, "scheduler",
 		       sched_name(o.sched), "ops", g->nops);
@@ -385,7 +404,12 @@ static int cmd_schedule(int argc, char **argv)
 		if (o.sched == SCHED_DP)
 			printf("%-12s %lld in %d piece%s, %.1f MiB\n", "states", (long long)s.states,
 			       s.pieces, s.pieces == 1 ? "" : "s", s.state_bytes / 1048576.0);
+		print_bytes("SRAM arena", plan.arena);
+		print_bytes("TFLM arena", tflm.arena);
 	}
+out_plan:
+	plan_free(&plan);
+	plan_free(&tflm);
 out:
 	ir_free(g);
 	return rc;
