@@ -341,9 +341,36 @@ int gf_write(const Graph *g, FILE *f)
 	return ferror(f) ? -1 : 0;
 }
 
+/* Devices and pipes cannot be replaced, only written: in place. */
+static int write_in_place(const char *path, int (*write)(FILE *f, const void *arg),
+			  const void *arg, Err *e)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return err_set(e, "%s: %s", path, strerror(errno));
+	int wrc = write(f, arg);
+	if (fclose(f) != 0 || wrc != 0)
+		return err_set(e, "%s: write failed", path);
+	return 0;
+}
+
 int gf_atomic_write(const char *path, int (*write)(FILE *f, const void *arg), const void *arg,
 		    Err *e)
 {
+	struct stat st;
+	char *real = NULL;
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		/* write through the link: replace what it points at */
+		real = realpath(path, NULL);
+		if (real)
+			path = real;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		int r = S_ISDIR(st.st_mode) ? err_set(e, "%s: is a directory", path)
+					    : write_in_place(path, write, arg, e);
+		free(real);
+		return r;
+	}
 	size_t n = strlen(path) + 8;
 	char *tmp = malloc(n);
 	if (!tmp)
@@ -369,6 +396,7 @@ int gf_atomic_write(const char *path, int (*write)(FILE *f, const void *arg), co
 	rc = 0;
 out:
 	free(tmp);
+	free(real);
 	return rc;
 }
 

@@ -4,6 +4,7 @@
  * and an Err.  Exit codes: 0 success, 1 bad input or failed check, 2 bad
  * usage (unknown command or flag).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +15,9 @@
 #include "graphfile.h"
 #include "json.h"
 #include "mem.h"
+#include "config.h"
+#include "offchip.h"
+#include "pipeline.h"
 #include "plan.h"
 #include "plot.h"
 #include "quant.h"
@@ -48,6 +52,13 @@ static const char usage_text[] =
 	"                                            order the ops, report the peak memory\n"
 	"  verify MODEL --rewrite [--json]           run the graph and its rewrite in the int8\n"
 	"                                            reference interpreter, compare every bit\n"
+	"  check-config CFG                          validate an accelerator config (XML)\n"
+	"  compile MODEL --config CFG -o DIR [--scheduler S] [--rewrite]\n"
+	"                                            command stream, listing, DRAM image, memory map\n"
+	"  run MODEL --config CFG [--sim fsim] [--scheduler S] [--rewrite] [--json]\n"
+	"                                            compile, simulate, compare with the reference\n"
+	"  sweep MODEL --config CFG --sram LIST -o FILE.csv [--plot FILE.svg]\n"
+	"                                            file, dp and dp+rewrite at each SRAM size\n"
 	"  bench [--time-limit S]                    every scheduler on the zoo and a random DAG\n"
 	"  help                                      this text\n"
 	"\n"
@@ -62,6 +73,11 @@ static const char usage_text[] =
 	"                  order found and its proven lower bound\n"
 	"  --plot FILE     bytes in use at each step, beside the definition order's (SVG)\n"
 	"  --rewrite       apply the identity rewrites that lower the dp peak first\n"
+	"  --config CFG    an accelerator config (configs/*.xml): schedule reports the\n"
+	"                  off-chip plan (what lives in DRAM, the DRAM bytes moved)\n"
+	"  --objective O   what dp minimizes: peak (bytes, default), traffic (bytes over\n"
+	"                  the config's SRAM, step by step) or cycles (compute, or spill\n"
+	"                  and reload when longer); traffic and cycles need --config\n"
 	"  --acc-bits N    width partial sums of rewritten convolutions are held at\n"
 	"                  (8 to 32, default 32: int32 accumulators)\n";
 
@@ -74,6 +90,10 @@ typedef struct Opts {
 	SchedKind sched;
 	double time_limit;
 	int acc_bits;
+	const char *config;
+	const char *sim;
+	const char *sram;   /* sweep: comma-separated sizes */
+	DpObjective objective;
 	bool json;
 	bool rewrite;
 } Opts;
@@ -104,6 +124,10 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 		{"plot", required_argument, NULL, 'p'},
 		{"rewrite", no_argument, NULL, 'r'},
 		{"acc-bits", required_argument, NULL, 'a'},
+		{"config", required_argument, NULL, 'c'},
+		{"sim", required_argument, NULL, 'S'},
+		{"sram", required_argument, NULL, 'z'},
+		{"objective", required_argument, NULL, 'O'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -143,6 +167,28 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 		case 'r':
 			o->rewrite = true;
 			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'S':
+			if (strcmp(optarg, "fsim") != 0 && strcmp(optarg, "rtl") != 0)
+				return usage_error("--sim is fsim or rtl, got '%s'", optarg);
+			o->sim = optarg;
+			break;
+		case 'z':
+			o->sram = optarg;
+			break;
+		case 'O':
+			if (!strcmp(optarg, "peak"))
+				o->objective = DP_PEAK;
+			else if (!strcmp(optarg, "traffic"))
+				o->objective = DP_TRAFFIC;
+			else if (!strcmp(optarg, "cycles"))
+				o->objective = DP_CYCLES;
+			else
+				return usage_error("--objective is peak, traffic or cycles, got '%s'",
+						   optarg);
+			break;
 		case 'a': {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -156,8 +202,11 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 			exit(0);
 		case ':':
 			return usage_error("option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+		default: {
+			/* a short option names itself in optopt; a long one in argv */
+			char opt[3] = {'-', (char)optopt, 0};
+			return usage_error("unknown option '%s'", optopt ? opt : argv[optind - 1]);
+		}
 		}
 	}
 	int npositional = argc - optind;
@@ -183,6 +232,7 @@ static void dp_opts(const Opts *o, DpOpts *dp)
 {
 	memset(dp, 0, sizeof *dp);
 	dp->time_limit_s = o->time_limit > 0 ? o->time_limit : DEFAULT_TIME_LIMIT;
+	dp->objective = o->objective;
 	if (isatty(2)) {
 		dp->progress = dp_progress;
 	}
@@ -230,7 +280,11 @@ static int cmd_zoo(int argc, char **argv)
 
 static int write_graph_stdout(const Graph *g)
 {
-	return gf_write(g, stdout) ? EXIT_INPUT : 0;
+	if (gf_write(g, stdout) || fflush(stdout)) {
+		fprintf(stderr, "serenity: standard output: write error\n");
+		return EXIT_INPUT;
+	}
+	return 0;
 }
 
 static int cmd_export(int argc, char **argv)
@@ -299,7 +353,8 @@ static int plot_schedule(const Graph *g, const Schedule *s, SchedKind k, const c
 	mem_peak(g, file, b);
 	char title[NNAME + 64];
 	snprintf(title, sizeof title, "%s: bytes in use at each step", model);
-	PlotSeries series[2] = {{sched_name(k), a, g->nops}, {"file (definition order)", b, g->nops}};
+	PlotSeries series[2] = {{sched_name(k), a, g->nops, NULL},
+				{"file (definition order)", b, g->nops, NULL}};
 	int rc = plot_lines_svg(path, title, "step", "bytes in use", series, k == SCHED_FILE ? 1 : 2,
 				e);
 	free(a);
@@ -325,6 +380,14 @@ static int cmd_schedule(int argc, char **argv)
 	DpOpts dp;
 	dp_opts(&o, &dp);
 	RwStats rw = {0};
+	Config cfg;
+	bool have_cfg = o.config != NULL;
+	if (have_cfg && cfg_read(o.config, &cfg, &e)) {
+		rc = input_error(&e);
+		goto out;
+	}
+	if (have_cfg)
+		g->acc_bits = cfg.acc_bits;
 	if (o.acc_bits)
 		g->acc_bits = o.acc_bits;
 	if (o.rewrite) {
@@ -337,7 +400,13 @@ static int cmd_schedule(int argc, char **argv)
 		ir_free(g);
 		g = r;
 	}
+	if (o.objective != DP_PEAK && !have_cfg) {
+		rc = usage_error("%s", "--objective traffic and cycles need --config CFG");
+		goto out;
+	}
+	int64_t *opc = have_cfg ? pipeline_objective(&cfg, g, &dp) : NULL;
 	int src = sched_run(g, o.sched, &dp, g->arena, &s, &e);
+	free(opc);
 	dp_progress_done(&dp);
 	if (src) {
 		rc = input_error(&e);
@@ -349,8 +418,14 @@ static int cmd_schedule(int argc, char **argv)
 	}
 	/* SRAM offsets for the order: ours, and TFLite Micro's as the baseline */
 	Plan plan, tflm;
-	plan_init(&plan, 1);
-	plan_init(&tflm, 1);
+	OffchipPlan off = {0};
+	int64_t align = have_cfg ? cfg.sram_align : 1;
+	plan_init(&plan, align);
+	plan_init(&tflm, align);
+	if (have_cfg && offchip_plan(g, s.order, cfg.sram_bytes, align, &off, &e)) {
+		rc = input_error(&e);
+		goto out;
+	}
 	plan_from_schedule(&plan, g, s.order);
 	plan_from_schedule(&tflm, g, s.order);
 	plan_place(&plan, PLAN_BEST);
@@ -368,11 +443,21 @@ static int cmd_schedule(int argc, char **argv)
 		       s.optimal ? "true" : "false", s.ms);
 		printf("\"arena_bytes\":%lld,\"arena_tflm_bytes\":%lld,", (long long)plan.arena,
 		       (long long)tflm.arena);
+		if (have_cfg)
+			printf("\"sram_bytes\":%lld,\"dram_read_bytes\":%lld,\"dram_write_bytes\":%lld,"
+			       "\"dram_weight_read_bytes\":%lld,\"compulsory_dram_bytes\":%lld,"
+			       "\"tensors_in_dram\":%d,",
+			       (long long)cfg.sram_bytes, (long long)offchip_read_bytes(&off),
+			       (long long)offchip_write_bytes(&off), (long long)off.weight_read,
+			       (long long)off.compulsory, off.evicted);
+		if (o.sched == SCHED_DP && o.objective == DP_PEAK)
+			printf("\"proven_lower_bound_bytes\":%lld,", (long long)s.proven_lower_bound);
 		if (o.sched == SCHED_DP)
-			printf("\"proven_lower_bound_bytes\":%lld,\"states\":%lld,\"pieces\":%d,"
-			       "\"timed_out\":%s,",
-			       (long long)s.proven_lower_bound, (long long)s.states, s.pieces,
-			       s.timed_out ? "true" : "false");
+			printf("\"objective\":\"%s\",\"states\":%lld,\"pieces\":%d,\"timed_out\":%s,",
+			       o.objective == DP_PEAK	   ? "peak"
+			       : o.objective == DP_TRAFFIC ? "traffic"
+							   : "cycles",
+			       (long long)s.states, s.pieces, s.timed_out ? "true" : "false");
 		if (o.rewrite)
 			printf("\"rewrites\":{\"channel\":%d,\"kernel\":%d,\"tried\":%d},",
 			       rw.applied[RW_CHANNEL], rw.applied[RW_KERNEL], rw.tried);
@@ -406,8 +491,16 @@ static int cmd_schedule(int argc, char **argv)
 			       s.pieces, s.pieces == 1 ? "" : "s", s.state_bytes / 1048576.0);
 		print_bytes("SRAM arena", plan.arena);
 		print_bytes("TFLM arena", tflm.arena);
+		if (have_cfg) {
+			printf("%-12s %s: %lld bytes of SRAM, %d tensors kept in DRAM\n", "config",
+			       cfg.name, (long long)cfg.sram_bytes, off.evicted);
+			print_bytes("DRAM read", offchip_read_bytes(&off));
+			print_bytes("DRAM write", offchip_write_bytes(&off));
+			print_bytes("compulsory", off.compulsory);
+		}
 	}
 out_plan:
+	offchip_free(&off);
 	plan_free(&plan);
 	plan_free(&tflm);
 out:
@@ -505,6 +598,281 @@ out:
 	ir_free(g);
 	ir_free(r);
 	ir_free(all);
+	return rc;
+}
+
+static int cmd_check_config(int argc, char **argv)
+{
+	Opts o;
+	int rc = parse_opts(argc, argv, &o, 1);
+	if (rc)
+		return rc;
+	Config c;
+	Err e;
+	if (cfg_read(o.model, &c, &e))
+		return input_error(&e);
+	printf("%s: ok: %s, SRAM %lld bytes (align %d), DMA %d/%d bytes per cycle read/write, "
+	       "latency %d, MAC array %dx%d, vector %d, %d-bit accumulators, %d MHz\n",
+	       o.model, c.name, (long long)c.sram_bytes, c.sram_align, c.dma_read_bpc,
+	       c.dma_write_bpc, c.dram_latency, c.mac_rows, c.mac_cols, c.vector_width, c.acc_bits,
+	       c.clock_mhz);
+	return 0;
+}
+
+/* Options shared by compile, run and sweep. */
+static int pipe_opts(const Opts *o, PipeOpts *po, Err *e)
+{
+	memset(po, 0, sizeof *po);
+	po->model = o->model;
+	po->sched = o->sched;
+	po->rewrite = o->rewrite;
+	po->seed = 1;
+	dp_opts(o, &po->dp);
+	return cfg_read(o->config, &po->cfg, e);
+}
+
+static int cmd_compile(int argc, char **argv)
+{
+	Opts o;
+	int rc = parse_opts(argc, argv, &o, 1);
+	if (rc)
+		return rc;
+	if (!o.config || !o.out)
+		return usage_error("%s", "compile needs --config CFG and -o DIR");
+	PipeOpts po;
+	PipeResult r;
+	Err e;
+	if (pipe_opts(&o, &po, &e))
+		return input_error(&e);
+	rc = pipeline_run(&po, &r, &e);
+	dp_progress_done(&po.dp);
+	if (rc)
+		return input_error(&e);
+	if (pipeline_write(&r, o.out, &e))
+		rc = input_error(&e);
+	else
+		printf("%s: %zu instructions, %zu bytes of DRAM image, SRAM arena %lld of %lld bytes, "
+		       "%d tensors in DRAM\n",
+		       o.out, r.prog.ninsn, r.prog.dram_bytes, (long long)r.plan.arena,
+		       (long long)po.cfg.sram_bytes, r.plan.evicted);
+	pipeline_free(&r);
+	return rc;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	Opts o;
+	int rc = parse_opts(argc, argv, &o, 1);
+	if (rc)
+		return rc;
+	if (!o.config)
+		return usage_error("%s", "run needs --config CFG");
+	if (o.sim && strcmp(o.sim, "rtl") == 0) {
+		fprintf(stderr, "serenity: --sim rtl: the RTL simulator is not built yet; use fsim\n");
+		return EXIT_INPUT;
+	}
+	PipeOpts po;
+	PipeResult r;
+	Err e;
+	if (pipe_opts(&o, &po, &e))
+		return input_error(&e);
+	po.simulate = true;
+	rc = pipeline_run(&po, &r, &e);
+	dp_progress_done(&po.dp);
+	if (rc)
+		return input_error(&e);
+	int64_t rd = r.sim.dram_weight_read + r.sim.dram_act_read;
+	if (o.json) {
+		printf("{\"model\":");
+		json_str(stdout, o.model);
+		printf(",\"config\":");
+		json_str(stdout, po.cfg.name);
+		printf(",\"sim\":\"fsim\",\"scheduler\":\"%s\",\"rewrite\":%s,\"bit_exact\":%s,"
+		       "\"outputs_compared\":%d,\"cycles\":%lld,\"cycles_estimated\":true,"
+		       "\"sram_peak_bytes\":%lld,\"sram_bytes\":%lld,\"dram_read_bytes\":%lld,"
+		       "\"dram_weight_read_bytes\":%lld,\"dram_act_read_bytes\":%lld,"
+		       "\"dram_write_bytes\":%lld,\"compulsory_dram_bytes\":%lld,\"peak_bytes\":%lld,"
+		       "\"instructions\":%lld,\"sim_seconds\":%.3f}\n",
+		       sched_name(po.sched), po.rewrite ? "true" : "false",
+		       r.bit_exact ? "true" : "false", r.outputs_compared, (long long)r.sim.cycles,
+		       (long long)r.sim.sram_peak, (long long)po.cfg.sram_bytes, (long long)rd,
+		       (long long)r.sim.dram_weight_read, (long long)r.sim.dram_act_read,
+		       (long long)r.sim.dram_write, (long long)r.plan.compulsory,
+		       (long long)r.sched.peak, (long long)r.sim.insns, r.sim_seconds);
+	} else {
+		printf("%-16s %s on %s (%lld bytes of SRAM), %s order%s\n", "model", o.model,
+		       po.cfg.name, (long long)po.cfg.sram_bytes, sched_name(po.sched),
+		       po.rewrite ? ", rewritten" : "");
+		printf("%-16s %s (%d outputs against the int8 reference)%s%s\n", "bit-exact",
+		       r.bit_exact ? "yes" : "NO", r.outputs_compared,
+		       r.first_diff ? ", first difference in " : "",
+		       r.first_diff ? r.first_diff : "");
+		printf("%-16s %lld (estimated by the cost model)\n", "cycles", (long long)r.sim.cycles);
+		print_bytes("SRAM peak", r.sim.sram_peak);
+		print_bytes("DRAM read", rd);
+		print_bytes("  weights", r.sim.dram_weight_read);
+		print_bytes("DRAM write", r.sim.dram_write);
+		print_bytes("compulsory", r.plan.compulsory);
+		printf("%-16s %lld instructions in %.3f s\n", "fsim", (long long)r.sim.insns,
+		       r.sim_seconds);
+	}
+	rc = r.bit_exact ? 0 : EXIT_INPUT;
+	pipeline_free(&r);
+	return rc;
+}
+
+/* "32KiB,64k,131072": sizes in bytes (K, KiB, M, MiB are binary). */
+static int parse_sizes(const char *list, int64_t *out, int max, int *n)
+{
+	*n = 0;
+	const char *p = list;
+	while (*p) {
+		char *end;
+		errno = 0;
+		long long v = strtoll(p, &end, 10);
+		if (end == p || errno || v <= 0)
+			return -1;
+		int64_t mul = 1;
+		if (!strncmp(end, "KiB", 3) || !strncmp(end, "kiB", 3))
+			mul = 1024, end += 3;
+		else if (!strncmp(end, "MiB", 3))
+			mul = 1024 * 1024, end += 3;
+		else if (*end == 'K' || *end == 'k')
+			mul = 1024, end += 1;
+		else if (*end == 'M')
+			mul = 1024 * 1024, end += 1;
+		if ((*end && *end != ',') || *n == max || v > (1ll << 40) / mul)
+			return -1;
+		out[(*n)++] = v * mul;
+		p = *end ? end + 1 : end;
+	}
+	return *n ? 0 : -1;
+}
+
+typedef struct SweepRow {
+	int64_t sram, peak, arena, rd, wr, compulsory, cycles;
+	int variant;
+	bool exact;
+} SweepRow;
+
+static const char *const sweep_variants[] = {"file", "dp", "dp+rewrite"};
+
+typedef struct SweepOut {
+	const char *model;
+	const SweepRow *rows;
+	int n;
+} SweepOut;
+
+static int write_sweep_csv(FILE *f, const void *arg)
+{
+	const SweepOut *s = arg;
+	fprintf(f, "model,variant,sram_bytes,peak_bytes,arena_bytes,dram_read_bytes,"
+		   "dram_write_bytes,dram_bytes,compulsory_dram_bytes,cycles,bit_exact\n");
+	for (int i = 0; i < s->n; i++) {
+		const SweepRow *r = &s->rows[i];
+		fprintf(f, "%s,%s,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%s\n", s->model,
+			sweep_variants[r->variant], (long long)r->sram, (long long)r->peak,
+			(long long)r->arena, (long long)r->rd, (long long)r->wr,
+			(long long)(r->rd + r->wr), (long long)r->compulsory, (long long)r->cycles,
+			r->exact ? "true" : "false");
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+	enum { NSIZES = 64, NVAR = 3 };
+	Opts o;
+	int rc = parse_opts(argc, argv, &o, 1);
+	if (rc)
+		return rc;
+	if (!o.config || !o.sram || !o.out)
+		return usage_error("%s", "sweep needs --config CFG, --sram LIST and -o FILE.csv");
+	int64_t sizes[NSIZES];
+	int nsizes;
+	if (parse_sizes(o.sram, sizes, NSIZES, &nsizes))
+		return usage_error("--sram wants sizes like 32KiB,64KiB,131072, got '%s'", o.sram);
+	if (o.sim && strcmp(o.sim, "rtl") == 0) {
+		fprintf(stderr, "serenity: --sim rtl: the RTL simulator is not built yet; use fsim\n");
+		return EXIT_INPUT;
+	}
+	PipeOpts po;
+	Err e;
+	Graph *g = NULL;
+	RefValues ref = {0};
+	SweepRow *rows = calloc((size_t)nsizes * NVAR, sizeof *rows);
+	int nrows = 0;
+	if (!rows)
+		abort();
+	if (pipe_opts(&o, &po, &e) || !(g = model_load(o.model, &e)) || quant_model(g, 1, &e) ||
+	    ref_run(g, &ref, &e)) {
+		rc = input_error(&e);
+		goto out;
+	}
+	po.preloaded = g;
+	po.reference = &ref;
+	po.simulate = true;
+	for (int i = 0; i < nsizes; i++)
+		for (int v = 0; v < NVAR; v++) {
+			if (isatty(2))
+				fprintf(stderr, "\r\033[Ksweep: %lld bytes of SRAM, %s (%d of %d)",
+					(long long)sizes[i], sweep_variants[v], i * NVAR + v + 1,
+					nsizes * NVAR);
+			po.cfg.sram_bytes = sizes[i];
+			po.sched = v == 0 ? SCHED_FILE : SCHED_DP;
+			po.rewrite = v == 2;
+			PipeResult r;
+			if (cfg_check(&po.cfg, &e) || pipeline_run(&po, &r, &e)) {
+				if (isatty(2))
+					fputs("\r\033[K", stderr);
+				rc = input_error(&e);
+				goto out;
+			}
+			rows[nrows++] = (SweepRow){sizes[i], r.sched.peak, r.plan.arena,
+						   r.sim.dram_weight_read + r.sim.dram_act_read,
+						   r.sim.dram_write, r.plan.compulsory, r.sim.cycles, v,
+						   r.bit_exact};
+			pipeline_free(&r);
+		}
+	if (isatty(2))
+		fputs("\r\033[K", stderr);
+	SweepOut so = {o.model, rows, nrows};
+	if (gf_atomic_write(o.out, write_sweep_csv, &so, &e)) {
+		rc = input_error(&e);
+		goto out;
+	}
+	if (o.plot) {
+		int64_t x[NVAR][NSIZES], y[NVAR][NSIZES];
+		PlotSeries ser[NVAR];
+		for (int v = 0; v < NVAR; v++) {
+			for (int i = 0; i < nsizes; i++) {
+				const SweepRow *r = &rows[i * NVAR + v];
+				x[v][i] = r->sram;
+				y[v][i] = r->rd + r->wr;
+			}
+			ser[v] = (PlotSeries){sweep_variants[v], y[v], nsizes, x[v]};
+		}
+		char title[NNAME + 64];
+		snprintf(title, sizeof title, "%s on %s: DRAM traffic", o.model, po.cfg.name);
+		if (plot_xy_svg(o.plot, title, "SRAM size", "DRAM bytes moved", ser, NVAR, &e)) {
+			rc = input_error(&e);
+			goto out;
+		}
+	}
+	printf("%-12s %10s %10s %12s %12s %12s %s\n", "variant", "SRAM", "arena", "DRAM read",
+	       "DRAM write", "cycles", "bit-exact");
+	for (int i = 0; i < nrows; i++)
+		printf("%-12s %10lld %10lld %12lld %12lld %12lld %s\n",
+		       sweep_variants[rows[i].variant], (long long)rows[i].sram,
+		       (long long)rows[i].arena, (long long)rows[i].rd, (long long)rows[i].wr,
+		       (long long)rows[i].cycles, rows[i].exact ? "yes" : "NO");
+	for (int i = 0; i < nrows; i++)
+		if (!rows[i].exact)
+			rc = EXIT_INPUT;
+out:
+	ref_free(&ref);
+	ir_free(g);
+	free(rows);
 	return rc;
 }
 
@@ -613,6 +981,10 @@ static const Command commands[] = {
 	{"export", cmd_export},
 	{"schedule", cmd_schedule},
 	{"verify", cmd_verify},
+	{"check-config", cmd_check_config},
+	{"compile", cmd_compile},
+	{"run", cmd_run},
+	{"sweep", cmd_sweep},
 	{"bench", cmd_bench},
 };
 
@@ -630,7 +1002,14 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (!strcmp(cmd, commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
+		if (!strcmp(cmd, commands[i].name)) {
+			int rc = commands[i].run(argc - 1, argv + 1);
+			/* what was printed must have arrived, or the run failed */
+			if (fflush(stdout) != 0 || ferror(stdout)) {
+				fprintf(stderr, "serenity: standard output: write error\n");
+				return rc ? rc : EXIT_INPUT;
+			}
+			return rc;
+		}
 	return usage_error("unknown command '%s'", cmd);
 }

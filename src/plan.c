@@ -6,16 +6,19 @@
  * at the same time: first fit (the lowest such offset, TensorFlow Lite
  * Micro's choice) or best fit (the smallest gap that holds it, else the
  * top).  TFLite Micro orders buffers by size, largest first.  PLAN_BEST
- * tries that and four other orders (longest lifetime first, largest
- * size x lifetime first, earliest first, and by the live bytes of the
- * busiest step in the buffer's lifetime, Pisarchyk and Lee's greedy by
- * breadth) with both fits, and keeps the smallest arena, stopping early
- * when one reaches the live-bytes peak, which no placement can beat.
+ * tries that and four other orders (by the live bytes of the busiest step
+ * in the buffer's lifetime, Pisarchyk and Lee's greedy by breadth; longest
+ * lifetime first; largest size x lifetime first; earliest first) with both
+ * fits, and keeps the smallest arena, stopping early when one reaches the
+ * live-bytes peak, which no placement can beat.  Placement is quadratic in
+ * the buffers, so past a few thousand only the first two orders run.
  */
 #include "plan.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+enum { NPLAN_FEW = 2000 }; /* above this many buffers, try fewer orders */
 
 static int64_t up(int64_t x, int64_t a)
 {
@@ -147,15 +150,15 @@ static void order_by(const Plan *p, int how, const int64_t *breadth, int *order)
 	for (int i = 0; i < p->n; i++) {
 		const PlanBuf *b = &p->buf[i];
 		int64_t len = b->last - b->first + 1, br = 0;
-		if (how == 4)
+		if (how == 1)
 			for (int s = b->first; s <= b->last; s++)
 				br = breadth[s] > br ? breadth[s] : br;
 		switch (how) {
 		case 0: k[i] = (Key){b->size, len, i}; break;            /* TFLite Micro */
-		case 1: k[i] = (Key){len, b->size, i}; break;
-		case 2: k[i] = (Key){b->size * len, b->size, i}; break;
-		case 3: k[i] = (Key){-b->first, b->size, i}; break;
-		default: k[i] = (Key){br, b->size, i}; break;
+		case 1: k[i] = (Key){br, b->size, i}; break;             /* greedy by breadth */
+		case 2: k[i] = (Key){len, b->size, i}; break;
+		case 3: k[i] = (Key){b->size * len, b->size, i}; break;
+		default: k[i] = (Key){-b->first, b->size, i}; break;
 		}
 	}
 	qsort(k, p->n, sizeof *k, key_cmp);
@@ -180,7 +183,9 @@ void plan_place(Plan *p, PlanStrategy s)
 		goto out;
 	}
 	int64_t peak = plan_live_peak(p), best = INT64_MAX;
-	for (int how = 0; how < 5 && best > peak; how++)
+	/* Placement is quadratic: on big graphs, only the two usual orders. */
+	int hows = p->n > NPLAN_FEW ? 2 : 5;
+	for (int how = 0; how < hows && best > peak; how++)
 		for (int fit = 0; fit < 2 && best > peak; fit++) {
 			order_by(p, how, breadth, order);
 			int64_t a = place(p, order, fit);

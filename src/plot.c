@@ -16,6 +16,7 @@ typedef struct Chart {
 	const char *title, *xlabel, *ylabel;
 	const PlotSeries *s;
 	int ns;
+	bool logx; /* x values on a log2 axis */
 } Chart;
 
 static void xml_text(FILE *f, const char *s)
@@ -51,14 +52,26 @@ static void label_bytes(char *buf, size_t n, double v)
 static int write_chart(FILE *f, const void *arg)
 {
 	const Chart *c = arg;
-	int xmax = 1;
+	double xmin = 0, xmax = 1;
 	double ymax = 1;
+	bool first = true;
 	for (int k = 0; k < c->ns; k++) {
-		if (c->s[k].n > xmax)
+		if (!c->logx && c->s[k].n > xmax)
 			xmax = c->s[k].n;
-		for (int i = 0; i < c->s[k].n; i++)
+		for (int i = 0; i < c->s[k].n; i++) {
 			if (c->s[k].y[i] > ymax)
 				ymax = (double)c->s[k].y[i];
+			if (c->logx) {
+				double lx = log2((double)(c->s[k].x[i] > 0 ? c->s[k].x[i] : 1));
+				xmin = first || lx < xmin ? lx : xmin;
+				xmax = first || lx > xmax ? lx : xmax;
+				first = false;
+			}
+		}
+	}
+	if (c->logx && xmax - xmin < 1) {
+		xmin -= 0.5;
+		xmax += 0.5;
 	}
 	/* round ticks in the unit the labels use */
 	double unit = ymax >= 1 << 20 ? 1 << 20 : ymax >= 1024 ? 1024 : 1;
@@ -66,7 +79,7 @@ static int write_chart(FILE *f, const void *arg)
 	double ytop = ceil(ymax / ystep) * ystep;
 	double xstep = nice_step(xmax, 8);
 	double pw = W - ML - MR, ph = H - MT - MB;
-#define PX(x) (ML + (x) / (double)xmax * pw)
+#define PX(x) (ML + ((x) - xmin) / (xmax - xmin) * pw)
 #define PY(y) (MT + ph - (y) / ytop * ph)
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		   "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n",
@@ -83,9 +96,18 @@ static int write_chart(FILE *f, const void *arg)
 		fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", ML - 6,
 			PY(y) + 4, buf);
 	}
-	for (double x = 0; x <= xmax + 1e-9; x += xstep)
-		fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.0f</text>\n", PX(x),
-			H - MB + 18, x);
+	if (c->logx) {
+		for (double x = ceil(xmin); x <= xmax + 1e-9; x += 1) {
+			char buf[32];
+			label_bytes(buf, sizeof buf, pow(2, x));
+			fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
+				PX(x), H - MB + 18, buf);
+		}
+	} else {
+		for (double x = 0; x <= xmax + 1e-9; x += xstep)
+			fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.0f</text>\n",
+				PX(x), H - MB + 18, x);
+	}
 	fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"black\"/>\n", ML, W - MR,
 		H - MB, H - MB);
 	fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"black\"/>\n", ML, ML, MT,
@@ -103,13 +125,20 @@ static int write_chart(FILE *f, const void *arg)
 		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"", col);
 		int peak = 0;
 		for (int i = 0; i < s->n; i++) {
-			/* a step function: the value holds while op i runs */
-			fprintf(f, "%.1f,%.1f %.1f,%.1f ", PX(i), PY(s->y[i]), PX(i + 1), PY(s->y[i]));
+			if (c->logx) /* a line through the points */
+				fprintf(f, "%.1f,%.1f ", PX(log2((double)s->x[i])), PY(s->y[i]));
+			else /* a step function: the value holds while op i runs */
+				fprintf(f, "%.1f,%.1f %.1f,%.1f ", PX(i), PY(s->y[i]), PX(i + 1),
+					PY(s->y[i]));
 			if (s->y[i] > s->y[peak])
 				peak = i;
 		}
 		fprintf(f, "\"/>\n");
-		if (s->n) {
+		if (c->logx)
+			for (int i = 0; i < s->n; i++)
+				fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"/>\n",
+					PX(log2((double)s->x[i])), PY(s->y[i]), col);
+		if (s->n && !c->logx) {
 			char buf[32];
 			label_bytes(buf, sizeof buf, (double)s->y[peak]);
 			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>\n",
@@ -129,14 +158,29 @@ static int write_chart(FILE *f, const void *arg)
 	return ferror(f) ? -1 : 0;
 }
 
-int plot_lines_svg(const char *path, const char *title, const char *xlabel, const char *ylabel,
-		   const PlotSeries *s, int ns, Err *e)
+static int plot(const char *path, const Chart *c, Err *e)
 {
-	if (ns < 1 || ns > 6)
+	if (c->ns < 1 || c->ns > 6)
 		return err_set(e, "%s: a plot takes 1 to 6 series", path);
 	size_t n = strlen(path);
 	if (n < 4 || strcmp(path + n - 4, ".svg") != 0)
 		return err_set(e, "%s: plots are written as SVG (name the file .svg)", path);
-	Chart c = {title, xlabel, ylabel, s, ns};
-	return gf_atomic_write(path, write_chart, &c, e);
+	return gf_atomic_write(path, write_chart, c, e);
+}
+
+int plot_lines_svg(const char *path, const char *title, const char *xlabel, const char *ylabel,
+		   const PlotSeries *s, int ns, Err *e)
+{
+	Chart c = {title, xlabel, ylabel, s, ns, false};
+	return plot(path, &c, e);
+}
+
+int plot_xy_svg(const char *path, const char *title, const char *xlabel, const char *ylabel,
+		const PlotSeries *s, int ns, Err *e)
+{
+	for (int k = 0; k < ns; k++)
+		if (!s[k].x)
+			return err_set(e, "%s: series %d has no x values", path, k);
+	Chart c = {title, xlabel, ylabel, s, ns, true};
+	return plot(path, &c, e);
 }

@@ -3,16 +3,22 @@
 #define SERENITY_PLOT_H
 
 #include "err.h"
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct PlotSeries {
 	const char *label;
-	const int64_t *y; /* y[0..n), x is the index */
+	const int64_t *y; /* y[0..n) */
 	int n;
+	const int64_t *x; /* x[0..n), or NULL: x is the index, drawn as steps */
 } PlotSeries;
 
 /* Writes an SVG line chart (atomically); up to 6 series. */
 int plot_lines_svg(const char *path, const char *title, const char *xlabel, const char *ylabel,
 		   const PlotSeries *s, int ns, Err *e);
+
+/* Lines with markers through (x, y) points, x on a log2 axis (SRAM sizes). */
+int plot_xy_svg(const char *path, const char *title, const char *xlabel, const char *ylabel,
+		const PlotSeries *s, int ns, Err *e);
 
 #endif

@@ -153,10 +153,8 @@ static void finish(Run *r, int o, const int32_t *acc, int8_t *out, int64_t n)
 }
 
 /* Convolution accumulators: acc[] starts with the bias or partial sums. */
-static void conv_acc(const Op *op, Shape xs, const int8_t *x, Shape ys, const int8_t *w,
-		     int32_t *acc)
+void ref_conv_acc(Window k, Shape xs, const int8_t *x, Shape ys, const int8_t *w, int32_t *acc)
 {
-	Window k = op->win;
 	int G = k.groups, cig = xs.c / G, cog = ys.c / G;
 	for (int n = 0; n < ys.n; n++)
 		for (int oc = 0; oc < ys.c; oc++) {
@@ -186,9 +184,8 @@ static void conv_acc(const Op *op, Shape xs, const int8_t *x, Shape ys, const in
 		}
 }
 
-static void pool(const Op *op, Shape xs, const int8_t *x, Shape ys, int8_t *y)
+void ref_pool(Window k, bool avg, Shape xs, const int8_t *x, Shape ys, int8_t *y)
 {
-	Window k = op->win;
 	for (int n = 0; n < ys.n; n++)
 		for (int c = 0; c < ys.c; c++) {
 			const int8_t *xp = x + ((int64_t)n * xs.c + c) * xs.h * xs.w;
@@ -210,7 +207,7 @@ static void pool(const Op *op, Shape xs, const int8_t *x, Shape ys, int8_t *y)
 						}
 					}
 					int32_t out = best;
-					if (op->kind == OP_AVGPOOL)
+					if (avg)
 						out = cnt ? (sum >= 0 ? (sum + cnt / 2) / cnt
 								      : -((-sum + cnt / 2) / cnt))
 							  : 0;
@@ -265,7 +262,7 @@ static int run_op(Run *r, int o)
 		else if (b)
 			for (int64_t i = 0; i < ny; i++)
 				acc[i] = ((const int32_t *)b->data)[(i / ((int64_t)ys.h * ys.w)) % ys.c];
-		conv_acc(op, xt->shape, x, ys, w->data, acc);
+		ref_conv_acc(op->win, xt->shape, x, ys, w->data, acc);
 		if (op->kind == OP_CONV)
 			finish(r, o, acc, y, ny);
 		else
@@ -301,7 +298,7 @@ static int run_op(Run *r, int o)
 		break;
 	case OP_MAXPOOL:
 	case OP_AVGPOOL:
-		pool(op, xt->shape, x, ys, y);
+		ref_pool(op->win, op->kind == OP_AVGPOOL, xt->shape, x, ys, y);
 		break;
 	case OP_GAVGPOOL: {
 		int64_t hw = (int64_t)xt->shape.h * xt->shape.w;

@@ -28,6 +28,12 @@ int ref_calibrate(Graph *g, Err *e);
 int32_t ref_requant(int32_t acc, int32_t qmul, int qshift);
 int8_t ref_clamp8(int32_t v, bool relu);
 void ref_quant_params(double scale, int32_t *qmul, int *qshift);
+/* The convolution and pooling kernels (NCHW, window k): ref_conv_acc adds
+ * the window sums of x (shape xs) times weights w ([cout][cin/groups][kh][kw])
+ * to acc[] (shape ys, holding the bias or partial sums); ref_pool takes the
+ * maximum, or with avg the rounded mean, of each window's valid elements. */
+void ref_conv_acc(Window k, Shape xs, const int8_t *x, Shape ys, const int8_t *w, int32_t *acc);
+void ref_pool(Window k, bool avg, Shape xs, const int8_t *x, Shape ys, int8_t *y);
 /* The deterministic contents of a graph input tensor. */
 void ref_input(const Tensor *t, int8_t *out);
 

@@ -64,7 +64,11 @@ static int64_t dp_peak(const Graph *g, const DpOpts *dp, Err *e)
 		abort();
 	DpStats st;
 	int64_t p = -1;
-	if (sched_dp(g, dp, order, &st, e) == 0)
+	/* rewrites are chosen for the peak, whatever the final objective */
+	DpOpts peak = dp ? *dp : (DpOpts){0};
+	peak.objective = DP_PEAK;
+	peak.op_cycles = NULL;
+	if (sched_dp(g, &peak, order, &st, e) == 0)
 		p = mem_peak(g, order, NULL);
 	free(order);
 	return p;

@@ -66,6 +66,7 @@
 enum {
 	NBEAM = 128,      /* beam width of the upper-bound search */
 	NDIVE = 1 << 18, /* expansions of the depth-first dives, per piece */
+	NPIECE_MIN = 32,  /* pieces smaller than this are merged with the next */
 };
 
 static void *xmalloc(size_t n)
@@ -300,6 +301,47 @@ static int64_t piece_delta(const Piece *p, const unsigned char *done, int v, int
 	return add - f;
 }
 
+/* ---- objectives ----
+ *
+ * peak:    g(S + v) = max(g(S), step), compared as max(g, floor).
+ * traffic: g(S + v) = g(S) + max(0, step - cap): the bytes that cannot be in
+ *          SRAM while v runs, a proxy for what must go to DRAM and back.
+ * cycles:  g(S + v) = g(S) + max(cycles(v), 2 (step - cap)+ / bandwidth):
+ *          v's compute time, or the time to spill and reload the overflow
+ *          if that is longer.
+ * For the sums, a step with no overflow costs what it costs anywhere, so a
+ * forced move needs only delta <= 0 and step <= cap.
+ */
+typedef struct Obj {
+	DpObjective kind;
+	int64_t floor;      /* peak: everything below is equally good */
+	int64_t cap;        /* traffic, cycles: SRAM bytes */
+	const int64_t *opc; /* cycles: compute cycles of each local op */
+	int bw;             /* cycles: DMA bytes per cycle */
+} Obj;
+
+static int64_t obj_next(const Obj *o, int64_t g, int64_t step, int v)
+{
+	if (o->kind == DP_PEAK)
+		return max64(g, step);
+	int64_t over = step > o->cap ? step - o->cap : 0;
+	if (o->kind == DP_TRAFFIC)
+		return g + over;
+	int64_t dma = (2 * over + o->bw - 1) / o->bw;
+	return g + max64(o->opc ? o->opc[v] : 0, dma);
+}
+
+static int64_t obj_key(const Obj *o, int64_t g)
+{
+	return o->kind == DP_PEAK ? max64(g, o->floor) : g;
+}
+
+/* Whether a ready op that frees what it makes may be taken alone. */
+static bool obj_forced(const Obj *o, int64_t g, int64_t step)
+{
+	return o->kind == DP_PEAK ? step <= max64(g, o->floor) : step <= o->cap;
+}
+
 #ifndef NDEBUG
 /* Invariant checked in debug builds: order[] respects the piece's edges. */
 static bool piece_order_ok(const Piece *p, const int *order)
@@ -317,33 +359,38 @@ static bool piece_order_ok(const Piece *p, const int *order)
 }
 #endif
 
-/* Peak of a local order of the piece (at least floor). */
-static int64_t piece_peak(const Piece *p, const int *order, int64_t floor)
+/* The objective's value of a local order of the piece (as a key). */
+static int64_t piece_value(const Piece *p, const int *order, const Obj *o)
 {
 	unsigned char *done = xcalloc(p->m, 1);
-	int64_t live = p->live0, peak = floor;
+	int64_t live = p->live0, g = 0;
 	for (int i = 0; i < p->m; i++) {
 		int v = order[i];
 		int64_t freed;
-		peak = max64(peak, live + p->outb[v]);
+		g = obj_next(o, g, live + p->outb[v], v);
 		live += piece_delta(p, done, v, &freed);
 		done[v] = 1;
 	}
 	free(done);
-	return peak;
+	return obj_key(o, g);
 }
 
 /* Greedy: always the ready op with the smallest step, then the smallest
  * live-byte change; a cheap upper bound beside the baselines. */
-static void piece_greedy(const Piece *p, int *order)
+static bool piece_greedy(const Piece *p, int *order, double deadline)
 {
+	bool ok = true;
 	int m = p->m;
 	unsigned char *done = xcalloc(m, 1);
 	int *npred = xmalloc(m * sizeof *npred);
 	for (int v = 0; v < m; v++)
 		npred[v] = p->pred_off[v + 1] - p->pred_off[v];
 	int64_t live = p->live0;
-	for (int i = 0; i < m; i++) {
+	for (int i = 0; i < m && ok; i++) {
+		if (deadline > 0 && (i & 63) == 63 && now_s() > deadline) {
+			ok = false;
+			break;
+		}
 		int best = -1;
 		int64_t bstep = 0, bdelta = 0;
 		for (int v = 0; v < m; v++) {
@@ -368,6 +415,7 @@ static void piece_greedy(const Piece *p, int *order)
 	}
 	free(done);
 	free(npred);
+	return ok;
 }
 
 /* Beam search: the DP's transitions, keeping at each depth only the `width`
@@ -395,8 +443,9 @@ static int beam_cmp(const void *a, const void *b)
 	return x->k - y->k;
 }
 
-static void piece_beam(const Piece *p, int width, int64_t floor, int *order)
+static bool piece_beam(const Piece *p, int width, const Obj *o, int *order, double deadline)
 {
+	bool done_ok = true;
 	int m = p->m, W = (m + 63) / 64;
 	size_t cap = (size_t)width * 8;
 	/* all levels are kept for the back-pointers: m * width states */
@@ -410,13 +459,16 @@ static void piece_beam(const Piece *p, int width, int64_t floor, int *order)
 	unsigned char *done = xmalloc(m);
 	cur.live[0] = p->live0;
 	for (int d = 0; d < m; d++) {
+		if (deadline > 0 && now_s() > deadline) {
+			done_ok = false;
+			break;
+		}
 		nxt.n = 0;
 		memset(slot, 0, 2 * cap * sizeof *slot);
 		for (int si = 0; si < cur.n; si++) {
 			const uint64_t *b = &cur.bits[(size_t)si * W];
 			for (int v = 0; v < m; v++)
 				done[v] = (b[v >> 6] >> (v & 63)) & 1;
-			int64_t level = max64(cur.g[si], floor);
 			int forced = -1;
 			for (int v = 0; v < m && forced < 0; v++) {
 				if (done[v])
@@ -426,7 +478,7 @@ static void piece_beam(const Piece *p, int width, int64_t floor, int *order)
 					ok = done[p->pred[j]];
 				int64_t freed;
 				if (ok && piece_delta(p, done, v, &freed) <= 0 &&
-				    cur.live[si] + p->outb[v] <= level)
+				    obj_forced(o, cur.g[si], cur.live[si] + p->outb[v]))
 					forced = v;
 			}
 			for (int v = 0; v < m; v++) {
@@ -438,7 +490,7 @@ static void piece_beam(const Piece *p, int width, int64_t floor, int *order)
 				if (!ok)
 					continue;
 				int64_t freed, dl = piece_delta(p, done, v, &freed);
-				int64_t ng = max64(cur.g[si], cur.live[si] + p->outb[v]);
+				int64_t ng = obj_next(o, cur.g[si], cur.live[si] + p->outb[v], v);
 				uint64_t *nb = &nxt.bits[(size_t)nxt.n * W];
 				memcpy(nb, b, W * 8);
 				nb[v >> 6] |= 1ull << (v & 63);
@@ -470,7 +522,7 @@ static void piece_beam(const Piece *p, int width, int64_t floor, int *order)
 		}
 		/* keep the best `width` */
 		for (int k = 0; k < nxt.n; k++)
-			idx[k] = (BeamKey){max64(nxt.g[k], floor), nxt.live[k], k};
+			idx[k] = (BeamKey){obj_key(o, nxt.g[k]), nxt.live[k], k};
 		qsort(idx, nxt.n, sizeof *idx, beam_cmp);
 		int keep = nxt.n < width ? nxt.n : width;
 		for (int i = 0; i < keep; i++) {
@@ -484,7 +536,7 @@ static void piece_beam(const Piece *p, int width, int64_t floor, int *order)
 		cur.n = keep;
 	}
 	/* the best full state is cur[0]; walk the back-pointers */
-	for (int d = m - 1, i = 0; d >= 0; d--) {
+	for (int d = m - 1, i = 0; done_ok && d >= 0; d--) {
 		order[d] = lvl_op[(size_t)d * width + i];
 		i = lvl_parent[(size_t)d * width + i];
 	}
@@ -501,6 +553,7 @@ static void piece_beam(const Piece *p, int width, int64_t floor, int *order)
 	free(idx);
 	free(slot);
 	free(done);
+	return done_ok;
 }
 
 /* ---- the search ---- */
@@ -514,7 +567,8 @@ typedef struct HeapItem {
 typedef struct Search {
 	const Piece *p;
 	int W;            /* bitset words per state */
-	int64_t floor, tau;
+	Obj obj;          /* the objective, its floor for peak */
+	int64_t tau;
 	size_t cap;       /* most states */
 	double deadline;  /* 0: none */
 	/* states */
@@ -666,7 +720,7 @@ static void report(Search *s, bool force)
 	if (!force && t - s->last_report < 0.2)
 		return;
 	s->last_report = t;
-	DpProgress pr = {s->piece, s->npieces, s->p->m, s->tau, s->floor,
+	DpProgress pr = {s->piece, s->npieces, s->p->m, s->tau, s->obj.floor,
 			 s->stats->states + (int64_t)s->n, t - s->t0};
 	s->opts->progress(s->opts->ctx, &pr);
 }
@@ -690,12 +744,12 @@ static int search_run(Search *s, int *order, int64_t *peak)
 	s->parent[id0] = UINT32_MAX;
 	s->op[id0] = -1;
 	s->depth[id0] = 0;
-	heap_push(s, (HeapItem){s->floor, 0, (uint32_t)id0});
+	heap_push(s, (HeapItem){obj_key(&s->obj, 0), 0, (uint32_t)id0});
 
 	while (s->nheap) {
 		HeapItem it = heap_pop(s);
 		uint32_t id = it.id;
-		if (s->closed[id] || max64(s->g[id], s->floor) != it.key)
+		if (s->closed[id] || obj_key(&s->obj, s->g[id]) != it.key)
 			continue; /* stale entry */
 		s->closed[id] = 1;
 		if (s->depth[id] == m) {
@@ -731,12 +785,12 @@ static int search_run(Search *s, int *order, int64_t *peak)
 			if (ok)
 				ready[nready++] = v;
 		}
-		int64_t g = s->g[id], live = s->live[id], level = max64(g, s->floor);
+		int64_t g = s->g[id], live = s->live[id];
 		/* A forced move, if any, is the only transition. */
 		int forced = -1;
 		for (int k = 0; k < nready && forced < 0; k++) {
 			int64_t freed, d = piece_delta(p, done, ready[k], &freed);
-			if (d <= 0 && live + p->outb[ready[k]] <= level)
+			if (d <= 0 && obj_forced(&s->obj, g, live + p->outb[ready[k]]))
 				forced = ready[k];
 		}
 		for (int k = 0; k < nready; k++) {
@@ -744,7 +798,7 @@ static int search_run(Search *s, int *order, int64_t *peak)
 			if (forced >= 0 && v != forced)
 				continue;
 			int64_t freed, d = piece_delta(p, done, v, &freed);
-			int64_t ng = max64(g, live + p->outb[v]);
+			int64_t ng = obj_next(&s->obj, g, live + p->outb[v], v);
 			if (ng > s->tau)
 				continue;
 			memcpy(nb, cur, W * sizeof *nb);
@@ -760,7 +814,7 @@ static int search_run(Search *s, int *order, int64_t *peak)
 			s->g[cid] = ng;
 			s->parent[cid] = id;
 			s->op[cid] = v;
-			heap_push(s, (HeapItem){max64(ng, s->floor), s->depth[cid], (uint32_t)cid});
+			heap_push(s, (HeapItem){obj_key(&s->obj, ng), s->depth[cid], (uint32_t)cid});
 		}
 	}
 	s->stats->states += (int64_t)s->n;
@@ -859,7 +913,8 @@ static bool piece_dive(Search *s, const Piece *p, int64_t tau, int64_t *limit, i
 				if (d <= 0)
 					break;
 			}
-			qsort(pool + f->kids, f->nkids, sizeof *pool, kid_cmp);
+			if (f->nkids > 1)
+				qsort(pool + f->kids, f->nkids, sizeof *pool, kid_cmp);
 			f->next = 0;
 		}
 	backtrack:
@@ -905,33 +960,36 @@ static int64_t solve_piece(Search *s, const Piece *p, const int *const *heur, in
 	/* Upper bound: the best heuristic order, restricted to the piece. */
 	int64_t best = INT64_MAX;
 	for (int h = 0; h < nheur; h++) {
-		int64_t pk = piece_peak(p, heur[h], s->floor);
+		int64_t pk = piece_value(p, heur[h], &s->obj);
 		assert(piece_order_ok(p, heur[h]));
 		if (pk < best) {
 			best = pk;
 			memcpy(order, heur[h], m * sizeof *order);
 		}
 	}
-	int64_t lo = s->floor; /* proven: optimum >= lo */
+	/* proven: optimum >= lo.  Every op's step is at least its footprint
+	 * with what must be live around it, whatever the order. */
+	int64_t lo = 0;
 	for (int v = 0; v < m; v++) {
-		/* every op's footprint, with what must be live around it */
 		int64_t fp = p->base + p->outb[v];
 		for (int j = p->in_off[v]; j < p->in_off[v + 1]; j++)
 			fp += p->tb[p->in[j]];
-		lo = max64(lo, fp);
+		lo = obj_next(&s->obj, lo, fp, v);
 	}
+	lo = obj_key(&s->obj, lo);
 	s->p = p;
 	s->W = (m + 63) / 64;
-	/* Dive for better orders first: each success lowers the budget. */
-	int64_t limit = NDIVE;
+	/* Dive for better orders first: each success lowers the budget (the
+	 * dive decides "a peak under tau?", so for the peak only). */
+	int64_t limit = s->obj.kind == DP_PEAK ? NDIVE : 0;
 	search_reset(s);
-	while (lo < best) {
+	while (lo < best && limit > 0) {
 		if (!piece_dive(s, p, best - 1, &limit, tmp)) {
 			if (limit > 0)
 				lo = best; /* exhaustive: nothing under best */
 			break;
 		}
-		best = piece_peak(p, tmp, s->floor);
+		best = piece_value(p, tmp, &s->obj);
 		assert(piece_order_ok(p, tmp));
 		memcpy(order, tmp, m * sizeof *order);
 	}
@@ -1031,7 +1089,7 @@ int sched_cuts(const Graph *g, int *cuts)
 /* A lower bound on every order's peak, stronger than the largest op
  * footprint: while v runs, every tensor made by an ancestor of v and read
  * by a descendant of v (or a graph output) is live in every order. */
-int64_t sched_forced_bound(const Graph *g)
+static int64_t forced_bound(const Graph *g, double deadline)
 {
 	int n = g->nops, W;
 	int64_t best = max64(mem_lower_bound(g), mem_output_bytes(g));
@@ -1039,6 +1097,8 @@ int64_t sched_forced_bound(const Graph *g)
 	if (!anc)
 		return best;
 	for (int v = 0; v < n; v++) {
+		if (deadline > 0 && (v & 15) == 15 && now_s() > deadline)
+			break; /* the max so far is a bound all the same */
 		int64_t m = mem_op_footprint(g, v);
 		for (int t = 0; t < g->ntensors; t++) {
 			const Tensor *tt = &g->tensors[t];
@@ -1061,6 +1121,11 @@ int64_t sched_forced_bound(const Graph *g)
 	return best;
 }
 
+int64_t sched_forced_bound(const Graph *g)
+{
+	return forced_bound(g, 0);
+}
+
 int sched_dp(const Graph *g, const DpOpts *opts, int *order, DpStats *st, Err *e)
 {
 	static const DpOpts defaults = {0};
@@ -1074,7 +1139,7 @@ int sched_dp(const Graph *g, const DpOpts *opts, int *order, DpStats *st, Err *e
 
 	/* Heuristic orders of the whole graph; restricted to any piece, each
 	 * is an order of that piece. */
-	int *heur[4];
+	int *heur[3];
 	for (int h = 0; h < 3; h++)
 		heur[h] = xmalloc(n * sizeof *heur[h]);
 	sched_file(g, heur[0]);
@@ -1083,12 +1148,16 @@ int sched_dp(const Graph *g, const DpOpts *opts, int *order, DpStats *st, Err *e
 
 	int *cuts = xmalloc(n * sizeof *cuts);
 	int ncuts = opts->no_split ? 0 : sched_cuts(g, cuts);
-	/* Pieces end at each cut and at the last op. */
+	/* Pieces end at cuts and at the last op.  Neighbouring pieces may be
+	 * scheduled as one, so tiny ones are merged: a chain of thousands of
+	 * ops is a few searches, not thousands. */
 	int *ends = xmalloc((ncuts + 1) * sizeof *ends);
-	int npieces = 0;
+	int npieces = 0, start = 0;
 	for (int i = 0; i < ncuts; i++)
-		if (cuts[i] < n - 1)
+		if (cuts[i] < n - 1 && cuts[i] - start + 1 >= NPIECE_MIN) {
 			ends[npieces++] = cuts[i];
+			start = cuts[i] + 1;
+		}
 	ends[npieces++] = n - 1;
 	st->pieces = npieces;
 
@@ -1097,15 +1166,15 @@ int sched_dp(const Graph *g, const DpOpts *opts, int *order, DpStats *st, Err *e
 	s.stats = st;
 	s.npieces = npieces;
 	s.t0 = t0;
-	s.floor = sched_forced_bound(g);
 	s.deadline = opts->time_limit_s > 0 ? t0 + opts->time_limit_s : 0;
+	s.obj.kind = opts->objective;
+	s.obj.cap = opts->sram_bytes;
+	s.obj.bw = opts->dma_bpc > 0 ? opts->dma_bpc : 1;
+	s.obj.floor = opts->objective == DP_PEAK ? forced_bound(g, s.deadline) : 0;
 	size_t budget = opts->max_state_bytes ? opts->max_state_bytes : DP_DEFAULT_STATE_BYTES;
-	int64_t proven = s.floor;
+	int64_t proven = s.obj.floor;
 	bool optimal = true;
-	int *pos = xmalloc(n * sizeof *pos);
-	for (int h = 0; h < 3; h++)
-		for (int i = 0; i < n; i++)
-			pos[heur[h][i]] = i;
+	int64_t value = 0; /* the objective over all pieces */
 
 	int first = 0;
 	int *local[6];
@@ -1124,33 +1193,36 @@ int sched_dp(const Graph *g, const DpOpts *opts, int *order, DpStats *st, Err *e
 					local[nheur][k++] = heur[h][i] - first;
 			nheur++;
 		}
+		s.obj.opc = opts->op_cycles ? opts->op_cycles + first : NULL;
+		/* Greedy and beam when there is time for them. */
 		local[nheur] = xmalloc(m * sizeof *local[nheur]);
-		piece_greedy(&p, local[nheur]);
-		nheur++;
+		if (piece_greedy(&p, local[nheur], s.deadline))
+			nheur++;
+		else
+			free(local[nheur]);
 		local[nheur] = xmalloc(m * sizeof *local[nheur]);
-		piece_beam(&p, NBEAM, s.floor, local[nheur]);
-		nheur++;
+		if (piece_beam(&p, NBEAM, &s.obj, local[nheur], s.deadline))
+			nheur++;
+		else
+			free(local[nheur]);
 
 		s.piece = pi;
 		s.cap = budget / state_bytes((m + 63) / 64);
 		if (s.cap < 1024)
 			s.cap = 1024;
 		bool popt = true;
-		int64_t pproven = s.floor, pk;
+		int64_t pproven = s.obj.floor, pk;
 		if (s.deadline > 0 && now_s() > s.deadline) {
 			/* Out of time: keep the best heuristic order. */
-			int64_t dummy;
-			s.tau = -1; /* no search */
 			pk = INT64_MAX;
 			for (int h = 0; h < nheur; h++) {
-				int64_t q = piece_peak(&p, local[h], s.floor);
+				int64_t q = piece_value(&p, local[h], &s.obj);
 				if (q < pk) {
 					pk = q;
 					memcpy(order + first, local[h], m * sizeof *order);
 				}
 			}
-			(void)dummy;
-			popt = pk <= s.floor;
+			popt = s.obj.kind == DP_PEAK && pk <= s.obj.floor;
 			st->timed_out = true;
 		} else {
 			pk = solve_piece(&s, &p, (const int *const *)local, nheur, order + first,
@@ -1159,10 +1231,11 @@ int sched_dp(const Graph *g, const DpOpts *opts, int *order, DpStats *st, Err *e
 		for (int i = 0; i < m; i++)
 			order[first + i] += first;
 		optimal &= popt;
-		proven = max64(proven, pproven);
+		proven = s.obj.kind == DP_PEAK ? max64(proven, pproven) : proven + pproven;
 		/* Later pieces need not go below what this one proved. */
-		if (popt)
-			s.floor = max64(s.floor, pk);
+		if (popt && s.obj.kind == DP_PEAK)
+			s.obj.floor = max64(s.obj.floor, pk);
+		value = s.obj.kind == DP_PEAK ? max64(value, pk) : value + pk;
 		for (int h = 0; h < nheur; h++)
 			free(local[h]);
 		piece_free(&p);
@@ -1172,20 +1245,25 @@ int sched_dp(const Graph *g, const DpOpts *opts, int *order, DpStats *st, Err *e
 	search_free(&s);
 	st->proven_lower_bound = proven;
 	st->optimal = optimal;
+	st->objective_value = value;
 	st->seconds = now_s() - t0;
 	for (int h = 0; h < 3; h++)
 		free(heur[h]);
 	free(cuts);
 	free(ends);
-	free(pos);
 	if (mem_check_order(g, order, n, e))
 		return -1;
+	if (opts->objective != DP_PEAK) {
+		assert(value >= proven);
+		st->optimal = st->optimal || value <= proven;
+		return 0;
+	}
 	int64_t peak = mem_peak(g, order, NULL);
-	/* The floor can only be the optimum when an order reaches it. */
-	if (peak < st->proven_lower_bound)
-		st->proven_lower_bound = peak;
+	/* A bound above an order's peak would be a broken proof. */
+	assert(peak >= st->proven_lower_bound);
 	st->optimal = st->optimal || peak <= st->proven_lower_bound;
 	if (st->optimal)
 		st->proven_lower_bound = peak;
+	st->objective_value = peak;
 	return 0;
 }

@@ -6,7 +6,7 @@
 
 #include "sched.h"
 
-enum { NCUTS_MAXOPS = 1 << 15 }; /* divide and conquer up to this many ops */
+enum { NCUTS_MAXOPS = 1 << 14 }; /* divide and conquer up to this many ops */
 #define DP_DEFAULT_STATE_BYTES ((size_t)1 << 30)
 
 typedef struct DpProgress {
@@ -18,7 +18,18 @@ typedef struct DpProgress {
 	double seconds;
 } DpProgress;
 
+typedef enum DpObjective {
+	DP_PEAK,    /* peak bytes in use (the paper's) */
+	DP_TRAFFIC, /* sum over steps of the bytes that do not fit sram_bytes */
+	DP_CYCLES,  /* sum over steps of max(compute cycles, spill-and-reload cycles) */
+	NDPOBJ
+} DpObjective;
+
 typedef struct DpOpts {
+	DpObjective objective;
+	int64_t sram_bytes;     /* traffic, cycles: the SRAM the overflow is measured against */
+	int dma_bpc;            /* cycles: DMA bytes per cycle */
+	const int64_t *op_cycles; /* cycles: compute cycles of every op */
 	double time_limit_s;    /* 0: none */
 	size_t max_state_bytes; /* state table cap per search; 0: default 1 GiB */
 	bool no_split;          /* plain DP, no divide and conquer (tests) */
@@ -33,8 +44,9 @@ typedef struct DpStats {
 	int64_t expanded;
 	size_t peak_state_bytes;
 	bool timed_out;
-	bool optimal;
-	int64_t proven_lower_bound;
+	bool optimal;           /* proven minimal in the objective */
+	int64_t proven_lower_bound; /* in the objective's unit: peak bytes, bytes, cycles */
+	int64_t objective_value;
 	double seconds;
 } DpStats;
 

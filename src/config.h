@@ -1,0 +1,63 @@
+/* config.h: accelerator configs, XML checked against
+ * configs/serenity-config.xsd (built into the binary), then for meaning.
+ *
+ *   <accelerator name="npu-32k">
+ *     <sram> <size>32 KiB</size> <alignment>16</alignment> </sram>
+ *     <dma> <read-bytes-per-cycle>8</read-bytes-per-cycle>
+ *           <write-bytes-per-cycle>8</write-bytes-per-cycle>
+ *           <latency-cycles>100</latency-cycles> </dma>
+ *     <compute> <mac-rows>16</mac-rows> <mac-cols>16</mac-cols>
+ *               <vector-width>16</vector-width>
+ *               <accumulator-bits>32</accumulator-bits> </compute>
+ *     <clock-mhz>500</clock-mhz>
+ *   </accelerator>
+ *
+ * docs/config.md describes every element, its unit and range, and the
+ * messages.  Every error is one line "FILE:LINE: what".
+ */
+#ifndef SERENITY_CONFIG_H
+#define SERENITY_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+
+enum { NCFGNAME = 64 };
+
+typedef struct Config {
+	char name[NCFGNAME]; /* [A-Za-z0-9._-], 1..63 characters */
+	int64_t sram_bytes;  /* on-chip scratchpad, 1 KiB..1 GiB, a multiple of sram_align */
+	int sram_align;      /* bytes every buffer offset is a multiple of: power of two <= 4096 */
+	int dma_read_bpc;    /* DRAM -> SRAM bytes per cycle, 1..1024 */
+	int dma_write_bpc;   /* SRAM -> DRAM bytes per cycle, 1..1024 */
+	int dram_latency;    /* cycles from a DMA request to its first byte, 0..100000 */
+	int mac_rows;        /* MAC array: mac_rows x mac_cols int8 MACs per cycle, 1..256 each */
+	int mac_cols;
+	int vector_width;    /* vector unit: int8 elements per cycle, 1..256 */
+	int acc_bits;        /* accumulator and stored partial-sum width, 16..32 */
+	int clock_mhz;       /* 1..10000 */
+} Config;
+
+/* Parses text[0..len) into *c; fname names it in errors.  On failure *c is
+ * left as it was.  libxml2 prints nothing, fetches nothing, expands no
+ * entity: a DOCTYPE is refused. */
+int cfg_parse(const char *text, size_t len, const char *fname, Config *c, Err *e);
+int cfg_read(const char *path, Config *c, Err *e);
+
+/* Every range and the checks between fields, for a config changed in code
+ * (a sweep over SRAM sizes): messages name the element, "sram/size: ...". */
+int cfg_check(const Config *c, Err *e);
+
+/* Canonical XML (sizes in the largest exact binary unit); what it writes
+ * parses back to an equal config.  Returns 0, or -1 when f failed. */
+int cfg_write(FILE *f, const Config *c);
+bool cfg_equal(const Config *a, const Config *b);
+
+/* The schema as built in (configs/serenity-config.xsd), NUL-terminated. */
+extern const char cfg_xsd[];
+extern const size_t cfg_xsd_len;
+
+#endif

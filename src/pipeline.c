@@ -1,0 +1,192 @@
+/* pipeline.c: the compiler driver.  Each stage is a call; what it needs is
+ * recomputed explicitly; the IR verifier runs between the graph stages. */
+#include "pipeline.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "graphfile.h"
+#include "mem.h"
+#include "model.h"
+#include "quant.h"
+#include "ref.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+CostModel pipeline_cost_model(const Config *c)
+{
+	return (CostModel){c->sram_bytes,  c->dma_read_bpc, c->dma_write_bpc, c->dram_latency,
+			   c->mac_rows,    c->mac_cols,     c->vector_width};
+}
+
+int64_t *pipeline_objective(const Config *c, const Graph *g, DpOpts *dp)
+{
+	if (dp->objective == DP_PEAK)
+		return NULL;
+	CostModel m = pipeline_cost_model(c);
+	int64_t *opc = malloc((g->nops ? g->nops : 1) * sizeof *opc);
+	if (!opc)
+		abort();
+	for (int o = 0; o < g->nops; o++)
+		opc[o] = cost_op_cycles(&m, g, o);
+	dp->sram_bytes = c->sram_bytes;
+	dp->dma_bpc = c->dma_read_bpc < c->dma_write_bpc ? c->dma_read_bpc : c->dma_write_bpc;
+	dp->op_cycles = opc;
+	return opc;
+}
+
+/* Graph outputs of the original, by name, against the DRAM the program
+ * left them in. */
+static void check(PipeResult *r, const RefValues *given, const uint8_t *dram, Err *e)
+{
+	RefValues own = {0};
+	const RefValues *ref = given;
+	r->bit_exact = false;
+	r->outputs_compared = 0;
+	r->first_diff = NULL;
+	if (!ref) {
+		if (ref_run(r->original, &own, e))
+			return;
+		ref = &own;
+	}
+	bool same = true;
+	for (int t = 0; t < r->original->ntensors; t++) {
+		const Tensor *tt = &r->original->tensors[t];
+		if (!tt->output)
+			continue;
+		int u = ir_find(r->graph, tt->name);
+		bool eq = u >= 0 && r->prog.tensor_dram[u] >= 0 &&
+			  memcmp(dram + r->prog.tensor_dram[u], ref->val[t], tt->bytes) == 0;
+		if (!eq && !r->first_diff)
+			r->first_diff = tt->name;
+		same &= eq;
+		r->outputs_compared++;
+	}
+	r->bit_exact = same && r->outputs_compared > 0;
+	ref_free(&own);
+}
+
+int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
+{
+	memset(r, 0, sizeof *r);
+	uint8_t *dram = NULL;
+	Graph *g = (Graph *)o->preloaded;
+	if (!g) {
+		g = model_load(o->model, e);                         /* import */
+		r->original = g;
+		r->owns_original = true;
+		if (!g || quant_model(g, o->seed, e))                /* quantize */
+			goto fail;
+	}
+	r->original = g;
+	r->graph = o->rewrite ? rw_apply(g, &o->dp, &r->rw, e) : g;  /* rewrite */
+	if (!r->graph || ir_verify(r->graph, e))
+		goto fail;
+	DpOpts dp = o->dp;
+	int64_t *opc = pipeline_objective(&o->cfg, r->graph, &dp);
+	int src = sched_run(r->graph, o->sched, &dp, r->graph->arena, &r->sched, e); /* schedule */
+	free(opc);
+	if (src)
+		goto fail;
+	if (offchip_plan(r->graph, r->sched.order, o->cfg.sram_bytes, o->cfg.sram_align,
+			 &r->plan, e))                                  /* plan */
+		goto fail;
+	if (npu_emit(r->graph, r->sched.order, &r->plan, &r->prog, e)) /* emit */
+		goto fail;
+	if (!o->simulate)
+		return 0;
+	dram = malloc(r->prog.dram_bytes);                           /* simulate */
+	if (!dram)
+		abort();
+	memcpy(dram, r->prog.dram, r->prog.dram_bytes);
+	CostModel m = pipeline_cost_model(&o->cfg);
+	double t0 = now_s();
+	if (fsim_run(&m, r->prog.words, r->prog.nwords, dram, r->prog.dram_bytes, &r->sim, e))
+		goto fail;
+	r->sim_seconds = now_s() - t0;
+	check(r, o->reference, dram, e);                             /* check */
+	free(dram);
+	return 0;
+fail:
+	free(dram);
+	pipeline_free(r);
+	return -1;
+}
+
+void pipeline_free(PipeResult *r)
+{
+	offchip_free(&r->plan);
+	npu_program_free(&r->prog);
+	if (r->graph != r->original)
+		ir_free(r->graph);
+	if (r->owns_original)
+		ir_free(r->original);
+	memset(r, 0, sizeof *r);
+}
+
+static int write_words(FILE *f, const void *arg)
+{
+	const NpuProgram *p = arg;
+	for (size_t i = 0; i < p->nwords; i++) {
+		uint32_t w = p->words[i];
+		unsigned char b[4] = {w & 0xff, (w >> 8) & 0xff, (w >> 16) & 0xff, w >> 24};
+		fwrite(b, 1, 4, f);
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+static int write_dram(FILE *f, const void *arg)
+{
+	const NpuProgram *p = arg;
+	fwrite(p->dram, 1, p->dram_bytes, f);
+	return ferror(f) ? -1 : 0;
+}
+
+typedef struct Both {
+	const PipeResult *r;
+} Both;
+
+static int write_listing(FILE *f, const void *arg)
+{
+	const PipeResult *r = ((const Both *)arg)->r;
+	npu_listing(&r->prog, r->graph, f);
+	return ferror(f) ? -1 : 0;
+}
+
+static int write_memmap(FILE *f, const void *arg)
+{
+	const PipeResult *r = ((const Both *)arg)->r;
+	npu_memmap(&r->prog, r->graph, &r->plan, f);
+	return ferror(f) ? -1 : 0;
+}
+
+int pipeline_write(const PipeResult *r, const char *dir, Err *e)
+{
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+		return err_set(e, "%s: %s", dir, strerror(errno));
+	struct stat st;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return err_set(e, "%s: not a directory", dir);
+	char path[4096];
+	Both b = {r};
+	snprintf(path, sizeof path, "%s/stream.bin", dir);
+	if (gf_atomic_write(path, write_words, &r->prog, e))
+		return -1;
+	snprintf(path, sizeof path, "%s/dram.bin", dir);
+	if (gf_atomic_write(path, write_dram, &r->prog, e))
+		return -1;
+	snprintf(path, sizeof path, "%s/stream.lst", dir);
+	if (gf_atomic_write(path, write_listing, &b, e))
+		return -1;
+	snprintf(path, sizeof path, "%s/memmap.txt", dir);
+	return gf_atomic_write(path, write_memmap, &b, e);
+}

@@ -1,0 +1,62 @@
+/* pipeline.h: MODEL to command stream to simulated result, one stage after
+ * another in one driver function (pipeline.c). */
+#ifndef SERENITY_PIPELINE_H
+#define SERENITY_PIPELINE_H
+
+#include "config.h"
+#include "emit.h"
+#include "fsim.h"
+#include "offchip.h"
+#include "ref.h"
+#include "rewrite.h"
+#include "sched.h"
+#include "sched_dp.h"
+
+typedef struct PipeOpts {
+	const char *model;
+	Config cfg;
+	SchedKind sched;
+	bool rewrite;
+	DpOpts dp;
+	bool simulate;      /* run fsim and check against the reference */
+	uint64_t seed;      /* weights */
+	/* For sweeps: a graph already imported and quantized, and its
+	 * reference values, used instead of importing again (not owned). */
+	const Graph *preloaded;
+	const RefValues *reference;
+} PipeOpts;
+
+typedef struct PipeResult {
+	Graph *original;    /* as imported and quantized: the reference runs this
+	                     * (opts.preloaded when given: then not owned) */
+	bool owns_original;
+	Graph *graph;       /* what was compiled (rewritten or not) */
+	Schedule sched;
+	RwStats rw;
+	OffchipPlan plan;
+	NpuProgram prog;
+	FsimStats sim;
+	double sim_seconds;
+	bool bit_exact;
+	int outputs_compared;
+	const char *first_diff; /* output that differed, or NULL */
+} PipeResult;
+
+/* import -> quantize -> rewrite -> schedule -> plan -> emit [-> simulate
+ * -> check]; on failure e says where and *r holds nothing to free. */
+int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e);
+void pipeline_free(PipeResult *r);
+
+/* Writes stream.bin, stream.lst, dram.bin and memmap.txt into dir (made if
+ * missing), each file whole or not at all. */
+int pipeline_write(const PipeResult *r, const char *dir, Err *e);
+
+/* The cost model of a config. */
+CostModel pipeline_cost_model(const Config *c);
+
+/* Fills what dp->objective needs from the config and g (SRAM size, DMA
+ * bandwidth, each op's compute cycles); returns the per-op array the
+ * caller frees after scheduling (NULL for the peak objective). */
+int64_t *pipeline_objective(const Config *c, const Graph *g, DpOpts *dp);
+
+#endif

@@ -1,0 +1,450 @@
+/* emit.c: the NPU command stream for a scheduled, planned graph.
+ *
+ * DRAM image: the constants (weights int8, biases int32), then the graph
+ * inputs (their values: ref_input's), then a home for every tensor the
+ * off-chip plan keeps in DRAM and for every graph output; each 16-byte
+ * aligned, in that order, by index.
+ *
+ * Per op, in schedule order: ALLOC the SRAM buffers of its outputs, the
+ * instruction(s) doing its work on Refs to wherever its operands live,
+ * then FREE the SRAM buffers whose last reader it was.  A graph input kept
+ * in SRAM is LOADed into it; graph outputs kept in SRAM are STOREd at the
+ * end.  DMA runs alongside compute: a SYNC goes in only before an
+ * instruction that touches SRAM a transfer still in flight may be moving.
+ *
+ *   conv, fc     CONV (an fc is a 1x1 CONV over C*H*W input channels)
+ *   pconv        CONV with OUT32, the first from the bias, the rest PSUM
+ *   requant      REQUANT;   maxpool, avgpool  POOL;   gavgpool  GAVG
+ *   add, wsum    EW with coefficients 1, or the weights
+ *   concat       one COPY per input, at its channel offset
+ *   relu         RELU
+ */
+#include "emit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "isa.h"
+#include "ref.h"
+
+enum { NALIGN = 16, NDMA = 64 };
+
+static void *xcalloc(size_t n, size_t s)
+{
+	void *p = calloc(n ? n : 1, s ? s : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+typedef struct Range {
+	int64_t lo, hi; /* SRAM bytes [lo, hi) */
+} Range;
+
+typedef struct Emitter {
+	const Graph *g;
+	const OffchipPlan *plan;
+	NpuProgram *p;
+	int op;           /* op being emitted, for the listing */
+	Range dma[NDMA];  /* SRAM ranges of transfers since the last SYNC */
+	int ndma;
+	Err *e;
+} Emitter;
+
+static void put(Emitter *m, const NpuInsn *i)
+{
+	NpuProgram *p = m->p;
+	size_t n = npu_insn_words(i);
+	if (p->nwords + n > p->capwords) {
+		p->capwords = (p->capwords + n) * 2;
+		p->words = xrealloc(p->words, p->capwords * sizeof *p->words);
+	}
+	if (p->ninsn == p->capinsn) {
+		p->capinsn = p->capinsn ? 2 * p->capinsn : 256;
+		p->insn_op = xrealloc(p->insn_op, p->capinsn * sizeof *p->insn_op);
+		p->insn_word = xrealloc(p->insn_word, p->capinsn * sizeof *p->insn_word);
+	}
+	p->insn_op[p->ninsn] = m->op;
+	p->insn_word[p->ninsn++] = p->nwords;
+	p->nwords += npu_encode(i, p->words + p->nwords);
+}
+
+static bool in_sram(const Emitter *m, int t)
+{
+	return m->plan->in_sram[t];
+}
+
+static uint32_t ref_of(const Emitter *m, int t)
+{
+	if (in_sram(m, t))
+		return (uint32_t)m->plan->offset[t];
+	return NPU_DRAM_BIT | (uint32_t)m->p->tensor_dram[t];
+}
+
+static uint32_t const_ref(const Emitter *m, int c)
+{
+	return NPU_DRAM_BIT | (uint32_t)m->p->const_dram[c];
+}
+
+static void sync(Emitter *m)
+{
+	NpuInsn i = {.op = NPU_SYNC};
+	put(m, &i);
+	m->ndma = 0;
+}
+
+/* A SYNC first if SRAM [lo, hi) may still be moving. */
+static void touch(Emitter *m, int64_t lo, int64_t hi)
+{
+	for (int k = 0; k < m->ndma; k++)
+		if (lo < m->dma[k].hi && m->dma[k].lo < hi) {
+			sync(m);
+			return;
+		}
+}
+
+static void touch_tensor(Emitter *m, int t)
+{
+	if (in_sram(m, t))
+		touch(m, m->plan->offset[t], m->plan->offset[t] + m->g->tensors[t].bytes);
+}
+
+static void dma(Emitter *m, uint8_t op, uint32_t src, uint32_t dst, int64_t sram, int64_t bytes)
+{
+	touch(m, sram, sram + bytes);
+	if (m->ndma == NDMA)
+		sync(m);
+	NpuInsn i = {.op = op, .src = src, .dst = dst, .bytes = (uint32_t)bytes};
+	put(m, &i);
+	m->dma[m->ndma++] = (Range){sram, sram + bytes};
+}
+
+static void buffer(Emitter *m, uint8_t op, int t)
+{
+	const Tensor *tt = &m->g->tensors[t];
+	if (op == NPU_FREE)
+		touch_tensor(m, t); /* a STORE may still be reading it */
+	NpuInsn i = {.op = op, .dst = (uint32_t)m->plan->offset[t], .bytes = (uint32_t)tt->bytes};
+	put(m, &i);
+}
+
+static void window(NpuInsn *i, const Window *w)
+{
+	i->kh = (uint8_t)w->kh;
+	i->kw = (uint8_t)w->kw;
+	i->sh = (uint8_t)w->sh;
+	i->sw = (uint8_t)w->sw;
+	i->dh = (uint8_t)w->dh;
+	i->dw = (uint8_t)w->dw;
+	i->pt = (int8_t)w->pt;
+	i->pl = (int8_t)w->pl;
+	i->pb = (int8_t)w->pb;
+	i->pr = (int8_t)w->pr;
+	i->groups = (uint16_t)w->groups;
+}
+
+static void dims(NpuInsn *i, Shape x, Shape y)
+{
+	i->in_c = (uint16_t)x.c;
+	i->in_h = (uint16_t)x.h;
+	i->in_w = (uint16_t)x.w;
+	i->out_c = (uint16_t)y.c;
+	i->out_h = (uint16_t)y.h;
+	i->out_w = (uint16_t)y.w;
+}
+
+static int emit_op(Emitter *m, int o)
+{
+	const Graph *g = m->g;
+	const Op *op = &g->ops[o];
+	int y = op->out[0];
+	const Tensor *yt = &g->tensors[y];
+	Shape ys = yt->shape, xs = op->nin ? g->tensors[op->in[0]].shape : ys;
+	NpuInsn i = {0};
+	i.dst = ref_of(m, y);
+	i.src = op->nin ? ref_of(m, op->in[0]) : 0;
+	i.qmul = op->qmul;
+	i.qshift = (int8_t)op->qshift;
+	i.flags = op->relu ? NPU_F_RELU : 0;
+	for (int k = 0; k < op->nin; k++)
+		touch_tensor(m, op->in[k]);
+	touch_tensor(m, y);
+	switch (op->kind) {
+	case OP_INPUT:
+		if (in_sram(m, y))
+			dma(m, NPU_LOAD, NPU_DRAM_BIT | (uint32_t)m->p->tensor_dram[y], i.dst,
+			    m->plan->offset[y], yt->bytes);
+		return 0;
+	case OP_CONV:
+	case OP_PCONV:
+	case OP_FC:
+		i.op = NPU_CONV;
+		i.weight = const_ref(m, op->weight);
+		if (op->kind == OP_FC) {
+			xs = (Shape){1, (int)(ir_shape_elems(xs)), 1, 1};
+			Window w = ir_window(1, 1, 1, 1);
+			window(&i, &w);
+		} else {
+			window(&i, &op->win);
+		}
+		dims(&i, xs, ys);
+		if (op->kind == OP_PCONV) {
+			i.flags = NPU_F_OUT32;
+			i.qmul = 0;
+			i.qshift = 0;
+			if (op->nin == 2) {
+				i.flags |= NPU_F_PSUM;
+				i.aux = ref_of(m, op->in[1]);
+			}
+		}
+		if (!(i.flags & NPU_F_PSUM))
+			i.aux = const_ref(m, op->bias);
+		break;
+	case OP_REQUANT:
+		i.op = NPU_REQUANT;
+		i.bytes = (uint32_t)ir_shape_elems(ys);
+		break;
+	case OP_MAXPOOL:
+	case OP_AVGPOOL:
+		i.op = NPU_POOL;
+		i.qmul = 0;
+		i.flags = op->kind == OP_AVGPOOL ? NPU_F_AVG : 0;
+		window(&i, &op->win);
+		i.groups = 0;
+		dims(&i, xs, ys);
+		break;
+	case OP_GAVGPOOL:
+		i.op = NPU_GAVG;
+		i.qmul = 0;
+		i.flags = 0;
+		dims(&i, xs, ys);
+		i.out_c = i.out_h = i.out_w = 0;
+		break;
+	case OP_ADD:
+	case OP_WSUM:
+		if (op->nin > NPU_MAX_EW_INPUTS)
+			return err_set(m->e, "node %s: %d inputs, the NPU adds at most %d", op->name,
+				       op->nin, NPU_MAX_EW_INPUTS);
+		i.op = NPU_EW;
+		i.src = 0;
+		i.bytes = (uint32_t)ir_shape_elems(ys);
+		i.nin = (uint8_t)op->nin;
+		for (int k = 0; k < op->nin; k++) {
+			i.in[k] = ref_of(m, op->in[k]);
+			i.coef[k] = op->kind == OP_WSUM ? ((const int8_t *)g->consts[op->weight].data)[k]
+							 : 1;
+		}
+		break;
+	case OP_CONCAT: {
+		int64_t off = 0;
+		for (int k = 0; k < op->nin; k++) {
+			const Tensor *xt = &g->tensors[op->in[k]];
+			NpuInsn c = {.op = NPU_COPY, .src = ref_of(m, op->in[k]),
+				     .dst = i.dst + (uint32_t)off, .bytes = (uint32_t)xt->bytes};
+			put(m, &c);
+			off += xt->bytes;
+		}
+		return 0;
+	}
+	case OP_RELU:
+		i.op = NPU_RELU;
+		i.qmul = 0;
+		i.flags = 0;
+		i.bytes = (uint32_t)ir_shape_elems(ys);
+		break;
+	default:
+		return err_set(m->e, "node %s: %s ops cannot run on the NPU", op->name,
+			       ir_kind_name(op->kind));
+	}
+	put(m, &i);
+	return 0;
+}
+
+/* Refuses what the NPU cannot hold before emitting anything. */
+static int check(const Graph *g, Err *e)
+{
+	for (int o = 0; o < g->nops; o++) {
+		const Op *op = &g->ops[o];
+		const Tensor *y = &g->tensors[op->out[0]];
+		if (op->kind == OP_OPAQUE)
+			return err_set(e, "node %s: only its size is known; the NPU cannot run it",
+				       op->name);
+		if (op->nout != 1 || y->shape.n != 1)
+			return err_set(e, "node %s: the NPU runs batch 1, one output per op", op->name);
+		if (y->shape.c > 65535 || y->shape.h > 65535 || y->shape.w > 65535)
+			return err_set(e, "node %s: dimensions past 65535", op->name);
+		if (op->kind == OP_PCONV && y->bytes != ir_shape_elems(y->shape) * 4)
+			return err_set(e, "node %s: partial sums must be held at 32 bits on the NPU",
+				       op->name);
+		if ((op->weight >= 0 && !g->consts[op->weight].data) ||
+		    (op->bias >= 0 && !g->consts[op->bias].data))
+			return err_set(e, "node %s: weights not quantized", op->name);
+		if ((op->kind == OP_CONV || op->kind == OP_PCONV) &&
+		    (op->win.kh > 255 || op->win.kw > 255 || op->win.sh > 255 || op->win.sw > 255 ||
+		     op->win.dh > 255 || op->win.dw > 255 || op->win.pt < -128 || op->win.pt > 127 ||
+		     op->win.pl < -128 || op->win.pl > 127 || op->win.pb < -128 ||
+		     op->win.pb > 127 || op->win.pr < -128 || op->win.pr > 127))
+			return err_set(e, "node %s: window does not fit the encoding", op->name);
+		if (op->kind == OP_FC && ir_shape_elems(g->tensors[op->in[0]].shape) > 65535)
+			return err_set(e, "node %s: more than 65535 inputs", op->name);
+	}
+	return 0;
+}
+
+static int64_t up(int64_t x)
+{
+	return (x + NALIGN - 1) / NALIGN * NALIGN;
+}
+
+/* Addresses in the DRAM image, and the image with constants and inputs. */
+static int layout(const Graph *g, const OffchipPlan *plan, NpuProgram *p, Err *e)
+{
+	int64_t at = 0;
+	p->const_dram = xcalloc(g->nconsts, sizeof *p->const_dram);
+	p->tensor_dram = xcalloc(g->ntensors, sizeof *p->tensor_dram);
+	p->ntensors = g->ntensors;
+	p->nconsts = g->nconsts;
+	for (int c = 0; c < g->nconsts; c++) {
+		p->const_dram[c] = at;
+		at = up(at + g->consts[c].bytes);
+	}
+	for (int t = 0; t < g->ntensors; t++) {
+		const Tensor *tt = &g->tensors[t];
+		bool input = g->ops[tt->producer].kind == OP_INPUT;
+		p->tensor_dram[t] = -1;
+		if (input || !plan->in_sram[t] || tt->output) {
+			p->tensor_dram[t] = at;
+			at = up(at + tt->bytes);
+		}
+	}
+	if (at >= (int64_t)NPU_DRAM_BIT)
+		return err_set(e, "graph %s: DRAM image of %lld bytes past 2 GiB", g->name,
+			       (long long)at);
+	p->dram_bytes = (size_t)(at ? at : NALIGN);
+	p->dram = xcalloc(p->dram_bytes, 1);
+	for (int c = 0; c < g->nconsts; c++)
+		memcpy(p->dram + p->const_dram[c], g->consts[c].data, g->consts[c].bytes);
+	for (int o = 0; o < g->nops; o++)
+		if (g->ops[o].kind == OP_INPUT) {
+			int t = g->ops[o].out[0];
+			ref_input(&g->tensors[t], (int8_t *)(p->dram + p->tensor_dram[t]));
+		}
+	return 0;
+}
+
+int npu_emit(const Graph *g, const int *order, const OffchipPlan *plan, NpuProgram *p, Err *e)
+{
+	memset(p, 0, sizeof *p);
+	Emitter m = {g, plan, p, -1, {{0, 0}}, 0, e};
+	int *left = NULL;
+	if (check(g, e) || layout(g, plan, p, e))
+		goto fail;
+	left = xcalloc(g->ntensors, sizeof *left);
+	for (int t = 0; t < g->ntensors; t++)
+		left[t] = g->tensors[t].ncons;
+	for (int k = 0; k < g->nops; k++) {
+		int o = order[k];
+		const Op *op = &g->ops[o];
+		int y = op->out[0];
+		m.op = o;
+		if (in_sram(&m, y))
+			buffer(&m, NPU_ALLOC, y);
+		if (emit_op(&m, o))
+			goto fail;
+		for (int i = 0; i < op->nin; i++) {
+			int t = op->in[i];
+			bool dup = false;
+			for (int j = 0; j < i; j++)
+				dup |= op->in[j] == t;
+			if (!dup && --left[t] == 0 && !g->tensors[t].output && in_sram(&m, t))
+				buffer(&m, NPU_FREE, t);
+		}
+		if (g->tensors[y].ncons == 0 && !g->tensors[y].output && in_sram(&m, y))
+			buffer(&m, NPU_FREE, y);
+	}
+	m.op = -1;
+	for (int t = 0; t < g->ntensors; t++)
+		if (g->tensors[t].output && in_sram(&m, t))
+			dma(&m, NPU_STORE, (uint32_t)plan->offset[t],
+			    NPU_DRAM_BIT | (uint32_t)p->tensor_dram[t], plan->offset[t],
+			    g->tensors[t].bytes);
+	if (m.ndma)
+		sync(&m);
+	for (int t = 0; t < g->ntensors; t++)
+		if (g->tensors[t].output && in_sram(&m, t))
+			buffer(&m, NPU_FREE, t);
+	NpuInsn end = {.op = NPU_END};
+	put(&m, &end);
+	free(left);
+	return 0;
+fail:
+	free(left);
+	npu_program_free(p);
+	return -1;
+}
+
+void npu_program_free(NpuProgram *p)
+{
+	free(p->words);
+	free(p->insn_op);
+	free(p->insn_word);
+	free(p->dram);
+	free(p->tensor_dram);
+	free(p->const_dram);
+	memset(p, 0, sizeof *p);
+}
+
+void npu_listing(const NpuProgram *p, const Graph *g, FILE *f)
+{
+	fprintf(f, "# %s: %zu instructions, %zu bytes of stream, %zu bytes of DRAM image\n",
+		g->name, p->ninsn, p->nwords * 4, p->dram_bytes);
+	int last = -2;
+	for (size_t k = 0; k < p->ninsn; k++) {
+		if (p->insn_op[k] != last) {
+			last = p->insn_op[k];
+			if (last >= 0)
+				fprintf(f, "# %s (%s)\n", g->ops[last].name,
+					ir_kind_name(g->ops[last].kind));
+			else
+				fprintf(f, "# end\n");
+		}
+		NpuInsn i;
+		Err e;
+		size_t at = p->insn_word[k];
+		fprintf(f, "%6zu  ", k);
+		if (npu_decode(p->words + at, p->nwords - at, k, &i, &e))
+			npu_disasm(&i, f);
+		else
+			fprintf(f, "?? %s\n", e.msg);
+	}
+}
+
+void npu_memmap(const NpuProgram *p, const Graph *g, const OffchipPlan *plan, FILE *f)
+{
+	fprintf(f, "# %s: SRAM arena %lld of %lld bytes, DRAM image %zu bytes\n", g->name,
+		(long long)plan->arena, (long long)plan->sram_bytes, p->dram_bytes);
+	fprintf(f, "# kind name space address bytes\n");
+	for (int c = 0; c < g->nconsts; c++)
+		fprintf(f, "const %s dram 0x%llx %lld\n", g->consts[c].name,
+			(unsigned long long)p->const_dram[c], (long long)g->consts[c].bytes);
+	for (int t = 0; t < g->ntensors; t++) {
+		const Tensor *tt = &g->tensors[t];
+		if (plan->in_sram[t])
+			fprintf(f, "tensor %s sram 0x%llx %lld", tt->name,
+				(unsigned long long)plan->offset[t], (long long)tt->bytes);
+		else
+			fprintf(f, "tensor %s dram 0x%llx %lld", tt->name,
+				(unsigned long long)p->tensor_dram[t], (long long)tt->bytes);
+		if (plan->in_sram[t] && p->tensor_dram[t] >= 0)
+			fprintf(f, " (dram 0x%llx)", (unsigned long long)p->tensor_dram[t]);
+		fputc('\n', f);
+	}
+}

@@ -1,0 +1,579 @@
+/* isa.c: encoding, decoding and listing of the NPU's command stream.
+ *
+ * The decoder is the gatekeeper of every stream the functional model (and
+ * through it the RTL's tests) accepts, so it checks everything that can be
+ * checked from the words alone, without the machine's state: opcodes,
+ * reserved words and bit fields, the flags each opcode takes, the spaces of
+ * Refs whose space is fixed (LOAD, STORE, ALLOC, FREE, weights, biases), EW
+ * operand counts and their OPERANDS continuations, and shapes (non-zero
+ * dimensions, windows that fit, groups that divide the channels, the output
+ * shape the window gives).  What needs the machine (bounds, live buffers,
+ * written bytes, DMA hazards) is fsim's.
+ *
+ * Each instruction has exactly one encoding: unused words and fields are
+ * zero, qshift is always a signed byte in bits 0-7 of its word, and an EW's
+ * continuations hold seven pairs each but the last.
+ */
+#include "isa.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+enum {
+	EW_FIRST_PAIRS = 5, /* (Ref, coef) pairs in w5..w14 of an EW */
+	OPS_PAIRS = 7,      /* pairs in w1..w14 of an OPERANDS */
+};
+
+const char *npu_opname(int op)
+{
+	switch (op) {
+	case NPU_END: return "end";
+	case NPU_LOAD: return "load";
+	case NPU_STORE: return "store";
+	case NPU_SYNC: return "sync";
+	case NPU_ALLOC: return "alloc";
+	case NPU_FREE: return "free";
+	case NPU_CONV: return "conv";
+	case NPU_POOL: return "pool";
+	case NPU_GAVG: return "gavg";
+	case NPU_EW: return "ew";
+	case NPU_REQUANT: return "requant";
+	case NPU_COPY: return "copy";
+	case NPU_RELU: return "relu";
+	case NPU_OPERANDS: return "operands";
+	default: return "?";
+	}
+}
+
+static int ew_inputs(const NpuInsn *i)
+{
+	return i->nin > NPU_MAX_EW_INPUTS ? NPU_MAX_EW_INPUTS : i->nin;
+}
+
+static int ew_continuations(int nin)
+{
+	return nin > EW_FIRST_PAIRS ? (nin - EW_FIRST_PAIRS + OPS_PAIRS - 1) / OPS_PAIRS : 0;
+}
+
+size_t npu_insn_words(const NpuInsn *i)
+{
+	int k = i->op == NPU_EW ? ew_continuations(ew_inputs(i)) : 0;
+	return (size_t)(1 + k) * NPU_INSN_WORDS;
+}
+
+static uint32_t pack16(unsigned lo, unsigned hi)
+{
+	return (uint32_t)(lo & 0xffff) | (uint32_t)(hi & 0xffff) << 16;
+}
+
+static uint32_t pack8(unsigned a, unsigned b, unsigned c, unsigned d)
+{
+	return (uint32_t)(a & 0xff) | (uint32_t)(b & 0xff) << 8 | (uint32_t)(c & 0xff) << 16 |
+	       (uint32_t)(d & 0xff) << 24;
+}
+
+static void encode_window(const NpuInsn *i, uint32_t *w)
+{
+	w[1] = i->src;
+	w[2] = i->dst;
+	w[5] = pack16(i->in_c, i->in_h);
+	w[6] = pack16(i->in_w, i->out_c);
+	w[7] = pack16(i->out_h, i->out_w);
+	w[8] = pack8(i->kh, i->kw, i->sh, i->sw);
+	w[9] = (uint32_t)i->dh | (uint32_t)i->dw << 8 | (uint32_t)i->groups << 16;
+	w[10] = pack8((uint8_t)i->pt, (uint8_t)i->pl, (uint8_t)i->pb, (uint8_t)i->pr);
+}
+
+size_t npu_encode(const NpuInsn *i, uint32_t *out)
+{
+	size_t nw = npu_insn_words(i);
+	memset(out, 0, nw * sizeof *out);
+	uint32_t *w = out;
+	unsigned count = i->op == NPU_EW ? i->nin : 0;
+	w[0] = (uint32_t)i->op | (uint32_t)i->flags << 8 | (uint32_t)(count & 0xff) << 16;
+	switch (i->op) {
+	case NPU_LOAD:
+	case NPU_STORE:
+	case NPU_COPY:
+	case NPU_RELU:
+		w[1] = i->src;
+		w[2] = i->dst;
+		w[3] = i->bytes;
+		break;
+	case NPU_ALLOC:
+	case NPU_FREE:
+		w[1] = i->dst;
+		w[2] = i->bytes;
+		break;
+	case NPU_CONV:
+		encode_window(i, w);
+		w[3] = i->weight;
+		w[4] = i->aux;
+		w[11] = (uint32_t)i->qmul;
+		w[12] = (uint8_t)i->qshift;
+		break;
+	case NPU_POOL:
+		encode_window(i, w);
+		break;
+	case NPU_GAVG:
+		w[1] = i->src;
+		w[2] = i->dst;
+		w[5] = pack16(i->in_c, i->in_h);
+		w[6] = i->in_w;
+		break;
+	case NPU_REQUANT:
+		w[1] = i->src;
+		w[2] = i->dst;
+		w[3] = i->bytes;
+		w[4] = (uint32_t)i->qmul;
+		w[5] = (uint8_t)i->qshift;
+		break;
+	case NPU_EW: {
+		int n = ew_inputs(i);
+		w[1] = i->dst;
+		w[2] = i->bytes;
+		w[3] = (uint32_t)i->qmul;
+		w[4] = (uint8_t)i->qshift;
+		int k = 0;
+		for (; k < n && k < EW_FIRST_PAIRS; k++) {
+			w[5 + 2 * k] = i->in[k];
+			w[6 + 2 * k] = (uint32_t)i->coef[k];
+		}
+		while (k < n) {
+			w += NPU_INSN_WORDS;
+			int m = n - k < OPS_PAIRS ? n - k : OPS_PAIRS;
+			w[0] = NPU_OPERANDS | (uint32_t)m << 16;
+			for (int j = 0; j < m; j++, k++) {
+				w[1 + 2 * j] = i->in[k];
+				w[2 + 2 * j] = (uint32_t)i->coef[k];
+			}
+		}
+		break;
+	}
+	default: /* END, SYNC, and whatever the caller asked for: just w0 */
+		break;
+	}
+	return nw;
+}
+
+/* ---- decoding ---- */
+
+typedef struct Dec {
+	size_t index;
+	const char *name;
+	Err *e;
+} Dec;
+
+static int bad(Dec *d, const char *fmt, ...) SY_PRINTF(2, 3);
+static int bad(Dec *d, const char *fmt, ...)
+{
+	char msg[NERRMSG];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (d->name)
+		return err_set(d->e, "instruction %zu (%s): %s", d->index, d->name, msg);
+	return err_set(d->e, "instruction %zu: %s", d->index, msg);
+}
+
+/* Words of each opcode's first instruction word that may be non-zero
+ * (bit k: word k); everything else is reserved. */
+static uint32_t used_words(int op)
+{
+	switch (op) {
+	case NPU_END:
+	case NPU_SYNC: return 1u << 0;
+	case NPU_LOAD:
+	case NPU_STORE:
+	case NPU_COPY:
+	case NPU_RELU: return 0xfu;
+	case NPU_ALLOC:
+	case NPU_FREE: return 0x7u;
+	case NPU_CONV: return 0x1fffu;
+	case NPU_POOL: return 0x7e7u;
+	case NPU_GAVG: return 0x67u;
+	case NPU_REQUANT: return 0x3fu;
+	case NPU_EW: return 0x7fffu;
+	default: return 0;
+	}
+}
+
+static unsigned allowed_flags(int op)
+{
+	switch (op) {
+	case NPU_CONV: return NPU_F_RELU | NPU_F_OUT32 | NPU_F_PSUM;
+	case NPU_POOL: return NPU_F_AVG;
+	case NPU_EW:
+	case NPU_REQUANT: return NPU_F_RELU;
+	default: return 0;
+	}
+}
+
+static const char *flag_name(unsigned f)
+{
+	switch (f) {
+	case NPU_F_RELU: return "RELU";
+	case NPU_F_OUT32: return "OUT32";
+	case NPU_F_PSUM: return "PSUM";
+	case NPU_F_AVG: return "AVG";
+	default: return "unknown";
+	}
+}
+
+static int check_words(Dec *d, const uint32_t *w, uint32_t used)
+{
+	for (int k = 1; k < NPU_INSN_WORDS; k++)
+		if (!(used >> k & 1) && w[k])
+			return bad(d, "non-zero reserved word w%d (0x%08x)", k, w[k]);
+	return 0;
+}
+
+static int check_space(Dec *d, uint32_t ref, bool dram, const char *what)
+{
+	if (!(ref & NPU_DRAM_BIT) != !dram)
+		return bad(d, "%s must be a %s Ref (is %c:0x%x)", what, dram ? "DRAM" : "SRAM",
+			   ref & NPU_DRAM_BIT ? 'D' : 'S', ref & ~NPU_DRAM_BIT);
+	return 0;
+}
+
+/* Output extent of a window over n, as ir.c computes it; < 1 when the
+ * window does not fit. */
+static int64_t window_out(int64_t n, int k, int s, int dil, int p0, int p1)
+{
+	int64_t span = (int64_t)dil * (k - 1) + 1;
+	int64_t in = n + p0 + p1;
+	if (in < span)
+		return 0;
+	return (in - span) / s + 1;
+}
+
+static void decode_window(NpuInsn *i, const uint32_t *w)
+{
+	i->src = w[1];
+	i->dst = w[2];
+	i->in_c = w[5] & 0xffff;
+	i->in_h = w[5] >> 16;
+	i->in_w = w[6] & 0xffff;
+	i->out_c = w[6] >> 16;
+	i->out_h = w[7] & 0xffff;
+	i->out_w = w[7] >> 16;
+	i->kh = w[8] & 0xff;
+	i->kw = w[8] >> 8 & 0xff;
+	i->sh = w[8] >> 16 & 0xff;
+	i->sw = w[8] >> 24;
+	i->dh = w[9] & 0xff;
+	i->dw = w[9] >> 8 & 0xff;
+	i->groups = w[9] >> 16;
+	i->pt = (int8_t)(w[10] & 0xff);
+	i->pl = (int8_t)(w[10] >> 8 & 0xff);
+	i->pb = (int8_t)(w[10] >> 16 & 0xff);
+	i->pr = (int8_t)(w[10] >> 24);
+}
+
+static int check_window(Dec *d, const NpuInsn *i)
+{
+	if (!i->in_c || !i->in_h || !i->in_w)
+		return bad(d, "zero input dimension %ux%ux%u", i->in_c, i->in_h, i->in_w);
+	if (!i->out_c || !i->out_h || !i->out_w)
+		return bad(d, "zero output dimension %ux%ux%u", i->out_c, i->out_h, i->out_w);
+	if (!i->kh || !i->kw)
+		return bad(d, "zero kernel %ux%u", i->kh, i->kw);
+	if (!i->sh || !i->sw)
+		return bad(d, "zero stride %ux%u", i->sh, i->sw);
+	if (!i->dh || !i->dw)
+		return bad(d, "zero dilation %ux%u", i->dh, i->dw);
+	int64_t oh = window_out(i->in_h, i->kh, i->sh, i->dh, i->pt, i->pb);
+	int64_t ow = window_out(i->in_w, i->kw, i->sw, i->dw, i->pl, i->pr);
+	if (oh < 1 || ow < 1)
+		return bad(d, "window %ux%u (dilation %ux%u, padding %d,%d,%d,%d) does not fit "
+			      "the input %ux%u",
+			   i->kh, i->kw, i->dh, i->dw, i->pt, i->pl, i->pb, i->pr, i->in_h, i->in_w);
+	if (oh != i->out_h || ow != i->out_w)
+		return bad(d, "output %ux%u, the window gives %lldx%lld", i->out_h, i->out_w,
+			   (long long)oh, (long long)ow);
+	return 0;
+}
+
+static int decode_conv(Dec *d, const uint32_t *w, NpuInsn *i)
+{
+	decode_window(i, w);
+	i->weight = w[3];
+	i->aux = w[4];
+	if (check_window(d, i))
+		return -1;
+	if (!i->groups)
+		return bad(d, "zero groups");
+	if (i->in_c % i->groups || i->out_c % i->groups)
+		return bad(d, "groups %u do not divide in_c %u and out_c %u", i->groups, i->in_c,
+			   i->out_c);
+	if (check_space(d, i->weight, true, "weights"))
+		return -1;
+	if (!(i->flags & NPU_F_PSUM) && check_space(d, i->aux, true, "bias"))
+		return -1;
+	if ((i->flags & NPU_F_OUT32) && (i->flags & NPU_F_RELU))
+		return bad(d, "flag RELU with OUT32 (int32 outputs are not clamped)");
+	if (i->flags & NPU_F_OUT32) {
+		if (w[11] || w[12])
+			return bad(d, "non-zero qmul/qshift (w11, w12) with OUT32");
+	} else {
+		if (w[12] >> 8)
+			return bad(d, "non-zero reserved bits in w12 (0x%08x)", w[12]);
+		i->qmul = (int32_t)w[11];
+		i->qshift = (int8_t)(w[12] & 0xff);
+	}
+	return 0;
+}
+
+static int decode_pool(Dec *d, const uint32_t *w, NpuInsn *i)
+{
+	decode_window(i, w);
+	if (check_window(d, i))
+		return -1;
+	if (i->groups > 1)
+		return bad(d, "groups %u (pooling takes 0 or 1)", i->groups);
+	if (i->out_c != i->in_c)
+		return bad(d, "out_c %u differs from in_c %u", i->out_c, i->in_c);
+	return 0;
+}
+
+static void decode_pairs(const uint32_t *w, int n, NpuInsn *i)
+{
+	for (int k = 0; k < n; k++) {
+		i->in[i->nin] = w[2 * k];
+		i->coef[i->nin] = (int32_t)w[2 * k + 1];
+		i->nin++;
+	}
+}
+
+/* An EW and its OPERANDS continuations; *used gets the words they take. */
+static int decode_ew(Dec *d, const uint32_t *words, size_t n, NpuInsn *i, size_t *used)
+{
+	const uint32_t *w = words;
+	int nin = w[0] >> 16 & 0xff;
+	if (nin < 1 || nin > NPU_MAX_EW_INPUTS)
+		return bad(d, "%d inputs (1 to %d)", nin, NPU_MAX_EW_INPUTS);
+	i->dst = w[1];
+	i->bytes = w[2];
+	i->qmul = (int32_t)w[3];
+	i->qshift = (int8_t)(w[4] & 0xff);
+	if (!i->bytes)
+		return bad(d, "zero elements");
+	if (w[4] >> 8)
+		return bad(d, "non-zero reserved bits in w4 (0x%08x)", w[4]);
+	int first = nin < EW_FIRST_PAIRS ? nin : EW_FIRST_PAIRS;
+	for (int k = 5 + 2 * first; k < NPU_INSN_WORDS; k++)
+		if (w[k])
+			return bad(d, "non-zero reserved word w%d (0x%08x) after %d inputs", k, w[k],
+				   first);
+	decode_pairs(w + 5, first, i);
+	int conts = ew_continuations(nin);
+	size_t need = (size_t)(1 + conts) * NPU_INSN_WORDS;
+	if (n < need)
+		return bad(d, "%d inputs need %d operands continuations; the stream ends first", nin,
+			   conts);
+	for (int c = 1; c <= conts; c++) {
+		w += NPU_INSN_WORDS;
+		int op = w[0] & 0xff, m = w[0] >> 16 & 0xff;
+		int want = nin - i->nin < OPS_PAIRS ? nin - i->nin : OPS_PAIRS;
+		if (op != NPU_OPERANDS)
+			return bad(d, "continuation %d is %s (0x%02x), not operands", c, npu_opname(op),
+				   op);
+		if (w[0] >> 8 & 0xff)
+			return bad(d, "continuation %d: flags 0x%x (operands takes none)", c,
+				   w[0] >> 8 & 0xff);
+		if (w[0] >> 24)
+			return bad(d, "continuation %d: non-zero reserved bits in w0 (0x%08x)", c, w[0]);
+		if (m != want)
+			return bad(d, "continuation %d holds %d pairs, expected %d", c, m, want);
+		for (int k = 1 + 2 * m; k < NPU_INSN_WORDS; k++)
+			if (w[k])
+				return bad(d, "continuation %d: non-zero reserved word w%d (0x%08x)", c, k,
+					   w[k]);
+		decode_pairs(w + 1, m, i);
+	}
+	*used = need;
+	return 0;
+}
+
+/* Checks and decodes one instruction; *used gets the words it takes. */
+static int decode(Dec *d, const uint32_t *w, size_t n, NpuInsn *i, size_t *used)
+{
+	if (n < NPU_INSN_WORDS)
+		return bad(d, "truncated: %zu words left, an instruction has %d", n,
+			   NPU_INSN_WORDS);
+	int op = w[0] & 0xff;
+	unsigned flags = w[0] >> 8 & 0xff, count = w[0] >> 16 & 0xff;
+	i->op = (uint8_t)op;
+	i->flags = (uint8_t)flags;
+	if (op == NPU_OPERANDS)
+		return bad(d, "operands without an ew before it");
+	if (!used_words(op))
+		return bad(d, "unknown opcode 0x%02x", op);
+	d->name = npu_opname(op);
+	if (w[0] >> 24)
+		return bad(d, "non-zero reserved bits in w0 (0x%08x)", w[0]);
+	unsigned extra = flags & ~allowed_flags(op);
+	if (extra)
+		return bad(d, "flag %s (0x%x) not taken by %s", flag_name(extra & -extra), extra,
+			   d->name);
+	if (count && op != NPU_EW)
+		return bad(d, "non-zero count field %u", count);
+	if (check_words(d, w, used_words(op)))
+		return -1;
+	*used = NPU_INSN_WORDS;
+	switch (op) {
+	case NPU_LOAD:
+	case NPU_STORE:
+	case NPU_COPY:
+	case NPU_RELU:
+		i->src = w[1];
+		i->dst = w[2];
+		i->bytes = w[3];
+		if (!i->bytes)
+			return bad(d, op == NPU_RELU ? "zero elements" : "zero bytes");
+		if (op == NPU_LOAD || op == NPU_STORE) {
+			bool load = op == NPU_LOAD;
+			if (check_space(d, i->src, load, "source"))
+				return -1;
+			return check_space(d, i->dst, !load, "destination");
+		}
+		return 0;
+	case NPU_ALLOC:
+	case NPU_FREE:
+		i->dst = w[1];
+		i->bytes = w[2];
+		if (!i->bytes)
+			return bad(d, "zero bytes");
+		return check_space(d, i->dst, false, "buffer");
+	case NPU_CONV:
+		return decode_conv(d, w, i);
+	case NPU_POOL:
+		return decode_pool(d, w, i);
+	case NPU_GAVG:
+		i->src = w[1];
+		i->dst = w[2];
+		i->in_c = w[5] & 0xffff;
+		i->in_h = w[5] >> 16;
+		i->in_w = w[6] & 0xffff;
+		if (w[6] >> 16)
+			return bad(d, "non-zero reserved bits in w6 (0x%08x)", w[6]);
+		if (!i->in_c || !i->in_h || !i->in_w)
+			return bad(d, "zero input dimension %ux%ux%u", i->in_c, i->in_h, i->in_w);
+		return 0;
+	case NPU_REQUANT:
+		i->src = w[1];
+		i->dst = w[2];
+		i->bytes = w[3];
+		i->qmul = (int32_t)w[4];
+		i->qshift = (int8_t)(w[5] & 0xff);
+		if (w[5] >> 8)
+			return bad(d, "non-zero reserved bits in w5 (0x%08x)", w[5]);
+		if (!i->bytes)
+			return bad(d, "zero elements");
+		return 0;
+	case NPU_EW:
+		return decode_ew(d, w, n, i, used);
+	default: /* END, SYNC */
+		return 0;
+	}
+}
+
+size_t npu_decode(const uint32_t *words, size_t n, size_t index, NpuInsn *i, Err *e)
+{
+	Dec d = {index, NULL, e};
+	size_t used = 0;
+	memset(i, 0, sizeof *i);
+	if (decode(&d, words, n, i, &used))
+		return 0;
+	return used;
+}
+
+/* ---- listing ---- */
+
+static void put_ref(FILE *f, const char *name, uint32_t r)
+{
+	fprintf(f, " %s=%c:0x%x", name, r & NPU_DRAM_BIT ? 'D' : 'S', r & ~NPU_DRAM_BIT);
+}
+
+static void put_q(FILE *f, const NpuInsn *i)
+{
+	fprintf(f, " q=%ld>>%d", (long)i->qmul, i->qshift);
+}
+
+void npu_disasm(const NpuInsn *i, FILE *f)
+{
+	fprintf(f, "%-5s", npu_opname(i->op));
+	switch (i->op) {
+	case NPU_LOAD:
+	case NPU_STORE:
+	case NPU_COPY:
+		put_ref(f, "src", i->src);
+		put_ref(f, "dst", i->dst);
+		fprintf(f, " bytes=%u", i->bytes);
+		break;
+	case NPU_RELU:
+		put_ref(f, "src", i->src);
+		put_ref(f, "dst", i->dst);
+		fprintf(f, " elems=%u", i->bytes);
+		break;
+	case NPU_ALLOC:
+	case NPU_FREE:
+		put_ref(f, "addr", i->dst);
+		fprintf(f, " bytes=%u", i->bytes);
+		break;
+	case NPU_CONV:
+	case NPU_POOL:
+		put_ref(f, "src", i->src);
+		put_ref(f, "dst", i->dst);
+		if (i->op == NPU_CONV) {
+			put_ref(f, "w", i->weight);
+			put_ref(f, i->flags & NPU_F_PSUM ? "psum" : "bias", i->aux);
+		}
+		fprintf(f, " in=%ux%ux%u out=%ux%ux%u k=%ux%u s=%ux%u d=%ux%u p=%d,%d,%d,%d", i->in_c,
+			i->in_h, i->in_w, i->out_c, i->out_h, i->out_w, i->kh, i->kw, i->sh, i->sw,
+			i->dh, i->dw, i->pt, i->pl, i->pb, i->pr);
+		if (i->op == NPU_CONV) {
+			fprintf(f, " g=%u", i->groups);
+			if (!(i->flags & NPU_F_OUT32))
+				put_q(f, i);
+		} else {
+			fprintf(f, " %s", i->flags & NPU_F_AVG ? "avg" : "max");
+		}
+		break;
+	case NPU_GAVG:
+		put_ref(f, "src", i->src);
+		put_ref(f, "dst", i->dst);
+		fprintf(f, " in=%ux%ux%u out=%ux1x1", i->in_c, i->in_h, i->in_w, i->in_c);
+		break;
+	case NPU_REQUANT:
+		put_ref(f, "src", i->src);
+		put_ref(f, "dst", i->dst);
+		fprintf(f, " elems=%u", i->bytes);
+		put_q(f, i);
+		break;
+	case NPU_EW:
+		put_ref(f, "dst", i->dst);
+		fprintf(f, " elems=%u", i->bytes);
+		put_q(f, i);
+		fprintf(f, " n=%u in=", i->nin);
+		for (int k = 0; k < ew_inputs(i); k++)
+			fprintf(f, "%s%c:0x%x*%ld", k ? "," : "", i->in[k] & NPU_DRAM_BIT ? 'D' : 'S',
+				i->in[k] & ~NPU_DRAM_BIT, (long)i->coef[k]);
+		break;
+	default:
+		break;
+	}
+	if (i->op == NPU_CONV) {
+		if (i->flags & NPU_F_OUT32)
+			fputs(" out32", f);
+		if (i->flags & NPU_F_PSUM)
+			fputs(" psum", f);
+	}
+	if ((i->op == NPU_CONV || i->op == NPU_EW || i->op == NPU_REQUANT) &&
+	    (i->flags & NPU_F_RELU))
+		fputs(" relu", f);
+	fputc('\n', f);
+}
