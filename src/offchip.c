@@ -65,6 +65,9 @@ static void account(const Graph *g, OffchipPlan *p)
 	p->compulsory = 0;
 	for (int o = 0; o < g->nops; o++) {
 		const Op *op = &g->ops[o];
+		/* weighted-sum weights travel in the instruction, not from DRAM */
+		if (op->kind == OP_WSUM)
+			continue;
 		if (op->weight >= 0)
 			p->weight_read += g->consts[op->weight].bytes;
 		if (op->bias >= 0)

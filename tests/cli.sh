@@ -68,6 +68,55 @@ done
 expect 1 "$S" verify "$T/data/good/branches.graph" --rewrite
 grep -q "node a: opaque ops cannot run" "$W/err" && ok || bad "verify on sizes-only graph: $(cat "$W/err")"
 
+# Accelerator configs: the shipped ones pass, every broken one is refused
+# with its file and line.
+for f in "$T"/../configs/*.xml; do
+	expect 0 "$S" check-config "$f"
+done
+for f in "$T"/data/config/bad-*.xml; do
+	expect 1 "$S" check-config "$f"
+	grep -q "^serenity: $f:[0-9][0-9]*: " "$W/err" && ok || bad "$f: no line: $(cat "$W/err")"
+	[ "$(wc -l <"$W/err")" -eq 1 ] && ok || bad "$f: message not one line"
+done
+expect 1 "$S" check-config "$W/no-such.xml"
+
+# compile: the same inputs give the same bytes; a bad config leaves nothing.
+C="$T/../configs"
+expect 0 "$S" compile zoo:swiftnet-hpd --config "$C/npu-32k.xml" --rewrite -o "$W/c1"
+expect 0 "$S" compile zoo:swiftnet-hpd --config "$C/npu-32k.xml" --rewrite -o "$W/c2"
+for f in stream.bin dram.bin stream.lst memmap.txt; do
+	[ -s "$W/c1/$f" ] && cmp -s "$W/c1/$f" "$W/c2/$f" && ok || bad "compile $f not reproducible"
+done
+grep -q '^# stem/conv (conv)' "$W/c1/stream.lst" && ok || bad "listing has no op headers"
+expect 1 "$S" compile zoo:swiftnet-hpd --config "$T/data/config/bad-truncated.xml" -o "$W/c3"
+[ ! -e "$W/c3" ] && ok || bad "failed compile left output"
+expect 1 "$S" compile "$T/data/good/branches.graph" --config "$C/npu-32k.xml" -o "$W/c4"
+expect 2 "$S" compile zoo:swiftnet-hpd -o "$W/c5"
+
+# run on fsim: bit-exact, with the contract's keys, for file and dp orders.
+for sched in file dp; do
+	expect 0 "$S" run zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sim fsim --scheduler $sched --json
+	for key in '"bit_exact":true' '"cycles":' '"sram_peak_bytes":' '"dram_read_bytes":' \
+		'"dram_write_bytes":' '"sim_seconds":'; do
+		grep -q "$key" "$W/out" && ok || bad "run --json $sched: no $key"
+	done
+done
+expect 1 "$S" run zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sim rtl
+
+# cost-aware scheduling: traffic never above the peak order's at that SRAM.
+pk=$("$S" schedule zoo:swiftnet-hpd --config "$C/npu-32k.xml" --json | json_int dram_read_bytes)
+tr=$("$S" schedule zoo:swiftnet-hpd --config "$C/npu-32k.xml" --objective traffic --json | json_int dram_read_bytes)
+[ -n "$tr" ] && [ "$tr" -le "$pk" ] && ok || bad "traffic objective reads $tr, peak order $pk"
+expect 2 "$S" schedule zoo:swiftnet-hpd --objective traffic
+
+# sweep: a CSV row per size and variant, and the plot.
+expect 0 "$S" sweep zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram 32KiB,256KiB -o "$W/s.csv" --plot "$W/s.svg"
+[ "$(wc -l <"$W/s.csv")" -eq 7 ] && ok || bad "sweep CSV: $(wc -l <"$W/s.csv") lines"
+grep -q '^zoo:swiftnet-hpd,dp+rewrite,262144,' "$W/s.csv" && ok || bad "sweep CSV rows"
+grep -q ',false$' "$W/s.csv" && bad "sweep: not bit-exact" || ok
+grep -q '<svg' "$W/s.svg" && ok || bad "sweep plot"
+expect 2 "$S" sweep zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram 32XB -o "$W/t.csv"
+
 # Random graphs written by awk (several sources and sinks, ties in sizes).
 for seed in 1 2 3 4 5 6 7 8; do
 	awk -v seed=$seed 'BEGIN {

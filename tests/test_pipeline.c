@@ -1,0 +1,127 @@
+/* test_pipeline.c: the whole compiler, end to end on fsim: every output bit
+ * equals the reference interpreter's, whatever the SRAM, the order and the
+ * rewrites; the same inputs give the same bytes. */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "pipeline.h"
+#include "quant.h"
+
+static Config config(int64_t sram)
+{
+	Config c = {"test", sram, 16, 8, 8, 20, 8, 8, 16, 32, 500};
+	return c;
+}
+
+/* One import, quantization and reference run per model, shared by the runs. */
+static Graph *loaded;
+static RefValues reference;
+static const char *loaded_model;
+
+static void run(const char *model, int64_t sram, SchedKind k, bool rewrite, PipeResult *r)
+{
+	PipeOpts o = {0};
+	Err e;
+	if (!loaded_model || strcmp(loaded_model, model) != 0) {
+		ref_free(&reference);
+		ir_free(loaded);
+		loaded = model_load(model, &e);
+		if (!loaded || quant_model(loaded, 1, &e) || ref_run(loaded, &reference, &e))
+			fail_msg("%s: %s", model, e.msg);
+		loaded_model = model;
+	}
+	o.preloaded = loaded;
+	o.reference = &reference;
+	o.model = model;
+	o.cfg = config(sram);
+	o.sched = k;
+	o.rewrite = rewrite;
+	o.simulate = true;
+	o.seed = 1;
+	o.dp.time_limit_s = 5;
+	if (pipeline_run(&o, r, &e))
+		fail_msg("%s at %lld bytes: %s", model, (long long)sram, e.msg);
+}
+
+static void test_swiftnet_bit_exact_everywhere(void **state)
+{
+	(void)state;
+	static const int64_t srams[] = {8 << 10, 32 << 10, 64 << 10, 1 << 20};
+	for (size_t i = 0; i < sizeof srams / sizeof srams[0]; i++)
+		for (int v = 0; v < 3; v++) {
+			PipeResult r;
+			run("zoo:swiftnet-hpd", srams[i], v ? SCHED_DP : SCHED_FILE, v == 2, &r);
+			if (!r.bit_exact)
+				fail_msg("sram %lld variant %d: %s differs", (long long)srams[i], v,
+					 r.first_diff ? r.first_diff : "?");
+			assert_int_equal(r.outputs_compared, 1);
+			assert_true(r.sim.sram_peak <= srams[i]);
+			/* fsim counts what the off-chip plan predicted */
+			assert_int_equal(r.sim.dram_weight_read + r.sim.dram_act_read,
+					 offchip_read_bytes(&r.plan));
+			assert_int_equal(r.sim.dram_write, offchip_write_bytes(&r.plan));
+			pipeline_free(&r);
+		}
+}
+
+static void test_more_sram_less_traffic(void **state)
+{
+	(void)state;
+	PipeResult small, big;
+	run("zoo:randwire-cifar10", 16 << 10, SCHED_DP, false, &small);
+	run("zoo:randwire-cifar10", 1 << 20, SCHED_DP, false, &big);
+	assert_true(small.bit_exact && big.bit_exact);
+	int64_t ts = small.sim.dram_act_read + small.sim.dram_write;
+	int64_t tb = big.sim.dram_act_read + big.sim.dram_write;
+	assert_true(ts > tb);
+	/* everything fits 1 MiB: only the compulsory traffic is left */
+	assert_int_equal(big.sim.dram_weight_read + big.sim.dram_act_read + big.sim.dram_write,
+			 big.plan.compulsory);
+	assert_true(small.sim.cycles > big.sim.cycles);
+	pipeline_free(&small);
+	pipeline_free(&big);
+}
+
+static void test_deterministic(void **state)
+{
+	(void)state;
+	PipeResult a, b;
+	run("zoo:swiftnet-hpd", 32 << 10, SCHED_DP, true, &a);
+	run("zoo:swiftnet-hpd", 32 << 10, SCHED_DP, true, &b);
+	assert_int_equal(a.prog.nwords, b.prog.nwords);
+	assert_memory_equal(a.prog.words, b.prog.words, a.prog.nwords * 4);
+	assert_int_equal(a.prog.dram_bytes, b.prog.dram_bytes);
+	assert_memory_equal(a.prog.dram, b.prog.dram, a.prog.dram_bytes);
+	pipeline_free(&a);
+	pipeline_free(&b);
+}
+
+static void test_refuses_sizes_only_graphs(void **state)
+{
+	(void)state;
+	PipeOpts o = {0};
+	o.model = SERENITY_TEST_DATA "/good/branches.graph";
+	o.cfg = config(1 << 20);
+	o.sched = SCHED_FILE;
+	PipeResult r;
+	Err e;
+	assert_int_equal(pipeline_run(&o, &r, &e), -1);
+	assert_non_null(strstr(e.msg, "node a"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_swiftnet_bit_exact_everywhere),
+		cmocka_unit_test(test_more_sram_less_traffic),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_refuses_sizes_only_graphs),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	ref_free(&reference);
+	ir_free(loaded);
+	return rc;
+}
