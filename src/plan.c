@@ -10,15 +10,22 @@
  * in the buffer's lifetime, Pisarchyk and Lee's greedy by breadth; longest
  * lifetime first; largest size x lifetime first; earliest first) with both
  * fits, and keeps the smallest arena, stopping early when one reaches the
- * live-bytes peak, which no placement can beat.  Placement is quadratic in
- * the buffers, so past a few thousand only the first two orders run.
+ * live-bytes peak, which no placement can beat.  If none does, it tries
+ * seeded random orders (sizes jittered by up to 50%) with both fits.
+ * Placement is quadratic in the buffers, so past a few thousand only the
+ * first two orders run.
  */
 #include "plan.h"
+
+#include "rng.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-enum { NPLAN_FEW = 2000 }; /* above this many buffers, try fewer orders */
+enum {
+	NPLAN_FEW = 2000, /* above this many buffers, try fewer orders */
+	NPLAN_TRIES = 64, /* seeded random orders after the fixed ones */
+};
 
 static int64_t up(int64_t x, int64_t a)
 {
@@ -195,6 +202,28 @@ void plan_place(Plan *p, PlanStrategy s)
 					offs[i] = p->buf[i].offset;
 			}
 		}
+	/* Still above the peak on a small problem: seeded random orders,
+	 * larger buffers still tending to go first. */
+	uint64_t seed = 0x5eed;
+	for (int t = 0; p->n <= NPLAN_FEW && t < NPLAN_TRIES && best > peak; t++) {
+		Key *k = malloc(p->n * sizeof *k);
+		if (!k)
+			abort();
+		for (int i = 0; i < p->n; i++) {
+			double jitter = 0.5 + rng_unit(&seed);
+			k[i] = (Key){(int64_t)(p->buf[i].size * jitter), (int64_t)rng_below(&seed, 1000), i};
+		}
+		qsort(k, p->n, sizeof *k, key_cmp);
+		for (int i = 0; i < p->n; i++)
+			order[i] = k[i].i;
+		free(k);
+		int64_t a = place(p, order, t & 1);
+		if (a < best) {
+			best = a;
+			for (int i = 0; i < p->n; i++)
+				offs[i] = p->buf[i].offset;
+		}
+	}
 	for (int i = 0; i < p->n; i++)
 		p->buf[i].offset = offs[i];
 	p->arena = p->n ? best : 0;

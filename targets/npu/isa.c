@@ -234,7 +234,7 @@ static int check_words(Dec *d, const uint32_t *w, uint32_t used)
 static int check_space(Dec *d, uint32_t ref, bool dram, const char *what)
 {
 	if (!(ref & NPU_DRAM_BIT) != !dram)
-		return bad(d, "%s must be a %s Ref (is %c:0x%x)", what, dram ? "DRAM" : "SRAM",
+		return bad(d, "%s must be %s Ref (is %c:0x%x)", what, dram ? "a DRAM" : "an SRAM",
 			   ref & NPU_DRAM_BIT ? 'D' : 'S', ref & ~NPU_DRAM_BIT);
 	return 0;
 }
