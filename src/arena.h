@@ -21,6 +21,12 @@ char *arena_strdup(Arena *a, const char *s);
 char *arena_strndup(Arena *a, const char *s, size_t n);
 size_t arena_bytes(const Arena *a);
 
+/* malloc, calloc and realloc that abort when memory runs out (the arena's
+ * policy), for scratch arrays outside any arena. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+
 #define arena_new1(a, T) ((T *)arena_alloc((a), sizeof(T)))
 #define arena_newvec(a, T, n) ((T *)arena_allocv((a), sizeof(T), (size_t)(n)))
 

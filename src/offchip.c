@@ -21,14 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void *xcalloc(size_t n, size_t s)
-{
-	void *p = calloc(n ? n : 1, s ? s : 1);
-	if (!p)
-		abort();
-	return p;
-}
-
 void offchip_free(OffchipPlan *p)
 {
 	free(p->in_sram);

@@ -37,14 +37,6 @@
 
 #include "rng.h"
 
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-	if (!p)
-		abort();
-	return p;
-}
-
 /* ---- arithmetic ---- */
 
 static int32_t srdhm(int32_t a, int32_t b)

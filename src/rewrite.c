@@ -74,14 +74,6 @@ static int64_t dp_peak(const Graph *g, const DpOpts *dp, Err *e)
 	return p;
 }
 
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		abort();
-	return p;
-}
-
 Graph *rw_rebuild(const Graph *g, int c, RwEmit emit, Err *e)
 {
 	Graph *f = ir_new(g->name);

@@ -34,14 +34,6 @@ const char *sched_name(SchedKind k)
 	return (unsigned)k < NSCHED ? names[k] : "?";
 }
 
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		abort();
-	return p;
-}
-
 void sched_succs(const Graph *g, int **off_out, int **succ_out)
 {
 	int n = g->nops;

@@ -552,6 +552,22 @@ static void test_cycles_by_hand(void **state)
 	assert_int_equal(st.dma_busy, 110 + 23);
 	assert_int_equal(st.dram_act_read, 900);
 	free(p);
+
+	/* compute is synchronous: a STORE issued after it starts when it is done */
+	p = prog_new();
+	alloc(p, S(0), 100);
+	alloc(p, S(128), 100);
+	load(p, D(0), S(0), 100);                     /* 0..23 */
+	sync_(p);
+	emit(p, insn(NPU_RELU, S(0), S(128), 100));   /* 23..36 */
+	store(p, S(128), D(200), 100);                /* 36..59 */
+	sync_(p);
+	end(p);
+	st = run_ok(p, &model);
+	assert_int_equal(st.cycles, 59);
+	assert_int_equal(st.compute_busy, 13);
+	assert_int_equal(st.dma_busy, 46);
+	free(p);
 }
 
 static void test_cycles_monotone(void **state)

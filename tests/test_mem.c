@@ -7,15 +7,6 @@
 #include "mem.h"
 #include "rng.h"
 
-static Graph *parse(const char *text)
-{
-	Err e;
-	Graph *g = tu_parse(text, false, &e);
-	if (!g)
-		fail_msg("%s", e.msg);
-	return g;
-}
-
 static int64_t file_peak(const Graph *g, int64_t *step)
 {
 	int order[64];
@@ -27,7 +18,7 @@ static int64_t file_peak(const Graph *g, int64_t *step)
 static void test_chain(void **state)
 {
 	(void)state;
-	Graph *g = parse("node a 10\nnode b 20 a\nnode c 5 b\n");
+	Graph *g = tu_graph("node a 10\nnode b 20 a\nnode c 5 b\n");
 	int64_t step[3];
 	assert_int_equal(file_peak(g, step), 30);
 	assert_int_equal(step[0], 10);
@@ -47,7 +38,7 @@ static void test_fanout_order_matters(void **state)
 			   "node d 5 b\n"
 			   "node c 1 a\n"
 			   "node e 1 c d\n";
-	Graph *g = parse(text);
+	Graph *g = tu_graph(text);
 	int64_t step[5];
 	/* a:10, b:60, d: 10+50+5=65, c: 10+5+1=16 -> a freed, e: 5+1+1=7 */
 	assert_int_equal(file_peak(g, step), 65);
@@ -63,7 +54,7 @@ static void test_outputs_kept(void **state)
 {
 	(void)state;
 	/* b and c are never read: graph outputs, never freed. */
-	Graph *g = parse("node a 4\nnode b 8 a\nnode c 16 a\n");
+	Graph *g = tu_graph("node a 4\nnode b 8 a\nnode c 16 a\n");
 	int64_t step[3];
 	assert_int_equal(file_peak(g, step), 28);
 	assert_int_equal(step[2], 4 + 8 + 16);
@@ -73,7 +64,7 @@ static void test_outputs_kept(void **state)
 static void test_multi_input_and_repeated_input(void **state)
 {
 	(void)state;
-	Graph *g = parse("node a 3\nnode b 5\nnode s 7 a b a\nnode t 1 s\n");
+	Graph *g = tu_graph("node a 3\nnode b 5\nnode s 7 a b a\nnode t 1 s\n");
 	int64_t step[4];
 	assert_int_equal(file_peak(g, step), 15);
 	assert_int_equal(step[3], 8); /* a and b freed after s, once each */
@@ -100,7 +91,7 @@ static void test_unconsumed_freed_at_once(void **state)
 static void test_check_order(void **state)
 {
 	(void)state;
-	Graph *g = parse("node a 1\nnode b 1 a\n");
+	Graph *g = tu_graph("node a 1\nnode b 1 a\n");
 	Err e;
 	int bad[] = {1, 0};
 	assert_int_equal(mem_check_order(g, bad, 2, &e), -1);

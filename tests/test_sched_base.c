@@ -8,15 +8,6 @@
 #include "sched.h"
 #include "sched_dp.h"
 
-static Graph *parse(const char *text)
-{
-	Err e;
-	Graph *g = tu_parse(text, false, &e);
-	if (!g)
-		fail_msg("%s", e.msg);
-	return g;
-}
-
 static void names(const Graph *g, const int *order, char *buf, size_t n)
 {
 	buf[0] = 0;
@@ -37,7 +28,7 @@ static const char branches[] = "node a 1\n"
 static void test_file(void **state)
 {
 	(void)state;
-	Graph *g = parse(branches);
+	Graph *g = tu_graph(branches);
 	int order[6];
 	char buf[128];
 	sched_file(g, order);
@@ -49,7 +40,7 @@ static void test_file(void **state)
 static void test_bfs_level_by_level(void **state)
 {
 	(void)state;
-	Graph *g = parse(branches);
+	Graph *g = tu_graph(branches);
 	int order[6];
 	char buf[128];
 	sched_bfs(g, order);
@@ -61,7 +52,7 @@ static void test_bfs_level_by_level(void **state)
 static void test_dfs_branch_by_branch(void **state)
 {
 	(void)state;
-	Graph *g = parse(branches);
+	Graph *g = tu_graph(branches);
 	int order[6];
 	char buf[128];
 	sched_dfs(g, order);
@@ -73,7 +64,7 @@ static void test_dfs_branch_by_branch(void **state)
 static void test_several_sources(void **state)
 {
 	(void)state;
-	Graph *g = parse("node x 1\nnode y 1\nnode p 1 y\nnode q 1 x\nnode z 1 p q\n");
+	Graph *g = tu_graph("node x 1\nnode y 1\nnode p 1 y\nnode q 1 x\nnode z 1 p q\n");
 	int order[5];
 	char buf[128];
 	sched_bfs(g, order);

@@ -62,6 +62,15 @@ Graph *tu_parse(const char *text, bool via_file, Err *e)
 	return g;
 }
 
+Graph *tu_graph(const char *text)
+{
+	Err e;
+	Graph *g = tu_parse(text, false, &e);
+	if (!g)
+		fail_msg("%s", e.msg);
+	return g;
+}
+
 void tu_random_order(const Graph *g, uint64_t seed, int *order)
 {
 	int n = g->nops;

@@ -19,6 +19,9 @@ Graph *tu_random_dag(uint64_t seed, int n, bool unconsumed);
  * parsers are tested both ways through this one helper. */
 Graph *tu_parse(const char *text, bool via_file, Err *e);
 
+/* tu_parse from memory that fails the test on a parse error. */
+Graph *tu_graph(const char *text);
+
 /* A uniformly random topological order of g (random tie-breaking). */
 void tu_random_order(const Graph *g, uint64_t seed, int *order);
 

@@ -29,22 +29,6 @@
 
 enum { NALIGN = 16, NDMA = 64 };
 
-static void *xcalloc(size_t n, size_t s)
-{
-	void *p = calloc(n ? n : 1, s ? s : 1);
-	if (!p)
-		abort();
-	return p;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		abort();
-	return p;
-}
-
 typedef struct Range {
 	int64_t lo, hi; /* SRAM bytes [lo, hi) */
 } Range;

@@ -11,15 +11,21 @@
  * in-place RELU or COPY is well defined.
  *
  * Data moves at issue: a LOAD's bytes are in SRAM the moment it is run.
- * That is sound because the hazard rules make the moment unobservable: no
- * compute may touch the SRAM of an outstanding transfer, and the DMA
- * engine is in order (a compute that streams DRAM waits for it), so DRAM
- * sees transfers and streamed operands in stream order.
+ * That is sound because the hazard rules make the moment unobservable.
+ * Compute instructions are synchronous (issue resumes when they finish),
+ * LOAD and STORE asynchronous, so the only overlaps in time are of a
+ * transfer with instructions issued after it: no compute may touch the
+ * SRAM of an outstanding transfer (nor a FREE, nor a transfer that would
+ * conflict with it), and the DMA engine is in order (a compute streaming
+ * DRAM waits for it), so DRAM sees transfers and streamed operands in
+ * stream order.
  *
  * Arithmetic is src/ref.c's: ref_conv_acc, ref_pool, ref_requant and
  * ref_clamp8, with int32 accumulators wrapping like the hardware's.
  */
 #include "fsim.h"
+
+#include "arena.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -69,21 +75,10 @@ typedef struct Sim {
 	Err *e;
 } Sim;
 
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		abort();
-	return p;
-}
-
 static void *xgrow(void *p, int *cap, size_t elem)
 {
 	*cap = *cap ? 2 * *cap : 16;
-	p = realloc(p, (size_t)*cap * elem);
-	if (!p)
-		abort();
-	return p;
+	return xrealloc(p, (size_t)*cap * elem);
 }
 
 static int fail(Sim *s, const char *fmt, ...) SY_PRINTF(2, 3);
@@ -518,8 +513,8 @@ static int compute(Sim *s, const NpuInsn *i)
 	if (streams)
 		t = max64(t, stream_cycles(s->m, rd, false) + stream_cycles(s->m, wr, true)) +
 		    s->m->dram_latency;
-	s->t_issue = start;
 	s->t_comp = start + t;
+	s->t_issue = s->t_comp; /* compute is synchronous: issue resumes when it is done */
 	s->st->compute_busy += t;
 	if (streams) {
 		s->t_dma = start + t;

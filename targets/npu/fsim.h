@@ -37,11 +37,16 @@ typedef struct FsimStats {
  * each a timeline.  The sequencer issues in order: a LOAD or STORE queues
  * on the DMA engine (start = max(issue, DMA free), cost_transfer cycles)
  * and does not stall issue; SYNC stalls issue until the DMA engine is free;
- * a compute instruction starts when issue, the compute side and, if it
- * streams DRAM operands, the DMA engine are all free, and takes
- * max(compute, streaming) cycles, plus dram_latency when it streams (the
- * DMA engine is occupied for as long).  A DRAM operand is streamed, and
- * counted, once per instruction however often the instruction names it. */
+ * a compute instruction starts when issue and, if it streams DRAM operands,
+ * the DMA engine are free, takes max(compute, streaming) cycles, plus
+ * dram_latency when it streams (the DMA engine is occupied for as long),
+ * and stalls issue until it is done.  So transfers overlap the compute
+ * issued after them (prefetch: LOAD next, CONV this, SYNC), and a STORE
+ * issued after a compute starts once the compute is done.  Compute cycles
+ * are cost_conv for CONV, cost_vector for the rest (EW: elements x inputs;
+ * POOL, GAVG: input elements; REQUANT, COPY, RELU: elements).  A DRAM
+ * operand is streamed, and counted, once per instruction however often
+ * the instruction names it. */
 int fsim_run(const CostModel *m, const uint32_t *words, size_t nwords, uint8_t *dram,
 	     size_t dram_bytes, FsimStats *st, Err *e);
 
