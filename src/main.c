@@ -407,6 +407,9 @@ static int cmd_schedule(int argc, char **argv)
 	int64_t *opc = have_cfg ? pipeline_objective(&cfg, g, &dp) : NULL;
 	int src = sched_run(g, o.sched, &dp, g->arena, &s, &e);
 	free(opc);
+	if (!src && o.sched == SCHED_DP && o.objective != DP_PEAK &&
+	    pipeline_pick_traffic(g, &cfg, &dp, &s, &e) < 0)
+		src = -1;
 	dp_progress_done(&dp);
 	if (src) {
 		rc = input_error(&e);

@@ -44,6 +44,50 @@ int64_t *pipeline_objective(const Config *c, const Graph *g, DpOpts *dp)
 	return opc;
 }
 
+static int64_t traffic_of(const Graph *g, const Config *c, const int *order, Err *e)
+{
+	OffchipPlan p;
+	if (offchip_plan(g, order, c->sram_bytes, c->sram_align, &p, e))
+		return -1;
+	int64_t t = offchip_read_bytes(&p) + offchip_write_bytes(&p);
+	offchip_free(&p);
+	return t;
+}
+
+int pipeline_pick_traffic(const Graph *g, const Config *c, const DpOpts *dp, Schedule *s,
+			  Err *e)
+{
+	int n = g->nops, compared = 1;
+	int *cand = xmalloc((size_t)n * sizeof *cand);
+	int64_t best = traffic_of(g, c, s->order, e);
+	for (int k = 0; best >= 0 && k < 4; k++) {
+		DpStats st;
+		DpOpts peak = *dp;
+		peak.objective = DP_PEAK;
+		peak.op_cycles = NULL;
+		if (k == 0 && sched_dp(g, &peak, cand, &st, e))
+			break;
+		if (k == 1)
+			sched_file(g, cand);
+		if (k == 2)
+			sched_bfs(g, cand);
+		if (k == 3)
+			sched_dfs(g, cand);
+		int64_t t = traffic_of(g, c, cand, e);
+		compared++;
+		if (t >= 0 && t < best) {
+			best = t;
+			memcpy(s->order, cand, (size_t)n * sizeof *cand);
+			s->optimal = false; /* not the proxy's optimum any more */
+		}
+	}
+	free(cand);
+	if (best < 0)
+		return -1;
+	s->peak = mem_peak(g, s->order, NULL);
+	return compared;
+}
+
 /* Graph outputs of the original, by name, against the DRAM the program
  * left them in. */
 static void check(PipeResult *r, const RefValues *given, const uint8_t *dram, Err *e)
@@ -95,7 +139,8 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 	int64_t *opc = pipeline_objective(&o->cfg, r->graph, &dp);
 	int src = sched_run(r->graph, o->sched, &dp, r->graph->arena, &r->sched, e); /* schedule */
 	free(opc);
-	if (src)
+	if (src || (o->sched == SCHED_DP && dp.objective != DP_PEAK &&
+		    pipeline_pick_traffic(r->graph, &o->cfg, &dp, &r->sched, e) < 0))
 		goto fail;
 	if (offchip_plan(r->graph, r->sched.order, o->cfg.sram_bytes, o->cfg.sram_align,
 			 &r->plan, e))                                  /* plan */

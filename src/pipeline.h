@@ -54,6 +54,13 @@ int pipeline_write(const PipeResult *r, const char *dir, Err *e);
 /* The cost model of a config. */
 CostModel pipeline_cost_model(const Config *c);
 
+/* For the traffic and cycles objectives: among the dp order in s, the
+ * peak-optimal order and the baselines, keeps in s the one the off-chip
+ * planner moves the fewest DRAM bytes for (the dp objective is a proxy of
+ * that planner).  Returns how many orders it compared. */
+int pipeline_pick_traffic(const Graph *g, const Config *c, const DpOpts *dp, Schedule *s,
+			  Err *e);
+
 /* Fills what dp->objective needs from the config and g (SRAM size, DMA
  * bandwidth, each op's compute cycles); returns the per-op array the
  * caller frees after scheduling (NULL for the peak objective). */
