@@ -1,0 +1,131 @@
+// npu_dram: the off-chip DRAM model.
+//
+// A behavioural byte array of BYTES (the largest image the simulator takes;
+// the image's own size bounds accesses, checked by the sequencer).  The
+// harness loads the image into mem_r and reads it back at the end.  The
+// DRAM's latency and bandwidth are the DMA engine's to model: transfers
+// and the operands compute instructions stream through it hold the
+// DMA channel for latency + bytes / bandwidth cycles.
+//
+// Ports, one group per engine, each byte-wide lane with its own address;
+// reads are registered (data the cycle after the enable), writes happen
+// at the clock edge, reads see the old contents.  Lanes past the end of
+// the array read 0 and do not write.
+//   drd/dwr  DMA: DW contiguous bytes read, up to DW written
+//   cx       convolution input: ROWS gathered bytes
+//   cw       convolution weights: COLS blocks of ROWS contiguous bytes
+//   ca       convolution bias / partial sums: COLS little-endian words
+//   cy       convolution output: COLS bytes or words, masked
+//   vr       vector unit: VW contiguous bytes, or 4*VW with i_vr_wide
+//   vg       vector unit, pooling windows: VG gathered bytes
+//   vy       vector unit output: up to VW contiguous bytes
+`default_nettype none
+
+module npu_dram #(
+    parameter int BYTES = 4096,
+    parameter int DW    = 4,
+    parameter int ROWS  = 4,
+    parameter int COLS  = 4,
+    parameter int VW    = 4,
+    parameter int VG    = 36
+) (
+    input  wire logic        i_clk,
+    input  wire logic        i_drd_en,
+    input  wire logic [31:0] i_drd_addr,
+    output logic      [7:0]  o_drd_data [DW],
+    input  wire logic        i_dwr_en,
+    input  wire logic [31:0] i_dwr_addr,
+    input  wire logic [15:0] i_dwr_n,
+    input  wire logic  [7:0] i_dwr_data [DW],
+    input  wire logic        i_cx_en,
+    input  wire logic [31:0] i_cx_addr [ROWS],
+    output logic      [7:0]  o_cx_data [ROWS],
+    input  wire logic        i_cw_en,
+    input  wire logic [31:0] i_cw_addr [COLS],
+    output logic      [7:0]  o_cw_data [COLS][ROWS],
+    input  wire logic        i_ca_en,
+    input  wire logic [31:0] i_ca_addr [COLS],
+    output logic     [31:0]  o_ca_data [COLS],
+    input  wire logic        i_cy_en,
+    input  wire logic        i_cy_wide,
+    input  wire logic [COLS-1:0] i_cy_mask,
+    input  wire logic [31:0] i_cy_addr [COLS],
+    input  wire logic [31:0] i_cy_data [COLS],
+    input  wire logic        i_vr_en,
+    input  wire logic        i_vr_wide,
+    input  wire logic [31:0] i_vr_addr,
+    output logic      [7:0]  o_vr_data [4*VW],
+    input  wire logic        i_vg_en,
+    input  wire logic [31:0] i_vg_addr [VG],
+    output logic      [7:0]  o_vg_data [VG],
+    input  wire logic        i_vy_en,
+    input  wire logic [31:0] i_vy_addr,
+    input  wire logic [15:0] i_vy_n,
+    input  wire logic  [7:0] i_vy_data [VW]
+);
+
+    localparam int AW = BYTES > 1 ? $clog2(BYTES) : 1;
+
+    logic [7:0] mem_r [BYTES];
+    logic [7:0] drd_r [DW];
+    logic [7:0] cx_r [ROWS];
+    logic [7:0] cw_r [COLS][ROWS];
+    logic [31:0] ca_r [COLS];
+    logic [7:0] vr_r [4*VW];
+    logic [7:0] vg_r [VG];
+
+    function automatic logic [7:0] rd(input logic [31:0] a);
+        return a < 32'(BYTES) ? mem_r[a[AW-1:0]] : 8'h00;
+    endfunction
+
+    function automatic logic [31:0] rd32(input logic [31:0] a);
+        return {rd(a + 32'd3), rd(a + 32'd2), rd(a + 32'd1), rd(a)};
+    endfunction
+
+    // Reads first: every read in this process sees the contents before
+    // this edge's writes.
+    always_ff @(posedge i_clk) begin
+        if (i_drd_en)
+            for (int i = 0; i < DW; i++) drd_r[i] <= rd(i_drd_addr + 32'(i));
+        if (i_cx_en)
+            for (int r = 0; r < ROWS; r++) cx_r[r] <= rd(i_cx_addr[r]);
+        if (i_cw_en)
+            for (int c = 0; c < COLS; c++)
+                for (int r = 0; r < ROWS; r++) cw_r[c][r] <= rd(i_cw_addr[c] + 32'(r));
+        if (i_ca_en)
+            for (int c = 0; c < COLS; c++) ca_r[c] <= rd32(i_ca_addr[c]);
+        if (i_vr_en) begin
+            if (i_vr_wide)
+                for (int i = 0; i < 4 * VW; i++) vr_r[i] <= rd(i_vr_addr + 32'(i));
+            else
+                for (int i = 0; i < VW; i++) vr_r[i] <= rd(i_vr_addr + 32'(i));
+        end
+        if (i_vg_en)
+            for (int i = 0; i < VG; i++) vg_r[i] <= rd(i_vg_addr[i]);
+
+        if (i_dwr_en)
+            for (int i = 0; i < DW; i++)
+                if (16'(i) < i_dwr_n && i_dwr_addr + 32'(i) < 32'(BYTES))
+                    mem_r[AW'(i_dwr_addr + 32'(i))] <= i_dwr_data[i];
+        if (i_cy_en)
+            for (int c = 0; c < COLS; c++)
+                if (i_cy_mask[c])
+                    for (int b = 0; b < 4; b++)
+                        if ((b == 0 || i_cy_wide) && i_cy_addr[c] + 32'(b) < 32'(BYTES))
+                            mem_r[AW'(i_cy_addr[c] + 32'(b))] <= i_cy_data[c][8*b+:8];
+        if (i_vy_en)
+            for (int i = 0; i < VW; i++)
+                if (16'(i) < i_vy_n && i_vy_addr + 32'(i) < 32'(BYTES))
+                    mem_r[AW'(i_vy_addr + 32'(i))] <= i_vy_data[i];
+    end
+
+    assign o_drd_data = drd_r;
+    assign o_cx_data = cx_r;
+    assign o_cw_data = cw_r;
+    assign o_ca_data = ca_r;
+    assign o_vr_data = vr_r;
+    assign o_vg_data = vg_r;
+
+endmodule
+
+`default_nettype wire
