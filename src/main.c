@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "graphfile.h"
+#include "isa.h"
 #include "json.h"
 #include "mem.h"
 #include "config.h"
@@ -57,6 +58,7 @@ static const char usage_text[] =
 	"                                            command stream, listing, DRAM image, memory map\n"
 	"  run MODEL --config CFG [--sim fsim] [--scheduler S] [--rewrite] [--json]\n"
 	"                                            compile, simulate, compare with the reference\n"
+	"  disasm STREAM                             list a command stream (stream.bin)\n"
 	"  sweep MODEL --config CFG --sram LIST -o FILE.csv [--plot FILE.svg]\n"
 	"                                            file, dp and dp+rewrite at each SRAM size\n"
 	"  bench [--time-limit S]                    every scheduler on the zoo and a random DAG\n"
@@ -879,6 +881,47 @@ out:
 	return rc;
 }
 
+static int cmd_disasm(int argc, char **argv)
+{
+	Opts o;
+	int rc = parse_opts(argc, argv, &o, 1);
+	if (rc)
+		return rc;
+	Err e;
+	size_t len;
+	char *bytes = gf_slurp(o.model, (size_t)1 << 30, &len, &e);
+	if (!bytes)
+		return input_error(&e);
+	if (len % 4) {
+		fprintf(stderr, "serenity: %s: %zu bytes, not a whole number of 32-bit words\n",
+			o.model, len);
+		free(bytes);
+		return EXIT_INPUT;
+	}
+	size_t n = len / 4;
+	uint32_t *w = xmalloc((n ? n : 1) * sizeof *w);
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *b = (const unsigned char *)bytes + 4 * i;
+		w[i] = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+		       (uint32_t)b[3] << 24;
+	}
+	free(bytes);
+	for (size_t at = 0, k = 0; at < n; k++) {
+		NpuInsn insn;
+		size_t used = npu_decode(w + at, n - at, k, &insn, &e);
+		if (!used) {
+			fprintf(stderr, "serenity: %s: %s\n", o.model, e.msg);
+			rc = EXIT_INPUT;
+			break;
+		}
+		printf("%6zu  ", k);
+		npu_disasm(&insn, stdout);
+		at += used;
+	}
+	free(w);
+	return rc;
+}
+
 /* One row of the benchmark: every scheduler on g; dp timed `reps` times
  * (median).  Returns the file/dp ratio, or 0 on error. */
 static double bench_row(const Graph *g, const char *name, int reps, double time_limit,
@@ -987,6 +1030,7 @@ static const Command commands[] = {
 	{"check-config", cmd_check_config},
 	{"compile", cmd_compile},
 	{"run", cmd_run},
+	{"disasm", cmd_disasm},
 	{"sweep", cmd_sweep},
 	{"bench", cmd_bench},
 };

@@ -88,6 +88,11 @@ for f in stream.bin dram.bin stream.lst memmap.txt; do
 	[ -s "$W/c1/$f" ] && cmp -s "$W/c1/$f" "$W/c2/$f" && ok || bad "compile $f not reproducible"
 done
 grep -q '^# stem/conv (conv)' "$W/c1/stream.lst" && ok || bad "listing has no op headers"
+expect 0 "$S" disasm "$W/c1/stream.bin"
+[ "$(grep -cv '^#' "$W/c1/stream.lst")" -eq "$(wc -l <"$W/out")" ] && ok || bad "disasm and listing differ in length"
+head -c 100 "$W/c1/stream.bin" >"$W/cut.bin"
+expect 1 "$S" disasm "$W/cut.bin"
+grep -q "cut.bin: instruction 1: truncated" "$W/err" && ok || bad "disasm truncated: $(cat "$W/err")"
 expect 1 "$S" compile zoo:swiftnet-hpd --config "$T/data/config/bad-truncated.xml" -o "$W/c3"
 [ ! -e "$W/c3" ] && ok || bad "failed compile left output"
 expect 1 "$S" compile "$T/data/good/branches.graph" --config "$C/npu-32k.xml" -o "$W/c4"
