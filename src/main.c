@@ -56,7 +56,7 @@ static const char usage_text[] =
 	"  check-config CFG                          validate an accelerator config (XML)\n"
 	"  compile MODEL --config CFG -o DIR [--scheduler S] [--rewrite]\n"
 	"                                            command stream, listing, DRAM image, memory map\n"
-	"  run MODEL --config CFG [--sim fsim] [--scheduler S] [--rewrite] [--json]\n"
+	"  run MODEL --config CFG [--sim fsim|rtl] [--scheduler S] [--rewrite] [--json]\n"
 	"                                            compile, simulate, compare with the reference\n"
 	"  disasm STREAM                             list a command stream (stream.bin)\n"
 	"  sweep MODEL --config CFG --sram LIST -o FILE.csv [--plot FILE.svg]\n"
@@ -672,38 +672,52 @@ static int cmd_run(int argc, char **argv)
 		return rc;
 	if (!o.config)
 		return usage_error("%s", "run needs --config CFG");
-	if (o.sim && strcmp(o.sim, "rtl") == 0) {
-		fprintf(stderr, "serenity: --sim rtl: the RTL simulator is not built yet; use fsim\n");
-		return EXIT_INPUT;
-	}
 	PipeOpts po;
 	PipeResult r;
 	Err e;
 	if (pipe_opts(&o, &po, &e))
 		return input_error(&e);
 	po.simulate = true;
+	po.rtl = o.sim && strcmp(o.sim, "rtl") == 0;
+	po.work = o.out;
 	rc = pipeline_run(&po, &r, &e);
 	dp_progress_done(&po.dp);
 	if (rc)
 		return input_error(&e);
 	int64_t rd = r.sim.dram_weight_read + r.sim.dram_act_read;
+	/* What the RTL measured, against what fsim and the cost model say. */
+	int64_t cycles = po.rtl ? r.rtl.cycles : r.sim.cycles;
+	int64_t peak = po.rtl ? r.rtl.sram_peak : r.sim.sram_peak;
+	int64_t wr = po.rtl ? r.rtl.dram_write : r.sim.dram_write;
+	int64_t wrd = po.rtl ? r.rtl.dram_weight_read : r.sim.dram_weight_read;
+	int64_t ard = po.rtl ? r.rtl.dram_act_read : r.sim.dram_act_read;
+	double secs = po.rtl ? r.rtl.seconds : r.sim_seconds;
+	bool match = !po.rtl || (r.rtl.sram_peak == r.sim.sram_peak &&
+				 r.rtl.dram_weight_read == r.sim.dram_weight_read &&
+				 r.rtl.dram_act_read == r.sim.dram_act_read &&
+				 r.rtl.dram_write == r.sim.dram_write);
+	double err = cycles ? 100.0 * ((double)r.sim.cycles - (double)cycles) / (double)cycles : 0;
+	rd = wrd + ard;
 	if (o.json) {
 		printf("{\"model\":");
 		json_str(stdout, o.model);
 		printf(",\"config\":");
 		json_str(stdout, po.cfg.name);
-		printf(",\"sim\":\"fsim\",\"scheduler\":\"%s\",\"rewrite\":%s,\"bit_exact\":%s,"
-		       "\"outputs_compared\":%d,\"cycles\":%lld,\"cycles_estimated\":true,"
+		printf(",\"sim\":\"%s\",\"scheduler\":\"%s\",\"rewrite\":%s,\"bit_exact\":%s,"
+		       "\"outputs_compared\":%d,\"cycles\":%lld,\"cycles_estimated\":%s,"
+		       "\"estimated_cycles\":%lld,\"estimate_error_percent\":%.2f,"
 		       "\"sram_peak_bytes\":%lld,\"sram_bytes\":%lld,\"dram_read_bytes\":%lld,"
 		       "\"dram_weight_read_bytes\":%lld,\"dram_act_read_bytes\":%lld,"
 		       "\"dram_write_bytes\":%lld,\"compulsory_dram_bytes\":%lld,\"peak_bytes\":%lld,"
-		       "\"instructions\":%lld,\"sim_seconds\":%.3f}\n",
-		       sched_name(po.sched), po.rewrite ? "true" : "false",
-		       r.bit_exact ? "true" : "false", r.outputs_compared, (long long)r.sim.cycles,
-		       (long long)r.sim.sram_peak, (long long)po.cfg.sram_bytes, (long long)rd,
-		       (long long)r.sim.dram_weight_read, (long long)r.sim.dram_act_read,
-		       (long long)r.sim.dram_write, (long long)r.plan.compulsory,
-		       (long long)r.sched.peak, (long long)r.sim.insns, r.sim_seconds);
+		       "\"counters_match_fsim\":%s,\"instructions\":%lld,\"sim_seconds\":%.3f,"
+		       "\"cycles_per_second\":%.0f}\n",
+		       po.rtl ? "rtl" : "fsim", sched_name(po.sched), po.rewrite ? "true" : "false",
+		       r.bit_exact ? "true" : "false", r.outputs_compared, (long long)cycles,
+		       po.rtl ? "false" : "true", (long long)r.sim.cycles, err, (long long)peak,
+		       (long long)po.cfg.sram_bytes, (long long)rd, (long long)wrd, (long long)ard,
+		       (long long)wr, (long long)r.plan.compulsory, (long long)r.sched.peak,
+		       match ? "true" : "false", (long long)r.sim.insns, secs,
+		       secs > 0 ? cycles / secs : 0);
 	} else {
 		printf("%-16s %s on %s (%lld bytes of SRAM), %s order%s\n", "model", o.model,
 		       po.cfg.name, (long long)po.cfg.sram_bytes, sched_name(po.sched),
@@ -712,16 +726,26 @@ static int cmd_run(int argc, char **argv)
 		       r.bit_exact ? "yes" : "NO", r.outputs_compared,
 		       r.first_diff ? ", first difference in " : "",
 		       r.first_diff ? r.first_diff : "");
-		printf("%-16s %lld (estimated by the cost model)\n", "cycles", (long long)r.sim.cycles);
-		print_bytes("SRAM peak", r.sim.sram_peak);
+		if (po.rtl)
+			printf("%-16s %lld measured on the RTL; the cost model says %lld (%+.1f%%)\n",
+			       "cycles", (long long)cycles, (long long)r.sim.cycles, err);
+		else
+			printf("%-16s %lld (estimated by the cost model)\n", "cycles",
+			       (long long)cycles);
+		print_bytes("SRAM peak", peak);
 		print_bytes("DRAM read", rd);
-		print_bytes("  weights", r.sim.dram_weight_read);
-		print_bytes("DRAM write", r.sim.dram_write);
+		print_bytes("  weights", wrd);
+		print_bytes("DRAM write", wr);
 		print_bytes("compulsory", r.plan.compulsory);
-		printf("%-16s %lld instructions in %.3f s\n", "fsim", (long long)r.sim.insns,
-		       r.sim_seconds);
+		if (po.rtl)
+			printf("%-16s %s\n%-16s %.2f s, %.2f M cycles per second\n",
+			       "counters", match ? "equal to fsim's" : "DIFFERENT from fsim's", "rtl",
+			       secs, secs > 0 ? cycles / secs / 1e6 : 0);
+		else
+			printf("%-16s %lld instructions in %.3f s\n", "fsim", (long long)r.sim.insns,
+			       secs);
 	}
-	rc = r.bit_exact ? 0 : EXIT_INPUT;
+	rc = r.bit_exact && match ? 0 : EXIT_INPUT;
 	pipeline_free(&r);
 	return rc;
 }
@@ -797,10 +821,6 @@ static int cmd_sweep(int argc, char **argv)
 	int nsizes;
 	if (parse_sizes(o.sram, sizes, NSIZES, &nsizes))
 		return usage_error("--sram wants sizes like 32KiB,64KiB,131072, got '%s'", o.sram);
-	if (o.sim && strcmp(o.sim, "rtl") == 0) {
-		fprintf(stderr, "serenity: --sim rtl: the RTL simulator is not built yet; use fsim\n");
-		return EXIT_INPUT;
-	}
 	PipeOpts po;
 	Err e;
 	Graph *g = NULL;
@@ -817,6 +837,7 @@ static int cmd_sweep(int argc, char **argv)
 	po.preloaded = g;
 	po.reference = &ref;
 	po.simulate = true;
+	po.rtl = o.sim && strcmp(o.sim, "rtl") == 0;
 	for (int i = 0; i < nsizes; i++)
 		for (int v = 0; v < NVAR; v++) {
 			if (isatty(2))
@@ -835,8 +856,8 @@ static int cmd_sweep(int argc, char **argv)
 			}
 			rows[nrows++] = (SweepRow){sizes[i], r.sched.peak, r.plan.arena,
 						   r.sim.dram_weight_read + r.sim.dram_act_read,
-						   r.sim.dram_write, r.plan.compulsory, r.sim.cycles, v,
-						   r.bit_exact};
+						   r.sim.dram_write, r.plan.compulsory,
+						   po.rtl ? r.rtl.cycles : r.sim.cycles, v, r.bit_exact};
 			pipeline_free(&r);
 		}
 	if (isatty(2))

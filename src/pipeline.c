@@ -8,12 +8,26 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "graphfile.h"
 #include "mem.h"
 #include "model.h"
 #include "quant.h"
 #include "ref.h"
+
+/* Removes the run files of a temporary RTL directory, then it. */
+static void remove_tree(const char *dir)
+{
+	static const char *const files[] = {"stream.bin", "dram.bin", "dram_out.bin",
+					    "counters.json", "timeline.csv"};
+	char path[4096];
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		remove(path);
+	}
+	rmdir(dir);
+}
 
 static double now_s(void)
 {
@@ -158,6 +172,19 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 	if (fsim_run(&m, r->prog.words, r->prog.nwords, dram, r->prog.dram_bytes, &r->sim, e))
 		goto fail;
 	r->sim_seconds = now_s() - t0;
+	if (o->rtl) {                                                /* simulate the RTL */
+		char tmp[] = "/tmp/serenity-rtl-XXXXXX";
+		const char *work = o->work;
+		if (!work && !(work = mkdtemp(tmp))) {
+			err_set(e, "temporary directory: %s", strerror(errno));
+			goto fail;
+		}
+		int rrc = rtl_run(&o->cfg, &r->prog, work, o->trace, dram, &r->rtl, e);
+		if (!o->work)
+			remove_tree(work);
+		if (rrc)
+			goto fail;
+	}
 	check(r, o->reference, dram, e);                             /* check */
 	free(dram);
 	return 0;

@@ -9,6 +9,7 @@
 #include "offchip.h"
 #include "ref.h"
 #include "rewrite.h"
+#include "rtlsim.h"
 #include "sched.h"
 #include "sched_dp.h"
 
@@ -19,6 +20,9 @@ typedef struct PipeOpts {
 	bool rewrite;
 	DpOpts dp;
 	bool simulate;      /* run fsim and check against the reference */
+	bool rtl;           /* also run the RTL, and check its result instead */
+	const char *work;   /* rtl: where its files go (NULL: a temporary directory) */
+	const char *trace;  /* rtl: FST waveform file, or NULL */
 	uint64_t seed;      /* weights */
 	/* For sweeps: a graph already imported and quantized, and its
 	 * reference values, used instead of importing again (not owned). */
@@ -37,6 +41,7 @@ typedef struct PipeResult {
 	NpuProgram prog;
 	FsimStats sim;
 	double sim_seconds;
+	RtlStats rtl;       /* when opts.rtl */
 	bool bit_exact;
 	int outputs_compared;
 	const char *first_diff; /* output that differed, or NULL */

@@ -1,0 +1,189 @@
+/* rtlsim.c: the bridge to the Verilator simulator.
+ *
+ * The simulator is built per config by rtl_sim/build.sh into a cache
+ * directory named after the config's hardware parameters (build.sh does
+ * nothing when the binary is newer than every RTL source), so a sweep
+ * builds each SRAM size once.  The run gets the stream and the DRAM image
+ * as files and leaves the final image, the counters (one JSON object) and a
+ * per-instruction timeline beside them.
+ */
+#include "rtlsim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "graphfile.h"
+
+#ifndef SERENITY_SOURCE_DIR
+#define SERENITY_SOURCE_DIR "."
+#endif
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Runs argv, stdout to /dev/null when quiet; returns the exit status, or -1. */
+static int spawn(char *const argv[], bool quiet, Err *e)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return err_set(e, "%s: %s", argv[0], strerror(errno));
+	if (pid == 0) {
+		if (quiet) {
+			int fd = open("/dev/null", O_WRONLY);
+			if (fd >= 0)
+				dup2(fd, 1);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	int status;
+	if (waitpid(pid, &status, 0) < 0)
+		return err_set(e, "%s: %s", argv[0], strerror(errno));
+	if (WIFSIGNALED(status))
+		return err_set(e, "%s: killed by signal %d", argv[0], WTERMSIG(status));
+	if (WEXITSTATUS(status) == 127)
+		return err_set(e, "%s: cannot run it", argv[0]);
+	return WEXITSTATUS(status);
+}
+
+static int write_bytes(FILE *f, const void *arg)
+{
+	const NpuProgram *p = arg;
+	fwrite(p->dram, 1, p->dram_bytes, f);
+	return ferror(f) ? -1 : 0;
+}
+
+static int write_stream(FILE *f, const void *arg)
+{
+	const NpuProgram *p = arg;
+	for (size_t i = 0; i < p->nwords; i++) {
+		uint32_t w = p->words[i];
+		unsigned char b[4] = {w & 0xff, (w >> 8) & 0xff, (w >> 16) & 0xff, w >> 24};
+		fwrite(b, 1, 4, f);
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+static int64_t json_int(const char *json, const char *key)
+{
+	char pat[64];
+	snprintf(pat, sizeof pat, "\"%s\"", key);
+	const char *p = strstr(json, pat);
+	if (!p)
+		return -1;
+	p = strchr(p + strlen(pat), ':');
+	return p ? strtoll(p + 1, NULL, 10) : -1;
+}
+
+/* The simulator for c, built if needed; path receives its file name. */
+static int simulator(const Config *c, char *path, size_t n, Err *e)
+{
+	const char *cache = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	char dir[2048];
+	if (cache && *cache)
+		snprintf(dir, sizeof dir, "%s/serenity", cache);
+	else
+		snprintf(dir, sizeof dir, "%s/.cache/serenity", home && *home ? home : "/tmp");
+	char out[3072];
+	snprintf(out, sizeof out, "%s/rtl-s%lld-r%d-w%d-l%d-m%dx%d-v%d", dir,
+		 (long long)c->sram_bytes, c->dma_read_bpc, c->dma_write_bpc, c->dram_latency,
+		 c->mac_rows, c->mac_cols, c->vector_width);
+	char script[2048], a[6][32];
+	snprintf(script, sizeof script, "%s/rtl_sim/build.sh", SERENITY_SOURCE_DIR);
+	snprintf(a[0], 32, "%lld", (long long)c->sram_bytes);
+	snprintf(a[1], 32, "%d", c->dma_read_bpc);
+	snprintf(a[2], 32, "%d", c->dma_write_bpc);
+	snprintf(a[3], 32, "%d", c->dram_latency);
+	snprintf(a[4], 32, "%d", c->mac_rows);
+	snprintf(a[5], 32, "%d", c->mac_cols);
+	char vec[32];
+	snprintf(vec, sizeof vec, "%d", c->vector_width);
+	char *argv[] = {"/bin/sh", script, out, a[0], a[1], a[2], a[3], a[4], a[5], vec, NULL};
+	int rc = spawn(argv, true, e);
+	if (rc < 0)
+		return -1;
+	if (rc != 0)
+		return err_set(e, "%s: building the RTL simulator failed (exit %d)", script, rc);
+	snprintf(path, n, "%s/npu_sim", out);
+	return 0;
+}
+
+int rtl_run(const Config *c, const NpuProgram *p, const char *work, const char *trace,
+	    uint8_t *dram, RtlStats *st, Err *e)
+{
+	memset(st, 0, sizeof *st);
+	char sim[4096], stream[4096], image[4096], out[4096], counters[4096];
+	if (mkdir(work, 0777) != 0 && errno != EEXIST)
+		return err_set(e, "%s: %s", work, strerror(errno));
+	if (simulator(c, sim, sizeof sim, e))
+		return -1;
+	snprintf(stream, sizeof stream, "%s/stream.bin", work);
+	snprintf(image, sizeof image, "%s/dram.bin", work);
+	snprintf(out, sizeof out, "%s/dram_out.bin", work);
+	snprintf(counters, sizeof counters, "%s/counters.json", work);
+	snprintf(st->timeline, sizeof st->timeline, "%s/timeline.csv", work);
+	if (gf_atomic_write(stream, write_stream, p, e) || gf_atomic_write(image, write_bytes, p, e))
+		return -1;
+	char a_stream[4200], a_dram[4200], a_out[4200], a_cnt[4200], a_tl[4200], a_tr[4200];
+	snprintf(a_stream, sizeof a_stream, "+stream=%s", stream);
+	snprintf(a_dram, sizeof a_dram, "+dram=%s", image);
+	snprintf(a_out, sizeof a_out, "+dram_out=%s", out);
+	snprintf(a_cnt, sizeof a_cnt, "+counters=%s", counters);
+	snprintf(a_tl, sizeof a_tl, "+timeline=%s", st->timeline);
+	char *argv[10] = {sim, a_stream, a_dram, a_out, a_cnt, a_tl};
+	int k = 6;
+	if (isatty(2))
+		argv[k++] = "+progress";
+	if (trace) {
+		snprintf(a_tr, sizeof a_tr, "+trace=%s", trace);
+		argv[k++] = a_tr;
+	}
+	argv[k] = NULL;
+	double t0 = now_s();
+	int rc = spawn(argv, false, e);
+	st->seconds = now_s() - t0;
+	if (rc < 0)
+		return -1;
+	if (rc != 0)
+		return err_set(e, "RTL simulation stopped (exit %d): see the message above", rc);
+	size_t len;
+	char *json = gf_slurp(counters, 1 << 20, &len, e);
+	if (!json)
+		return -1;
+	st->cycles = json_int(json, "cycles");
+	st->compute_busy = json_int(json, "compute_busy");
+	st->dma_busy = json_int(json, "dma_busy");
+	st->stall_cycles = json_int(json, "stall_cycles");
+	st->dram_weight_read = json_int(json, "dram_weight_read");
+	st->dram_act_read = json_int(json, "dram_act_read");
+	st->dram_write = json_int(json, "dram_write");
+	st->sram_peak = json_int(json, "sram_peak");
+	st->instructions = json_int(json, "instructions");
+	free(json);
+	if (st->cycles < 0)
+		return err_set(e, "%s: no cycle count", counters);
+	char *img = gf_slurp(out, (size_t)1 << 31, &len, e);
+	if (!img)
+		return -1;
+	if (len != p->dram_bytes) {
+		free(img);
+		return err_set(e, "%s: %zu bytes, the image has %zu", out, len, p->dram_bytes);
+	}
+	memcpy(dram, img, len);
+	free(img);
+	return 0;
+}
