@@ -12,11 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "graphfile.h"
 #include "isa.h"
 #include "json.h"
 #include "mem.h"
-#include "config.h"
+#include "model.h"
 #include "offchip.h"
 #include "pipeline.h"
 #include "plan.h"
@@ -25,7 +26,6 @@
 #include "randdag.h"
 #include "ref.h"
 #include "rewrite.h"
-#include "model.h"
 #include "sched.h"
 #include "sched_dp.h"
 #include "zoo.h"
