@@ -174,6 +174,16 @@ expect 1 "$S" export "$T/data/bad/cycle.graph" --format graph -o "$W/never.graph
 expect 1 "$S" export zoo:swiftnet-hpd --format graph -o "$W/no/such/dir/x.graph"
 ls "$W/no" >/dev/null 2>&1 && bad "export created a directory" || ok
 
+# Golden outputs: the dp schedule of swiftnet-hpd and its command stream
+# listing and memory map on npu-64k.  A change here is a change of the
+# compiler's output: look at the diff, then regenerate the files.
+G="$T/data/golden"
+expect 0 "$S" schedule zoo:swiftnet-hpd -d S
+diff -q "$G/swiftnet-hpd.schedule" "$W/out" >/dev/null && ok || bad "schedule differs from $G/swiftnet-hpd.schedule"
+expect 0 "$S" compile zoo:swiftnet-hpd --config "$T/../configs/npu-64k.xml" -o "$W/gold"
+diff -q "$G/swiftnet-hpd.npu-64k.lst" "$W/gold/stream.lst" >/dev/null && ok || bad "listing differs from golden"
+diff -q "$G/swiftnet-hpd.npu-64k.memmap" "$W/gold/memmap.txt" >/dev/null && ok || bad "memory map differs from golden"
+
 # The -d S dump is the stable text form golden tests diff.
 expect 0 "$S" schedule "$T/data/good/branches.graph" --scheduler dfs -d S
 if diff -u "$T/data/good/branches.dfs.expected" "$W/out"; then ok; else bad "dump differs from golden"; fi
