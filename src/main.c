@@ -779,7 +779,7 @@ static int parse_sizes(const char *list, int64_t *out, int max, int *n)
 }
 
 typedef struct SweepRow {
-	int64_t sram, peak, arena, rd, wr, compulsory, cycles;
+	int64_t sram, peak, arena, sram_peak, rd, wr, compulsory, cycles;
 	int variant;
 	bool exact;
 } SweepRow;
@@ -795,13 +795,13 @@ typedef struct SweepOut {
 static int write_sweep_csv(FILE *f, const void *arg)
 {
 	const SweepOut *s = arg;
-	fprintf(f, "model,variant,sram_bytes,peak_bytes,arena_bytes,dram_read_bytes,"
+	fprintf(f, "model,variant,sram_bytes,peak_bytes,arena_bytes,sram_peak_bytes,dram_read_bytes,"
 		   "dram_write_bytes,dram_bytes,compulsory_dram_bytes,cycles,bit_exact\n");
 	for (int i = 0; i < s->n; i++) {
 		const SweepRow *r = &s->rows[i];
-		fprintf(f, "%s,%s,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%s\n", s->model,
+		fprintf(f, "%s,%s,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%s\n", s->model,
 			sweep_variants[r->variant], (long long)r->sram, (long long)r->peak,
-			(long long)r->arena, (long long)r->rd, (long long)r->wr,
+			(long long)r->arena, (long long)r->sram_peak, (long long)r->rd, (long long)r->wr,
 			(long long)(r->rd + r->wr), (long long)r->compulsory, (long long)r->cycles,
 			r->exact ? "true" : "false");
 	}
@@ -855,6 +855,7 @@ static int cmd_sweep(int argc, char **argv)
 				goto out;
 			}
 			rows[nrows++] = (SweepRow){sizes[i], r.sched.peak, r.plan.arena,
+						   po.rtl ? r.rtl.sram_peak : r.sim.sram_peak,
 						   r.sim.dram_weight_read + r.sim.dram_act_read,
 						   r.sim.dram_write, r.plan.compulsory,
 						   po.rtl ? r.rtl.cycles : r.sim.cycles, v, r.bit_exact};
@@ -885,13 +886,15 @@ static int cmd_sweep(int argc, char **argv)
 			goto out;
 		}
 	}
-	printf("%-12s %10s %10s %12s %12s %12s %s\n", "variant", "SRAM", "arena", "DRAM read",
-	       "DRAM write", "cycles", "bit-exact");
+	printf("%s on %s, simulated on %s\n", o.model, po.cfg.name, po.rtl ? "the RTL" : "fsim");
+	printf("%-12s %10s %10s %10s %12s %12s %12s %s\n", "variant", "SRAM", "peak", "SRAM peak",
+	       "DRAM read", "DRAM write", "cycles", "bit-exact");
 	for (int i = 0; i < nrows; i++)
-		printf("%-12s %10lld %10lld %12lld %12lld %12lld %s\n",
+		printf("%-12s %10lld %10lld %10lld %12lld %12lld %12lld %s\n",
 		       sweep_variants[rows[i].variant], (long long)rows[i].sram,
-		       (long long)rows[i].arena, (long long)rows[i].rd, (long long)rows[i].wr,
-		       (long long)rows[i].cycles, rows[i].exact ? "yes" : "NO");
+		       (long long)rows[i].peak, (long long)rows[i].sram_peak, (long long)rows[i].rd,
+		       (long long)rows[i].wr, (long long)rows[i].cycles,
+		       rows[i].exact ? "yes" : "NO");
 	for (int i = 0; i < nrows; i++)
 		if (!rows[i].exact)
 			rc = EXIT_INPUT;
