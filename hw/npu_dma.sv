@@ -58,19 +58,20 @@ module npu_dma #(
     output logic             o_rd_en,
     output logic             o_rd_dram,
     output logic      [31:0] o_rd_addr,
-    input  wire logic  [7:0] i_rd_data_s [DW],
-    input  wire logic  [7:0] i_rd_data_d [DW],
+    input  wire logic [DW-1:0][7:0] i_rd_data_s,
+    input  wire logic [DW-1:0][7:0] i_rd_data_d,
     output logic             o_wr_en,
     output logic             o_wr_dram,
     output logic      [31:0] o_wr_addr,
     output logic      [15:0] o_wr_n,
-    output logic       [7:0] o_wr_data [DW],
+    output logic [DW-1:0][7:0] o_wr_data,
     // a transfer is over (timeline)
     output logic             o_ret,
     output logic      [31:0] o_ret_index,
     output logic      [63:0] o_ret_start,
     output logic      [63:0] o_ret_end,
-    output logic      [31:0] o_ret_bytes
+    output logic      [31:0] o_ret_bytes,
+    output logic             o_ret_load
 );
 
     localparam int QW = QDEPTH > 1 ? $clog2(QDEPTH) : 1;
@@ -111,6 +112,7 @@ module npu_dma #(
 
     logic              ret_r;
     logic       [31:0] ret_index_r, ret_bytes_r;
+    logic              ret_load_r;
     logic       [63:0] ret_start_r, ret_end_r;
 
     logic              head_load;
@@ -147,6 +149,7 @@ module npu_dma #(
             ret_r       <= 1'b1;
             ret_index_r <= index_r;
             ret_bytes_r <= bytes_r;
+            ret_load_r  <= load_r;
             ret_start_r <= start_r;
             ret_end_r   <= i_cycle + 64'd1;
         end
@@ -231,14 +234,14 @@ module npu_dma #(
     assign o_wr_dram     = wp_dram_r;
     assign o_wr_addr     = wp_addr_r;
     assign o_wr_n        = wp_n_r;
-    always_comb
-        for (int i = 0; i < DW; i++) o_wr_data[i] = wp_dram_r ? i_rd_data_s[i] : i_rd_data_d[i];
+    assign o_wr_data     = wp_dram_r ? i_rd_data_s : i_rd_data_d;
 
     assign o_ret         = ret_r;
     assign o_ret_index   = ret_index_r;
     assign o_ret_start   = ret_start_r;
     assign o_ret_end     = ret_end_r;
     assign o_ret_bytes   = ret_bytes_r;
+    assign o_ret_load    = ret_load_r;
 
 endmodule
 

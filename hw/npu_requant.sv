@@ -8,7 +8,8 @@
 //     out = RoundingDivideByPOT(hi, min(max(qshift, 0), 31)), rounding half
 //           away from zero
 // then a clamp to [-128, 127], or [0, 127] with i_relu.  The lanes share
-// qmul, qshift and relu; the stage only switches when i_valid is high.
+// qmul, qshift and relu; the stage only switches when i_valid is high, and
+// then only its first i_lanes lanes (the others keep their old values).
 `default_nettype none
 
 module npu_requant #(
@@ -16,16 +17,15 @@ module npu_requant #(
 ) (
     input  wire logic              i_clk,
     input  wire logic              i_valid,
-    input  wire logic       [31:0] i_acc   [LANES],
+    input  wire logic       [15:0] i_lanes,
+    input  wire logic [LANES-1:0][31:0] i_acc,
     input  wire logic       [31:0] i_qmul,
     input  wire logic        [7:0] i_qshift,
     input  wire logic              i_relu,
-    output logic                   o_valid,
-    output logic             [7:0] o_q     [LANES]
+    output logic      [LANES-1:0][7:0] o_q
 );
 
-    logic       valid_r;
-    logic [7:0] q_r     [LANES];
+    logic [LANES-1:0][7:0] q_r;
 
     function automatic logic [7:0] requant8(input logic [31:0] acc, input logic [31:0] qmul,
                                             input logic [7:0] qshift, input logic relu);
@@ -65,12 +65,11 @@ module npu_requant #(
     endfunction
 
     always_ff @(posedge i_clk) begin
-        valid_r <= i_valid;
         if (i_valid)
-            for (int l = 0; l < LANES; l++) q_r[l] <= requant8(i_acc[l], i_qmul, i_qshift, i_relu);
+            for (int l = 0; l < LANES; l++)
+                if (16'(l) < i_lanes) q_r[l] <= requant8(i_acc[l], i_qmul, i_qshift, i_relu);
     end
 
-    assign o_valid = valid_r;
     assign o_q     = q_r;
 
 endmodule

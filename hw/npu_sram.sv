@@ -11,7 +11,9 @@
 //   ca       convolution bias / partial sums: COLS little-endian words
 //   cy       convolution output: COLS bytes or words, masked
 //   vr       vector unit: VW contiguous bytes, or 4*VW with i_vr_wide
-//   vg       vector unit, pooling windows: VG gathered bytes
+//   vg       vector unit, pooling windows: VW lanes x PKK taps, lane l's
+//            tap t at i_vg_base[l] + i_vg_off[t] (taps outside i_vg_mask
+//            keep their old data)
 //   vy       vector unit output: up to VW contiguous bytes
 `default_nettype none
 
@@ -21,48 +23,51 @@ module npu_sram #(
     parameter int ROWS  = 4,
     parameter int COLS  = 4,
     parameter int VW    = 4,
-    parameter int VG    = 36
+    parameter int PKK   = 9,
+    parameter int VG    = VW * PKK
 ) (
     input  wire logic        i_clk,
     input  wire logic        i_drd_en,
     input  wire logic [31:0] i_drd_addr,
-    output logic      [7:0]  o_drd_data [DW],
+    output logic [DW-1:0][7:0] o_drd_data,
     input  wire logic        i_dwr_en,
     input  wire logic [31:0] i_dwr_addr,
     input  wire logic [15:0] i_dwr_n,
-    input  wire logic  [7:0] i_dwr_data [DW],
+    input  wire logic [DW-1:0][7:0] i_dwr_data,
     input  wire logic        i_cx_en,
-    input  wire logic [31:0] i_cx_addr [ROWS],
-    output logic      [7:0]  o_cx_data [ROWS],
+    input  wire logic [ROWS-1:0][31:0] i_cx_addr,
+    output logic [ROWS-1:0][7:0] o_cx_data,
     input  wire logic        i_ca_en,
-    input  wire logic [31:0] i_ca_addr [COLS],
-    output logic     [31:0]  o_ca_data [COLS],
+    input  wire logic [COLS-1:0][31:0] i_ca_addr,
+    output logic [COLS-1:0][31:0] o_ca_data,
     input  wire logic        i_cy_en,
     input  wire logic        i_cy_wide,
     input  wire logic [COLS-1:0] i_cy_mask,
-    input  wire logic [31:0] i_cy_addr [COLS],
-    input  wire logic [31:0] i_cy_data [COLS],
+    input  wire logic [COLS-1:0][31:0] i_cy_addr,
+    input  wire logic [COLS-1:0][31:0] i_cy_data,
     input  wire logic        i_vr_en,
     input  wire logic        i_vr_wide,
     input  wire logic [31:0] i_vr_addr,
-    output logic      [7:0]  o_vr_data [4*VW],
+    output logic [4*VW-1:0][7:0] o_vr_data,
     input  wire logic        i_vg_en,
-    input  wire logic [31:0] i_vg_addr [VG],
-    output logic      [7:0]  o_vg_data [VG],
+    input  wire logic [VW-1:0][31:0] i_vg_base,
+    input  wire logic [PKK-1:0][31:0] i_vg_off,
+    input  wire logic [VG-1:0] i_vg_mask,
+    output logic [VG-1:0][7:0] o_vg_data,
     input  wire logic        i_vy_en,
     input  wire logic [31:0] i_vy_addr,
     input  wire logic [15:0] i_vy_n,
-    input  wire logic  [7:0] i_vy_data [VW]
+    input  wire logic [VW-1:0][7:0] i_vy_data
 );
 
     localparam int AW = BYTES > 1 ? $clog2(BYTES) : 1;
 
     logic [7:0] mem_r [BYTES];
-    logic [7:0] drd_r [DW];
-    logic [7:0] cx_r [ROWS];
-    logic [31:0] ca_r [COLS];
-    logic [7:0] vr_r [4*VW];
-    logic [7:0] vg_r [VG];
+    logic [DW-1:0][7:0] drd_r;
+    logic [ROWS-1:0][7:0] cx_r;
+    logic [COLS-1:0][31:0] ca_r;
+    logic [4*VW-1:0][7:0] vr_r;
+    logic [VG-1:0][7:0] vg_r;
 
     function automatic logic [7:0] rd(input logic [31:0] a);
         return a < 32'(BYTES) ? mem_r[a[AW-1:0]] : 8'h00;
@@ -73,37 +78,48 @@ module npu_sram #(
     endfunction
 
     // Reads first: every read in this process sees the contents before
-    // this edge's writes.
+    // this edge's writes, which are blocking so that lanes can write in
+    // loops of any length (hw/npu.vlt); nothing else reads mem_r.
     always_ff @(posedge i_clk) begin
-        if (i_drd_en)
-            for (int i = 0; i < DW; i++) drd_r[i] <= rd(i_drd_addr + 32'(i));
-        if (i_cx_en)
-            for (int r = 0; r < ROWS; r++) cx_r[r] <= rd(i_cx_addr[r]);
-        if (i_ca_en)
-            for (int c = 0; c < COLS; c++) ca_r[c] <= rd32(i_ca_addr[c]);
-        if (i_vr_en) begin
-            if (i_vr_wide)
-                for (int i = 0; i < 4 * VW; i++) vr_r[i] <= rd(i_vr_addr + 32'(i));
-            else
-                for (int i = 0; i < VW; i++) vr_r[i] <= rd(i_vr_addr + 32'(i));
+        if (i_drd_en) begin : drd
+            logic [DW-1:0][7:0] d;
+            for (int i = 0; i < DW; i++) d[i] = rd(i_drd_addr + 32'(i));
+            drd_r <= d;
         end
-        if (i_vg_en)
-            for (int i = 0; i < VG; i++) vg_r[i] <= rd(i_vg_addr[i]);
+        if (i_cx_en) begin : cx
+            logic [ROWS-1:0][7:0] d;
+            for (int r = 0; r < ROWS; r++) d[r] = rd(i_cx_addr[r]);
+            cx_r <= d;
+        end
+        if (i_ca_en) begin : ca
+            logic [COLS-1:0][31:0] d;
+            for (int c = 0; c < COLS; c++) d[c] = rd32(i_ca_addr[c]);
+            ca_r <= d;
+        end
+        if (i_vr_en) begin : vr
+            for (int i = 0; i < 4 * VW; i++)
+                if (i < VW || i_vr_wide) vr_r[i] <= rd(i_vr_addr + 32'(i));
+        end
+        if (i_vg_en) begin : vg
+            for (int l = 0; l < VW; l++)
+                for (int t = 0; t < PKK; t++)
+                    if (i_vg_mask[l * PKK + t]) vg_r[l * PKK + t] <= rd(i_vg_base[l] + i_vg_off[t]);
+        end
 
         if (i_dwr_en)
             for (int i = 0; i < DW; i++)
                 if (16'(i) < i_dwr_n && i_dwr_addr + 32'(i) < 32'(BYTES))
-                    mem_r[AW'(i_dwr_addr + 32'(i))] <= i_dwr_data[i];
+                    mem_r[AW'(i_dwr_addr + 32'(i))] = i_dwr_data[i];
         if (i_cy_en)
             for (int c = 0; c < COLS; c++)
                 if (i_cy_mask[c])
                     for (int b = 0; b < 4; b++)
                         if ((b == 0 || i_cy_wide) && i_cy_addr[c] + 32'(b) < 32'(BYTES))
-                            mem_r[AW'(i_cy_addr[c] + 32'(b))] <= i_cy_data[c][8*b+:8];
+                            mem_r[AW'(i_cy_addr[c] + 32'(b))] = i_cy_data[c][8*b+:8];
         if (i_vy_en)
             for (int i = 0; i < VW; i++)
                 if (16'(i) < i_vy_n && i_vy_addr + 32'(i) < 32'(BYTES))
-                    mem_r[AW'(i_vy_addr + 32'(i))] <= i_vy_data[i];
+                    mem_r[AW'(i_vy_addr + 32'(i))] = i_vy_data[i];
     end
 
     assign o_drd_data = drd_r;

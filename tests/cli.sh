@@ -106,7 +106,11 @@ for sched in file dp; do
 		grep -q "$key" "$W/out" && ok || bad "run --json $sched: no $key"
 	done
 done
-expect 1 "$S" run zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sim rtl
+# the RTL (built once per config, then reused): bit-exact, counters as fsim's
+expect 0 "$S" run zoo:swiftnet-hpd --config "$C/npu-tiny.xml" --sim rtl --json
+for key in '"bit_exact":true' '"sim":"rtl"' '"counters_match_fsim":true' '"estimate_error_percent":'; do
+	grep -q "$key" "$W/out" && ok || bad "run --sim rtl --json: no $key: $(cat "$W/out" "$W/err")"
+done
 
 # cost-aware scheduling: traffic never above the peak order's at that SRAM.
 pk=$("$S" schedule zoo:swiftnet-hpd --config "$C/npu-32k.xml" --json | json_int dram_read_bytes)

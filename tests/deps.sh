@@ -3,7 +3,7 @@
 # dependencies this Debian machine lacks.  Needs root when something is
 # missing; does nothing when all is there.
 set -e
-PKGS="cmake make gcc libc6-dev pkg-config libcmocka-dev libxml2-dev clang libclang-rt-14-dev"
+PKGS="cmake make gcc g++ libc6-dev pkg-config libcmocka-dev libxml2-dev zlib1g-dev clang libclang-rt-14-dev verilator"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh: the whole test suite, as CI runs it: a warnings-as-errors build
-# and an ASan + UBSan build, each running every CTest test, then the
-# libFuzzer targets for a bounded time (tests/fuzz.sh).
+# and an ASan + UBSan build, each running every CTest test, then the RTL's
+# tests (tests/rtl.sh --quick: lint, unit testbenches, streams against
+# fsim) and the libFuzzer targets for a bounded time (tests/fuzz.sh).
 set -e
 cd "$(dirname "$0")/.."
 sh tests/deps.sh
@@ -18,5 +19,7 @@ for cfg in release asan; do
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --test-dir "build-$cfg" --output-on-failure -j "$jobs"
 done
+echo "== the RTL: lint, unit testbenches, end to end against fsim"
+sh tests/rtl.sh --quick build-rtl
 echo "== fuzzing the readers (bounded)"
 sh tests/fuzz.sh 30

@@ -1,0 +1,76 @@
+#!/bin/sh
+# build.sh: builds the NPU's RTL simulator for one accelerator config.
+#
+#   rtl_sim/build.sh OUTDIR SRAM_BYTES DMA_RD_BPC DMA_WR_BPC LATENCY ROWS COLS VEC_WIDTH
+#
+# Verilates hw/*.sv with the config as npu_top's parameters and builds
+# OUTDIR/npu_sim (verilator --cc --exe --build -O3, FST tracing compiled in
+# but off unless +trace= is given).  Does nothing when OUTDIR/npu_sim is
+# newer than every source (hw/*.sv, hw/npu.vlt, rtl_sim/*) and was built
+# for the same parameters (OUTDIR/params).  Environment: NPU_DRAM_BYTES
+# (the largest DRAM image the model holds, default 64 MiB), NPU_SLOTS (the
+# longest stream, default 65536 instructions), NPU_JOBS (make jobs,
+# default the number of CPUs), VERILATOR (default verilator).
+set -eu
+
+if [ $# -ne 8 ]; then
+	echo "usage: build.sh OUTDIR SRAM_BYTES DMA_RD_BPC DMA_WR_BPC LATENCY ROWS COLS VEC_WIDTH" >&2
+	exit 2
+fi
+out=$1
+shift
+for v in "$@"; do
+	case $v in
+	'' | *[!0-9]*)
+		echo "build.sh: '$v' is not a non-negative integer" >&2
+		exit 2
+		;;
+	esac
+done
+sram=$1 rd=$2 wr=$3 lat=$4 rows=$5 cols=$6 vw=$7
+for v in "$sram" "$rd" "$wr" "$rows" "$cols" "$vw"; do
+	if [ "$v" -lt 1 ]; then
+		echo "build.sh: SRAM bytes, bandwidths, MAC array and vector width must be positive" >&2
+		exit 2
+	fi
+done
+dram=${NPU_DRAM_BYTES:-67108864}
+slots=${NPU_SLOTS:-65536}
+jobs=${NPU_JOBS:-$(nproc 2>/dev/null || echo 2)}
+verilator=${VERILATOR:-verilator}
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+params="sram=$sram rd=$rd wr=$wr lat=$lat rows=$rows cols=$cols vw=$vw dram=$dram slots=$slots"
+
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+# Serialize builds into one OUTDIR.
+if [ -z "${NPU_BUILD_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
+	NPU_BUILD_LOCKED=1 exec flock "$out/.lock" "$0" "$out" "$@"
+fi
+
+up_to_date() {
+	[ -x "$out/npu_sim" ] || return 1
+	[ -f "$out/params" ] && [ "$(cat "$out/params")" = "$params" ] || return 1
+	for f in "$root"/hw/*.sv "$root"/hw/npu.vlt "$here"/*; do
+		[ "$f" -nt "$out/npu_sim" ] && return 1
+	done
+	return 0
+}
+up_to_date && exit 0
+
+rm -rf "$out/obj" "$out/npu_sim" "$out/params"
+"$verilator" --cc --exe --build -O3 --x-assign fast --x-initial fast --trace-fst \
+	-Wno-fatal --top-module npu_top --prefix Vnpu_top -Mdir "$out/obj" -o "$out/npu_sim" \
+	-j "$jobs" \
+	-GSRAM_BYTES="$sram" -GRD_BPC="$rd" -GWR_BPC="$wr" -GLATENCY="$lat" \
+	-GROWS="$rows" -GCOLS="$cols" -GVW="$vw" -GDRAM_BYTES="$dram" -GSLOTS="$slots" \
+	-CFLAGS "-O2 -DNPU_SRAM_BYTES=$sram -DNPU_DRAM_BYTES=$dram -DNPU_SLOTS=$slots" \
+	"$root"/hw/*.sv "$root"/hw/npu.vlt "$here"/npu_sim.vlt "$here"/sim_main.cpp >"$out/build.log" 2>&1 || {
+	echo "build.sh: verilator failed; the last lines of $out/build.log:" >&2
+	tail -n 20 "$out/build.log" >&2
+	exit 1
+}
+echo "$params" >"$out/params"
