@@ -48,7 +48,7 @@ out=$(cd "$out" && pwd)
 
 # Serialize builds into one OUTDIR.
 if [ -z "${NPU_BUILD_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
-	NPU_BUILD_LOCKED=1 exec flock "$out/.lock" "$0" "$out" "$@"
+	NPU_BUILD_LOCKED=1 exec flock "$out/.lock" sh "$0" "$out" "$@"
 fi
 
 up_to_date() {
