@@ -111,7 +111,9 @@ const char *ir_kind_name(OpKind k)
 		[OP_AVGPOOL] = "avgpool", [OP_GAVGPOOL] = "gavgpool", [OP_ADD] = "add",
 		[OP_WSUM] = "wsum",       [OP_CONCAT] = "concat",   [OP_RELU] = "relu",
 		[OP_FC] = "fc",           [OP_OPAQUE] = "opaque",   [OP_PCONV] = "pconv",
-		[OP_REQUANT] = "requant",
+		[OP_REQUANT] = "requant", [OP_ACT] = "act",       [OP_MUL] = "mul",
+		[OP_SLICE] = "slice",     [OP_PAD] = "pad",         [OP_SHUFFLE] = "shuffle",
+		[OP_TRANSPOSE] = "transpose", [OP_RESHAPE] = "reshape",
 	};
 	return (unsigned)k < NOPKIND ? name[k] : "?";
 }

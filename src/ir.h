@@ -49,8 +49,28 @@ typedef enum OpKind {
 	OP_PCONV,    /* partial convolution: int32 partial sums over some input
 	              * channels, added to its second input if any (rewrite) */
 	OP_REQUANT,  /* int32 partial sums to int8 (rewrite) */
+	/* From ONNX models.  The NPU runs none of these: schedule takes them,
+	 * compile and run refuse them. */
+	OP_ACT,      /* elementwise activation Op.act (alpha, beta its parameters) */
+	OP_MUL,      /* elementwise product of two inputs; the second may be
+	              * n x c x 1 x 1, broadcast over the plane (squeeze-excite) */
+	OP_SLICE,    /* elements start, start+step, ... < end along axis (Split, Slice) */
+	OP_PAD,      /* zeros around the plane: win.pt, pl, pb, pr (Pad) */
+	OP_SHUFFLE,  /* channel shuffle in win.groups groups: output channel
+	              * j*groups+i is input channel i*(c/groups)+j */
+	OP_TRANSPOSE,/* the four axes permuted: output axis k is input axis perm[k] */
+	OP_RESHAPE,  /* the same elements, in order, under another shape (a copy) */
 	NOPKIND
 } OpKind;
+
+typedef enum ActKind {
+	ACT_CLIP,     /* min(max(x, alpha), beta) */
+	ACT_LEAKY,    /* x < 0 ? alpha * x : x */
+	ACT_SIGMOID,  /* 1 / (1 + exp(-x)) */
+	ACT_HSIGMOID, /* max(0, min(1, alpha * x + beta)) */
+	ACT_HSWISH,   /* x * max(0, min(1, x / 6 + 1/2)) */
+	NACTKIND
+} ActKind;
 
 typedef struct Shape {
 	int n, c, h, w;
@@ -73,6 +93,8 @@ typedef struct Tensor {
 	int *cons;     /* consuming ops, each once, in definition order */
 	int ncons;
 	bool output;   /* graph output: never freed */
+	float scale;   /* real value of one int8 step; 0 until quantized from
+	                * float (activations are symmetric: zero point 0) */
 } Tensor;
 
 typedef struct Const {
@@ -81,6 +103,7 @@ typedef struct Const {
 	DType dtype;
 	int64_t bytes;
 	void *data;    /* int8_t or int32_t values; NULL until quantized */
+	float *fdata;  /* float values of an imported model; NULL otherwise */
 } Const;
 
 typedef struct Op {
@@ -97,6 +120,13 @@ typedef struct Op {
 	bool relu;     /* output goes through a fused ReLU (TFLite's fused activation) */
 	int32_t qmul;  /* requantization: Q31 multiplier, 0 until calibrated */
 	int qshift;    /* and right shift (quant.c) */
+	int32_t *qmuls;/* per output channel requantization, overriding qmul */
+	int *qshifts;  /* and qshift; NULL when per tensor */
+	ActKind act;   /* OP_ACT */
+	float alpha, beta;
+	int axis, start, end, step; /* OP_SLICE: axis 0..3 is n, c, h, w */
+	int perm[4];   /* OP_TRANSPOSE */
+	Shape shape;   /* OP_RESHAPE: the output shape */
 } Op;
 
 typedef struct NameMap NameMap;
@@ -139,6 +169,14 @@ int ir_opaque(Graph *g, const char *name, int64_t bytes, const int *xs, int n);
  * Requantize turns the last partial sum into int8 (qmul, qshift, relu). */
 int ir_pconv(Graph *g, const char *name, int x, int psum, int cout, Window w);
 int ir_requant(Graph *g, const char *name, int psum);
+/* The ONNX-only ops above; shapes follow from the attributes. */
+int ir_act(Graph *g, const char *name, int x, ActKind act, float alpha, float beta);
+int ir_mul(Graph *g, const char *name, int x, int y);
+int ir_slice(Graph *g, const char *name, int x, int axis, int start, int end, int step);
+int ir_pad(Graph *g, const char *name, int x, int pt, int pl, int pb, int pr);
+int ir_shuffle(Graph *g, const char *name, int x, int groups);
+int ir_transpose(Graph *g, const char *name, int x, const int perm[4]);
+int ir_reshape(Graph *g, const char *name, int x, Shape s);
 
 /* A k x k window with stride s, dilation d and "same" padding d*(k-1)/2. */
 Window ir_window(int k, int s, int d, int groups);
