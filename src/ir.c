@@ -446,6 +446,20 @@ static int copy_const(Graph *dst, const Graph *src, const char *opname, const ch
 	return r;
 }
 
+void ir_copy_qparams(Graph *dst, Op *d, const Op *s, int c0, int n)
+{
+	d->qmul = s->qmul;
+	d->qshift = s->qshift;
+	d->qmuls = NULL;
+	d->qshifts = NULL;
+	if (!s->qmuls)
+		return;
+	d->qmuls = arena_newvec(dst->arena, int32_t, n);
+	d->qshifts = arena_newvec(dst->arena, int, n);
+	memcpy(d->qmuls, s->qmuls + c0, (size_t)n * sizeof *d->qmuls);
+	memcpy(d->qshifts, s->qshifts + c0, (size_t)n * sizeof *d->qshifts);
+}
+
 int ir_copy_op(Graph *dst, const Graph *src, int o, const int *ins)
 {
 	const Op *op = &src->ops[o];
@@ -459,8 +473,7 @@ int ir_copy_op(Graph *dst, const Graph *src, int o, const int *ins)
 	c->win = op->win;
 	c->macs = op->macs;
 	c->relu = op->relu;
-	c->qmul = op->qmul;
-	c->qshift = op->qshift;
+	ir_copy_qparams(dst, c, op, 0, t->shape.c);
 	if (op->weight >= 0)
 		c->weight = copy_const(dst, src, op->name, ".w", op->weight);
 	if (op->bias >= 0)

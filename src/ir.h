@@ -184,6 +184,10 @@ Window ir_window(int k, int s, int d, int groups);
 /* Appends a copy of op o of src (attributes, constants, shape) reading
  * dst's tensors ins[0..nin); returns the tensor it makes. */
 int ir_copy_op(Graph *dst, const Graph *src, int o, const int *ins);
+/* Gives op d (of dst) the requantization of op s: qmul, qshift and, when s
+ * has them, its per-channel parameters of channels [c0, c0+n) (copied into
+ * dst's arena). */
+void ir_copy_qparams(Graph *dst, Op *d, const Op *s, int c0, int n);
 
 void ir_mark_output(Graph *g, int t);
 /* Marks every tensor nobody reads as a graph output. */

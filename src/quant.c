@@ -26,7 +26,7 @@ static uint64_t seed_of(const char *name, uint64_t seed)
 	return s;
 }
 
-int quant_model(Graph *g, uint64_t seed, Err *e)
+static void weights(Graph *g, uint64_t seed)
 {
 	for (int o = 0; o < g->nops; o++) {
 		Op *op = &g->ops[o];
@@ -51,5 +51,16 @@ int quant_model(Graph *g, uint64_t seed, Err *e)
 			b->data = d;
 		}
 	}
+}
+
+int quant_model(Graph *g, uint64_t seed, Err *e)
+{
+	weights(g, seed);
 	return ref_calibrate(g, e);
+}
+
+int quant_model_perchannel(Graph *g, uint64_t seed, Err *e)
+{
+	weights(g, seed);
+	return ref_calibrate_perchannel(g, e);
 }

@@ -9,5 +9,8 @@
  * the deterministic inputs (ref_calibrate).  The same graph and seed give
  * the same bytes on every machine. */
 int quant_model(Graph *g, uint64_t seed, Err *e);
+/* The same weights, calibrated per output channel for conv and fc
+ * (ref_calibrate_perchannel). */
+int quant_model_perchannel(Graph *g, uint64_t seed, Err *e);
 
 #endif

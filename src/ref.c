@@ -16,6 +16,14 @@
  *           half away from zero
  * then saturation to [-128, 127], or [0, 127] when a ReLU is fused.
  *
+ * Per-channel requantization: a conv, fc or requant op with qmuls set
+ * (per-channel weight scales) requantizes output channel c, every pixel of
+ * it, with qmuls[c], qshifts[c] and the same arithmetic; qmul and qshift
+ * are then unused.  Calibration picks either one scale per op from all its
+ * accumulators (ref_calibrate) or, for conv and fc, one per output channel
+ * from that channel's own (ref_calibrate_perchannel; a requant made by a
+ * rewrite copies its conv's).  Both leave ops that have parameters alone.
+ *
  * Per op:
  *   conv, fc      acc = bias + sum x * w                 -> requantize
  *   pconv         acc = (psum input or bias) + sum x * w -> int32, as is
@@ -109,6 +117,7 @@ void ref_input(const Tensor *t, int8_t *out)
 typedef struct Run {
 	Graph *g;       /* written only when calibrating */
 	bool calibrate;
+	bool perchannel; /* calibrating conv and fc per output channel */
 	const int8_t *const *inputs;
 	int ninputs;    /* OP_INPUT ops seen so far */
 	void **val;
@@ -134,12 +143,48 @@ static uint32_t acc_percentile(const int32_t *acc, int64_t n)
 	return p ? p : 1;
 }
 
-/* acc[0..n) to int8 out[], calibrating the op first when asked. */
-static void finish(Run *r, int o, const int32_t *acc, int8_t *out, int64_t n)
+static bool has_params(const Op *op)
+{
+	return op->qmul != 0 || op->qmuls;
+}
+
+/* Per-channel parameters for op from each channel's accumulators: channel
+ * c of acc (n elements, shape ys) is every plane-th run of plane values. */
+static void calibrate_channels(Graph *g, Op *op, const int32_t *acc, int64_t n, Shape ys)
+{
+	int64_t plane = (int64_t)ys.h * ys.w, per = n / ys.c;
+	int32_t *ch = xcalloc(per ? per : 1, sizeof *ch);
+	op->qmuls = arena_newvec(g->arena, int32_t, ys.c);
+	op->qshifts = arena_newvec(g->arena, int, ys.c);
+	for (int c = 0; c < ys.c; c++) {
+		int64_t k = 0;
+		for (int64_t b = 0; b < n / (plane * ys.c); b++)
+			for (int64_t j = 0; j < plane; j++)
+				ch[k++] = acc[(b * ys.c + c) * plane + j];
+		ref_quant_params(127.0 / acc_percentile(ch, k), &op->qmuls[c], &op->qshifts[c]);
+	}
+	free(ch);
+}
+
+/* acc[0..n) (shape ys) to int8 out[], calibrating the op first when asked. */
+static void finish(Run *r, int o, const int32_t *acc, int8_t *out, int64_t n, Shape ys)
 {
 	Op *op = &r->g->ops[o];
-	if (r->calibrate && op->qmul == 0)
-		ref_quant_params(127.0 / acc_percentile(acc, n), &op->qmul, &op->qshift);
+	if (r->calibrate && !has_params(op)) {
+		if (r->perchannel && (op->kind == OP_CONV || op->kind == OP_FC))
+			calibrate_channels(r->g, op, acc, n, ys);
+		else
+			ref_quant_params(127.0 / acc_percentile(acc, n), &op->qmul, &op->qshift);
+	}
+	if (op->qmuls) {
+		int64_t plane = (int64_t)ys.h * ys.w;
+		for (int64_t i = 0; i < n; i++) {
+			int c = (int)((i / plane) % ys.c);
+			out[i] = ref_clamp8(ref_requant(acc[i], op->qmuls[c], op->qshifts[c]),
+					    op->relu);
+		}
+		return;
+	}
 	for (int64_t i = 0; i < n; i++)
 		out[i] = ref_clamp8(ref_requant(acc[i], op->qmul, op->qshift), op->relu);
 }
@@ -229,7 +274,7 @@ static int run_op(Run *r, int o)
 	const Const *b = op->bias >= 0 ? &g->consts[op->bias] : NULL;
 	if ((w && !w->data) || (b && !b->data))
 		return err_set(r->e, "node %s: weights not quantized", op->name);
-	if (!r->calibrate && op->qmul == 0 &&
+	if (!r->calibrate && !has_params(op) &&
 	    (op->kind == OP_CONV || op->kind == OP_FC || op->kind == OP_ADD || op->kind == OP_WSUM ||
 	     op->kind == OP_REQUANT))
 		return err_set(r->e, "node %s: no requantization parameters (not calibrated)",
@@ -256,7 +301,7 @@ static int run_op(Run *r, int o)
 				acc[i] = ((const int32_t *)b->data)[(i / ((int64_t)ys.h * ys.w)) % ys.c];
 		ref_conv_acc(op->win, xt->shape, x, ys, w->data, acc);
 		if (op->kind == OP_CONV)
-			finish(r, o, acc, y, ny);
+			finish(r, o, acc, y, ny, ys);
 		else
 			acc = NULL; /* the output itself */
 		break;
@@ -271,11 +316,11 @@ static int run_op(Run *r, int o)
 					sum += (uint32_t)((int32_t)x[n * in + i] * wp[i]);
 				acc[(int64_t)n * ys.c + oc] = (int32_t)sum;
 			}
-		finish(r, o, acc, y, ny);
+		finish(r, o, acc, y, ny, ys);
 		break;
 	}
 	case OP_REQUANT:
-		finish(r, o, r->val[op->in[0]], y, ny);
+		finish(r, o, r->val[op->in[0]], y, ny, ys);
 		break;
 	case OP_ADD:
 	case OP_WSUM:
@@ -286,7 +331,7 @@ static int run_op(Run *r, int o)
 			for (int64_t i = 0; i < ny; i++)
 				acc[i] += c * xk[i];
 		}
-		finish(r, o, acc, y, ny);
+		finish(r, o, acc, y, ny, ys);
 		break;
 	case OP_MAXPOOL:
 	case OP_AVGPOOL:
@@ -327,9 +372,10 @@ static int run_op(Run *r, int o)
 	return 0;
 }
 
-static int run(Graph *g, bool calibrate, const int8_t *const *inputs, RefValues *v, Err *e)
+static int run(Graph *g, int calibrate, const int8_t *const *inputs, RefValues *v, Err *e)
 {
-	Run r = {g, calibrate, inputs, 0, xcalloc(g->ntensors, sizeof(void *)), e};
+	Run r = {g, calibrate > 0, calibrate > 1, inputs, 0, xcalloc(g->ntensors, sizeof(void *)),
+		 e};
 	v->val = r.val;
 	v->ntensors = g->ntensors;
 	for (int o = 0; o < g->nops; o++)
@@ -343,7 +389,7 @@ static int run(Graph *g, bool calibrate, const int8_t *const *inputs, RefValues 
 int ref_run_inputs(const Graph *g, const int8_t *const *inputs, RefValues *v, Err *e)
 {
 	/* Not calibrating: run() reads g only. */
-	return run((Graph *)g, false, inputs, v, e);
+	return run((Graph *)g, 0, inputs, v, e);
 }
 
 int ref_run(const Graph *g, RefValues *v, Err *e)
@@ -351,13 +397,24 @@ int ref_run(const Graph *g, RefValues *v, Err *e)
 	return ref_run_inputs(g, NULL, v, e);
 }
 
-int ref_calibrate(Graph *g, Err *e)
+/* mode 1: per op; 2: conv and fc per output channel. */
+static int calibrate(Graph *g, int mode, Err *e)
 {
 	RefValues v;
-	if (run(g, true, NULL, &v, e))
+	if (run(g, mode, NULL, &v, e))
 		return -1;
 	ref_free(&v);
 	return 0;
+}
+
+int ref_calibrate(Graph *g, Err *e)
+{
+	return calibrate(g, 1, e);
+}
+
+int ref_calibrate_perchannel(Graph *g, Err *e)
+{
+	return calibrate(g, 2, e);
 }
 
 void ref_free(RefValues *v)

@@ -23,6 +23,10 @@ void ref_free(RefValues *v);
  * requantizes and has none yet, so that its accumulators fill the int8
  * range (the 99.9th percentile of |acc| maps to 127). */
 int ref_calibrate(Graph *g, Err *e);
+/* The same, but conv and fc ops get per output channel parameters
+ * (Op.qmuls, Op.qshifts, from g's arena), each channel's from its own
+ * accumulators; other ops as ref_calibrate. */
+int ref_calibrate_perchannel(Graph *g, Err *e);
 
 /* The arithmetic, exported for the tests and the NPU models. */
 int32_t ref_requant(int32_t acc, int32_t qmul, int qshift);

@@ -45,8 +45,7 @@ static int emit(Graph *f, const Graph *g, int u, const int *parts, const int *c0
 	int y = ir_requant(f, conv->name, psum);
 	if (y >= 0) {
 		Op *rq = &f->ops[f->nops - 1];
-		rq->qmul = conv->qmul;
-		rq->qshift = conv->qshift;
+		ir_copy_qparams(f, rq, conv, 0, cout);
 		rq->relu = conv->relu;
 		f->tensors[y].output = g->tensors[conv->out[0]].output;
 	}

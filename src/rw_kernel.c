@@ -31,8 +31,7 @@ static int emit(Graph *f, const Graph *g, int u, const int *parts, const int *c0
 		if (outs[i] < 0)
 			goto out;
 		Op *dw = &f->ops[f->nops - 1];
-		dw->qmul = conv->qmul;
-		dw->qshift = conv->qshift;
+		ir_copy_qparams(f, dw, conv, c0[i], ci);
 		dw->relu = conv->relu;
 		if (!w->data)
 			continue;

@@ -192,6 +192,69 @@ static void test_add_wsum_concat_relu_fc(void **state)
 	ir_free(g);
 }
 
+/* 1x1 conv, 3 output channels with scales 1, 1/4 and 4: each channel is
+ * requantized with its own parameters; calibration leaves them alone. */
+static void test_per_channel_requant(void **state)
+{
+	(void)state;
+	Graph *g = ir_new("perch");
+	int x = ir_input(g, "x", (Shape){1, 1, 2, 2}, DT_I8);
+	int y = ir_conv(g, "c", x, 3, ir_window(1, 1, 1, 1));
+	Op *op = &g->ops[1];
+	static const int8_t w[] = {1, 2, 3};
+	static const int32_t b[] = {0, 2, -1};
+	set8(g, op->weight, w);
+	set32(g, op->bias, b);
+	op->qmuls = arena_newvec(g->arena, int32_t, 3);
+	op->qshifts = arena_newvec(g->arena, int, 3);
+	static const int sh[] = {-1, 1, -3};
+	for (int c = 0; c < 3; c++)
+		op->qmuls[c] = 1 << 30, op->qshifts[c] = sh[c];
+	Err e;
+	ir_link(g);
+	assert_int_equal(ref_calibrate(g, &e), 0);
+	assert_int_equal(op->qmul, 0);
+	static const int8_t in[] = {10, -10, 50, 7};
+	const int8_t *ins[] = {in};
+	const int8_t *out = run(g, ins, y);
+	/* c0: x; c1: (2x + 2) / 4, half away from zero; c2: 4 * (3x - 1) */
+	static const int8_t want[] = {10, -10, 50, 7, 6, -5, 26, 4, 116, -124, 127, 80};
+	assert_memory_equal(out, want, 12);
+	ir_free(g);
+}
+
+/* Per-channel calibration gives channels of different magnitude each
+ * their own scale: each fills the int8 range. */
+static void test_per_channel_calibration(void **state)
+{
+	(void)state;
+	Graph *g = ir_new("perchcal");
+	int x = ir_input(g, "x", (Shape){1, 1, 8, 8}, DT_I8);
+	int y = ir_conv(g, "c", x, 2, ir_window(1, 1, 1, 1));
+	Op *op = &g->ops[1];
+	static const int8_t w[] = {1, 100};
+	static const int32_t b[] = {0, 0};
+	set8(g, op->weight, w);
+	set32(g, op->bias, b);
+	Err e;
+	ir_link(g);
+	assert_int_equal(ref_calibrate_perchannel(g, &e), 0);
+	assert_non_null(op->qmuls);
+	assert_true(op->qshifts[0] < op->qshifts[1]);
+	RefValues v;
+	assert_int_equal(ref_run(g, &v, &e), 0);
+	for (int c = 0; c < 2; c++) {
+		int big = 0;
+		for (int i = 0; i < 64; i++) {
+			int q = ((const int8_t *)v.val[y])[c * 64 + i];
+			big = q < 0 ? (-q > big ? -q : big) : (q > big ? q : big);
+		}
+		assert_true(big >= 120);
+	}
+	ref_free(&v);
+	ir_free(g);
+}
+
 static void test_uncalibrated_and_opaque_refused(void **state)
 {
 	(void)state;
@@ -220,6 +283,8 @@ int main(void)
 		cmocka_unit_test(test_conv_groups_bias_relu),
 		cmocka_unit_test(test_pooling),
 		cmocka_unit_test(test_add_wsum_concat_relu_fc),
+		cmocka_unit_test(test_per_channel_requant),
+		cmocka_unit_test(test_per_channel_calibration),
 		cmocka_unit_test(test_uncalibrated_and_opaque_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
