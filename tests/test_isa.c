@@ -147,6 +147,13 @@ static void test_round_trip_every_opcode(void **state)
 	round_trip(&i, 16);
 	i.flags = 0, i.qshift = 127;
 	round_trip(&i, 16);
+	/* per-channel: the table in aux, the channels in out_c */
+	i.flags = NPU_F_PERCH | NPU_F_RELU, i.qmul = 0, i.qshift = 0;
+	i.aux = D(0x1230), i.out_c = 64;
+	round_trip(&i, 16);
+	i = conv3x3();
+	i.flags = NPU_F_PERCH, i.qmul = 0, i.qshift = 0;
+	round_trip(&i, 16);
 
 	static const int nins[] = {1, 2, 5, 6, 12, 13, 19, 20, 32};
 	static const size_t words[] = {16, 16, 16, 32, 32, 48, 48, 64, 80};
@@ -313,6 +320,20 @@ static NpuInsn mk_requant(void)
 	return i;
 }
 
+static NpuInsn mk_conv_perch(void)
+{
+	NpuInsn i = conv3x3();
+	i.flags = NPU_F_PERCH | NPU_F_RELU, i.qmul = 0, i.qshift = 0;
+	return i;
+}
+
+static NpuInsn mk_requant_perch(void)
+{
+	NpuInsn i = mk_requant();
+	i.flags = NPU_F_PERCH, i.qmul = 0, i.aux = D(0x800), i.out_c = 16;
+	return i;
+}
+
 static NpuInsn mk_ew2(void)
 {
 	return ew(2);
@@ -417,6 +438,20 @@ static const Bad bads[] = {
 	{"continuation w0", mk_ew12, 16, NPU_OPERANDS | 7u << 16 | 1u << 24, "reserved bits in w0"},
 	{"continuation w15", mk_ew12, 31, 1, "continuation 1: non-zero reserved word w15"},
 	{"continuation unused pair", mk_ew13, 35, 1, "continuation 2: non-zero reserved word w3"},
+	{"perch on ew", mk_ew2, 0, NPU_EW | NPU_F_PERCH << 8 | 2u << 16, "flag PERCH"},
+	{"perch on pool", mk_pool, 0, NPU_POOL | (NPU_F_AVG | NPU_F_PERCH) << 8, "flag PERCH"},
+	{"perch with out32", mk_out32, 0, NPU_CONV | (NPU_F_OUT32 | NPU_F_PERCH) << 8, "PERCH with OUT32"},
+	{"perch with psum", mk_psum, 0, NPU_CONV | (NPU_F_PSUM | NPU_F_PERCH) << 8, "PERCH with PSUM"},
+	{"perch conv qmul", mk_conv_perch, 11, 1, "qmul/qshift (w11, w12) with PERCH"},
+	{"perch conv qshift", mk_conv_perch, 12, 3, "qmul/qshift (w11, w12) with PERCH"},
+	{"perch conv table in sram", mk_conv_perch, 4, S(0x900), "table must be a DRAM Ref"},
+	{"perch requant qmul", mk_requant_perch, 4, 1, "qmul/qshift (w4, w5) with PERCH"},
+	{"perch requant qshift", mk_requant_perch, 5, 1, "qmul/qshift (w4, w5) with PERCH"},
+	{"perch requant table in sram", mk_requant_perch, 6, S(0x800), "table must be a DRAM Ref"},
+	{"perch requant 0 channels", mk_requant_perch, 7, 0, "0 channels do not divide 256"},
+	{"perch requant 3 channels", mk_requant_perch, 7, 3, "3 channels do not divide 256"},
+	{"perch requant w7 high", mk_requant_perch, 7, 16 | 1u << 16, "reserved bits in w7"},
+	{"requant w7", mk_requant, 7, 16, "reserved word w7"},
 };
 
 static void test_decode_refusals(void **state)

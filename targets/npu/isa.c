@@ -12,7 +12,9 @@
  *
  * Each instruction has exactly one encoding: unused words and fields are
  * zero, qshift is always a signed byte in bits 0-7 of its word, and an EW's
- * continuations hold seven pairs each but the last.
+ * continuations hold seven pairs each but the last.  With PERCH (per-channel
+ * requantization) the qmul and qshift words are zero: the parameters are
+ * data, in the DRAM table aux points at, not part of the encoding.
  */
 #include "isa.h"
 
@@ -129,6 +131,10 @@ size_t npu_encode(const NpuInsn *i, uint32_t *out)
 		w[3] = i->bytes;
 		w[4] = (uint32_t)i->qmul;
 		w[5] = (uint8_t)i->qshift;
+		if (i->flags & NPU_F_PERCH) {
+			w[6] = i->aux;
+			w[7] = i->out_c;
+		}
 		break;
 	case NPU_EW: {
 		int n = ew_inputs(i);
@@ -195,7 +201,7 @@ static uint32_t used_words(int op)
 	case NPU_CONV: return 0x1fffu;
 	case NPU_POOL: return 0x7e7u;
 	case NPU_GAVG: return 0x67u;
-	case NPU_REQUANT: return 0x3fu;
+	case NPU_REQUANT: return 0xffu;
 	case NPU_EW: return 0x7fffu;
 	default: return 0;
 	}
@@ -204,10 +210,10 @@ static uint32_t used_words(int op)
 static unsigned allowed_flags(int op)
 {
 	switch (op) {
-	case NPU_CONV: return NPU_F_RELU | NPU_F_OUT32 | NPU_F_PSUM;
+	case NPU_CONV: return NPU_F_RELU | NPU_F_OUT32 | NPU_F_PSUM | NPU_F_PERCH;
 	case NPU_POOL: return NPU_F_AVG;
-	case NPU_EW:
-	case NPU_REQUANT: return NPU_F_RELU;
+	case NPU_EW: return NPU_F_RELU;
+	case NPU_REQUANT: return NPU_F_RELU | NPU_F_PERCH;
 	default: return 0;
 	}
 }
@@ -219,6 +225,7 @@ static const char *flag_name(unsigned f)
 	case NPU_F_OUT32: return "OUT32";
 	case NPU_F_PSUM: return "PSUM";
 	case NPU_F_AVG: return "AVG";
+	case NPU_F_PERCH: return "PERCH";
 	default: return "unknown";
 	}
 }
@@ -311,11 +318,19 @@ static int decode_conv(Dec *d, const uint32_t *w, NpuInsn *i)
 			   i->out_c);
 	if (check_space(d, i->weight, true, "weights"))
 		return -1;
-	if (!(i->flags & NPU_F_PSUM) && check_space(d, i->aux, true, "bias"))
+	if (!(i->flags & NPU_F_PSUM) &&
+	    check_space(d, i->aux, true, i->flags & NPU_F_PERCH ? "table" : "bias"))
 		return -1;
 	if ((i->flags & NPU_F_OUT32) && (i->flags & NPU_F_RELU))
 		return bad(d, "flag RELU with OUT32 (int32 outputs are not clamped)");
-	if (i->flags & NPU_F_OUT32) {
+	if ((i->flags & NPU_F_PERCH) && (i->flags & (NPU_F_OUT32 | NPU_F_PSUM)))
+		return bad(d, "flag PERCH with %s (the table takes aux; int32 outputs are not "
+			      "requantized)",
+			   i->flags & NPU_F_OUT32 ? "OUT32" : "PSUM");
+	if (i->flags & NPU_F_PERCH) {
+		if (w[11] || w[12])
+			return bad(d, "non-zero qmul/qshift (w11, w12) with PERCH");
+	} else if (i->flags & NPU_F_OUT32) {
 		if (w[11] || w[12])
 			return bad(d, "non-zero qmul/qshift (w11, w12) with OUT32");
 	} else {
@@ -346,6 +361,29 @@ static void decode_pairs(const uint32_t *w, int n, NpuInsn *i)
 		i->coef[i->nin] = (int32_t)w[2 * k + 1];
 		i->nin++;
 	}
+}
+
+/* REQUANT's w6 (table) and w7 (channels): zero without PERCH; with it,
+ * zero qmul and qshift, a DRAM table and channels that divide the elements. */
+static int decode_requant_perch(Dec *d, const uint32_t *w, NpuInsn *i)
+{
+	if (!(i->flags & NPU_F_PERCH)) {
+		for (int k = 6; k <= 7; k++)
+			if (w[k])
+				return bad(d, "non-zero reserved word w%d (0x%08x)", k, w[k]);
+		return 0;
+	}
+	if (w[4] || w[5])
+		return bad(d, "non-zero qmul/qshift (w4, w5) with PERCH");
+	i->aux = w[6];
+	if (check_space(d, i->aux, true, "table"))
+		return -1;
+	if (w[7] >> 16)
+		return bad(d, "non-zero reserved bits in w7 (0x%08x)", w[7]);
+	i->out_c = (uint16_t)w[7];
+	if (!i->out_c || i->bytes % i->out_c)
+		return bad(d, "%u channels do not divide %u elements", i->out_c, i->bytes);
+	return 0;
 }
 
 /* An EW and its OPERANDS continuations; *used gets the words they take. */
@@ -473,7 +511,7 @@ static int decode(Dec *d, const uint32_t *w, size_t n, NpuInsn *i, size_t *used)
 			return bad(d, "non-zero reserved bits in w5 (0x%08x)", w[5]);
 		if (!i->bytes)
 			return bad(d, "zero elements");
-		return 0;
+		return decode_requant_perch(d, w, i);
 	case NPU_EW:
 		return decode_ew(d, w, n, i, used);
 	default: /* END, SYNC */
@@ -530,14 +568,15 @@ void npu_disasm(const NpuInsn *i, FILE *f)
 		put_ref(f, "dst", i->dst);
 		if (i->op == NPU_CONV) {
 			put_ref(f, "w", i->weight);
-			put_ref(f, i->flags & NPU_F_PSUM ? "psum" : "bias", i->aux);
+			put_ref(f, i->flags & NPU_F_PSUM ? "psum" : i->flags & NPU_F_PERCH ? "table" : "bias",
+				i->aux);
 		}
 		fprintf(f, " in=%ux%ux%u out=%ux%ux%u k=%ux%u s=%ux%u d=%ux%u p=%d,%d,%d,%d", i->in_c,
 			i->in_h, i->in_w, i->out_c, i->out_h, i->out_w, i->kh, i->kw, i->sh, i->sw,
 			i->dh, i->dw, i->pt, i->pl, i->pb, i->pr);
 		if (i->op == NPU_CONV) {
 			fprintf(f, " g=%u", i->groups);
-			if (!(i->flags & NPU_F_OUT32))
+			if (!(i->flags & (NPU_F_OUT32 | NPU_F_PERCH)))
 				put_q(f, i);
 		} else {
 			fprintf(f, " %s", i->flags & NPU_F_AVG ? "avg" : "max");
@@ -552,7 +591,12 @@ void npu_disasm(const NpuInsn *i, FILE *f)
 		put_ref(f, "src", i->src);
 		put_ref(f, "dst", i->dst);
 		fprintf(f, " elems=%u", i->bytes);
-		put_q(f, i);
+		if (i->flags & NPU_F_PERCH) {
+			put_ref(f, "table", i->aux);
+			fprintf(f, " chans=%u", i->out_c);
+		} else {
+			put_q(f, i);
+		}
 		break;
 	case NPU_EW:
 		put_ref(f, "dst", i->dst);
@@ -575,5 +619,7 @@ void npu_disasm(const NpuInsn *i, FILE *f)
 	if ((i->op == NPU_CONV || i->op == NPU_EW || i->op == NPU_REQUANT) &&
 	    (i->flags & NPU_F_RELU))
 		fputs(" relu", f);
+	if (i->flags & NPU_F_PERCH)
+		fputs(" perch", f);
 	fputc('\n', f);
 }

@@ -44,16 +44,22 @@ enum {
 	NPU_F_OUT32 = 1 << 1, /* CONV: write int32 partial sums, no requantization */
 	NPU_F_PSUM = 1 << 2,  /* CONV: start from the int32 partial sums at aux, not the bias */
 	NPU_F_AVG = 1 << 3,   /* POOL: average (else max) */
+	NPU_F_PERCH = 1 << 4, /* CONV, REQUANT: per output channel {bias, qmul, qshift}
+	                       * from the table at aux (docs/isa.md) */
 };
+
+enum { NPU_PERCH_ENTRY = 12 }; /* bytes of a table entry: int32 bias, qmul, qshift */
 
 /* One decoded instruction.  Fields not used by an opcode are zero.
  * ALLOC and FREE keep their buffer's address in dst; GAVG only its input
  * shape (the output is in_c x 1 x 1); POOL has groups 0 or 1; a CONV with
- * OUT32 has qmul = qshift = 0. */
+ * OUT32 has qmul = qshift = 0, and so has one with PERCH; a REQUANT with
+ * PERCH has its table in aux and its channel count in out_c. */
 typedef struct NpuInsn {
 	uint8_t op, flags;
 	uint32_t src, dst;     /* Refs: input and output (LOAD/STORE/COPY: from, to) */
-	uint32_t weight, aux;  /* DRAM Refs: weights; bias (or partial sums with F_PSUM) */
+	uint32_t weight, aux;  /* DRAM Refs: weights; bias (or partial sums with F_PSUM,
+	                        * or the per-channel table with F_PERCH) */
 	uint32_t bytes;        /* LOAD/STORE/COPY/ALLOC/FREE; elements for EW/REQUANT/RELU */
 	uint16_t in_c, in_h, in_w, out_c, out_h, out_w;
 	uint8_t kh, kw, sh, sw, dh, dw;
