@@ -81,7 +81,9 @@ static const char usage_text[] =
 	"                  the config's SRAM, step by step) or cycles (compute, or spill\n"
 	"                  and reload when longer); traffic and cycles need --config\n"
 	"  --acc-bits N    width partial sums of rewritten convolutions are held at\n"
-	"                  (8 to 32, default 32: int32 accumulators)\n";
+	"                  (8 to 32, default 32: int32 accumulators)\n"
+	"  --per-channel   compile, run, sweep: calibrate conv and fc per output channel (the\n"
+	"                  NPU's per-channel requantization, flag PERCH)\n";
 
 typedef struct Opts {
 	const char *model;
@@ -98,6 +100,7 @@ typedef struct Opts {
 	DpObjective objective;
 	bool json;
 	bool rewrite;
+	bool perchannel;
 } Opts;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -125,6 +128,7 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 		{"time-limit", required_argument, NULL, 't'},
 		{"plot", required_argument, NULL, 'p'},
 		{"rewrite", no_argument, NULL, 'r'},
+		{"per-channel", no_argument, NULL, 'P'},
 		{"acc-bits", required_argument, NULL, 'a'},
 		{"config", required_argument, NULL, 'c'},
 		{"sim", required_argument, NULL, 'S'},
@@ -168,6 +172,9 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 			break;
 		case 'r':
 			o->rewrite = true;
+			break;
+		case 'P':
+			o->perchannel = true;
 			break;
 		case 'c':
 			o->config = optarg;
@@ -631,6 +638,7 @@ static int pipe_opts(const Opts *o, PipeOpts *po, Err *e)
 	po->model = o->model;
 	po->sched = o->sched;
 	po->rewrite = o->rewrite;
+	po->perchannel = o->perchannel;
 	po->seed = 1;
 	dp_opts(o, &po->dp);
 	return cfg_read(o->config, &po->cfg, e);
@@ -829,7 +837,8 @@ static int cmd_sweep(int argc, char **argv)
 	int nrows = 0;
 	if (!rows)
 		abort();
-	if (pipe_opts(&o, &po, &e) || !(g = model_load(o.model, &e)) || quant_model(g, 1, &e) ||
+	if (pipe_opts(&o, &po, &e) || !(g = model_load(o.model, &e)) ||
+	    (o.perchannel ? quant_model_perchannel(g, 1, &e) : quant_model(g, 1, &e)) ||
 	    ref_run(g, &ref, &e)) {
 		rc = input_error(&e);
 		goto out;

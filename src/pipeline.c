@@ -142,7 +142,8 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 		g = model_load(o->model, e);                         /* import */
 		r->original = g;
 		r->owns_original = true;
-		if (!g || quant_model(g, o->seed, e))                /* quantize */
+		if (!g || (o->perchannel ? quant_model_perchannel(g, o->seed, e)
+					 : quant_model(g, o->seed, e)))  /* quantize */
 			goto fail;
 	}
 	r->original = g;

@@ -24,6 +24,7 @@ typedef struct PipeOpts {
 	const char *work;   /* rtl: where its files go (NULL: a temporary directory) */
 	const char *trace;  /* rtl: FST waveform file, or NULL */
 	uint64_t seed;      /* weights */
+	bool perchannel;    /* calibrate conv and fc per output channel */
 	/* For sweeps: a graph already imported and quantized, and its
 	 * reference values, used instead of importing again (not owned). */
 	const Graph *preloaded;

@@ -1,8 +1,11 @@
 /* emit.c: the NPU command stream for a scheduled, planned graph.
  *
- * DRAM image: the constants (weights int8, biases int32), then the graph
- * inputs (their values: ref_input's), then a home for every tensor the
- * off-chip plan keeps in DRAM and for every graph output; each 16-byte
+ * DRAM image: the constants (weights int8, biases int32), then the
+ * per-channel tables of the ops requantized per channel (Op.qmuls: one
+ * 12-byte {bias, qmul, qshift} entry per output channel, docs/isa.md;
+ * a conv's or fc's holds its bias, a requant's bias words are 0), then the
+ * graph inputs (their values: ref_input's), then a home for every tensor
+ * the off-chip plan keeps in DRAM and for every graph output; each 16-byte
  * aligned, in that order, by index.
  *
  * Per op, in schedule order: ALLOC the SRAM buffers of its outputs, the
@@ -12,9 +15,11 @@
  * end.  DMA runs alongside compute: a SYNC goes in only before an
  * instruction that touches SRAM a transfer still in flight may be moving.
  *
- *   conv, fc     CONV (an fc is a 1x1 CONV over C*H*W input channels)
+ *   conv, fc     CONV (an fc is a 1x1 CONV over C*H*W input channels);
+ *                per channel: PERCH, aux its table instead of the bias
  *   pconv        CONV with OUT32, the first from the bias, the rest PSUM
- *   requant      REQUANT;   maxpool, avgpool  POOL;   gavgpool  GAVG
+ *   requant      REQUANT (per channel: PERCH, its table, out_c channels)
+ *   maxpool, avgpool  POOL;   gavgpool  GAVG
  *   add, wsum    EW with coefficients 1, or the weights
  *   concat       one COPY per input, at its channel offset
  *   relu         RELU
@@ -145,6 +150,15 @@ static void dims(NpuInsn *i, Shape x, Shape y)
 	i->out_w = (uint16_t)y.w;
 }
 
+/* Per-channel requantization: the parameters come from op o's table. */
+static void perch(Emitter *m, int o, NpuInsn *i)
+{
+	i->flags |= NPU_F_PERCH;
+	i->aux = NPU_DRAM_BIT | (uint32_t)m->p->table_dram[o];
+	i->qmul = 0;
+	i->qshift = 0;
+}
+
 static int emit_op(Emitter *m, int o)
 {
 	const Graph *g = m->g;
@@ -191,10 +205,16 @@ static int emit_op(Emitter *m, int o)
 		}
 		if (!(i.flags & NPU_F_PSUM))
 			i.aux = const_ref(m, op->bias);
+		if (op->qmuls)
+			perch(m, o, &i);
 		break;
 	case OP_REQUANT:
 		i.op = NPU_REQUANT;
 		i.bytes = (uint32_t)ir_shape_elems(ys);
+		if (op->qmuls) {
+			perch(m, o, &i);
+			i.out_c = (uint16_t)ys.c;
+		}
 		break;
 	case OP_MAXPOOL:
 	case OP_AVGPOOL:
@@ -252,6 +272,30 @@ static int emit_op(Emitter *m, int o)
 	return 0;
 }
 
+static bool has_table(const Op *op)
+{
+	return op->qmuls && (op->kind == OP_CONV || op->kind == OP_FC || op->kind == OP_REQUANT);
+}
+
+/* Requantization parameters the encoding holds: qshift a signed byte;
+ * per-channel parameters only on ops that take them. */
+static int check_qparams(const Graph *g, int o, Err *e)
+{
+	const Op *op = &g->ops[o];
+	if (op->qmuls && !has_table(op))
+		return err_set(e, "node %s: per-channel requantization on a %s op (the NPU takes it "
+				  "on conv, fc and requant)",
+			       op->name, ir_kind_name(op->kind));
+	int n = op->qmuls ? g->tensors[op->out[0]].shape.c : 1;
+	for (int c = 0; c < n; c++) {
+		int sh = op->qmuls ? op->qshifts[c] : op->qshift;
+		if (sh < -128 || sh > 127)
+			return err_set(e, "node %s: qshift %d (channel %d) past a signed byte",
+				       op->name, sh, c);
+	}
+	return 0;
+}
+
 /* Refuses what the NPU cannot hold before emitting anything. */
 static int check(const Graph *g, Err *e)
 {
@@ -279,6 +323,8 @@ static int check(const Graph *g, Err *e)
 			return err_set(e, "node %s: window does not fit the encoding", op->name);
 		if (op->kind == OP_FC && ir_shape_elems(g->tensors[op->in[0]].shape) > 65535)
 			return err_set(e, "node %s: more than 65535 inputs", op->name);
+		if (check_qparams(g, o, e))
+			return -1;
 	}
 	return 0;
 }
@@ -286,6 +332,31 @@ static int check(const Graph *g, Err *e)
 static int64_t up(int64_t x)
 {
 	return (x + NALIGN - 1) / NALIGN * NALIGN;
+}
+
+static int64_t table_bytes(const Graph *g, int o)
+{
+	return (int64_t)NPU_PERCH_ENTRY * g->tensors[g->ops[o].out[0]].shape.c;
+}
+
+static void put32(uint8_t *p, int32_t v)
+{
+	uint32_t u = (uint32_t)v;
+	for (int k = 0; k < 4; k++)
+		p[k] = (uint8_t)(u >> 8 * k);
+}
+
+/* Op o's table: {bias (0 for a requant), qmul, qshift} per output channel. */
+static void fill_table(const Graph *g, int o, uint8_t *d)
+{
+	const Op *op = &g->ops[o];
+	const int32_t *bias = op->bias >= 0 ? g->consts[op->bias].data : NULL;
+	int n = g->tensors[op->out[0]].shape.c;
+	for (int c = 0; c < n; c++, d += NPU_PERCH_ENTRY) {
+		put32(d, bias ? bias[c] : 0);
+		put32(d + 4, op->qmuls[c]);
+		put32(d + 8, op->qshifts[c]);
+	}
 }
 
 /* Addresses in the DRAM image, and the image with constants and inputs. */
@@ -299,6 +370,15 @@ static int layout(const Graph *g, const OffchipPlan *plan, NpuProgram *p, Err *e
 	for (int c = 0; c < g->nconsts; c++) {
 		p->const_dram[c] = at;
 		at = up(at + g->consts[c].bytes);
+	}
+	p->table_dram = xcalloc(g->nops, sizeof *p->table_dram);
+	p->nops = g->nops;
+	for (int o = 0; o < g->nops; o++) {
+		p->table_dram[o] = -1;
+		if (has_table(&g->ops[o])) {
+			p->table_dram[o] = at;
+			at = up(at + table_bytes(g, o));
+		}
 	}
 	for (int t = 0; t < g->ntensors; t++) {
 		const Tensor *tt = &g->tensors[t];
@@ -316,6 +396,9 @@ static int layout(const Graph *g, const OffchipPlan *plan, NpuProgram *p, Err *e
 	p->dram = xcalloc(p->dram_bytes, 1);
 	for (int c = 0; c < g->nconsts; c++)
 		memcpy(p->dram + p->const_dram[c], g->consts[c].data, g->consts[c].bytes);
+	for (int o = 0; o < g->nops; o++)
+		if (p->table_dram[o] >= 0)
+			fill_table(g, o, p->dram + p->table_dram[o]);
 	for (int o = 0; o < g->nops; o++)
 		if (g->ops[o].kind == OP_INPUT) {
 			int t = g->ops[o].out[0];
@@ -383,6 +466,7 @@ void npu_program_free(NpuProgram *p)
 	free(p->dram);
 	free(p->tensor_dram);
 	free(p->const_dram);
+	free(p->table_dram);
 	memset(p, 0, sizeof *p);
 }
 
@@ -419,6 +503,10 @@ void npu_memmap(const NpuProgram *p, const Graph *g, const OffchipPlan *plan, FI
 	for (int c = 0; c < g->nconsts; c++)
 		fprintf(f, "const %s dram 0x%llx %lld\n", g->consts[c].name,
 			(unsigned long long)p->const_dram[c], (long long)g->consts[c].bytes);
+	for (int o = 0; o < p->nops; o++)
+		if (p->table_dram[o] >= 0)
+			fprintf(f, "table %s dram 0x%llx %lld\n", g->ops[o].name,
+				(unsigned long long)p->table_dram[o], (long long)table_bytes(g, o));
 	for (int t = 0; t < g->ntensors; t++) {
 		const Tensor *tt = &g->tensors[t];
 		if (plan->in_sram[t])

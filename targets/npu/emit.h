@@ -18,7 +18,8 @@ typedef struct NpuProgram {
 	size_t dram_bytes;
 	int64_t *tensor_dram; /* per tensor: DRAM address, or -1 when it never goes there */
 	int64_t *const_dram;  /* per constant: DRAM address */
-	int ntensors, nconsts;
+	int64_t *table_dram;  /* per op: DRAM address of its per-channel table, or -1 */
+	int ntensors, nconsts, nops;
 } NpuProgram;
 
 /* Emits g (quantized; partial sums at 32 bits) run in order[], with the
@@ -29,7 +30,8 @@ void npu_program_free(NpuProgram *p);
 
 /* The listing: every instruction disassembled, grouped under its op. */
 void npu_listing(const NpuProgram *p, const Graph *g, FILE *f);
-/* The memory map: every constant and tensor, where it lives. */
+/* The memory map: every constant, per-channel table and tensor, where it
+ * lives. */
 void npu_memmap(const NpuProgram *p, const Graph *g, const OffchipPlan *plan, FILE *f);
 
 #endif

@@ -21,7 +21,10 @@
  * stream order.
  *
  * Arithmetic is src/ref.c's: ref_conv_acc, ref_pool, ref_requant and
- * ref_clamp8, with int32 accumulators wrapping like the hardware's.
+ * ref_clamp8, with int32 accumulators wrapping like the hardware's.  With
+ * PERCH, CONV and REQUANT take each output channel's parameters (and CONV
+ * its bias) from the DRAM table at aux; the table is a weight operand, read
+ * (and counted) once per instruction.
  */
 #include "fsim.h"
 
@@ -48,7 +51,7 @@ typedef struct Xfer {
 	size_t index;     /* instruction that issued it */
 } Xfer;
 
-typedef enum Role { R_SRC, R_DST, R_WEIGHT, R_BIAS, R_PSUM, R_IN } Role;
+typedef enum Role { R_SRC, R_DST, R_WEIGHT, R_BIAS, R_PSUM, R_IN, R_TABLE } Role;
 
 typedef struct Operand {
 	uint32_t ref;
@@ -130,7 +133,7 @@ static uint8_t *at(Sim *s, uint32_t ref)
 
 static const char *role_name(const Operand *o, char *buf, size_t n)
 {
-	static const char *names[] = {"src", "dst", "weights", "bias", "psum", "in"};
+	static const char *names[] = {"src", "dst", "weights", "bias", "psum", "in", "table"};
 	if (o->role == R_IN)
 		snprintf(buf, n, "in%d", o->k);
 	else
@@ -327,6 +330,8 @@ static int operands(const NpuInsn *i, Operand *o)
 		o[n++] = (Operand){i->weight, w, false, R_WEIGHT, 0};
 		if (i->flags & NPU_F_PSUM)
 			o[n++] = (Operand){i->aux, 4 * out_elems(i), false, R_PSUM, 0};
+		else if (i->flags & NPU_F_PERCH)
+			o[n++] = (Operand){i->aux, NPU_PERCH_ENTRY * (int64_t)i->out_c, false, R_TABLE, 0};
 		else
 			o[n++] = (Operand){i->aux, 4 * (int64_t)i->out_c, false, R_BIAS, 0};
 		o[n++] = (Operand){i->dst, out_elems(i) * (i->flags & NPU_F_OUT32 ? 4 : 1), true,
@@ -348,6 +353,8 @@ static int operands(const NpuInsn *i, Operand *o)
 		break;
 	case NPU_REQUANT:
 		o[n++] = (Operand){i->src, 4 * (int64_t)i->bytes, false, R_SRC, 0};
+		if (i->flags & NPU_F_PERCH)
+			o[n++] = (Operand){i->aux, NPU_PERCH_ENTRY * (int64_t)i->out_c, false, R_TABLE, 0};
 		o[n++] = (Operand){i->dst, i->bytes, true, R_DST, 0};
 		break;
 	default: /* COPY, RELU */
@@ -364,22 +371,33 @@ static Window window(const NpuInsn *i)
 			i->pt, i->pl, i->pb, i->pr, i->groups ? i->groups : 1};
 }
 
+/* Requantization of element k of channel c: the instruction's, or with
+ * PERCH entry c of the table at aux. */
+static int8_t requant(Sim *s, const NpuInsn *i, int32_t acc, int64_t c)
+{
+	bool relu = i->flags & NPU_F_RELU;
+	if (!(i->flags & NPU_F_PERCH))
+		return ref_clamp8(ref_requant(acc, i->qmul, i->qshift), relu);
+	const uint8_t *e = at(s, i->aux) + NPU_PERCH_ENTRY * c;
+	return ref_clamp8(ref_requant(acc, ld32(e + 4), (int8_t)e[8]), relu);
+}
+
 static void conv(Sim *s, const NpuInsn *i, uint8_t *out)
 {
 	int64_t ny = out_elems(i), plane = (int64_t)i->out_h * i->out_w;
 	int32_t *acc = xmalloc((size_t)ny * sizeof *acc);
 	const uint8_t *aux = at(s, i->aux);
+	int64_t stride = i->flags & NPU_F_PERCH ? NPU_PERCH_ENTRY : 4; /* bias words */
 	for (int64_t k = 0; k < ny; k++)
-		acc[k] = ld32(aux + 4 * (i->flags & NPU_F_PSUM ? k : k / plane));
+		acc[k] = ld32(aux + (i->flags & NPU_F_PSUM ? 4 * k : stride * (k / plane)));
 	Shape xs = {1, i->in_c, i->in_h, i->in_w}, ys = {1, i->out_c, i->out_h, i->out_w};
 	ref_conv_acc(window(i), xs, (const int8_t *)at(s, i->src), ys,
 		     (const int8_t *)at(s, i->weight), acc);
-	bool relu = i->flags & NPU_F_RELU;
 	for (int64_t k = 0; k < ny; k++)
 		if (i->flags & NPU_F_OUT32)
 			st32(out + 4 * k, acc[k]);
 		else
-			out[k] = (uint8_t)ref_clamp8(ref_requant(acc[k], i->qmul, i->qshift), relu);
+			out[k] = (uint8_t)requant(s, i, acc[k], k / plane);
 	free(acc);
 }
 
@@ -433,10 +451,9 @@ static void execute(Sim *s, const NpuInsn *i, uint8_t *out)
 		break;
 	case NPU_REQUANT: {
 		const uint8_t *x = at(s, i->src);
-		bool relu = i->flags & NPU_F_RELU;
+		int64_t plane = i->flags & NPU_F_PERCH ? i->bytes / i->out_c : i->bytes;
 		for (int64_t k = 0; k < i->bytes; k++)
-			out[k] = (uint8_t)ref_clamp8(ref_requant(ld32(x + 4 * k), i->qmul, i->qshift),
-						     relu);
+			out[k] = (uint8_t)requant(s, i, ld32(x + 4 * k), k / plane);
 		break;
 	}
 	case NPU_COPY:
@@ -500,7 +517,7 @@ static int compute(Sim *s, const NpuInsn *i)
 		if (seen)
 			continue;
 		rd += o[k].bytes;
-		if (o[k].role == R_WEIGHT || o[k].role == R_BIAS)
+		if (o[k].role == R_WEIGHT || o[k].role == R_BIAS || o[k].role == R_TABLE)
 			s->st->dram_weight_read += o[k].bytes;
 		else
 			s->st->dram_act_read += o[k].bytes;
