@@ -205,6 +205,21 @@ static FsimStats run_ok(Prog *p, const CostModel *m)
 
 /* ---- bit-exact against the reference ---- */
 
+/* op o's per-channel table {bias, qmul, qshift} in the DRAM image. */
+static uint32_t place_table(Prog *p, const Graph *g, int o)
+{
+	const Op *op = &g->ops[o];
+	int n = g->tensors[op->out[0]].shape.c;
+	int32_t t[3 * 64];
+	assert_true(n <= 64 && op->qmuls);
+	for (int c = 0; c < n; c++) {
+		t[3 * c] = op->bias >= 0 ? ((const int32_t *)g->consts[op->bias].data)[c] : 0;
+		t[3 * c + 1] = op->qmuls[c];
+		t[3 * c + 2] = op->qshifts[c];
+	}
+	return place(p, t, (size_t)n * NPU_PERCH_ENTRY);
+}
+
 /* x (4x7x7) -> conv c (8, 3x3, stride 2, groups 2, ReLU) -> conv c2 (4, 1x1). */
 static Graph *two_convs(RefValues *v)
 {
@@ -371,6 +386,82 @@ static void test_partial_conv_chain(void **state)
 
 /* A weighted sum of 6 inputs (3 in SRAM, 3 streamed from DRAM: one OPERANDS
  * continuation), and an add reading one DRAM input twice. */
+/* Per-channel requantization (PERCH): a grouped conv and an fc calibrated
+ * per output channel, a partial-sum chain whose requant has its own
+ * per-channel parameters; every operand streamed from DRAM. */
+static void test_per_channel(void **state)
+{
+	(void)state;
+	RefValues v;
+	Err e;
+	Graph *g = ir_new("perch");
+	int x = ir_input(g, "x", (Shape){1, 4, 7, 7}, DT_I8);
+	int c = ir_conv(g, "c", x, 8, ir_window(3, 2, 1, 2));
+	g->ops[1].relu = true;
+	int f = ir_fc(g, "f", c, 10);
+	int a = ir_input(g, "a", (Shape){1, 2, 5, 5}, DT_I8);
+	int b = ir_input(g, "b", (Shape){1, 3, 5, 5}, DT_I8);
+	int p1 = ir_pconv(g, "p1", a, -1, 4, ir_window(3, 1, 1, 1));
+	int p2 = ir_pconv(g, "p2", b, p1, 4, ir_window(3, 1, 1, 1));
+	int r = ir_requant(g, "r", p2);
+	prepare(g, &v);
+	ref_free(&v);
+	/* recalibrated per channel; the requant's channels get shifts around
+	 * its own scale, as a rewritten per-channel conv would give it */
+	for (int o = 0; o < g->nops; o++)
+		g->ops[o].qmul = 0;
+	if (ref_calibrate_perchannel(g, &e))
+		fail_msg("%s", e.msg);
+	Op *rq = &g->ops[7];
+	assert_non_null(g->ops[1].qmuls);
+	assert_non_null(g->ops[2].qmuls);
+	assert_null(rq->qmuls);
+	rq->qmuls = arena_newvec(g->arena, int32_t, 4);
+	rq->qshifts = arena_newvec(g->arena, int, 4);
+	for (int k = 0; k < 4; k++)
+		rq->qmuls[k] = rq->qmul - k * 12345, rq->qshifts[k] = rq->qshift + k % 3 - 1;
+	rq->qmul = 0;
+	if (ref_run(g, &v, &e))
+		fail_msg("%s", e.msg);
+
+	Prog *p = prog_new();
+	uint32_t X = place_input(p, g, x), A = place_input(p, g, a), B = place_input(p, g, b);
+	uint32_t W = place_const(p, g, g->ops[1].weight), T = place_table(p, g, 1);
+	uint32_t WF = place_const(p, g, g->ops[2].weight), TF = place_table(p, g, 2);
+	uint32_t W1 = place_const(p, g, g->ops[5].weight), B1 = place_const(p, g, g->ops[5].bias);
+	uint32_t W2 = place_const(p, g, g->ops[6].weight), TR = place_table(p, g, 7);
+	uint32_t C = place(p, NULL, 128), F = place(p, NULL, 10);
+	uint32_t P1 = place(p, NULL, 400), P2 = place(p, NULL, 400), R = place(p, NULL, 100);
+	NpuInsn k = conv_of(g, c, X, C, W, T, NPU_F_PERCH);
+	k.qmul = 0, k.qshift = 0;
+	emit(p, k);
+	k = insn(NPU_CONV, C, F, 0);
+	k.flags = NPU_F_PERCH, k.weight = WF, k.aux = TF, k.groups = 1;
+	set_window(&k, (Shape){1, 128, 1, 1}, (Shape){1, 10, 1, 1}, ir_window(1, 1, 1, 1));
+	emit(p, k);
+	emit(p, conv_of(g, p1, A, P1, W1, B1, NPU_F_OUT32));
+	emit(p, conv_of(g, p2, B, P2, W2, P1, NPU_F_OUT32 | NPU_F_PSUM));
+	k = insn(NPU_REQUANT, P2, R, 100);
+	k.flags = NPU_F_PERCH, k.aux = TR, k.out_c = 4;
+	emit(p, k);
+	end(p);
+	FsimStats st = run_ok(p, &model);
+	expect(p, C, g, &v, c);
+	expect(p, F, g, &v, f);
+	expect(p, R, g, &v, r);
+	/* the tables are weight traffic: 12 bytes a channel, the conv's bias in them */
+	assert_int_equal(st.dram_weight_read, 144 + 96 + 1280 + 120 + 72 + 16 + 108 + 48);
+	/* a table past the image is refused, named */
+	p->w[NPU_INSN_WORDS + 4] = D(NDRAM - 64);
+	if (!fsim_run(&model, p->w, p->n, p->dram, NDRAM, &st, &e))
+		fail_msg("a table past the image ran");
+	assert_non_null(strstr(e.msg, "instruction 1 (conv)"));
+	assert_non_null(strstr(e.msg, "(table)"));
+	ir_free(g);
+	ref_free(&v);
+	free(p);
+}
+
 static void test_ew_six_inputs(void **state)
 {
 	(void)state;
@@ -902,6 +993,7 @@ int main(void)
 		cmocka_unit_test(test_conv_in_sram),
 		cmocka_unit_test(test_conv_streams_dram),
 		cmocka_unit_test(test_partial_conv_chain),
+		cmocka_unit_test(test_per_channel),
 		cmocka_unit_test(test_ew_six_inputs),
 		cmocka_unit_test(test_pool_gavg_relu_copy),
 		cmocka_unit_test(test_fc_as_conv),
