@@ -14,6 +14,15 @@
 //     groups * ceil(cout_g / COLS) * ceil(cin_g * kh * kw / ROWS) * out_h * out_w
 // steps, the cost model's cycles, plus a few to set up and drain.
 //
+// Per-channel requantization (i_perch, flag PERCH): aux is a DRAM table of
+// 12-byte {bias, qmul, qshift} entries, one per output channel.  With each
+// pixel's first step, column c reads its channel's bias from the table (the
+// bias port, at aux + 12*oc) and its qmul and qshift (the q port, the 5
+// bytes at aux + 12*oc + 4); stage B keeps them per column until the
+// pixel is requantized, each lane of npu_requant with its own pair.  No
+// step is added: the table's bytes only lengthen the instruction's DRAM
+// streaming, as fsim counts them.
+//
 // Every row keeps its reduction term's kernel tap and input-channel offset
 // and moves them ROWS terms on per step with adders only; padding and
 // cropping (negative padding) fall out of the bounds test on the input
@@ -57,6 +66,7 @@ module npu_conv #(
     input  wire logic        i_relu,
     input  wire logic        i_out32,
     input  wire logic        i_psum,
+    input  wire logic        i_perch,
     output logic             o_busy,
     output logic             o_done,
     // input activations: ROWS gathered bytes
@@ -77,6 +87,10 @@ module npu_conv #(
     output logic [COLS-1:0][31:0] o_a_addr,
     input  wire logic [COLS-1:0][31:0] i_a_s,
     input  wire logic [COLS-1:0][31:0] i_a_d,
+    // per-channel qmul (bits 0-31) and qshift (32-39) (DRAM, PERCH only)
+    output logic             o_q_en,
+    output logic [COLS-1:0][31:0] o_q_addr,
+    input  wire logic [COLS-1:0][39:0] i_q_d,
     // outputs: a byte or word per column
     output logic             o_y_en,
     output logic             o_y_dram,
@@ -114,7 +128,12 @@ module npu_conv #(
     logic signed  [7:0] pt_r, pl_r;
     logic        [31:0] qmul_r;
     logic         [7:0] qshift_r;
-    logic               relu_r, out32_r, psum_r;
+    logic               relu_r, out32_r, psum_r, perch_r;
+    logic [COLS-1:0][31:0] qa_addr_r;    // PERCH: the columns' qmul addresses
+    logic [COLS-1:0][31:0] qm_r;         // and the pixel's qmul, qshift per column
+    logic  [COLS-1:0][7:0] qs_r;
+    logic [COLS-1:0][31:0] lane_qmul;
+    logic  [COLS-1:0][7:0] lane_qshift;
 
     // ---- per-instruction constants (SETUP) ----
     logic        [15:0] cog_r;
@@ -210,6 +229,7 @@ module npu_conv #(
                 relu_r   <= i_relu;
                 out32_r  <= i_out32;
                 psum_r   <= i_psum;
+                perch_r  <= i_perch;
                 st_r     <= ARMED;
             end
             ARMED: if (i_go) st_r <= SETUP;
@@ -333,9 +353,13 @@ module npu_conv #(
                     cmask[c] = 16'(c) < ncols;
                     if (cmask[c]) begin
                         w_addr_r[c] <= wg_r + colred_r[c] + rtrows_r;
-                        if (rt_r == 0)
-                            aa_addr_r[c] <= psum_r ? aux_r + ((ocp_r + cplane_r[c] + p_r) << 2)
-                                                   : aux_r + ((oc0_r + 32'(c)) << 2);
+                        if (rt_r == 0) begin : bias
+                            logic [31:0] oc;
+                            oc = oc0_r + 32'(c);
+                            aa_addr_r[c] <= psum_r ? aux_r + ((ocp_r + cplane_r[c] + p_r) << 2) :
+                                            perch_r ? aux_r + (oc << 3) + (oc << 2) : aux_r + (oc << 2);
+                            qa_addr_r[c] <= aux_r + (oc << 3) + (oc << 2) + 32'd4;
+                        end
                     end
                 end
                 for (int r = 0; r < ROWS; r++) begin
@@ -459,6 +483,12 @@ module npu_conv #(
         b_cmask_r <= a_cmask_r;
         b_ncols_r <= a_ncols_r;
         b_xv_r    <= a_xv_r;
+        // the pixel's per-channel parameters, with its first step's bias
+        if (b_v_r && b_first_r && perch_r)
+            for (int c = 0; c < COLS; c++) begin
+                qm_r[c] <= i_q_d[c][31:0];
+                qs_r[c] <= i_q_d[c][39:32];
+            end
         // stage C: a pixel's accumulators are final
         c_v_r     <= b_v_r && b_last_r;
         c_yidx_r  <= b_yidx_r;
@@ -505,6 +535,12 @@ module npu_conv #(
         .o_acc  (acc)
     );
 
+    always_comb
+        for (int c = 0; c < COLS; c++) begin
+            lane_qmul[c]   = perch_r ? qm_r[c] : qmul_r;
+            lane_qshift[c] = perch_r ? qs_r[c] : qshift_r;
+        end
+
     npu_requant #(
         .LANES(COLS)
     ) u_requant (
@@ -512,8 +548,8 @@ module npu_conv #(
         .i_valid (c_v_r && !out32_r),
         .i_lanes (c_ncols_r),
         .i_acc   (acc),
-        .i_qmul  (qmul_r),
-        .i_qshift(qshift_r),
+        .i_qmul  (lane_qmul),
+        .i_qshift(lane_qshift),
         .i_relu  (relu_r),
         .o_q     (q)
     );
@@ -530,6 +566,8 @@ module npu_conv #(
     assign o_a_en   = a_v_r && a_first_r;
     assign o_a_dram = a_dram_r;
     assign o_a_addr = aa_addr_r;
+    assign o_q_en   = a_v_r && a_first_r && perch_r;
+    assign o_q_addr = qa_addr_r;
     assign o_y_en   = d_v_r;
     assign o_y_dram = y_dram_r;
     assign o_y_wide = out32_r;

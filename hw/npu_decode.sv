@@ -23,6 +23,11 @@
 //   11 zero output dimension (a, b, c) 23 pool out_c (a) differs (b in_c)
 //   12 zero kernel (a, b)              24 EW input count (a)
 //   13 zero stride (a, b)              25 EW word after its pairs (a, b, c)
+//   32 PERCH with OUT32 or PSUM (a the other flag)
+//   33 qmul/qshift with PERCH (a the qmul word: 11 CONV, 4 REQUANT)
+//   34 REQUANT channels do not divide the elements (a channels, b elements)
+// Space checks (9) name a: 0 source, 1 destination, 2 buffer, 3 weights,
+// 4 bias, 5 table (PERCH).
 `default_nettype none
 
 module npu_decode (
@@ -68,6 +73,7 @@ module npu_decode (
     localparam logic [7:0] OP_GAVG = 8'h12, OP_EW = 8'h13, OP_REQUANT = 8'h14, OP_COPY = 8'h15;
     localparam logic [7:0] OP_RELU = 8'h16, OP_OPERANDS = 8'h1f;
     localparam logic [7:0] F_RELU = 8'h01, F_OUT32 = 8'h02, F_PSUM = 8'h04, F_AVG = 8'h08;
+    localparam logic [7:0] F_PERCH = 8'h10;
 
     logic        valid_r;
     logic  [7:0] err_r;
@@ -86,7 +92,7 @@ module npu_decode (
             OP_CONV: return 16'h1fff;
             OP_POOL: return 16'h07e7;
             OP_GAVG: return 16'h0067;
-            OP_REQUANT: return 16'h003f;
+            OP_REQUANT: return 16'h00ff;
             OP_EW: return 16'h7fff;
             default: return 16'h0000;
         endcase
@@ -94,9 +100,10 @@ module npu_decode (
 
     function automatic logic [7:0] allowed_flags(input logic [7:0] op);
         case (op)
-            OP_CONV: return F_RELU | F_OUT32 | F_PSUM;
+            OP_CONV: return F_RELU | F_OUT32 | F_PSUM | F_PERCH;
             OP_POOL: return F_AVG;
-            OP_EW, OP_REQUANT: return F_RELU;
+            OP_EW: return F_RELU;
+            OP_REQUANT: return F_RELU | F_PERCH;
             default: return 8'h00;
         endcase
     endfunction
@@ -243,11 +250,19 @@ module npu_decode (
                                 c = 64'd1;
                             end else if ((flags & F_PSUM) == 0 && !i_w[4][31]) begin
                                 e = 8'd9;
-                                a = 64'd4;
+                                a = (flags & F_PERCH) != 0 ? 64'd5 : 64'd4;
                                 b = 64'(i_w[4]);
                                 c = 64'd1;
                             end else if ((flags & F_OUT32) != 0 && (flags & F_RELU) != 0) begin
                                 e = 8'd19;
+                            end else if ((flags & F_PERCH) != 0 && (flags & (F_OUT32 | F_PSUM)) != 0) begin
+                                e = 8'd32;
+                                a = (flags & F_OUT32) != 0 ? 64'(F_OUT32) : 64'(F_PSUM);
+                            end else if ((flags & F_PERCH) != 0) begin
+                                if (i_w[11] != 0 || i_w[12] != 0) begin
+                                    e = 8'd33;
+                                    a = 64'd11;
+                                end
                             end else if ((flags & F_OUT32) != 0) begin
                                 if (i_w[11] != 0 || i_w[12] != 0) e = 8'd20;
                             end else if (i_w[12][31:8] != 0) begin
@@ -285,6 +300,32 @@ module npu_decode (
                             b = 64'(i_w[5]);
                         end else if (i_w[3] == 0) begin
                             e = 8'd8;
+                        end else if ((flags & F_PERCH) == 0) begin
+                            if (i_w[6] != 0) begin
+                                e = 8'd6;
+                                a = 64'd6;
+                                b = 64'(i_w[6]);
+                            end else if (i_w[7] != 0) begin
+                                e = 8'd6;
+                                a = 64'd7;
+                                b = 64'(i_w[7]);
+                            end
+                        end else if (i_w[4] != 0 || i_w[5] != 0) begin
+                            e = 8'd33;
+                            a = 64'd4;
+                        end else if (!i_w[6][31]) begin
+                            e = 8'd9;
+                            a = 64'd5;
+                            b = 64'(i_w[6]);
+                            c = 64'd1;
+                        end else if (i_w[7][31:16] != 0) begin
+                            e = 8'd21;
+                            a = 64'd7;
+                            b = 64'(i_w[7]);
+                        end else if (i_w[7][15:0] == 0 || i_w[3] % 32'(i_w[7][15:0]) != 0) begin
+                            e = 8'd34;
+                            a = 64'(i_w[7][15:0]);
+                            b = 64'(i_w[3]);
                         end
                     end
                     OP_EW: begin
@@ -371,6 +412,8 @@ module npu_decode (
                     bytes_r  <= i_w[3];
                     qmul_r   <= i_w[4];
                     qshift_r <= i_w[5][7:0];
+                    aux_r    <= i_w[6];
+                    out_c_r  <= i_w[7][15:0];  // PERCH: the channels
                 end
                 OP_EW: begin
                     dst_r    <= i_w[1];

@@ -16,6 +16,8 @@
 //   cw       convolution weights: COLS blocks of ROWS contiguous bytes
 //            (only the columns in i_cw_cmask, their first i_cw_nrows)
 //   ca       convolution bias / partial sums: COLS little-endian words
+//   cq       convolution per-channel qmul and qshift (PERCH): COLS x 5
+//            bytes, a word and a byte
 //   cy       convolution output: COLS bytes or words, masked
 //   vr       vector unit: VW contiguous bytes, or 4*VW with i_vr_wide
 //   vg       vector unit, pooling windows: VW lanes x PKK taps, lane l's
@@ -52,6 +54,9 @@ module npu_dram #(
     input  wire logic        i_ca_en,
     input  wire logic [COLS-1:0][31:0] i_ca_addr,
     output logic [COLS-1:0][31:0] o_ca_data,
+    input  wire logic        i_cq_en,
+    input  wire logic [COLS-1:0][31:0] i_cq_addr,
+    output logic [COLS-1:0][39:0] o_cq_data,
     input  wire logic        i_cy_en,
     input  wire logic        i_cy_wide,
     input  wire logic [COLS-1:0] i_cy_mask,
@@ -79,6 +84,7 @@ module npu_dram #(
     logic [ROWS-1:0][7:0] cx_r;
     logic [COLS-1:0][ROWS-1:0][7:0] cw_r;
     logic [COLS-1:0][31:0] ca_r;
+    logic [COLS-1:0][39:0] cq_r;
     logic [4*VW-1:0][7:0] vr_r;
     logic [VG-1:0][7:0] vg_r;
 
@@ -115,6 +121,11 @@ module npu_dram #(
             for (int c = 0; c < COLS; c++) d[c] = rd32(i_ca_addr[c]);
             ca_r <= d;
         end
+        if (i_cq_en) begin : cq
+            logic [COLS-1:0][39:0] d;
+            for (int c = 0; c < COLS; c++) d[c] = {rd(i_cq_addr[c] + 32'd4), rd32(i_cq_addr[c])};
+            cq_r <= d;
+        end
         if (i_vr_en) begin : vr
             for (int i = 0; i < 4 * VW; i++)
                 if (i < VW || i_vr_wide) vr_r[i] <= rd(i_vr_addr + 32'(i));
@@ -145,6 +156,7 @@ module npu_dram #(
     assign o_cx_data = cx_r;
     assign o_cw_data = cw_r;
     assign o_ca_data = ca_r;
+    assign o_cq_data = cq_r;
     assign o_vr_data = vr_r;
     assign o_vg_data = vg_r;
 

@@ -7,9 +7,11 @@
 //           toward zero; INT32_MIN * INT32_MIN saturates to INT32_MAX
 //     out = RoundingDivideByPOT(hi, min(max(qshift, 0), 31)), rounding half
 //           away from zero
-// then a clamp to [-128, 127], or [0, 127] with i_relu.  The lanes share
-// qmul, qshift and relu; the stage only switches when i_valid is high, and
-// then only its first i_lanes lanes (the others keep their old values).
+// then a clamp to [-128, 127], or [0, 127] with i_relu.  Each lane has its
+// own qmul and qshift (per-channel requantization, flag PERCH; the engines
+// give every lane the same pair otherwise) and they share relu; the stage
+// only switches when i_valid is high, and then only its first i_lanes
+// lanes (the others keep their old values).
 `default_nettype none
 
 module npu_requant #(
@@ -19,8 +21,8 @@ module npu_requant #(
     input  wire logic              i_valid,
     input  wire logic       [15:0] i_lanes,
     input  wire logic [LANES-1:0][31:0] i_acc,
-    input  wire logic       [31:0] i_qmul,
-    input  wire logic        [7:0] i_qshift,
+    input  wire logic [LANES-1:0][31:0] i_qmul,
+    input  wire logic [LANES-1:0][7:0] i_qshift,
     input  wire logic              i_relu,
     output logic      [LANES-1:0][7:0] o_q
 );
@@ -67,7 +69,7 @@ module npu_requant #(
     always_ff @(posedge i_clk) begin
         if (i_valid)
             for (int l = 0; l < LANES; l++)
-                if (16'(l) < i_lanes) q_r[l] <= requant8(i_acc[l], i_qmul, i_qshift, i_relu);
+                if (16'(l) < i_lanes) q_r[l] <= requant8(i_acc[l], i_qmul[l], i_qshift[l], i_relu);
     end
 
     assign o_q     = q_r;

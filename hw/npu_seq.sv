@@ -24,7 +24,7 @@
 // bytes a LOAD or STORE issued since the last SYNC may still be moving (the
 // sequencer keeps their ranges, NPEND of them); END with transfers issued
 // since the last SYNC; a stream that ends without END or goes on after it.
-// Codes 1..25 are the decoder's (npu_decode.sv), the others the sequencer's
+// Codes 1..25 and 32..34 are the decoder's (npu_decode.sv), the others the sequencer's
 // (rtl_sim/sim_main.cpp words them all as fsim does):
 //   26..31 OPERANDS continuations (a, b, c as isa.c's messages)
 //   40 stream ends without END        45 ALLOC past the end of SRAM (a, b)
@@ -148,8 +148,9 @@ module npu_seq #(
     localparam logic [7:0] OP_ALLOC = 8'h05, OP_FREE = 8'h06, OP_CONV = 8'h10, OP_POOL = 8'h11;
     localparam logic [7:0] OP_GAVG = 8'h12, OP_EW = 8'h13, OP_REQUANT = 8'h14;
     localparam logic [7:0] OP_OPERANDS = 8'h1f;
-    localparam logic [7:0] F_OUT32 = 8'h02, F_PSUM = 8'h04;
+    localparam logic [7:0] F_OUT32 = 8'h02, F_PSUM = 8'h04, F_PERCH = 8'h10;
     localparam int ROLE_SRC = 0, ROLE_DST = 1, ROLE_WEIGHT = 2, ROLE_BIAS = 3, ROLE_PSUM = 4;
+    localparam int ROLE_TABLE = 64;  // PERCH's table (a weight operand)
     localparam int ROLE_IN = 5;  // + the input's index
     localparam logic [63:0] SRAM_END = 64'(SRAM_BYTES);
     localparam int PW = NPEND > 1 ? $clog2(NPEND) : 1;
@@ -323,6 +324,7 @@ module npu_seq #(
     function automatic logic [31:0] opnd_ref(input logic [5:0] oi);
         case (op)
             OP_CONV: return oi == 0 ? src : oi == 1 ? weight : oi == 2 ? aux : dst;
+            OP_REQUANT: return oi == 0 ? src : oi == 1 && (flags & F_PERCH) != 0 ? aux : dst;
             OP_EW: return oi < nin ? in_r[5'(oi)] : dst;
             default: return oi == 0 ? src : dst;
         endcase
@@ -332,11 +334,14 @@ module npu_seq #(
         case (op)
             OP_CONV:
                 return oi == 0 ? in_elems_r : oi == 1 ? wbytes_r :
-                       oi == 2 ? ((flags & F_PSUM) != 0 ? 64'd4 * out_elems_r : 64'd4 * 64'(out_c)) :
+                       oi == 2 ? ((flags & F_PSUM) != 0 ? 64'd4 * out_elems_r :
+                                  (flags & F_PERCH) != 0 ? 64'd12 * 64'(out_c) : 64'd4 * 64'(out_c)) :
                        ((flags & F_OUT32) != 0 ? 64'd4 * out_elems_r : out_elems_r);
             OP_POOL: return oi == 0 ? in_elems_r : out_elems_r;
             OP_GAVG: return oi == 0 ? in_elems_r : 64'(in_c);
-            OP_REQUANT: return oi == 0 ? 64'd4 * 64'(bytes) : 64'(bytes);
+            OP_REQUANT:
+                return oi == 0 ? 64'd4 * 64'(bytes) :
+                       oi == 1 && (flags & F_PERCH) != 0 ? 64'd12 * 64'(out_c) : 64'(bytes);
             default: return 64'(bytes);
         endcase
     endfunction
@@ -345,7 +350,11 @@ module npu_seq #(
         case (op)
             OP_CONV:
                 return oi == 0 ? 8'(ROLE_SRC) : oi == 1 ? 8'(ROLE_WEIGHT) :
-                       oi == 2 ? ((flags & F_PSUM) != 0 ? 8'(ROLE_PSUM) : 8'(ROLE_BIAS)) : 8'(ROLE_DST);
+                       oi == 2 ? ((flags & F_PSUM) != 0 ? 8'(ROLE_PSUM) :
+                                  (flags & F_PERCH) != 0 ? 8'(ROLE_TABLE) : 8'(ROLE_BIAS)) : 8'(ROLE_DST);
+            OP_REQUANT:
+                return oi == 0 ? 8'(ROLE_SRC) : oi == 1 && (flags & F_PERCH) != 0 ? 8'(ROLE_TABLE) :
+                       8'(ROLE_DST);
             OP_EW: return oi < nin ? 8'(ROLE_IN) + 8'(oi) : 8'(ROLE_DST);
             default: return oi == 0 ? 8'(ROLE_SRC) : 8'(ROLE_DST);
         endcase
@@ -450,6 +459,7 @@ module npu_seq #(
                 wbytes_r    <= 64'(out_c) * 64'(cin_g) * 64'(kh) * 64'(kw);
                 oi_r      <= '0;
                 nops_r    <= op == OP_CONV ? 6'd4 : op == OP_EW ? nin + 6'd1 :
+                             op == OP_REQUANT && (flags & F_PERCH) != 0 ? 6'd3 :
                              is_compute || op == OP_LOAD || op == OP_STORE ? 6'd2 : 6'd0;
                 nseen_r   <= '0;
                 rd_w_r    <= '0;
@@ -500,7 +510,8 @@ module npu_seq #(
                                     seen_ref_r[nseen_r]   <= ref_;
                                     seen_bytes_r[nseen_r] <= n;
                                     nseen_r                   <= nseen_r + 6'd1;
-                                    if (role == 8'(ROLE_WEIGHT) || role == 8'(ROLE_BIAS))
+                                    if (role == 8'(ROLE_WEIGHT) || role == 8'(ROLE_BIAS) ||
+                                        role == 8'(ROLE_TABLE))
                                         rd_w_r <= rd_w_r + n;
                                     else
                                         rd_a_r <= rd_a_r + n;

@@ -270,6 +270,9 @@ module npu_top #(
     logic [ROWS-1:0][7:0] cx_s, cx_d;
     logic [COLS-1:0][ROWS-1:0][7:0] cw_d;
     logic [COLS-1:0][31:0] ca_s, ca_d;
+    logic        cq_en;
+    logic [COLS-1:0][31:0] cq_addr;
+    logic [COLS-1:0][39:0] cq_d;
 
     npu_conv #(
         .ROWS(ROWS),
@@ -303,6 +306,7 @@ module npu_top #(
         .i_relu  (flags[0]),
         .i_out32 (flags[1]),
         .i_psum  (flags[2]),
+        .i_perch (flags[4]),
         .o_busy  (conv_busy),
         .o_done  (conv_done),
         .o_x_en  (cx_en),
@@ -320,6 +324,9 @@ module npu_top #(
         .o_a_addr(ca_addr),
         .i_a_s   (ca_s),
         .i_a_d   (ca_d),
+        .o_q_en  (cq_en),
+        .o_q_addr(cq_addr),
+        .i_q_d   (cq_d),
         .o_y_en  (cy_en),
         .o_y_dram(cy_dram),
         .o_y_wide(cy_wide),
@@ -370,6 +377,9 @@ module npu_top #(
         .i_pl    (pl),
         .i_qmul  (qmul),
         .i_qshift(qshift),
+        .i_perch (flags[4]),
+        .i_aux   (aux),
+        .i_chans (out_c),
         .i_nin   (nin),
         .i_in    (ew_in),
         .i_coef  (ew_coef),
@@ -465,6 +475,9 @@ module npu_top #(
         .i_ca_en   (ca_en && ca_dram),
         .i_ca_addr (ca_addr),
         .o_ca_data (ca_d),
+        .i_cq_en   (cq_en),
+        .i_cq_addr (cq_addr),
+        .o_cq_data (cq_d),
         .i_cy_en   (cy_en && cy_dram),
         .i_cy_wide (cy_wide),
         .i_cy_mask (cy_mask),

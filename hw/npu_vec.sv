@@ -4,7 +4,13 @@
 // One step per cycle; the cost model charges ceil(elements * passes / VW):
 //   EW       for each chunk of VW elements, one step per input: the lanes
 //            accumulate coef_k * in_k (int32, wrapping), then requantize
-//   REQUANT  a chunk of VW int32 partial sums (4*VW bytes) per step
+//   REQUANT  a chunk of VW int32 partial sums (4*VW bytes) per step; with
+//            PERCH (i_perch) the elements are i_chans planes, and each
+//            lane reads its channel's qmul and qshift from the table at
+//            i_aux (entry c at aux + 12*c: bias, qmul, qshift) through the
+//            gather port, taps 0-4 of the lane: the same step, no more
+//            steps.  Lanes follow their element's plane position and table
+//            entry with adders (one division per instruction, for the plane)
 //   COPY     VW bytes per step; backwards when the destination overlaps the
 //            source from above, so an overlapping copy moves what a copy
 //            through a temporary would
@@ -52,6 +58,9 @@ module npu_vec #(
     input  wire logic  [7:0] i_pl,
     input  wire logic [31:0] i_qmul,
     input  wire logic  [7:0] i_qshift,
+    input  wire logic        i_perch,
+    input  wire logic [31:0] i_aux,
+    input  wire logic [15:0] i_chans,
     input  wire logic  [5:0] i_nin,
     input  wire logic [NIN-1:0][31:0] i_in,
     input  wire logic [NIN-1:0][31:0] i_coef,
@@ -107,6 +116,9 @@ module npu_vec #(
     logic signed  [7:0] pt_r, pl_r;
     logic        [31:0] qmul_r;
     logic         [7:0] qshift_r;
+    logic               perch_r;
+    logic        [31:0] tab_r;
+    logic        [15:0] chans_r;
     logic         [5:0] nin_r;
     logic [NIN-1:0][31:0] in_r;
     logic [NIN-1:0][31:0] coef_r;
@@ -118,6 +130,7 @@ module npu_vec #(
     logic        [15:0] dox_r, doy_r;           // VW outputs on: (oy, ox) part
     logic        [31:0] dox_sw_r, doy_sh_r, doy_shw_r, dc_hw_r;
     logic        [31:0] ow_sw_r, oh_sh_r, oh_shw_r, shw_r;
+    logic        [31:0] plane_r, dqp_r, dqt_r;    // PERCH: plane; VW elements on
 
     // ---- loop state: the next step ----
     logic               fin_r;
@@ -132,6 +145,8 @@ module npu_vec #(
     logic signed [VW-1:0][31:0] lix_r;             // ox * sw - pl
     logic signed [VW-1:0][31:0] liy_r;             // oy * sh - pt
     logic signed [VW-1:0][31:0] lrow_r;            // liy * in_w
+    logic [VW-1:0][31:0] lqp_r;             // PERCH lanes: position in the plane
+    logic [VW-1:0][31:0] lqt_r;             // and the entry's qmul address
 
     // ---- stage A ----
     logic               a_v_r, a_first_r, a_last_r;
@@ -148,6 +163,11 @@ module npu_vec #(
     logic        [31:0] b_yaddr_r, b_coef_r;
     logic      [VG-1:0] b_tapv_r;
     logic [VW-1:0][31:0] acc_r;                 // EW, REQUANT
+    logic [VW-1:0][31:0] lane_qmul;             // REQUANT with PERCH: per lane
+    logic  [VW-1:0][7:0] lane_qshift;
+    logic [VW-1:0][31:0] qm_r;
+    logic  [VW-1:0][7:0] qs_r;
+    logic               g_dram, unused_tab_space;
     logic  [VW-1:0][7:0] res_r;                 // COPY, RELU
     logic signed [63:0] sum_r;                  // GAVG
     logic signed  [VW-1:0][7:0] best_r;            // POOL
@@ -209,6 +229,9 @@ module npu_vec #(
                 pl_r       <= signed'(i_pl);
                 qmul_r     <= i_qmul;
                 qshift_r   <= i_qshift;
+                perch_r    <= i_perch && i_op == OP_REQUANT;
+                tab_r      <= {1'b0, i_aux[30:0]};
+                chans_r    <= i_chans;
                 nin_r      <= i_nin;
                 in_r       <= i_in;
                 coef_r     <= i_coef;
@@ -265,6 +288,32 @@ module npu_vec #(
                         end
                     end
                 end
+                // PERCH lanes: elements 0..VW-1 and VW on, by counting
+                begin : perch
+                    logic [31:0] plane, qp, qt;
+                    logic [VW-1:0][31:0] lqp;
+                    logic [VW-1:0][31:0] lqt;
+                    plane   = chans_r == 0 ? 32'd1 : n_r / 32'(chans_r);
+                    plane_r <= plane;
+                    qp = 0;
+                    qt = tab_r + 32'd4;
+                    for (int l = 0; l <= VW; l++) begin
+                        if (l < VW) begin
+                            lqp[l] = qp;
+                            lqt[l] = qt;
+                        end else begin
+                            dqp_r <= qp;
+                            dqt_r <= qt - tab_r - 32'd4;
+                        end
+                        qp = qp + 32'd1;
+                        if (qp == plane) begin
+                            qp = 0;
+                            qt = qt + 32'd12;
+                        end
+                    end
+                    lqp_r <= lqp;
+                    lqt_r <= lqt;
+                end
                 lox_r  <= lox;
                 loy_r  <= loy;
                 lcb_r  <= lcb;
@@ -316,6 +365,33 @@ module npu_vec #(
                         a_r_addr_r <= src_r + (e0_r << 2);
                         e0_r       <= e0_r + 32'(VW);
                         if (n_r - e0_r <= 32'(VW)) fin_r <= 1'b1;
+                        if (perch_r) begin : lanes_q
+                            logic      [VG-1:0] tapv;
+                            logic [PKK-1:0][31:0] goff;
+                            logic [VW-1:0][31:0] nqp;
+                            logic [VW-1:0][31:0] nqt;
+                            tapv = '0;
+                            for (int t = 0; t < PKK; t++) goff[t] = 32'(t);
+                            for (int l = 0; l < VW; l++) begin
+                                logic [31:0] qp, qt;
+                                for (int t = 0; t < 5; t++)
+                                    tapv[l * PKK + t] = e0_r + 32'(l) < n_r;
+                                qp = lqp_r[l] + dqp_r;
+                                qt = lqt_r[l] + dqt_r;
+                                if (qp >= plane_r) begin
+                                    qp = qp - plane_r;
+                                    qt = qt + 32'd12;
+                                end
+                                nqp[l] = qp;
+                                nqt[l] = qt;
+                            end
+                            a_g_en_r   <= 1'b1;
+                            a_g_base_r <= lqt_r;
+                            a_g_off_r  <= goff;
+                            a_tapv_r   <= tapv;
+                            lqp_r      <= nqp;
+                            lqt_r      <= nqt;
+                        end
                     end
                     OP_GAVG: begin
                         a_first_r  <= j_r == 0;
@@ -479,9 +555,15 @@ module npu_vec #(
                     acc_r <= acc;
                 end
                 OP_REQUANT: begin
-                    for (int l = 0; l < VW; l++)
+                    for (int l = 0; l < VW; l++) begin
                         acc[l] = b_dram_r ? {i_r_d[4*l+3], i_r_d[4*l+2], i_r_d[4*l+1], i_r_d[4*l]}
                                           : {i_r_s[4*l+3], i_r_s[4*l+2], i_r_s[4*l+1], i_r_s[4*l]};
+                        if (perch_r) begin  // the table is in DRAM
+                            qm_r[l] <= {i_g_d[l * PKK + 3], i_g_d[l * PKK + 2], i_g_d[l * PKK + 1],
+                                        i_g_d[l * PKK]};
+                            qs_r[l] <= i_g_d[l * PKK + 4];
+                        end
+                    end
                     acc_r <= acc;
                 end
                 OP_GAVG: begin : gavg
@@ -564,6 +646,19 @@ module npu_vec #(
         end
     end
 
+    always_comb
+        for (int l = 0; l < VW; l++) begin
+            lane_qmul[l]   = perch_r ? qm_r[l] : qmul_r;
+            lane_qshift[l] = perch_r ? qs_r[l] : qshift_r;
+        end
+    assign g_dram = op_r == OP_POOL ? src_dram_r : 1'b1;  // the PERCH table is in DRAM
+    assign unused_tab_space = i_aux[31];  // the table is always in DRAM
+
+    // the gather port holds a lane's qmul and qshift in its first 5 taps
+    if (PK * PK < 5) begin : g_pk_too_small
+        $error("npu_vec: PERCH needs PK * PK >= 5");
+    end
+
     npu_requant #(
         .LANES(VW)
     ) u_requant (
@@ -571,8 +666,8 @@ module npu_vec #(
         .i_valid (c_v_r && is_rq),
         .i_lanes (c_n_r),
         .i_acc   (acc_r),
-        .i_qmul  (qmul_r),
-        .i_qshift(qshift_r),
+        .i_qmul  (lane_qmul),
+        .i_qshift(lane_qshift),
         .i_relu  (relu_r),
         .o_q     (q)
     );
@@ -584,7 +679,7 @@ module npu_vec #(
     assign o_r_wide = a_r_wide_r;
     assign o_r_addr = a_r_addr_r;
     assign o_g_en   = a_g_en_r;
-    assign o_g_dram = src_dram_r;
+    assign o_g_dram = g_dram;
     assign o_g_base = a_g_base_r;
     assign o_g_off  = a_g_off_r;
     assign o_g_mask = a_tapv_r;

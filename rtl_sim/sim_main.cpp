@@ -78,6 +78,7 @@ const char *flag_name(uint64_t f)
     case 2: return "OUT32";
     case 4: return "PSUM";
     case 8: return "AVG";
+    case 16: return "PERCH";
     default: return "unknown";
     }
 }
@@ -85,6 +86,7 @@ const char *flag_name(uint64_t f)
 std::string role_name(uint64_t role)
 {
     static const char *names[] = {"src", "dst", "weights", "bias", "psum"};
+    if (role == 64) return "table";
     if (role >= 5) return "in" + std::to_string(role - 5);
     return names[role];
 }
@@ -105,7 +107,7 @@ std::string message(const Vnpu_top *t, uint64_t dram_bytes)
 {
     uint64_t a = t->o_err_a, b = t->o_err_b, c = t->o_err_c, d = t->o_err_d;
     unsigned ua = (unsigned)a, ub = (unsigned)b, uc = (unsigned)c;
-    const char *what[] = {"source", "destination", "buffer", "weights", "bias"};
+    const char *what[] = {"source", "destination", "buffer", "weights", "bias", "table"};
     const char *verb = (d >> 8 & 1) ? "writes" : "reads";
     std::string m;
     switch (t->o_err) {
@@ -118,7 +120,7 @@ std::string message(const Vnpu_top *t, uint64_t dram_bytes)
     case 7: m = "zero bytes"; break;
     case 8: m = "zero elements"; break;
     case 9:
-        m = fmt("%s must be a %s Ref (is %c:0x%x)", what[a < 5 ? a : 0], c ? "DRAM" : "SRAM",
+        m = fmt("%s must be a %s Ref (is %c:0x%x)", what[a < 6 ? a : 0], c ? "DRAM" : "SRAM",
                 (b >> 31) ? 'D' : 'S', ub & 0x7fffffffu);
         break;
     case 10: m = fmt("zero input dimension %ux%ux%u", ua, ub, uc); break;
@@ -152,6 +154,12 @@ std::string message(const Vnpu_top *t, uint64_t dram_bytes)
     case 29: m = fmt("continuation %u: non-zero reserved bits in w0 (0x%08x)", ua, ub); break;
     case 30: m = fmt("continuation %u holds %u pairs, expected %u", ua, ub, uc); break;
     case 31: m = fmt("continuation %u: non-zero reserved word w%u (0x%08x)", ua, ub, uc); break;
+    case 32:
+        m = fmt("flag PERCH with %s (the table takes aux; int32 outputs are not requantized)",
+                a == 2 ? "OUT32" : "PSUM");
+        break;
+    case 33: m = fmt("non-zero qmul/qshift (w%u, w%u) with PERCH", ua, ua + 1); break;
+    case 34: m = fmt("%u channels do not divide %u elements", ua, ub); break;
     case 40: m = "the stream ends without end"; break;
     case 41: m = fmt("%" PRIu64 " words after it", a); break;
     case 42:

@@ -1,7 +1,8 @@
 // tb_conv: the convolution engine (address generation, MAC array,
 // requantization) on random shapes against a plain loop-nest reference:
 // groups, strides, dilations, padding and cropping (negative padding),
-// OUT32, PSUM (partial sums in SRAM or DRAM), inputs in SRAM or DRAM, fully
+// OUT32, PSUM (partial sums in SRAM or DRAM), PERCH (per-channel bias,
+// qmul and qshift from a DRAM table), inputs in SRAM or DRAM, fully
 // connected layers; requantization is the reference interpreter's
 // (src/ref.c through DPI).  Each convolution must take the cost model's
 //     groups * ceil(cout_g / COLS) * ceil(cin_g * kh * kw / ROWS) * out_h * out_w
@@ -23,7 +24,9 @@ module tb_conv #(
     logic [31:0] src, dst, weight, aux, qmul;
     logic [15:0] in_c, in_h, in_w, out_c, out_h, out_w, groups;
     logic [7:0] kh, kw, sh, sw, dh, dw, pt, pl, qshift;
-    logic relu, out32, psum;
+    logic relu, out32, psum, perch, q_en;
+    logic [COLS-1:0][31:0] q_addr;
+    logic [COLS-1:0][39:0] q_d;
     logic x_en, x_dram, w_en, a_en, a_dram, y_en, y_dram, y_wide;
     logic [COLS-1:0] w_cmask, y_mask;
     logic [15:0] w_nrows;
@@ -41,10 +44,12 @@ module tb_conv #(
         .i_in_c(in_c), .i_in_h(in_h), .i_in_w(in_w), .i_out_c(out_c), .i_out_h(out_h), .i_out_w(out_w),
         .i_kh(kh), .i_kw(kw), .i_sh(sh), .i_sw(sw), .i_dh(dh), .i_dw(dw), .i_pt(pt), .i_pl(pl),
         .i_groups(groups), .i_qmul(qmul), .i_qshift(qshift), .i_relu(relu), .i_out32(out32), .i_psum(psum),
+        .i_perch(perch),
         .o_busy(busy), .o_done(done),
         .o_x_en(x_en), .o_x_dram(x_dram), .o_x_addr(x_addr), .i_x_s(x_s), .i_x_d(x_d),
         .o_w_en(w_en), .o_w_cmask(w_cmask), .o_w_nrows(w_nrows), .o_w_addr(w_addr), .i_w(w_d),
         .o_a_en(a_en), .o_a_dram(a_dram), .o_a_addr(a_addr), .i_a_s(a_s), .i_a_d(a_d),
+        .o_q_en(q_en), .o_q_addr(q_addr), .i_q_d(q_d),
         .o_y_en(y_en), .o_y_dram(y_dram), .o_y_wide(y_wide), .o_y_mask(y_mask), .o_y_addr(y_addr),
         .o_y_data(y_data)
     );
@@ -69,6 +74,7 @@ module tb_conv #(
         .i_cx_en(x_en && x_dram), .i_cx_addr(x_addr), .o_cx_data(x_d),
         .i_cw_en(w_en), .i_cw_cmask(w_cmask), .i_cw_nrows(w_nrows), .i_cw_addr(w_addr), .o_cw_data(w_d),
         .i_ca_en(a_en && a_dram), .i_ca_addr(a_addr), .o_ca_data(a_d),
+        .i_cq_en(q_en), .i_cq_addr(q_addr), .o_cq_data(q_d),
         .i_cy_en(y_en && y_dram), .i_cy_wide(y_wide), .i_cy_mask(y_mask), .i_cy_addr(y_addr),
         .i_cy_data(y_data),
         .i_vr_en(1'b0), .i_vr_wide(1'b0), .i_vr_addr('0), .o_vr_data(),
@@ -135,6 +141,7 @@ module tb_conv #(
             nw = int'(out_c) * cig * int'(kh) * int'(kw);
             out32 = rnd(0, 2) == 0;
             psum  = rnd(0, 2) == 0;
+            perch = !out32 && !psum && rnd(0, 2) == 0;
             relu  = !out32 && rnd(0, 1) == 1;
             qmul  = 32'h4000_0000 | ($urandom >> 2);
             qshift = 8'(rnd(-2, 10));
@@ -150,12 +157,26 @@ module tb_conv #(
                 else u_sram.mem_r[a[15:0]] = 8'($urandom);
             end
             for (int k = 0; k < nw; k++) u_dram.mem_r[weight[17:0] + 18'(k)] = 8'($urandom);
-            for (int k = 0; k < 4 * (psum ? ny : int'(out_c)); k++) begin
+            for (int k = 0; k < (perch ? 12 : 4) * (psum ? ny : int'(out_c)); k++) begin
                 logic [31:0] a;
                 a = aux + 32'(k);
                 if (a[31]) u_dram.mem_r[a[17:0]] = 8'($urandom >> (k % 4 == 3 ? 4 : 0));
                 else u_sram.mem_r[a[15:0]] = 8'($urandom >> (k % 4 == 3 ? 4 : 0));
             end
+            // each channel's small bias, qmul and qshift (sign-extended): scales
+            // that keep most outputs off the clamps, so a wrong pair shows
+            if (perch)
+                for (int oc = 0; oc < int'(out_c); oc++) begin
+                    logic [31:0] bias, q, e;
+                    bias = 32'(rnd(-2000, 2000));
+                    q = 32'h4000_0000 | ($urandom >> 2);
+                    e = 32'(rnd(2, 11));
+                    for (int b = 0; b < 4; b++) begin
+                        u_dram.mem_r[aux[17:0] + 18'(12 * oc + b)] = bias[8*b+:8];
+                        u_dram.mem_r[aux[17:0] + 18'(12 * oc + 4 + b)] = q[8*b+:8];
+                        u_dram.mem_r[aux[17:0] + 18'(12 * oc + 8 + b)] = e[8*b+:8];
+                    end
+                end
 
             @(negedge clk);
             start = 1'b1;
@@ -181,7 +202,8 @@ module tb_conv #(
                         int p, gi, acc, want, got;
                         p  = (oc * int'(out_h) + oy) * int'(out_w) + ox;
                         gi = oc / cog;
-                        acc = psum ? mem32(aux + 32'(4 * p)) : mem32(aux + 32'(4 * oc));
+                        acc = psum ? mem32(aux + 32'(4 * p)) :
+                              mem32(aux + 32'((perch ? 12 : 4) * oc));
                         for (int ic = 0; ic < cig; ic++)
                             for (int ky = 0; ky < int'(kh); ky++)
                                 for (int kx = 0; kx < int'(kw); kx++) begin
@@ -198,16 +220,19 @@ module tb_conv #(
                             want = acc;
                             got  = mem32(dst + 32'(4 * p));
                         end else begin
-                            want = int'(ref_clamp8(ref_requant(acc, int'(qmul), int'(signed'(qshift))), relu));
+                            int qm, qs;
+                            qm = perch ? mem32(aux + 32'(12 * oc + 4)) : int'(qmul);
+                            qs = perch ? int'(signed'(mem8(aux + 32'(12 * oc + 8)))) : int'(signed'(qshift));
+                            want = int'(ref_clamp8(ref_requant(acc, qm, qs), relu));
                             got  = int'(signed'(mem8(dst + 32'(p))));
                         end
                         if (got != want) begin
                             bad++;
                             if (bad <= 3)
-                                $display("tb_conv: FAIL test %0d (in %0dx%0dx%0d out %0dx%0dx%0d k %0dx%0d s %0dx%0d d %0dx%0d p %0d,%0d g %0d%s%s) at %0d: got %0d, want %0d",
+                                $display("tb_conv: FAIL test %0d (in %0dx%0dx%0d out %0dx%0dx%0d k %0dx%0d s %0dx%0d d %0dx%0d p %0d,%0d g %0d%s%s%s) at %0d: got %0d, want %0d",
                                          t, in_c, in_h, in_w, out_c, out_h, out_w, kh, kw, sh, sw, dh, dw,
                                          signed'(pt), signed'(pl), g, out32 ? " out32" : "", psum ? " psum" : "",
-                                         p, got, want);
+                                         perch ? " perch" : "", p, got, want);
                         end
                     end
             if (bad) fails++;

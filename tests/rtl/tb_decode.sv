@@ -148,6 +148,32 @@ module tb_decode;
         expect_err("gavg w6 bits", 21, 6);
         c = '0; c[0] = 32'h0000_0014; c[3] = 4; c[5] = 32'h100; decode(c); expect_err("requant w5 bits", 21, 5);
 
+        // PERCH: per-channel tables
+        c = conv(); c[0] = 32'h0000_1110; c[11] = 0; c[12] = 0; decode(c); expect_err("valid conv perch", 0);
+        if (flags != 8'h11 || aux != 32'h8000_0080 || qmul != 0 || qshift != 0) begin
+            fails++;
+            $display("tb_decode: FAIL conv perch fields");
+        end
+        c = conv(); c[0] = 32'h0000_1010; c[11] = 0; c[12] = 0; c[4] = 32'h80; decode(c);
+        expect_err("perch table space", 9, 5);
+        c = conv(); c[0] = 32'h0000_1210; c[11] = 0; c[12] = 0; decode(c); expect_err("perch with out32", 32, 2);
+        c = conv(); c[0] = 32'h0000_1410; c[11] = 0; c[12] = 0; decode(c); expect_err("perch with psum", 32, 4);
+        c = conv(); c[0] = 32'h0000_1010; c[11] = 0; decode(c); expect_err("perch conv qshift", 33, 11);
+        c = '0; c[0] = 32'h0000_1114; c[1] = 32'h10; c[2] = 32'h8000_0400; c[3] = 96; c[6] = 32'h8000_0200;
+        c[7] = 12; decode(c); expect_err("valid requant perch", 0);
+        if (flags != 8'h11 || aux != 32'h8000_0200 || out_c != 12 || bytes != 96 || src != 32'h10) begin
+            fails++;
+            $display("tb_decode: FAIL requant perch fields");
+        end
+        c[4] = 1; decode(c); expect_err("perch requant qmul", 33, 4);
+        c[4] = 0; c[6] = 32'h200; decode(c); expect_err("perch requant table space", 9, 5);
+        c[6] = 32'h8000_0200; c[7] = 32'h0001_000c; decode(c); expect_err("perch requant w7 bits", 21, 7);
+        c[7] = 7; decode(c); expect_err("perch requant channels", 34, 7, 96);
+        c[7] = 0; decode(c); expect_err("perch requant no channels", 34, 0, 96);
+        c[0] = 32'h0000_0014; c[7] = 12; c[6] = 0; decode(c); expect_err("requant w7 without perch", 6, 7, 12);
+        c[0] = 32'h0000_0014; c[7] = 0; c[6] = 5; decode(c); expect_err("requant w6 without perch", 6, 6, 5);
+        c = '0; c[0] = 32'h0000_1013; c[2] = 4; decode(c); expect_err("perch on ew", 4, 16, 16);
+
         if (fails != 0) $fatal(1, "tb_decode: %0d of %0d cases wrong", fails, cases);
         $display("tb_decode: PASS (%0d encodings)", cases);
         $finish;

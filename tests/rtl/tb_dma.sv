@@ -72,6 +72,7 @@ module tb_dma #(
         .i_cx_en(1'b0), .i_cx_addr('0), .o_cx_data(),
         .i_cw_en(1'b0), .i_cw_cmask('0), .i_cw_nrows('0), .i_cw_addr('0), .o_cw_data(),
         .i_ca_en(1'b0), .i_ca_addr('0), .o_ca_data(),
+        .i_cq_en(1'b0), .i_cq_addr('0), .o_cq_data(),
         .i_cy_en(1'b0), .i_cy_wide(1'b0), .i_cy_mask('0), .i_cy_addr('0), .i_cy_data('0),
         .i_vr_en(1'b0), .i_vr_wide(1'b0), .i_vr_addr('0), .o_vr_data(),
         .i_vg_en(1'b0), .i_vg_base('0), .i_vg_off('0), .i_vg_mask('0), .o_vg_data(),

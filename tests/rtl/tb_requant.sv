@@ -2,7 +2,8 @@
 // requantization (src/ref.c, ref_requant and ref_clamp8, called through
 // DPI): edge values of the accumulator, multiplier and shift (saturating
 // left shifts, INT32_MIN * INT32_MIN, shifts past 31), then random ones;
-// lanes past i_lanes keep their values.
+// lanes past i_lanes keep their values; every lane has its own multiplier
+// and shift (per-channel requantization).
 `default_nettype none
 `timescale 1ns / 1ps
 
@@ -16,8 +17,8 @@ module tb_requant;
     logic                   clk = 1'b0;
     logic                   valid;
     logic [LANES-1:0][31:0] acc;
-    logic            [31:0] qmul;
-    logic             [7:0] qshift;
+    logic [LANES-1:0][31:0] qmul;
+    logic  [LANES-1:0][7:0] qshift;
     logic                   relu;
     logic            [15:0] lanes;
     logic  [LANES-1:0][7:0] q;
@@ -58,22 +59,25 @@ module tb_requant;
             valid = 1'b1;
             for (int l = 0; l < LANES; l++)
                 acc[l] = n < 4096 ? pick(n / 64 + l) : $urandom >> ($urandom % 32);
-            qmul   = n < 4096 ? pick(n / 8) : (n % 3 == 0 ? $urandom : 32'h4000_0000 | ($urandom >> 2));
-            qshift = n < 4096 ? 8'(n % 64 - 32 + (n / 2048) * 96) : 8'($urandom);
+            for (int l = 0; l < LANES; l++) begin
+                qmul[l]   = n < 4096 ? pick(n / 8 + l * (n % 2)) :
+                            (n % 3 == 0 ? $urandom : 32'h4000_0000 | ($urandom >> 2));
+                qshift[l] = n < 4096 ? 8'(n % 64 - 32 + (n / 2048) * 96 + l * (n % 3)) : 8'($urandom);
+            end
             relu   = n[0];
             lanes  = n % 5 == 4 ? 16'($urandom % LANES) : 16'(LANES);
             old    = q;
             @(negedge clk);
             for (int l = 0; l < LANES; l++) begin
                 byte want;
-                want = ref_clamp8(ref_requant(int'(acc[l]), int'(qmul), int'(signed'(qshift))), relu);
+                want = ref_clamp8(ref_requant(int'(acc[l]), int'(qmul[l]), int'(signed'(qshift[l]))), relu);
                 if (l >= int'(lanes)) want = byte'(old[l]);
                 checks++;
                 if (q[l] != 8'(want)) begin
                     fails++;
                     if (fails <= 10)
                         $display("tb_requant: FAIL acc=%0d qmul=%0d qshift=%0d relu=%0d: got %0d, want %0d",
-                                 signed'(acc[l]), signed'(qmul), signed'(qshift), relu,
+                                 signed'(acc[l]), signed'(qmul[l]), signed'(qshift[l]), relu,
                                  signed'(q[l]), want);
                 end
             end
