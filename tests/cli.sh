@@ -188,6 +188,19 @@ expect 0 "$S" compile zoo:swiftnet-hpd --config "$T/../configs/npu-64k.xml" -o "
 diff -q "$G/swiftnet-hpd.npu-64k.lst" "$W/gold/stream.lst" >/dev/null && ok || bad "listing differs from golden"
 diff -q "$G/swiftnet-hpd.npu-64k.memmap" "$W/gold/memmap.txt" >/dev/null && ok || bad "memory map differs from golden"
 
+# Per-channel calibration: every conv and fc takes its table (flag PERCH),
+# the memory map lists the tables, and fsim is bit-exact with the reference;
+# the default stream has none.
+grep -q ' perch$' "$W/gold/stream.lst" && bad "default stream has PERCH instructions" || ok
+expect 0 "$S" compile zoo:swiftnet-hpd --per-channel --config "$T/../configs/npu-64k.xml" -o "$W/pc"
+convs=$(grep -c '^ *[0-9]*  conv ' "$W/pc/stream.lst")
+perch=$(grep -c '^ *[0-9]*  conv .* perch$' "$W/pc/stream.lst")
+tables=$(grep -c '^table ' "$W/pc/memmap.txt")
+[ "$convs" -gt 0 ] && [ "$perch" = "$convs" ] && [ "$tables" = "$convs" ] && ok ||
+	bad "per-channel: $perch of $convs convs with PERCH, $tables tables"
+expect 0 "$S" run zoo:swiftnet-hpd --per-channel --rewrite --config "$T/../configs/npu-64k.xml" --json
+grep -q '"bit_exact":true' "$W/out" && ok || bad "per-channel run not bit-exact"
+
 # The -d S dump is the stable text form golden tests diff.
 expect 0 "$S" schedule "$T/data/good/branches.graph" --scheduler dfs -d S
 if diff -u "$T/data/good/branches.dfs.expected" "$W/out"; then ok; else bad "dump differs from golden"; fi

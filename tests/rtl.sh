@@ -11,7 +11,9 @@
 #            tests/rtl/fsim_image for fsim's final DRAM image); the graph
 #            output's bytes and the whole DRAM image must be equal, the DRAM
 #            bytes read (weights, activations) and written, the SRAM peak and
-#            the instruction count equal, the cycles within 10% of fsim's
+#            the instruction count equal, the cycles within 10% of fsim's;
+#            on npu-32k also swiftnet-hpd calibrated per output channel
+#            (--per-channel: CONV with per-channel tables, flag PERCH)
 #   random   streams from tests/rtl/streamgen (every opcode and flag, SRAM
 #            and DRAM operands), the same comparisons with fsim_image
 #   checks   streams that break one rule each: npu_sim must stop with exit
@@ -117,14 +119,20 @@ for cfg in $cfgs; do
 	models="zoo:swiftnet-hpd"
 	[ $quick = 1 ] || models="$models zoo:randwire-cifar10"
 	[ $quick = 1 ] || [ "$cfg" != npu-32k ] || models="$models zoo:darts-imagenet"
+	[ "$cfg" != npu-32k ] || models="$models zoo:swiftnet-hpd+per-channel"
 	for m in $models; do
 		d=$work/$cfg-${m#zoo:}
 		rm -rf "$d"
-		if ! "$serenity" compile "$m" --config "$root/configs/$cfg.xml" -o "$d" >/dev/null; then
+		name=${m%+per-channel} pc=
+		[ "$name" = "$m" ] || pc=--per-channel
+		# shellcheck disable=SC2086
+		if ! "$serenity" compile "$name" $pc --config "$root/configs/$cfg.xml" -o "$d" >/dev/null; then
 			fail "$cfg $m: compile"
 			continue
 		fi
-		if ! "$serenity" run "$m" --config "$root/configs/$cfg.xml" --sim fsim --json >"$d/cli.json"; then
+		[ -z "$pc" ] || grep -q ' perch$' "$d/stream.lst" || { fail "$cfg $m: no PERCH instruction"; continue; }
+		# shellcheck disable=SC2086
+		if ! "$serenity" run "$name" $pc --config "$root/configs/$cfg.xml" --sim fsim --json >"$d/cli.json"; then
 			fail "$cfg $m: serenity run --sim fsim"
 			continue
 		fi

@@ -2,7 +2,9 @@
  * the compiler does not emit: every opcode and flag (CONV with OUT32, PSUM,
  * groups, dilation, negative padding; POOL max and average with windows
  * wider than the vector unit's 3x3 block; GAVG; EW with up to 32 inputs and
- * their OPERANDS continuations; REQUANT with extreme shifts; COPY between
+ * their OPERANDS continuations; REQUANT with extreme shifts; CONV and
+ * REQUANT with per-channel tables (PERCH, qshift words with junk in the
+ * bits the NPU does not read); COPY between
  * spaces and overlapping ones; in-place RELU), operands in SRAM and in
  * DRAM, LOADs and STOREs left running across compute instructions.
  *
@@ -15,6 +17,7 @@
  * build/libserenity_core.a for the encoder.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,6 +232,22 @@ static void requant_params(NpuInsn *i)
 	}
 }
 
+/* A PERCH table of n {bias, qmul, qshift} entries, each channel's pair as
+ * requant_params draws it; now and then junk in qshift's unread bits. */
+static uint32_t perch_table(int n)
+{
+	uint32_t at = dram_zero((size_t)n * NPU_PERCH_ENTRY);
+	for (int c = 0; c < n; c++) {
+		NpuInsn q = blank(NPU_REQUANT);
+		requant_params(&q);
+		int32_t e[3] = {rnd(-5000, 5000), q.qmul, q.qshift};
+		if (rnd(0, 7) == 0)
+			e[2] = (int32_t)(((uint32_t)next() & 0xffffff00u) | (uint8_t)q.qshift);
+		memcpy(dram + at + (size_t)c * NPU_PERCH_ENTRY, e, sizeof e);
+	}
+	return at;
+}
+
 /* A window (kernel, stride, dilation, padding) over h x w that fits. */
 static void window(NpuInsn *i, int kmax)
 {
@@ -299,6 +318,11 @@ static void gen_conv(int pct)
 	}
 	if (!(i.flags & NPU_F_OUT32))
 		requant_params(&i);
+	if (!(i.flags & (NPU_F_OUT32 | NPU_F_PSUM)) && rnd(0, 1)) {
+		i.flags |= NPU_F_PERCH;
+		i.aux = D(perch_table(i.out_c));
+		i.qmul = 0, i.qshift = 0;
+	}
 	i.dst = output(ny * (i.flags & NPU_F_OUT32 ? 4 : 1), pct);
 	emit(i);
 	finish();
@@ -356,10 +380,17 @@ static void gen_ew(int pct)
 static void gen_requant(int pct)
 {
 	NpuInsn i = blank(NPU_REQUANT);
-	i.bytes = (uint32_t)rnd(1, 200);
+	bool perch = rnd(0, 1);
+	i.out_c = perch ? (uint16_t)rnd(1, 12) : 0;
+	i.bytes = perch ? (uint32_t)(i.out_c * rnd(1, 25)) : (uint32_t)rnd(1, 200);
 	i.src = input(4 * (int64_t)i.bytes, pct);
 	requant_params(&i);
 	i.flags = rnd(0, 1) ? NPU_F_RELU : 0;
+	if (perch) {
+		i.flags |= NPU_F_PERCH;
+		i.aux = D(perch_table(i.out_c));
+		i.qmul = 0, i.qshift = 0;
+	}
 	i.dst = output(i.bytes, pct);
 	emit(i);
 	finish();
@@ -448,7 +479,7 @@ static void good(uint64_t seed, int n)
 
 /* Streams that break one rule each; fsim must refuse them with the same
  * message as the RTL. */
-enum { NBAD = 28 };
+enum { NBAD = 32 };
 
 static void bad(int kind)
 {
@@ -654,6 +685,32 @@ static void bad(int kind)
 		xfer(NPU_STORE, S(0), D(o), 32);
 		xfer(NPU_STORE, S(0), D(o + 64), 32);
 		xfer(NPU_LOAD, D(d), S(30), 4);
+		break;
+	case 28: /* PERCH with PSUM */
+	case 30: /* a PERCH table past the image */
+		i = blank(NPU_CONV);
+		i.src = D(d);
+		i.dst = D(o);
+		i.weight = D(d);
+		i.aux = kind == 30 ? D(o + 250) : D(d);
+		i.in_c = i.out_c = 1;
+		i.in_h = i.in_w = i.out_h = i.out_w = 2;
+		i.kh = i.kw = i.sh = i.sw = i.dh = i.dw = 1;
+		i.groups = 1;
+		i.flags = NPU_F_PERCH | (kind == 28 ? NPU_F_PSUM : 0);
+		emit(i);
+		break;
+	case 29: /* PERCH channels that do not divide the elements */
+	case 31: /* PERCH with a qmul in the instruction */
+		i = blank(NPU_REQUANT);
+		i.src = D(d);
+		i.dst = D(o);
+		i.bytes = 10;
+		i.flags = NPU_F_PERCH;
+		i.aux = D(d);
+		i.out_c = kind == 29 ? 3 : 5;
+		i.qmul = kind == 31 ? 5 : 0;
+		emit(i);
 		break;
 	default: /* EW with 0 inputs */
 		i = blank(NPU_EW);
