@@ -62,7 +62,7 @@ static void account(const Graph *g, OffchipPlan *p)
 			continue;
 		if (op->weight >= 0)
 			p->weight_read += g->consts[op->weight].bytes;
-		if (op->qmuls) /* the per-channel table, holding the bias */
+		if (op->qmuls) /* per-channel table: {bias, qmul, qshift} per channel, docs/isa.md */
 			p->weight_read += 12 * (int64_t)g->tensors[op->out[0]].shape.c;
 		else if (op->bias >= 0)
 			p->weight_read += g->consts[op->bias].bytes;

@@ -12,7 +12,7 @@ typedef struct OffchipPlan {
 	int64_t sram_bytes;     /* capacity planned for */
 	int evicted;            /* tensors moved to DRAM */
 	/* DRAM traffic, bytes */
-	int64_t weight_read;    /* weights and biases, once per op */
+	int64_t weight_read;    /* weights and biases (or per-channel tables), once per op */
 	int64_t act_read;       /* activations read from DRAM */
 	int64_t act_write;      /* activations written to DRAM */
 	int64_t compulsory;     /* weights + graph inputs + graph outputs, once */

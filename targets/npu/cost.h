@@ -18,7 +18,8 @@ typedef struct CostModel {
 	int vector_width;   /* int8 lanes */
 } CostModel;
 
-/* Cycles of one DMA transfer (or one streamed operand). */
+/* Cycles of one DMA transfer (or one streamed operand: weights, biases and
+ * per-channel PERCH tables are streamed weight bytes, 12 per channel). */
 int64_t cost_transfer(const CostModel *m, int64_t bytes, bool write);
 
 /* Cycles of a convolution on the MAC array, weight-stationary: each group's

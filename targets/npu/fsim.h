@@ -19,7 +19,8 @@ typedef struct FsimStats {
 	int64_t cycles;           /* when the last engine finished */
 	int64_t compute_busy;     /* cycles the compute side was occupied */
 	int64_t dma_busy;         /* cycles the DMA engine was occupied (transfers, streaming) */
-	int64_t dram_weight_read; /* CONV weight (w3) and bias (w4 without PSUM) bytes */
+	int64_t dram_weight_read; /* CONV weight (w3) and bias (w4 without PSUM) bytes,
+	                           * and PERCH tables (CONV, REQUANT) */
 	int64_t dram_act_read;    /* every other DRAM byte read: LOAD sources, DRAM operands */
 	int64_t dram_write;       /* STORE destinations, DRAM outputs of compute */
 	int64_t sram_in_use;      /* sum of live ALLOC'd buffers */
