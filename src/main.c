@@ -82,7 +82,7 @@ static const char usage_text[] =
 	"                  and reload when longer); traffic and cycles need --config\n"
 	"  --acc-bits N    width partial sums of rewritten convolutions are held at\n"
 	"                  (8 to 32, default 32: int32 accumulators)\n"
-	"  --per-channel   compile, run, sweep: calibrate conv and fc per output channel (the\n"
+	"  --per-channel   verify, compile, run, sweep: calibrate conv and fc per output channel (the\n"
 	"                  NPU's per-channel requantization, flag PERCH)\n";
 
 typedef struct Opts {
@@ -564,7 +564,8 @@ static int cmd_verify(int argc, char **argv)
 	DpOpts dp;
 	dp_opts(&o, &dp);
 	RwStats st, sta;
-	if (!g || quant_model(g, 1, &e) || !(r = rw_apply(g, &dp, &st, &e)) ||
+	if (!g || (o.perchannel ? quant_model_perchannel(g, 1, &e) : quant_model(g, 1, &e)) ||
+	    !(r = rw_apply(g, &dp, &st, &e)) ||
 	    !(all = rw_apply_all(g, &sta, &e)) || ref_run(g, &vg, &e) || ref_run(r, &vr, &e) ||
 	    ref_run(all, &va, &e)) {
 		dp_progress_done(&dp);

@@ -200,6 +200,10 @@ tables=$(grep -c '^table ' "$W/pc/memmap.txt")
 	bad "per-channel: $perch of $convs convs with PERCH, $tables tables"
 expect 0 "$S" run zoo:swiftnet-hpd --per-channel --rewrite --config "$T/../configs/npu-64k.xml" --json
 grep -q '"bit_exact":true' "$W/out" && ok || bad "per-channel run not bit-exact"
+# every rewrite (27 channel-wise: per-channel requants) leaves every bit
+expect 0 "$S" verify zoo:swiftnet-hpd --rewrite --per-channel --json
+grep -q '"identical":true.*"identical_all_rewrites":true,"all_rewrites":{"channel":[1-9]' "$W/out" && ok ||
+	bad "per-channel verify: $(cat "$W/out")"
 
 # The -d S dump is the stable text form golden tests diff.
 expect 0 "$S" schedule "$T/data/good/branches.graph" --scheduler dfs -d S
