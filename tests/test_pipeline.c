@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isa.h"
 #include "model.h"
 #include "pipeline.h"
 #include "quant.h"
@@ -99,6 +100,57 @@ static void test_deterministic(void **state)
 	pipeline_free(&b);
 }
 
+/* Instructions of r's stream with opcode op and flag PERCH. */
+static int count_perch(const PipeResult *r, int op)
+{
+	int n = 0;
+	for (size_t k = 0; k < r->prog.ninsn; k++) {
+		NpuInsn i;
+		Err e;
+		size_t at = r->prog.insn_word[k];
+		assert_true(npu_decode(r->prog.words + at, r->prog.nwords - at, k, &i, &e) > 0);
+		n += i.op == op && (i.flags & NPU_F_PERCH);
+	}
+	return n;
+}
+
+/* swiftnet-hpd calibrated per channel, every rewrite applied: partial
+ * convolutions finished by per-channel REQUANTs, per-channel depthwise
+ * parts; fsim bit-exact with the reference on that graph at two SRAM sizes,
+ * and the tables are the weight traffic the off-chip plan predicted. */
+static void test_per_channel_rewritten(void **state)
+{
+	(void)state;
+	Err e;
+	RwStats st;
+	Graph *g = model_load("zoo:swiftnet-hpd", &e), *all = NULL;
+	if (!g || quant_model_perchannel(g, 1, &e) || !(all = rw_apply_all(g, &st, &e)))
+		fail_msg("%s", e.msg);
+	assert_true(st.applied[RW_CHANNEL] > 0);
+	static const int64_t srams[] = {32 << 10, 1 << 20};
+	for (size_t k = 0; k < 2; k++) {
+		PipeOpts o = {0};
+		PipeResult r;
+		o.preloaded = all;
+		o.model = "zoo:swiftnet-hpd";
+		o.cfg = config(srams[k]);
+		o.sched = SCHED_FILE;
+		o.simulate = true;
+		o.seed = 1;
+		if (pipeline_run(&o, &r, &e))
+			fail_msg("%s", e.msg);
+		assert_true(r.bit_exact);
+		assert_true(count_perch(&r, NPU_REQUANT) > 0);
+		assert_true(count_perch(&r, NPU_CONV) > 0);
+		assert_int_equal(r.sim.dram_weight_read + r.sim.dram_act_read,
+				 offchip_read_bytes(&r.plan));
+		assert_int_equal(r.sim.dram_weight_read, r.plan.weight_read);
+		pipeline_free(&r);
+	}
+	ir_free(all);
+	ir_free(g);
+}
+
 static void test_refuses_sizes_only_graphs(void **state)
 {
 	(void)state;
@@ -119,6 +171,7 @@ int main(void)
 		cmocka_unit_test(test_more_sram_less_traffic),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_refuses_sizes_only_graphs),
+		cmocka_unit_test(test_per_channel_rewritten),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	ref_free(&reference);
