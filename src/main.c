@@ -703,6 +703,12 @@ static int cmd_run(int argc, char **argv)
 		json_str(stdout, o.model);
 		printf(",\"config\":");
 		json_str(stdout, po.cfg.name);
+		/* float models: the int8 result against float, capped at 999 dB
+		 * (exactly equal); null for int8 models */
+		if (r.has_sqnr)
+			printf(",\"sqnr_db\":%.2f", fmin(r.sqnr_db, 999.0));
+		else
+			printf(",\"sqnr_db\":null");
 		printf(",\"sim\":\"%s\",\"scheduler\":\"%s\",\"rewrite\":%s,\"bit_exact\":%s,"
 		       "\"outputs_compared\":%d,\"cycles\":%lld,\"cycles_estimated\":%s,"
 		       "\"estimated_cycles\":%lld,\"estimate_error_percent\":%.2f,"
@@ -726,6 +732,9 @@ static int cmd_run(int argc, char **argv)
 		       r.bit_exact ? "yes" : "NO", r.outputs_compared,
 		       r.first_diff ? ", first difference in " : "",
 		       r.first_diff ? r.first_diff : "");
+		if (r.has_sqnr)
+			printf("%-16s %.2f dB (int8 reference against the float model)\n", "SQNR",
+			       r.sqnr_db);
 		if (po.rtl)
 			printf("%-16s %lld measured on the RTL; the cost model says %lld (%+.1f%%)\n",
 			       "cycles", (long long)cycles, (long long)r.sim.cycles, err);

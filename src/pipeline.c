@@ -13,8 +13,10 @@
 #include "graphfile.h"
 #include "mem.h"
 #include "model.h"
+#include "ptq.h"
 #include "quant.h"
 #include "ref.h"
+#include "ref_float.h"
 
 /* Removes the run files of a temporary RTL directory, then it. */
 static void remove_tree(const char *dir)
@@ -142,7 +144,13 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 		g = model_load(o->model, e);                         /* import */
 		r->original = g;
 		r->owns_original = true;
-		if (!g || quant_model(g, o->seed, e))                /* quantize */
+		if (g && reff_has_float(g)) {                        /* quantize */
+			r->float_graph = g;
+			r->original = g = ptq_quantize(g, NULL, e);
+		} else if (g && quant_model(g, o->seed, e)) {
+			g = NULL;
+		}
+		if (!g)
 			goto fail;
 	}
 	r->original = g;
@@ -186,6 +194,11 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 			goto fail;
 	}
 	check(r, o->reference, dram, e);                             /* check */
+	if (r->float_graph) {
+		if (ptq_sqnr(r->float_graph, r->original, &r->sqnr_db, e))
+			goto fail;
+		r->has_sqnr = true;
+	}
 	free(dram);
 	return 0;
 fail:
@@ -202,6 +215,7 @@ void pipeline_free(PipeResult *r)
 		ir_free(r->graph);
 	if (r->owns_original)
 		ir_free(r->original);
+	ir_free(r->float_graph);
 	memset(r, 0, sizeof *r);
 }
 

@@ -45,9 +45,13 @@ typedef struct PipeResult {
 	bool bit_exact;
 	int outputs_compared;
 	const char *first_diff; /* output that differed, or NULL */
+	Graph *float_graph; /* a float model as imported (owned), before ptq.c
+	                     * made original of it; NULL for int8 models */
+	bool has_sqnr;      /* float model, simulated: sqnr_db is set */
+	double sqnr_db;     /* int8 reference against float (ptq_sqnr) */
 } PipeResult;
 
-/* import -> quantize -> rewrite -> schedule -> plan -> emit [-> simulate
+/* import -> quantize (ptq.c for float models) -> rewrite -> schedule -> plan -> emit [-> simulate
  * -> check]; on failure e says where and *r holds nothing to free. */
 int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e);
 void pipeline_free(PipeResult *r);

@@ -134,14 +134,21 @@ static uint32_t acc_percentile(const int32_t *acc, int64_t n)
 	return p ? p : 1;
 }
 
-/* acc[0..n) to int8 out[], calibrating the op first when asked. */
+/* acc[0..n) to int8 out[], calibrating the op first when asked; per output
+ * channel (of shape ys) when the op has qmuls. */
 static void finish(Run *r, int o, const int32_t *acc, int8_t *out, int64_t n)
 {
 	Op *op = &r->g->ops[o];
-	if (r->calibrate && op->qmul == 0)
+	if (r->calibrate && op->qmul == 0 && !op->qmuls)
 		ref_quant_params(127.0 / acc_percentile(acc, n), &op->qmul, &op->qshift);
-	for (int64_t i = 0; i < n; i++)
-		out[i] = ref_clamp8(ref_requant(acc[i], op->qmul, op->qshift), op->relu);
+	Shape ys = r->g->tensors[op->out[0]].shape;
+	int64_t plane = (int64_t)ys.h * ys.w;
+	for (int64_t i = 0; i < n; i++) {
+		int64_t c = op->qmuls ? i / plane % ys.c : 0;
+		int32_t m = op->qmuls ? op->qmuls[c] : op->qmul;
+		int sh = op->qmuls ? op->qshifts[c] : op->qshift;
+		out[i] = ref_clamp8(ref_requant(acc[i], m, sh), op->relu);
+	}
 }
 
 /* Convolution accumulators: acc[] starts with the bias or partial sums. */
@@ -229,7 +236,7 @@ static int run_op(Run *r, int o)
 	const Const *b = op->bias >= 0 ? &g->consts[op->bias] : NULL;
 	if ((w && !w->data) || (b && !b->data))
 		return err_set(r->e, "node %s: weights not quantized", op->name);
-	if (!r->calibrate && op->qmul == 0 &&
+	if (!r->calibrate && op->qmul == 0 && !op->qmuls &&
 	    (op->kind == OP_CONV || op->kind == OP_FC || op->kind == OP_ADD || op->kind == OP_WSUM ||
 	     op->kind == OP_REQUANT))
 		return err_set(r->e, "node %s: no requantization parameters (not calibrated)",
