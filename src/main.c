@@ -557,7 +557,7 @@ static int cmd_verify(int argc, char **argv)
 	DpOpts dp;
 	dp_opts(&o, &dp);
 	RwStats st, sta;
-	if (!g || quant_model(g, 1, &e) || !(r = rw_apply(g, &dp, &st, &e)) ||
+	if (!g || pipeline_quantize(&g, NULL, 1, &e) || !(r = rw_apply(g, &dp, &st, &e)) ||
 	    !(all = rw_apply_all(g, &sta, &e)) || ref_run(g, &vg, &e) || ref_run(r, &vr, &e) ||
 	    ref_run(all, &va, &e)) {
 		dp_progress_done(&dp);
@@ -838,7 +838,8 @@ static int cmd_sweep(int argc, char **argv)
 	int nrows = 0;
 	if (!rows)
 		abort();
-	if (pipe_opts(&o, &po, &e) || !(g = model_load(o.model, &e)) || quant_model(g, 1, &e) ||
+	if (pipe_opts(&o, &po, &e) || !(g = model_load(o.model, &e)) ||
+	    pipeline_quantize(&g, NULL, 1, &e) ||
 	    ref_run(g, &ref, &e)) {
 		rc = input_error(&e);
 		goto out;

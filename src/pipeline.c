@@ -135,6 +135,21 @@ static void check(PipeResult *r, const RefValues *given, const uint8_t *dram, Er
 	ref_free(&own);
 }
 
+int pipeline_quantize(Graph **g, Graph **float_graph, uint64_t seed, Err *e)
+{
+	if (!reff_has_float(*g))
+		return quant_model(*g, seed, e);
+	Graph *q = ptq_quantize(*g, NULL, e);
+	if (!q)
+		return -1;
+	if (float_graph)
+		*float_graph = *g;
+	else
+		ir_free(*g);
+	*g = q;
+	return 0;
+}
+
 int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 {
 	memset(r, 0, sizeof *r);
@@ -144,14 +159,9 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 		g = model_load(o->model, e);                         /* import */
 		r->original = g;
 		r->owns_original = true;
-		if (g && reff_has_float(g)) {                        /* quantize */
-			r->float_graph = g;
-			r->original = g = ptq_quantize(g, NULL, e);
-		} else if (g && quant_model(g, o->seed, e)) {
-			g = NULL;
-		}
-		if (!g)
-			goto fail;
+		if (!g || pipeline_quantize(&r->original, &r->float_graph, o->seed, e))
+			goto fail;                                   /* quantize */
+		g = r->original;
 	}
 	r->original = g;
 	r->graph = o->rewrite ? rw_apply(g, &o->dp, &r->rw, e) : g;  /* rewrite */

@@ -56,6 +56,12 @@ typedef struct PipeResult {
 int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e);
 void pipeline_free(PipeResult *r);
 
+/* The quantize stage: post-training quantization (ptq.c) of a float model,
+ * *g becoming the int8 graph and the float one kept in *float_graph (or
+ * freed when float_graph is NULL); quant_model for other models.  On
+ * failure *g is as it was. */
+int pipeline_quantize(Graph **g, Graph **float_graph, uint64_t seed, Err *e);
+
 /* Writes stream.bin, stream.lst, dram.bin and memmap.txt into dir (made if
  * missing), each file whole or not at all. */
 int pipeline_write(const PipeResult *r, const char *dir, Err *e);

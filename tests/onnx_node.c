@@ -109,7 +109,8 @@ static bool fold_inputs(const char *dir, const char *tmp)
 	size_t nin = g->n_input, ninit = g->n_initializer, k = 0;
 	Onnx__TensorProto **init = xcalloc(ninit + nin, sizeof *init), **old_init = g->initializer;
 	Onnx__TensorProto **fresh = xcalloc(nin, sizeof *fresh);
-	memcpy(init, old_init, ninit * sizeof *init);
+	if (ninit)
+		memcpy(init, old_init, ninit * sizeof *init);
 	bool ok = true;
 	for (size_t i = 1; i < nin && ok; i++) {
 		snprintf(path, sizeof path, "%s/test_data_set_0/input_%zu.pb", dir, i);
