@@ -81,7 +81,10 @@ static const char usage_text[] =
 	"                  the config's SRAM, step by step) or cycles (compute, or spill\n"
 	"                  and reload when longer); traffic and cycles need --config\n"
 	"  --acc-bits N    width partial sums of rewritten convolutions are held at\n"
-	"                  (8 to 32, default 32: int32 accumulators)\n";
+	"                  (8 to 32, default 32: int32 accumulators)\n"
+	"  --calib DIR     float (ONNX) models: calibrate the int8 scales on the inputs\n"
+	"                  DIR/input_K.pb or DIR/*/input_K.pb (TensorProtos) instead of\n"
+	"                  8 seeded uniform [-1, 1] inputs; run reports the SQNR\n";
 
 typedef struct Opts {
 	const char *model;
@@ -95,6 +98,7 @@ typedef struct Opts {
 	const char *config;
 	const char *sim;
 	const char *sram;   /* sweep: comma-separated sizes */
+	const char *calib;  /* float models: calibration inputs */
 	DpObjective objective;
 	bool json;
 	bool rewrite;
@@ -130,6 +134,7 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 		{"sim", required_argument, NULL, 'S'},
 		{"sram", required_argument, NULL, 'z'},
 		{"objective", required_argument, NULL, 'O'},
+		{"calib", required_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -179,6 +184,9 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 			break;
 		case 'z':
 			o->sram = optarg;
+			break;
+		case 'C':
+			o->calib = optarg;
 			break;
 		case 'O':
 			if (!strcmp(optarg, "peak"))
@@ -557,7 +565,7 @@ static int cmd_verify(int argc, char **argv)
 	DpOpts dp;
 	dp_opts(&o, &dp);
 	RwStats st, sta;
-	if (!g || pipeline_quantize(&g, NULL, 1, &e) || !(r = rw_apply(g, &dp, &st, &e)) ||
+	if (!g || pipeline_quantize(&g, NULL, 1, o.calib, &e) || !(r = rw_apply(g, &dp, &st, &e)) ||
 	    !(all = rw_apply_all(g, &sta, &e)) || ref_run(g, &vg, &e) || ref_run(r, &vr, &e) ||
 	    ref_run(all, &va, &e)) {
 		dp_progress_done(&dp);
@@ -632,6 +640,7 @@ static int pipe_opts(const Opts *o, PipeOpts *po, Err *e)
 	po->sched = o->sched;
 	po->rewrite = o->rewrite;
 	po->seed = 1;
+	po->calib = o->calib;
 	dp_opts(o, &po->dp);
 	return cfg_read(o->config, &po->cfg, e);
 }
@@ -839,7 +848,7 @@ static int cmd_sweep(int argc, char **argv)
 	if (!rows)
 		abort();
 	if (pipe_opts(&o, &po, &e) || !(g = model_load(o.model, &e)) ||
-	    pipeline_quantize(&g, NULL, 1, &e) ||
+	    pipeline_quantize(&g, NULL, 1, o.calib, &e) ||
 	    ref_run(g, &ref, &e)) {
 		rc = input_error(&e);
 		goto out;

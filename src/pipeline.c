@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calib.h"
 #include "graphfile.h"
 #include "mem.h"
 #include "model.h"
@@ -135,11 +136,17 @@ static void check(PipeResult *r, const RefValues *given, const uint8_t *dram, Er
 	ref_free(&own);
 }
 
-int pipeline_quantize(Graph **g, Graph **float_graph, uint64_t seed, Err *e)
+int pipeline_quantize(Graph **g, Graph **float_graph, uint64_t seed, const char *calib,
+		      Err *e)
 {
 	if (!reff_has_float(*g))
 		return quant_model(*g, seed, e);
-	Graph *q = ptq_quantize(*g, NULL, e);
+	Calib c = {0};
+	if (calib && calib_read(calib, *g, &c, e))
+		return -1;
+	PtqOpts po = {c.nsamples, (const float *const *const *)c.x};
+	Graph *q = ptq_quantize(*g, &po, e);
+	calib_free(&c);
 	if (!q)
 		return -1;
 	if (float_graph)
@@ -159,7 +166,7 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 		g = model_load(o->model, e);                         /* import */
 		r->original = g;
 		r->owns_original = true;
-		if (!g || pipeline_quantize(&r->original, &r->float_graph, o->seed, e))
+		if (!g || pipeline_quantize(&r->original, &r->float_graph, o->seed, o->calib, e))
 			goto fail;                                   /* quantize */
 		g = r->original;
 	}

@@ -24,6 +24,7 @@ typedef struct PipeOpts {
 	const char *work;   /* rtl: where its files go (NULL: a temporary directory) */
 	const char *trace;  /* rtl: FST waveform file, or NULL */
 	uint64_t seed;      /* weights */
+	const char *calib;  /* float models: calibration inputs (calib.h), or NULL */
 	/* For sweeps: a graph already imported and quantized, and its
 	 * reference values, used instead of importing again (not owned). */
 	const Graph *preloaded;
@@ -57,10 +58,12 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e);
 void pipeline_free(PipeResult *r);
 
 /* The quantize stage: post-training quantization (ptq.c) of a float model,
- * *g becoming the int8 graph and the float one kept in *float_graph (or
- * freed when float_graph is NULL); quant_model for other models.  On
- * failure *g is as it was. */
-int pipeline_quantize(Graph **g, Graph **float_graph, uint64_t seed, Err *e);
+ * on the inputs in directory calib (calib.h) or deterministic ones when it
+ * is NULL, *g becoming the int8 graph and the float one kept in
+ * *float_graph (or freed when float_graph is NULL); quant_model for other
+ * models.  On failure *g is as it was. */
+int pipeline_quantize(Graph **g, Graph **float_graph, uint64_t seed, const char *calib,
+		      Err *e);
 
 /* Writes stream.bin, stream.lst, dram.bin and memmap.txt into dir (made if
  * missing), each file whole or not at all. */

@@ -4,9 +4,14 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "calib.h"
+#include "onnx.pb-c.h"
 #include "ptq.h"
 #include "ref.h"
 #include "ref_float.h"
@@ -389,6 +394,89 @@ static void test_clip_not_fused_when_shared(void **state)
 	ir_free(f);
 }
 
+/* Writes a TensorProto of n floats (dims 1 x n) with data type dt. */
+static void write_pb(const char *path, const float *v, int n, int dt)
+{
+	Onnx__TensorProto t = ONNX__TENSOR_PROTO__INIT;
+	int64_t dims[2] = {1, n};
+	t.n_dims = 2;
+	t.dims = dims;
+	t.has_data_type = 1;
+	t.data_type = dt;
+	t.n_float_data = n;
+	t.float_data = (float *)v;
+	uint8_t buf[1024];
+	size_t len = onnx__tensor_proto__pack(&t, buf);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	fclose(f);
+}
+
+static void test_calib_dir(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/serenity-calib-XXXXXX", path[128];
+	assert_non_null(mkdtemp(dir));
+	Graph *f = ir_new("calib");
+	int x = ir_input(f, "x", (Shape){1, 2, 2, 2}, DT_I8);
+	ir_conv(f, "c", x, 2, ir_window(1, 1, 1, 1));
+	randf(f, f->ops[1].weight, 1, 12);
+	ir_link(f);
+	ir_mark_unconsumed_outputs(f);
+	float big[8] = {10, -20, 30, -40, 5, 6, 7, 8}, small[8] = {1, 2, 3, 4, 5, 6, 7, -8};
+	/* two samples, one per subdirectory */
+	snprintf(path, sizeof path, "%s/test_data_set_0", dir);
+	mkdir(path, 0777);
+	snprintf(path, sizeof path, "%s/test_data_set_0/input_0.pb", dir);
+	write_pb(path, small, 8, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT);
+	snprintf(path, sizeof path, "%s/test_data_set_1", dir);
+	mkdir(path, 0777);
+	snprintf(path, sizeof path, "%s/test_data_set_1/input_0.pb", dir);
+	write_pb(path, big, 8, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT);
+	Calib c;
+	Err e;
+	if (calib_read(dir, f, &c, &e))
+		fail_msg("%s", e.msg);
+	assert_int_equal(c.nsamples, 2);
+	assert_memory_equal(c.x[0][0], small, sizeof small);
+	assert_memory_equal(c.x[1][0], big, sizeof big);
+	PtqOpts po = {c.nsamples, (const float *const *const *)c.x};
+	Graph *q = ptq_quantize(f, &po, &e);
+	if (!q)
+		fail_msg("%s", e.msg);
+	/* the input's scale comes from the given samples: 40 / 127 */
+	assert_true(fabsf(q->tensors[0].scale - 40.0f / 127) < 1e-6f);
+	ir_free(q);
+	calib_free(&c);
+
+	/* one sample directly in dir, of the wrong size, then the wrong type */
+	snprintf(path, sizeof path, "%s/input_0.pb", dir);
+	write_pb(path, big, 7, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT);
+	assert_int_equal(calib_read(dir, f, &c, &e), -1);
+	assert_non_null(strstr(e.msg, "input_0.pb: 7 elements"));
+	write_pb(path, big, 8, ONNX__TENSOR_PROTO__DATA_TYPE__INT32);
+	assert_int_equal(calib_read(dir, f, &c, &e), -1);
+	assert_non_null(strstr(e.msg, "not float32"));
+	remove(path);
+	FILE *g = fopen(path, "wb");
+	fputs("\xff\xff\xff", g);
+	fclose(g);
+	assert_int_equal(calib_read(dir, f, &c, &e), -1);
+	assert_non_null(strstr(e.msg, "not an ONNX TensorProto"));
+	remove(path);
+	for (int k = 0; k < 2; k++) {
+		snprintf(path, sizeof path, "%s/test_data_set_%d/input_0.pb", dir, k);
+		remove(path);
+		snprintf(path, sizeof path, "%s/test_data_set_%d", dir, k);
+		rmdir(path);
+	}
+	assert_int_equal(calib_read(dir, f, &c, &e), -1);
+	assert_non_null(strstr(e.msg, "no input_0.pb"));
+	rmdir(dir);
+	ir_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -403,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_concat_shares_scale),
 		cmocka_unit_test(test_clip_fusion),
 		cmocka_unit_test(test_clip_not_fused_when_shared),
+		cmocka_unit_test(test_calib_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
