@@ -435,6 +435,158 @@ int ir_requant(Graph *g, const char *name, int psum)
 	return new_op(g, name, OP_REQUANT, &psum, 1, g->tensors[psum].shape, DT_I8, 0);
 }
 
+/* ---- the ONNX-only ops ---- */
+
+int ir_act(Graph *g, const char *name, int x, ActKind act, float alpha, float beta)
+{
+	if ((unsigned)act >= NACTKIND)
+		return fail(g, "node %s: bad activation %d", name, (int)act);
+	int t = elementwise(g, name, OP_ACT, &x, 1);
+	if (t >= 0) {
+		Op *op = last_op(g);
+		op->act = act;
+		op->alpha = alpha;
+		op->beta = beta;
+	}
+	return t;
+}
+
+/* y has x's shape, or is n x c x 1 x 1 (one factor per channel). */
+static bool mul_ok(Shape x, Shape y)
+{
+	return shape_eq(x, y) || (y.n == x.n && y.c == x.c && y.h == 1 && y.w == 1);
+}
+
+int ir_mul(Graph *g, const char *name, int x, int y)
+{
+	if (g->failed || !in_ok(g, x) || !in_ok(g, y))
+		return fail(g, "node %s: bad input", name);
+	Shape xs = g->tensors[x].shape;
+	if (!mul_ok(xs, g->tensors[y].shape))
+		return fail(g, "node %s: %s cannot multiply %s", name, g->tensors[y].name,
+			    g->tensors[x].name);
+	int ins[2] = {x, y};
+	return new_op(g, name, OP_MUL, ins, 2, xs, DT_I8, 0);
+}
+
+static int *dim_ref(Shape *s, int axis)
+{
+	return axis == 0 ? &s->n : axis == 1 ? &s->c : axis == 2 ? &s->h : &s->w;
+}
+
+static int slice_len(int start, int end, int step)
+{
+	return (end - start + step - 1) / step;
+}
+
+static bool slice_ok(Shape x, int axis, int start, int end, int step)
+{
+	return axis >= 0 && axis < 4 && step >= 1 && start >= 0 && start < end &&
+	       end <= *dim_ref(&x, axis);
+}
+
+int ir_slice(Graph *g, const char *name, int x, int axis, int start, int end, int step)
+{
+	if (g->failed || !in_ok(g, x))
+		return fail(g, "node %s: bad input", name);
+	Shape s = g->tensors[x].shape;
+	if (!slice_ok(s, axis, start, end, step))
+		return fail(g, "node %s: bad slice %d:%d:%d of axis %d", name, start, end, step,
+			    axis);
+	*dim_ref(&s, axis) = slice_len(start, end, step);
+	int t = new_op(g, name, OP_SLICE, &x, 1, s, DT_I8, 0);
+	if (t >= 0) {
+		Op *op = last_op(g);
+		op->axis = axis;
+		op->start = start;
+		op->end = end;
+		op->step = step;
+	}
+	return t;
+}
+
+static Shape pad_shape(Shape x, Window w)
+{
+	return (Shape){x.n, x.c, x.h + w.pt + w.pb, x.w + w.pl + w.pr};
+}
+
+static bool pad_ok(Window w)
+{
+	return w.pt >= 0 && w.pl >= 0 && w.pb >= 0 && w.pr >= 0 && w.pt <= NDIM_MAX &&
+	       w.pl <= NDIM_MAX && w.pb <= NDIM_MAX && w.pr <= NDIM_MAX;
+}
+
+int ir_pad(Graph *g, const char *name, int x, int pt, int pl, int pb, int pr)
+{
+	if (g->failed || !in_ok(g, x))
+		return fail(g, "node %s: bad input", name);
+	Window w = {.pt = pt, .pl = pl, .pb = pb, .pr = pr};
+	if (!pad_ok(w))
+		return fail(g, "node %s: bad padding", name);
+	Shape xs = g->tensors[x].shape;
+	if ((int64_t)xs.h + pt + pb > NDIM_MAX || (int64_t)xs.w + pl + pr > NDIM_MAX)
+		return fail(g, "node %s: padded plane too large", name);
+	int t = new_op(g, name, OP_PAD, &x, 1, pad_shape(xs, w), DT_I8, 0);
+	if (t >= 0)
+		last_op(g)->win = w;
+	return t;
+}
+
+int ir_shuffle(Graph *g, const char *name, int x, int groups)
+{
+	if (g->failed || !in_ok(g, x))
+		return fail(g, "node %s: bad input", name);
+	Shape xs = g->tensors[x].shape;
+	if (groups < 1 || xs.c % groups)
+		return fail(g, "node %s: %d channels do not split in %d groups", name, xs.c, groups);
+	int t = new_op(g, name, OP_SHUFFLE, &x, 1, xs, DT_I8, 0);
+	if (t >= 0)
+		last_op(g)->win.groups = groups;
+	return t;
+}
+
+static bool perm_ok(const int perm[4])
+{
+	int seen = 0;
+	for (int k = 0; k < 4; k++) {
+		if (perm[k] < 0 || perm[k] > 3 || (seen >> perm[k] & 1))
+			return false;
+		seen |= 1 << perm[k];
+	}
+	return true;
+}
+
+static Shape perm_shape(Shape x, const int perm[4])
+{
+	int d[4] = {x.n, x.c, x.h, x.w};
+	return (Shape){d[perm[0]], d[perm[1]], d[perm[2]], d[perm[3]]};
+}
+
+int ir_transpose(Graph *g, const char *name, int x, const int perm[4])
+{
+	if (g->failed || !in_ok(g, x))
+		return fail(g, "node %s: bad input", name);
+	if (!perm_ok(perm))
+		return fail(g, "node %s: not a permutation of the four axes", name);
+	int t = new_op(g, name, OP_TRANSPOSE, &x, 1, perm_shape(g->tensors[x].shape, perm), DT_I8,
+		       0);
+	if (t >= 0)
+		memcpy(last_op(g)->perm, perm, sizeof last_op(g)->perm);
+	return t;
+}
+
+int ir_reshape(Graph *g, const char *name, int x, Shape s)
+{
+	if (g->failed || !in_ok(g, x))
+		return fail(g, "node %s: bad input", name);
+	if (!shape_ok(s) || ir_shape_elems(s) != ir_shape_elems(g->tensors[x].shape))
+		return fail(g, "node %s: reshape changes the element count", name);
+	int t = new_op(g, name, OP_RESHAPE, &x, 1, s, DT_I8, 0);
+	if (t >= 0)
+		last_op(g)->shape = s;
+	return t;
+}
+
 static int copy_const(Graph *dst, const Graph *src, const char *opname, const char *suffix, int k)
 {
 	const Const *c = &src->consts[k];
@@ -442,6 +594,10 @@ static int copy_const(Graph *dst, const Graph *src, const char *opname, const ch
 	if (c->data) {
 		dst->consts[r].data = arena_alloc(dst->arena, c->bytes);
 		memcpy(dst->consts[r].data, c->data, c->bytes);
+	}
+	if (c->fdata) {
+		dst->consts[r].fdata = arena_newvec(dst->arena, float, c->count);
+		memcpy(dst->consts[r].fdata, c->fdata, c->count * sizeof *c->fdata);
 	}
 	return r;
 }
@@ -474,6 +630,16 @@ int ir_copy_op(Graph *dst, const Graph *src, int o, const int *ins)
 	c->macs = op->macs;
 	c->relu = op->relu;
 	ir_copy_qparams(dst, c, op, 0, t->shape.c);
+	c->act = op->act;
+	c->alpha = op->alpha;
+	c->beta = op->beta;
+	c->axis = op->axis;
+	c->start = op->start;
+	c->end = op->end;
+	c->step = op->step;
+	memcpy(c->perm, op->perm, sizeof c->perm);
+	c->shape = op->shape;
+	c->otype = op->otype ? arena_strdup(dst->arena, op->otype) : NULL;
 	if (op->weight >= 0)
 		c->weight = copy_const(dst, src, op->name, ".w", op->weight);
 	if (op->bias >= 0)
@@ -616,6 +782,42 @@ static int verify_op(const Graph *g, int o, Err *e)
 		if (op->nin != 1 || g->tensors[op->in[0]].dtype != DT_I32)
 			return err_set(e, "node %s: requantize needs one int32 input", nm);
 		want = x;
+		break;
+	case OP_ACT:
+		if ((unsigned)op->act >= NACTKIND || op->nin != 1)
+			return err_set(e, "node %s: bad activation", nm);
+		want = x;
+		break;
+	case OP_MUL:
+		if (op->nin != 2 || !mul_ok(x, g->tensors[op->in[1]].shape))
+			return err_set(e, "node %s: bad product inputs", nm);
+		want = x;
+		break;
+	case OP_SLICE:
+		if (op->nin != 1 || !slice_ok(x, op->axis, op->start, op->end, op->step))
+			return err_set(e, "node %s: bad slice attributes", nm);
+		want = x;
+		*dim_ref(&want, op->axis) = slice_len(op->start, op->end, op->step);
+		break;
+	case OP_PAD:
+		if (op->nin != 1 || !pad_ok(op->win))
+			return err_set(e, "node %s: bad padding", nm);
+		want = pad_shape(x, op->win);
+		break;
+	case OP_SHUFFLE:
+		if (op->nin != 1 || op->win.groups < 1 || x.c % op->win.groups)
+			return err_set(e, "node %s: bad shuffle groups", nm);
+		want = x;
+		break;
+	case OP_TRANSPOSE:
+		if (op->nin != 1 || !perm_ok(op->perm))
+			return err_set(e, "node %s: bad permutation", nm);
+		want = perm_shape(x, op->perm);
+		break;
+	case OP_RESHAPE:
+		if (op->nin != 1 || ir_shape_elems(op->shape) != ir_shape_elems(x))
+			return err_set(e, "node %s: reshape changes the element count", nm);
+		want = op->shape;
 		break;
 	default:
 		return err_set(e, "node %s: unknown kind %d", nm, (int)op->kind);

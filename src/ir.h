@@ -127,6 +127,7 @@ typedef struct Op {
 	int axis, start, end, step; /* OP_SLICE: axis 0..3 is n, c, h, w */
 	int perm[4];   /* OP_TRANSPOSE */
 	Shape shape;   /* OP_RESHAPE: the output shape */
+	const char *otype; /* ONNX op_type of an imported op; NULL otherwise */
 } Op;
 
 typedef struct NameMap NameMap;
@@ -143,6 +144,11 @@ typedef struct Graph {
 	NameMap *names; /* tensor name -> index */
 	int acc_bits;   /* width partial sums are held at (8..32; 32 default) */
 	bool linked;    /* consumer lists are current */
+	/* ONNX nodes folded away on import (BN into a conv, views, ...): pairs
+	 * of node name and the op name that now computes its output (NULL for
+	 * a constant-folded node).  NULL, 0 for other models. */
+	const char **merged;
+	int nmerged;
 	bool failed;
 	Err err;
 } Graph;

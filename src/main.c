@@ -83,7 +83,10 @@ static const char usage_text[] =
 	"  --acc-bits N    width partial sums of rewritten convolutions are held at\n"
 	"                  (8 to 32, default 32: int32 accumulators)\n"
 	"  --per-channel   verify, compile, run, sweep: calibrate conv and fc per output channel (the\n"
-	"                  NPU's per-channel requantization, flag PERCH)\n";
+	"                  NPU's per-channel requantization, flag PERCH)\n"
+	"  --calib DIR     float (ONNX) models: calibrate the int8 scales on the inputs\n"
+	"                  DIR/input_K.pb or DIR/*/input_K.pb (TensorProtos) instead of\n"
+	"                  8 seeded uniform [-1, 1] inputs; run reports the SQNR\n";
 
 typedef struct Opts {
 	const char *model;
@@ -97,6 +100,7 @@ typedef struct Opts {
 	const char *config;
 	const char *sim;
 	const char *sram;   /* sweep: comma-separated sizes */
+	const char *calib;  /* float models: calibration inputs */
 	DpObjective objective;
 	bool json;
 	bool rewrite;
@@ -134,6 +138,7 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 		{"sim", required_argument, NULL, 'S'},
 		{"sram", required_argument, NULL, 'z'},
 		{"objective", required_argument, NULL, 'O'},
+		{"calib", required_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -186,6 +191,9 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 			break;
 		case 'z':
 			o->sram = optarg;
+			break;
+		case 'C':
+			o->calib = optarg;
 			break;
 		case 'O':
 			if (!strcmp(optarg, "peak"))
@@ -564,7 +572,7 @@ static int cmd_verify(int argc, char **argv)
 	DpOpts dp;
 	dp_opts(&o, &dp);
 	RwStats st, sta;
-	if (!g || (o.perchannel ? quant_model_perchannel(g, 1, &e) : quant_model(g, 1, &e)) ||
+	if (!g || pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, &e) ||
 	    !(r = rw_apply(g, &dp, &st, &e)) ||
 	    !(all = rw_apply_all(g, &sta, &e)) || ref_run(g, &vg, &e) || ref_run(r, &vr, &e) ||
 	    ref_run(all, &va, &e)) {
@@ -641,6 +649,7 @@ static int pipe_opts(const Opts *o, PipeOpts *po, Err *e)
 	po->rewrite = o->rewrite;
 	po->perchannel = o->perchannel;
 	po->seed = 1;
+	po->calib = o->calib;
 	dp_opts(o, &po->dp);
 	return cfg_read(o->config, &po->cfg, e);
 }
@@ -712,6 +721,12 @@ static int cmd_run(int argc, char **argv)
 		json_str(stdout, o.model);
 		printf(",\"config\":");
 		json_str(stdout, po.cfg.name);
+		/* float models: the int8 result against float, capped at 999 dB
+		 * (exactly equal); null for int8 models */
+		if (r.has_sqnr)
+			printf(",\"sqnr_db\":%.2f", fmin(r.sqnr_db, 999.0));
+		else
+			printf(",\"sqnr_db\":null");
 		printf(",\"sim\":\"%s\",\"scheduler\":\"%s\",\"rewrite\":%s,\"bit_exact\":%s,"
 		       "\"outputs_compared\":%d,\"cycles\":%lld,\"cycles_estimated\":%s,"
 		       "\"estimated_cycles\":%lld,\"estimate_error_percent\":%.2f,"
@@ -735,6 +750,9 @@ static int cmd_run(int argc, char **argv)
 		       r.bit_exact ? "yes" : "NO", r.outputs_compared,
 		       r.first_diff ? ", first difference in " : "",
 		       r.first_diff ? r.first_diff : "");
+		if (r.has_sqnr)
+			printf("%-16s %.2f dB (int8 reference against the float model)\n", "SQNR",
+			       r.sqnr_db);
 		if (po.rtl)
 			printf("%-16s %lld measured on the RTL; the cost model says %lld (%+.1f%%)\n",
 			       "cycles", (long long)cycles, (long long)r.sim.cycles, err);
@@ -839,7 +857,7 @@ static int cmd_sweep(int argc, char **argv)
 	if (!rows)
 		abort();
 	if (pipe_opts(&o, &po, &e) || !(g = model_load(o.model, &e)) ||
-	    (o.perchannel ? quant_model_perchannel(g, 1, &e) : quant_model(g, 1, &e)) ||
+	    pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, &e) ||
 	    ref_run(g, &ref, &e)) {
 		rc = input_error(&e);
 		goto out;

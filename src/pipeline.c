@@ -10,11 +10,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calib.h"
 #include "graphfile.h"
 #include "mem.h"
 #include "model.h"
+#include "ptq.h"
 #include "quant.h"
 #include "ref.h"
+#include "ref_float.h"
 
 /* Removes the run files of a temporary RTL directory, then it. */
 static void remove_tree(const char *dir)
@@ -133,6 +136,27 @@ static void check(PipeResult *r, const RefValues *given, const uint8_t *dram, Er
 	ref_free(&own);
 }
 
+int pipeline_quantize(Graph **g, Graph **float_graph, uint64_t seed, bool perchannel,
+		      const char *calib, Err *e)
+{
+	if (!reff_has_float(*g))
+		return perchannel ? quant_model_perchannel(*g, seed, e) : quant_model(*g, seed, e);
+	Calib c = {0};
+	if (calib && calib_read(calib, *g, &c, e))
+		return -1;
+	PtqOpts po = {c.nsamples, (const float *const *const *)c.x};
+	Graph *q = ptq_quantize(*g, &po, e);
+	calib_free(&c);
+	if (!q)
+		return -1;
+	if (float_graph)
+		*float_graph = *g;
+	else
+		ir_free(*g);
+	*g = q;
+	return 0;
+}
+
 int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 {
 	memset(r, 0, sizeof *r);
@@ -142,9 +166,9 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 		g = model_load(o->model, e);                         /* import */
 		r->original = g;
 		r->owns_original = true;
-		if (!g || (o->perchannel ? quant_model_perchannel(g, o->seed, e)
-					 : quant_model(g, o->seed, e)))  /* quantize */
-			goto fail;
+		if (!g || pipeline_quantize(&r->original, &r->float_graph, o->seed, o->perchannel, o->calib, e))
+			goto fail;                                   /* quantize */
+		g = r->original;
 	}
 	r->original = g;
 	r->graph = o->rewrite ? rw_apply(g, &o->dp, &r->rw, e) : g;  /* rewrite */
@@ -187,6 +211,11 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 			goto fail;
 	}
 	check(r, o->reference, dram, e);                             /* check */
+	if (r->float_graph) {
+		if (ptq_sqnr(r->float_graph, r->original, &r->sqnr_db, e))
+			goto fail;
+		r->has_sqnr = true;
+	}
 	free(dram);
 	return 0;
 fail:
@@ -203,6 +232,7 @@ void pipeline_free(PipeResult *r)
 		ir_free(r->graph);
 	if (r->owns_original)
 		ir_free(r->original);
+	ir_free(r->float_graph);
 	memset(r, 0, sizeof *r);
 }
 

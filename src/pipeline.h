@@ -25,6 +25,7 @@ typedef struct PipeOpts {
 	const char *trace;  /* rtl: FST waveform file, or NULL */
 	uint64_t seed;      /* weights */
 	bool perchannel;    /* calibrate conv and fc per output channel */
+	const char *calib;  /* float models: calibration inputs (calib.h), or NULL */
 	/* For sweeps: a graph already imported and quantized, and its
 	 * reference values, used instead of importing again (not owned). */
 	const Graph *preloaded;
@@ -46,12 +47,24 @@ typedef struct PipeResult {
 	bool bit_exact;
 	int outputs_compared;
 	const char *first_diff; /* output that differed, or NULL */
+	Graph *float_graph; /* a float model as imported (owned), before ptq.c
+	                     * made original of it; NULL for int8 models */
+	bool has_sqnr;      /* float model, simulated: sqnr_db is set */
+	double sqnr_db;     /* int8 reference against float (ptq_sqnr) */
 } PipeResult;
 
-/* import -> quantize -> rewrite -> schedule -> plan -> emit [-> simulate
+/* import -> quantize (ptq.c for float models) -> rewrite -> schedule -> plan -> emit [-> simulate
  * -> check]; on failure e says where and *r holds nothing to free. */
 int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e);
 void pipeline_free(PipeResult *r);
+
+/* The quantize stage: post-training quantization (ptq.c) of a float model,
+ * on the inputs in directory calib (calib.h) or deterministic ones when it
+ * is NULL, *g becoming the int8 graph and the float one kept in
+ * *float_graph (or freed when float_graph is NULL); quant_model (per
+ * channel with perchannel) for other models.  On failure *g is as it was. */
+int pipeline_quantize(Graph **g, Graph **float_graph, uint64_t seed, bool perchannel,
+		      const char *calib, Err *e);
 
 /* Writes stream.bin, stream.lst, dram.bin and memmap.txt into dir (made if
  * missing), each file whole or not at all. */

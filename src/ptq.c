@@ -1,0 +1,409 @@
+/* ptq.c: post-training quantization of a float graph to int8.
+ *
+ * 1. Calibration.  The float interpreter (ref_float.c) runs the graph on
+ *    PtqOpts.nsamples inputs (8 by default: reff_input's seeded uniform
+ *    [-1, 1], or the user's); every tensor records the largest |value| it
+ *    takes.  The maximum, not a percentile: the NPU saturates, so a clipped
+ *    outlier costs more than a coarser step on these small sample counts,
+ *    and a fused Clip's bound is exact only as a maximum.
+ * 2. Clip fusion.  Clip(0, hi) whose input is a conv, fc, add or weighted
+ *    sum that nothing else reads (and is no graph output) disappears: the
+ *    producer gets a fused ReLU and the output scale hi/127, so the int8
+ *    saturation at [0, 127] is the clip (equal to the float clip up to
+ *    rounding).  The Clip node is recorded in Graph.merged as computed by
+ *    its producer.
+ * 3. Scales.  Activations are symmetric per tensor, s = max|x| / 127.  Ops
+ *    whose int8 form keeps its input's scale (pools, relu, concat, slice,
+ *    pad, shuffle, transpose, reshape) put input and output tensors in one
+ *    class (union-find), and a concat's inputs too; a class takes the
+ *    largest scale of its members, and its producers requantize to it.  A
+ *    fused producer counts as hi; if its class then needs a larger scale
+ *    the Clip is not fused after all (its saturation would no longer clip).
+ * 4. Weights per output channel: s_w[c] = max |w_c| / 127, w_q =
+ *    round(w / s_w[c]); biases int32, round(b / (s_in s_w[c])); the
+ *    requantization of channel c is s_in s_w[c] / s_out (Op.qmuls, qshifts).
+ * 5. Sums.  An add whose inputs share one scale stays an add (multiplier
+ *    s_in / s_out).  Otherwise, and for weighted sums (float weights a_i),
+ *    it becomes the NPU's weighted sum: int8 coefficients
+ *    c_i = round(k a_i s_i) with k = 127 / max |a_i s_i| (the largest is
+ *    +-127, so coefficient rounding costs at most 1/254 of the largest
+ *    term), multiplier 1 / (k s_out).
+ * Ops without int8 semantics (act, mul) are copied with scales on their
+ * tensors and nothing else: compile and run refuse them.
+ */
+#include "ptq.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ref.h"
+#include "ref_float.h"
+
+typedef struct Ptq {
+	const Graph *f;
+	float *amax;    /* per tensor of f: largest |value| in calibration */
+	bool *fused;    /* per op of f: a Clip folded into its producer */
+	int *cls;       /* per tensor of f: union-find parent */
+	double *scale;  /* per tensor of f */
+} Ptq;
+
+static int calibrate(Ptq *p, const PtqOpts *o, Err *e)
+{
+	const Graph *f = p->f;
+	int nin = 0, ns = o && o->nsamples > 0 ? o->nsamples : PTQ_SAMPLES;
+	for (int i = 0; i < f->nops; i++)
+		nin += f->ops[i].kind == OP_INPUT;
+	float **in = xcalloc(nin ? nin : 1, sizeof *in);
+	int rc = 0;
+	for (int k = 0; k < ns && !rc; k++) {
+		if (!o || !o->inputs)
+			for (int i = 0, j = 0; i < f->nops; i++) {
+				const Tensor *t = &f->tensors[f->ops[i].out[0]];
+				if (f->ops[i].kind != OP_INPUT)
+					continue;
+				free(in[j]);
+				in[j] = xmalloc(ir_shape_elems(t->shape) * sizeof **in);
+				reff_input(t, k, in[j++]);
+			}
+		FloatValues v;
+		rc = reff_run(f, o && o->inputs ? o->inputs[k] : (const float *const *)in, &v, e);
+		for (int t = 0; !rc && t < f->ntensors; t++) {
+			int64_t n = ir_shape_elems(f->tensors[t].shape);
+			for (int64_t i = 0; i < n; i++)
+				p->amax[t] = fmaxf(p->amax[t], fabsf(v.val[t][i]));
+		}
+		if (!rc)
+			reff_free(&v);
+	}
+	for (int j = 0; j < nin; j++)
+		free(in[j]);
+	free(in);
+	return rc;
+}
+
+/* Clip(0, hi) reading the only use of a conv, fc, add or weighted sum. */
+static bool fusable(const Graph *f, int o)
+{
+	const Op *op = &f->ops[o];
+	if (op->kind != OP_ACT || op->act != ACT_CLIP || op->alpha != 0 || !(op->beta > 0) ||
+	    op->nin != 1)
+		return false;
+	const Tensor *t = &f->tensors[op->in[0]];
+	OpKind k = f->ops[t->producer].kind;
+	return t->ncons == 1 && !t->output &&
+	       (k == OP_CONV || k == OP_FC || k == OP_ADD || k == OP_WSUM);
+}
+
+static bool keeps_scale(OpKind k)
+{
+	return k == OP_MAXPOOL || k == OP_AVGPOOL || k == OP_GAVGPOOL || k == OP_RELU ||
+	       k == OP_CONCAT || k == OP_SLICE || k == OP_PAD || k == OP_SHUFFLE ||
+	       k == OP_TRANSPOSE || k == OP_RESHAPE;
+}
+
+static int find(int *cls, int t)
+{
+	while (cls[t] != t)
+		t = cls[t] = cls[cls[t]];
+	return t;
+}
+
+static void unite(int *cls, int a, int b)
+{
+	a = find(cls, a);
+	b = find(cls, b);
+	if (a != b)
+		cls[a < b ? b : a] = a < b ? a : b;
+}
+
+/* Scales of all tensors of f under the current fusions; false when some
+ * fused Clip's class needs more than its bound (it is unfused then). */
+static bool assign_scales(Ptq *p)
+{
+	const Graph *f = p->f;
+	double *cmax = xcalloc(f->ntensors, sizeof *cmax);
+	double *hi = xcalloc(f->ntensors, sizeof *hi);
+	for (int t = 0; t < f->ntensors; t++)
+		p->cls[t] = t;
+	for (int o = 0; o < f->nops; o++) {
+		const Op *op = &f->ops[o];
+		if (keeps_scale(op->kind) || p->fused[o])
+			for (int i = 0; i < op->nin; i++)
+				unite(p->cls, op->in[i], op->out[0]);
+		if (p->fused[o])
+			hi[op->in[0]] = op->beta;
+	}
+	for (int t = 0; t < f->ntensors; t++) {
+		int r = find(p->cls, t);
+		double m = hi[t] > 0 ? hi[t] : p->amax[t];
+		/* the fused clip's own output is bounded by hi anyway */
+		if (p->fused[f->tensors[t].producer])
+			m = 0;
+		cmax[r] = fmax(cmax[r], m);
+	}
+	bool stable = true;
+	for (int o = 0; o < f->nops; o++)
+		if (p->fused[o] && cmax[find(p->cls, f->ops[o].in[0])] > f->ops[o].beta) {
+			p->fused[o] = false;
+			stable = false;
+		}
+	for (int t = 0; t < f->ntensors; t++) {
+		double m = cmax[find(p->cls, t)];
+		p->scale[t] = m > 0 ? m / 127.0 : 1.0 / 127.0;
+	}
+	free(cmax);
+	free(hi);
+	return stable;
+}
+
+static int32_t round32(double v)
+{
+	v = nearbyint(v);
+	return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+
+static int8_t round8(double v)
+{
+	v = round(v);
+	return (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
+}
+
+/* Conv and fc: per-channel int8 weights, int32 biases, requantization. */
+static int quant_weights(Graph *q, Op *op, Err *e)
+{
+	Const *w = &q->consts[op->weight];
+	const Const *b = op->bias >= 0 ? &q->consts[op->bias] : NULL;
+	double sin = q->tensors[op->in[0]].scale, sout = q->tensors[op->out[0]].scale;
+	int cout = q->tensors[op->out[0]].shape.c;
+	int64_t per = w->count / cout;
+	if (!w->fdata || per * cout != w->count || (b && b->count != cout))
+		return err_set(e, "node %s: float weights missing or of the wrong size", op->name);
+	int8_t *wq = arena_alloc(q->arena, w->count);
+	op->qmuls = arena_newvec(q->arena, int32_t, cout);
+	op->qshifts = arena_newvec(q->arena, int, cout);
+	int32_t *bq = b ? arena_newvec(q->arena, int32_t, cout) : NULL;
+	for (int c = 0; c < cout; c++) {
+		const float *wc = w->fdata + c * per;
+		double m = 0;
+		for (int64_t i = 0; i < per; i++)
+			m = fmax(m, fabs(wc[i]));
+		double sw = m > 0 ? m / 127.0 : 1.0;
+		for (int64_t i = 0; i < per; i++)
+			wq[c * per + i] = round8(wc[i] / sw);
+		if (bq)
+			bq[c] = b->fdata ? round32(b->fdata[c] / (sin * sw)) : 0;
+		ref_quant_params(sin * sw / sout, &op->qmuls[c], &op->qshifts[c]);
+	}
+	w->data = wq;
+	if (b)
+		q->consts[op->bias].data = bq;
+	op->qmul = op->qmuls[0];
+	op->qshift = op->qshifts[0];
+	return 0;
+}
+
+/* Whether f's add or weighted sum o must become a weighted sum in q. */
+static bool needs_wsum(const Ptq *p, int o)
+{
+	const Op *op = &p->f->ops[o];
+	if (op->kind == OP_WSUM)
+		return true;
+	for (int i = 1; i < op->nin; i++)
+		if (p->scale[op->in[i]] != p->scale[op->in[0]])
+			return true;
+	return false;
+}
+
+static void quant_sum(const Ptq *p, int fo, Graph *q, Op *op)
+{
+	const Op *fop = &p->f->ops[fo];
+	double sout = q->tensors[op->out[0]].scale;
+	if (op->kind == OP_ADD) {
+		ref_quant_params(q->tensors[op->in[0]].scale / sout, &op->qmul, &op->qshift);
+		return;
+	}
+	const float *a = fop->kind == OP_WSUM ? p->f->consts[fop->weight].fdata : NULL;
+	double m = 0;
+	for (int i = 0; i < op->nin; i++)
+		m = fmax(m, fabs((a ? a[i] : 1.0) * q->tensors[op->in[i]].scale));
+	double k = m > 0 ? 127.0 / m : 1.0;
+	Const *w = &q->consts[op->weight];
+	int8_t *c = arena_alloc(q->arena, op->nin);
+	float *fc = arena_newvec(q->arena, float, op->nin);
+	for (int i = 0; i < op->nin; i++) {
+		fc[i] = a ? a[i] : 1.0f;
+		c[i] = round8(k * fc[i] * q->tensors[op->in[i]].scale);
+	}
+	w->data = c;
+	w->fdata = fc;
+	ref_quant_params(1.0 / (k * sout), &op->qmul, &op->qshift);
+}
+
+static void add_merged(Graph *q, const char *node, const char *by)
+{
+	const char **m = arena_newvec(q->arena, const char *, 2 * (q->nmerged + 1));
+	if (q->nmerged)
+		memcpy(m, q->merged, 2 * q->nmerged * sizeof *m);
+	m[2 * q->nmerged] = arena_strdup(q->arena, node);
+	m[2 * q->nmerged + 1] = by ? arena_strdup(q->arena, by) : NULL;
+	q->merged = m;
+	q->nmerged++;
+}
+
+/* q: the ops of f, fused Clips left out, adds turned weighted sums. */
+static Graph *build(const Ptq *p, Err *e)
+{
+	const Graph *f = p->f;
+	Graph *q = ir_new(f->name);
+	q->acc_bits = f->acc_bits;
+	for (int i = 0; i < f->nmerged; i++)
+		add_merged(q, f->merged[2 * i], f->merged[2 * i + 1]);
+	int *map = xmalloc(f->ntensors * sizeof *map), *ins = NULL;
+	for (int o = 0; o < f->nops && ir_ok(q); o++) {
+		const Op *fop = &f->ops[o];
+		if (p->fused[o]) {
+			int t = map[fop->in[0]];
+			Op *prod = &q->ops[q->tensors[t].producer];
+			prod->relu = true;
+			q->tensors[t].output |= f->tensors[fop->out[0]].output;
+			map[fop->out[0]] = t;
+			add_merged(q, fop->name, prod->name);
+			continue;
+		}
+		ins = xrealloc(ins, (fop->nin + 1) * sizeof *ins);
+		for (int i = 0; i < fop->nin; i++)
+			ins[i] = map[fop->in[i]];
+		int t;
+		if ((fop->kind == OP_ADD || fop->kind == OP_WSUM) && needs_wsum(p, o)) {
+			t = ir_wsum(q, fop->name, ins, fop->nin);
+			if (t >= 0) {
+				q->ops[q->nops - 1].relu = fop->relu;
+				q->ops[q->nops - 1].otype =
+					fop->otype ? arena_strdup(q->arena, fop->otype) : NULL;
+				q->tensors[t].output = f->tensors[fop->out[0]].output;
+			}
+		} else {
+			t = ir_copy_op(q, f, o, ins);
+		}
+		if (t >= 0)
+			q->tensors[t].scale = (float)p->scale[fop->out[0]];
+		map[fop->out[0]] = t;
+	}
+	free(map);
+	free(ins);
+	if (!ir_ok(q)) {
+		err_set(e, "%s", q->err.msg);
+		ir_free(q);
+		return NULL;
+	}
+	return q;
+}
+
+Graph *ptq_quantize(const Graph *f, const PtqOpts *o, Err *e)
+{
+	if (!f->linked) {
+		err_set(e, "graph %s: not linked", f->name);
+		return NULL;
+	}
+	Ptq p = {f, xcalloc(f->ntensors, sizeof(float)), xcalloc(f->nops, sizeof(bool)),
+		 xcalloc(f->ntensors, sizeof(int)), xcalloc(f->ntensors, sizeof(double))};
+	Graph *q = NULL;
+	if (calibrate(&p, o, e))
+		goto out;
+	for (int i = 0; i < f->nops; i++)
+		p.fused[i] = fusable(f, i);
+	while (!assign_scales(&p))
+		;
+	if (!(q = build(&p, e)))
+		goto out;
+	for (int i = 0, fo = 0; i < q->nops; i++, fo++) {
+		while (p.fused[fo])
+			fo++;
+		Op *op = &q->ops[i];
+		int rc = 0;
+		if (op->kind == OP_CONV || op->kind == OP_FC)
+			rc = quant_weights(q, op, e);
+		else if (op->kind == OP_ADD || op->kind == OP_WSUM)
+			quant_sum(&p, fo, q, op);
+		if (rc) {
+			ir_free(q);
+			q = NULL;
+			goto out;
+		}
+	}
+	ir_link(q);
+	if (ir_verify(q, e)) {
+		ir_free(q);
+		q = NULL;
+	}
+out:
+	free(p.amax);
+	free(p.fused);
+	free(p.cls);
+	free(p.scale);
+	return q;
+}
+
+/* The tensor of q that holds f's tensor t (a fused Clip's: its producer's). */
+static int q_tensor(const Graph *f, const Graph *q, int t)
+{
+	int u = ir_find(q, f->tensors[t].name);
+	const Op *op = &f->ops[f->tensors[t].producer];
+	if (u < 0 && op->kind == OP_ACT && op->act == ACT_CLIP)
+		u = ir_find(q, f->tensors[op->in[0]].name);
+	return u;
+}
+
+int ptq_sqnr(const Graph *f, const Graph *q, double *db, Err *e)
+{
+	RefValues qv = {0};
+	FloatValues fv = {0};
+	int nin = 0, rc = -1;
+	if (ref_run(q, &qv, e))
+		return -1;
+	float **in = xcalloc(f->nops, sizeof *in);
+	for (int o = 0; o < f->nops; o++) {
+		if (f->ops[o].kind != OP_INPUT)
+			continue;
+		int t = f->ops[o].out[0], u = ir_find(q, f->tensors[t].name);
+		if (u < 0 || q->tensors[u].dtype != DT_I8) {
+			err_set(e, "node %s: no int8 input in the quantized graph", f->ops[o].name);
+			goto out;
+		}
+		int64_t n = ir_shape_elems(f->tensors[t].shape);
+		in[nin] = xmalloc((n ? n : 1) * sizeof **in);
+		for (int64_t i = 0; i < n; i++)
+			in[nin][i] = q->tensors[u].scale * ((const int8_t *)qv.val[u])[i];
+		nin++;
+	}
+	if (reff_run(f, (const float *const *)in, &fv, e))
+		goto out;
+	double sig = 0, noise = 0;
+	for (int t = 0; t < f->ntensors; t++) {
+		if (!f->tensors[t].output)
+			continue;
+		int u = q_tensor(f, q, t);
+		if (u < 0 || q->tensors[u].dtype != DT_I8) {
+			err_set(e, "node %s: output missing from the quantized graph",
+				f->tensors[t].name);
+			goto out;
+		}
+		int64_t n = ir_shape_elems(f->tensors[t].shape);
+		for (int64_t i = 0; i < n; i++) {
+			double x = fv.val[t][i];
+			double d = x - (double)q->tensors[u].scale * ((const int8_t *)qv.val[u])[i];
+			sig += x * x;
+			noise += d * d;
+		}
+	}
+	*db = noise > 0 ? 10 * log10(sig / noise) : INFINITY;
+	rc = 0;
+out:
+	for (int i = 0; i < nin; i++)
+		free(in[i]);
+	free(in);
+	ref_free(&qv);
+	reff_free(&fv);
+	return rc;
+}

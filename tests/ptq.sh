@@ -1,0 +1,47 @@
+#!/bin/sh
+# ptq.sh: a float ONNX model through post-training quantization, end to
+# end: run reports sqnr_db beside bit_exact, --calib takes a directory of
+# TensorProtos and refuses a bad one.  Usage: ptq.sh SERENITY TESTDIR.
+# Exit 77 (skipped) without python3's onnx and numpy or an ONNX importer.
+S=$1
+T=$2
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+"$PY" "$T/ptq/make_model.py" "$W/small.onnx" "$W/calib" 2>"$W/err" || {
+	echo "ptq.sh: python3 onnx/numpy missing: skipped"; cat "$W/err"; exit 77; }
+if "$S" schedule "$W/small.onnx" 2>&1 | grep -q "not available in this build"; then
+	echo "ptq.sh: no ONNX importer in this build: skipped"; exit 77
+fi
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+cfg=$T/../configs/npu-64k.xml
+
+# sqnr_db above 25 dB and the NPU bit-exact with the int8 reference
+check_run() {
+	"$S" run "$W/small.onnx" --config "$cfg" --json "$@" >"$W/run.json" 2>"$W/err" ||
+		{ bad "run $*: exit $?"; cat "$W/err" "$W/run.json"; return; }
+	grep -q '"bit_exact":true' "$W/run.json" && ok || bad "run $*: not bit-exact"
+	db=$(grep -o '"sqnr_db":[-0-9.]*' "$W/run.json" | cut -d: -f2)
+	echo "ptq.sh: run $*: sqnr_db $db"
+	awk -v d="$db" 'BEGIN { exit !(d + 0 > 25) }' && ok || bad "run $*: sqnr_db '$db'"
+}
+check_run
+check_run --calib "$W/calib"
+check_run --rewrite
+"$S" run "$W/small.onnx" --config "$cfg" | grep -q '^SQNR .* dB' && ok || bad "run: no SQNR line"
+# an int8 model has no float reference: null
+"$S" run zoo:randwire-cifar10 --config "$cfg" --json 2>/dev/null | grep -q '"sqnr_db":null' &&
+	ok || bad "zoo run: sqnr_db not null"
+# bad calibration input: one line naming the file, exit 1
+mkdir -p "$W/bad"
+printf '\377\377\377' >"$W/bad/input_0.pb"
+"$S" run "$W/small.onnx" --config "$cfg" --calib "$W/bad" >/dev/null 2>"$W/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q 'bad/input_0.pb: not an ONNX TensorProto' "$W/err" && [ "$(wc -l <"$W/err")" -eq 1 ] &&
+	ok || { bad "bad --calib: exit $rc"; cat "$W/err"; }
+echo "ptq.sh: $pass passed, $fail failed"
+[ $fail -eq 0 ]
