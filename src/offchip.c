@@ -38,11 +38,20 @@
  *   fit (fragmentation), the same cut is made at the first step of a
  *   buffer placed past the end, the excess being how far past.  Every cut
  *   removes SRAM steps, so both loops end.
+ * Both then refill: two consecutive uses of a tensor not in one segment
+ * are joined (with the segments they are in) when that moves fewer bytes
+ * and the joined buffer fits the placement with everything else where it
+ * is.  Early cuts can turn out needless once later ones are made, and
+ * whole-life evictions leave room around the busy steps: refill takes
+ * both back.  The better of the two plans is kept, so splitting never
+ * costs more than whole-life eviction.
  */
 #include "offchip.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+enum { NREFILL = 8 }; /* refill passes at most */
 
 typedef struct Ctx {
 	const Graph *g;
@@ -379,6 +388,95 @@ static int place(const Ctx *c, Plan *pl)
 	return pl->arena <= c->sram;
 }
 
+static int off_cmp(const void *a, const void *b)
+{
+	const PlanBuf *x = *(const PlanBuf *const *)a, *y = *(const PlanBuf *const *)b;
+	return (x->offset > y->offset) - (x->offset < y->offset);
+}
+
+/* The lowest offset where t can live over steps [f, l] beside pl's
+ * buffers of other tensors (t's own there are being merged), or -1. */
+static int64_t gap_for(const Ctx *c, const Plan *pl, int t, int f, int l, const PlanBuf **conf)
+{
+	int nc = 0;
+	for (int i = 0; i < pl->n; i++) {
+		const PlanBuf *b = &pl->buf[i];
+		if (b->tensor != t && b->first <= l && f <= b->last)
+			conf[nc++] = b;
+	}
+	qsort(conf, nc, sizeof *conf, off_cmp);
+	int64_t at = 0;
+	for (int i = 0; i < nc; i++) {
+		if (conf[i]->offset - at >= c->size[t])
+			return at;
+		int64_t end = conf[i]->offset + c->size[conf[i]->tensor];
+		at = end > at ? end : at;
+	}
+	return at + c->size[t] <= c->sram ? at : -1;
+}
+
+/* pl re-made from the coverage, every buffer at its old offset but the
+ * merged one of t over [f, l], at off. */
+static void replace(const Ctx *c, Plan *pl, int t, int f, int l, int64_t off)
+{
+	Plan np;
+	plan_init(&np, c->align);
+	segments(c, &np);
+	for (int i = 0; i < np.n; i++) {
+		PlanBuf *b = &np.buf[i];
+		if (b->tensor == t && b->first == f && b->last == l)
+			b->offset = off;
+		for (int j = 0; b->offset < 0 && j < pl->n; j++)
+			if (pl->buf[j].tensor == b->tensor && pl->buf[j].first == b->first &&
+			    pl->buf[j].last == b->last)
+				b->offset = pl->buf[j].offset;
+		if (b->offset + c->size[b->tensor] > np.arena)
+			np.arena = b->offset + c->size[b->tensor];
+	}
+	plan_free(pl);
+	*pl = np;
+}
+
+/* Refill: a fitting plan, improved.  For every two consecutive uses of a
+ * tensor not in one segment, join them (and the segments they are in)
+ * into one if that moves fewer bytes and the joined buffer fits, at fixed
+ * offsets of everything else, into the placement.  Cuts made early can
+ * turn out needless once later ones are made; whole-life evictions leave
+ * room around the busy steps: this takes both back. */
+static void refill(Ctx *c, Plan *pl)
+{
+	int nuse = c->beg[c->g->ntensors];
+	bool *save = xcalloc(2 * (size_t)(nuse + 1), sizeof *save);
+	const PlanBuf **conf = xcalloc((size_t)pl->n + (size_t)nuse + 1, sizeof *conf);
+	for (int pass = 0, changed = 1; changed && pass < NREFILL; pass++) {
+		changed = 0;
+		for (int t = 0; t < c->g->ntensors; t++) {
+			if (c->g->tensors[t].bytes == 0 || c->size[t] > c->sram)
+				continue;
+			for (int u = c->beg[t]; u + 1 < c->beg[t + 1]; u++) {
+				if (c->cov[u] && c->cov[u + 1] && !c->brk[u + 1])
+					continue;
+				int64_t before = cost_of(c, t);
+				flags(c, t, save, false);
+				c->cov[u] = c->cov[u + 1] = true;
+				c->brk[u + 1] = false;
+				int i, j;
+				int64_t off = -1;
+				if (cost_of(c, t) < before && seg_around(c, t, c->ustep[u], &i, &j))
+					off = gap_for(c, pl, t, c->ustep[i], c->ustep[j], conf);
+				if (off < 0) {
+					flags(c, t, save, true);
+					continue;
+				}
+				replace(c, pl, t, c->ustep[i], c->ustep[j], off);
+				changed = 1;
+			}
+		}
+	}
+	free(conf);
+	free(save);
+}
+
 static int plan_split(Ctx *c, Plan *pl, int64_t *ex)
 {
 	for (int t = 0; t < c->g->ntensors; t++)
@@ -402,6 +500,7 @@ static int plan_split(Ctx *c, Plan *pl, int64_t *ex)
 		if (s < 0 || cut_best(c, s, ex))
 			return -1;
 	}
+	refill(c, pl);
 	return 0;
 }
 
@@ -439,6 +538,7 @@ static int plan_whole(Ctx *c, Plan *pl, int64_t *ex)
 			return -1;
 		cover_all(c, victim, false);
 	}
+	refill(c, pl);
 	return 0;
 }
 
