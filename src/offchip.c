@@ -63,7 +63,14 @@ typedef struct Ctx {
 	bool *cov;     /* per use: t in SRAM there (the producer: writes it there) */
 	bool *brk;     /* per use: a segment starts here after a spill */
 	int64_t *size; /* per tensor: bytes rounded up to align */
+	int how;       /* split variant: OFF_BUSIEST, OFF_LENGTH bits */
 } Ctx;
+
+enum {
+	OFF_BUSIEST = 1, /* cut at the busiest over-full step, not the first */
+	OFF_LENGTH = 2,  /* relief: bytes x steps freed (Belady), not the excess met */
+	NVARIANT = 4,
+};
 
 /* A candidate cut of the segment of t around a step. */
 typedef struct Cut {
@@ -312,7 +319,10 @@ static int cut_best(Ctx *c, int s, const int64_t *ex)
 		flags(c, t, save, true);
 		double relief = 0;
 		for (int r = k.lo; r <= k.hi; r++)
-			relief += ex[r] <= 0 ? 0 : ex[r] < c->size[t] ? ex[r] : c->size[t];
+			relief += c->how & OFF_LENGTH ? (double)c->size[t]
+				  : ex[r] <= 0		? 0
+				  : ex[r] < c->size[t]	? ex[r]
+							: c->size[t];
 		double score = relief / (double)(added > 0 ? added + 1 : 1);
 		if (score > best_score) {
 			best_score = score;
@@ -371,12 +381,18 @@ static void excess_placed(const Ctx *c, const Plan *pl, int64_t *ex)
 	}
 }
 
+/* The step to cut at: the first over-full one, or the busiest. */
 static int first_over(const Ctx *c, const int64_t *ex)
 {
+	int at = -1;
 	for (int s = 0; s < c->steps; s++)
-		if (ex[s] > 0)
-			return s;
-	return -1;
+		if (ex[s] > 0) {
+			if (!(c->how & OFF_BUSIEST))
+				return s;
+			if (at < 0 || ex[s] > ex[at])
+				at = s;
+		}
+	return at;
 }
 
 /* Placement of the coverage: 1 if it fits (pl placed), 0 if not. */
@@ -511,7 +527,10 @@ static int plan_whole(Ctx *c, Plan *pl, int64_t *ex)
 		cover_all(c, t, true);
 	while (!place(c, pl)) {
 		excess_live(c, pl, ex);
-		if (first_over(c, ex) < 0)
+		bool over = false;
+		for (int s = 0; s < c->steps; s++)
+			over |= ex[s] > 0;
+		if (!over)
 			excess_placed(c, pl, ex);
 		int victim = -1;
 		double best = 0;
@@ -597,14 +616,15 @@ static void finish(const Ctx *c, const Plan *pl, OffchipPlan *p)
 	}
 }
 
-int offchip_plan_with(const Graph *g, const int *order, int64_t sram_bytes, int64_t align,
-		      OffchipMethod m, OffchipPlan *p, Err *e)
+static int plan_one(const Graph *g, const int *order, int64_t sram_bytes, int64_t align,
+		    OffchipMethod m, int how, OffchipPlan *p, Err *e)
 {
 	memset(p, 0, sizeof *p);
 	p->sram_bytes = sram_bytes;
 	p->method = m;
 	Ctx c;
 	ctx_init(&c, g, order, sram_bytes, align);
+	c.how = how;
 	int64_t *ex = xcalloc(g->nops + 2, sizeof *ex);
 	Plan pl = {0};
 	int rc = m == OFFCHIP_SPLIT ? plan_split(&c, &pl, ex) : plan_whole(&c, &pl, ex);
@@ -619,6 +639,31 @@ int offchip_plan_with(const Graph *g, const int *order, int64_t sram_bytes, int6
 	return rc;
 }
 
+static int64_t moved(const OffchipPlan *p)
+{
+	return p->act_read + p->act_write;
+}
+
+/* Splitting: the best of its variants. */
+int offchip_plan_with(const Graph *g, const int *order, int64_t sram_bytes, int64_t align,
+		      OffchipMethod m, OffchipPlan *p, Err *e)
+{
+	if (plan_one(g, order, sram_bytes, align, m, 0, p, e))
+		return -1;
+	for (int how = 1; m == OFFCHIP_SPLIT && how < NVARIANT; how++) {
+		OffchipPlan q;
+		if (plan_one(g, order, sram_bytes, align, m, how, &q, e))
+			continue;
+		if (moved(&q) < moved(p)) {
+			offchip_free(p);
+			*p = q;
+		} else {
+			offchip_free(&q);
+		}
+	}
+	return 0;
+}
+
 int offchip_plan(const Graph *g, const int *order, int64_t sram_bytes, int64_t align,
 		 OffchipPlan *p, Err *e)
 {
@@ -629,7 +674,7 @@ int offchip_plan(const Graph *g, const int *order, int64_t sram_bytes, int64_t a
 		return 0; /* nothing to win */
 	if (offchip_plan_with(g, order, sram_bytes, align, OFFCHIP_SPLIT, &split, e))
 		return 0; /* the whole-life plan stands */
-	if (split.act_read + split.act_write < p->act_read + p->act_write) {
+	if (moved(&split) < moved(p)) {
 		offchip_free(p);
 		*p = split;
 	} else {
