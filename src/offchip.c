@@ -44,7 +44,9 @@
  * is.  Early cuts can turn out needless once later ones are made, and
  * whole-life evictions leave room around the busy steps: refill takes
  * both back.  The better of the two plans is kept, so splitting never
- * costs more than whole-life eviction.
+ * costs more than whole-life eviction.  Last, a segment LOADed for a
+ * single reader becomes streaming: the same bytes, without the transfer
+ * and the SYNC in the reader's way.
  */
 #include "offchip.h"
 
@@ -453,6 +455,23 @@ static void replace(const Ctx *c, Plan *pl, int t, int f, int l, int64_t off)
 	*pl = np;
 }
 
+/* A segment LOADed for one reader moves the bytes streaming would, and
+ * costs a transfer and a SYNC before the reader: stream instead. */
+static void unload(Ctx *c, Plan *pl)
+{
+	bool any = false;
+	for (int t = 0; t < c->g->ntensors; t++)
+		for (int u = c->beg[t] + 1; u < c->beg[t + 1]; u++) {
+			bool alone = u + 1 == c->beg[t + 1] || !c->cov[u + 1] || c->brk[u + 1];
+			if (starts(c, t, u) && alone && c->mult[u] == 1) {
+				c->cov[u] = false;
+				any = true;
+			}
+		}
+	if (any)
+		replace(c, pl, -1, -1, -1, -1);
+}
+
 /* Refill: a fitting plan, improved.  For every two consecutive uses of a
  * tensor not in one segment, join them (and the segments they are in)
  * into one if that moves fewer bytes and the joined buffer fits, at fixed
@@ -491,6 +510,7 @@ static void refill(Ctx *c, Plan *pl)
 	}
 	free(conf);
 	free(save);
+	unload(c, pl);
 }
 
 static int plan_split(Ctx *c, Plan *pl, int64_t *ex)
