@@ -37,7 +37,11 @@
  *   When the live bytes fit, the placement is tried and, while it does not
  *   fit (fragmentation), the same cut is made at the first step of a
  *   buffer placed past the end, the excess being how far past.  Every cut
- *   removes SRAM steps, so both loops end.
+ *   removes SRAM steps, so both loops end.  A segment left holding only
+ *   the producer is dropped when DRAM gets the tensor anyway.  Splitting
+ *   runs in four variants (cut at the first or at the busiest over-full
+ *   step; relief as the excess met, or as Belady's bytes x steps freed)
+ *   and keeps the best.
  * Both then refill: two consecutive uses of a tensor not in one segment
  * are joined (with the segments they are in) when that moves fewer bytes
  * and the joined buffer fits the placement with everything else where it
