@@ -406,7 +406,7 @@ static int place(const Ctx *c, Plan *pl)
 {
 	plan_init(pl, c->align);
 	segments(c, pl);
-	plan_place(pl, PLAN_BEST);
+	plan_place_within(pl, c->sram);
 	return pl->arena <= c->sram;
 }
 
@@ -544,39 +544,56 @@ static int plan_split(Ctx *c, Plan *pl, int64_t *ex)
 	return 0;
 }
 
+/* The tensor to evict whole: the least added traffic per byte-step of
+ * relief at the over-full steps (ex > 0) of the buffers of b; -1 if none. */
+static int whole_victim(Ctx *c, const Plan *b, const int64_t *ex)
+{
+	int victim = -1;
+	double best = 0;
+	for (int i = 0; i < b->n; i++) {
+		const PlanBuf *x = &b->buf[i];
+		int64_t span = 0;
+		for (int s = x->first; s <= x->last; s++)
+			span += ex[s] > 0;
+		if (!span)
+			continue;
+		int t = x->tensor;
+		int64_t before = cost_of(c, t);
+		cover_all(c, t, false);
+		double cost = (double)(cost_of(c, t) - before);
+		cover_all(c, t, true);
+		double score = (double)x->size * span / (cost > 1 ? cost : 1);
+		if (victim < 0 || score > best) {
+			best = score;
+			victim = t;
+		}
+	}
+	return victim;
+}
+
+/* While the live bytes exceed the SRAM no placement fits, so those
+ * evictions need no placement; then place and evict until it fits. */
 static int plan_whole(Ctx *c, Plan *pl, int64_t *ex)
 {
-	int nt = c->g->ntensors;
-	for (int t = 0; t < nt; t++)
+	for (int t = 0; t < c->g->ntensors; t++)
 		cover_all(c, t, true);
-	while (!place(c, pl)) {
-		excess_live(c, pl, ex);
-		bool over = false;
-		for (int s = 0; s < c->steps; s++)
-			over |= ex[s] > 0;
-		if (!over)
-			excess_placed(c, pl, ex);
+	for (;;) {
+		Plan segs;
+		plan_init(&segs, c->align);
+		segments(c, &segs);
+		excess_live(c, &segs, ex);
 		int victim = -1;
-		double best = 0;
-		for (int i = 0; i < pl->n; i++) {
-			const PlanBuf *b = &pl->buf[i];
-			int64_t span = 0;
-			for (int s = b->first; s <= b->last; s++)
-				span += ex[s] > 0;
-			if (!span)
-				continue;
-			int t = b->tensor;
-			int64_t before = cost_of(c, t);
-			cover_all(c, t, false);
-			double cost = (double)(cost_of(c, t) - before);
-			cover_all(c, t, true);
-			double score = (double)b->size * span / (cost > 1 ? cost : 1);
-			if (victim < 0 || score > best) {
-				best = score;
-				victim = t;
-			}
+		if (first_over(c, ex) >= 0) {
+			victim = whole_victim(c, &segs, ex);
+		} else if (place(c, pl)) {
+			plan_free(&segs);
+			break;
+		} else {
+			excess_placed(c, pl, ex);
+			victim = whole_victim(c, pl, ex);
+			plan_free(pl);
 		}
-		plan_free(pl);
+		plan_free(&segs);
 		if (victim < 0)
 			return -1;
 		cover_all(c, victim, false);
