@@ -124,6 +124,35 @@ static void test_smaller_sram_more_traffic(void **state)
 	ir_free(g);
 }
 
+/* a is read at step 1 and again at step 4; c and d crowd it out between.
+ * Splitting spills a after b reads it and brings it back for e (or lets
+ * e stream it): 10 bytes stored, 10 read, where evicting any tensor whole
+ * costs more (a: 30) or evicting two (b and d: 40). */
+static void test_spill_and_reload(void **state)
+{
+	(void)state;
+	Graph *g = tu_graph("node a 10\nnode b 10 a\nnode c 30 b\nnode d 10 c\nnode e 10 a d\n");
+	int order[5];
+	sched_file(g, order);
+	OffchipPlan p;
+	Err e;
+	assert_int_equal(offchip_plan_with(g, order, 40, 1, OFFCHIP_SPLIT, &p, &e), 0);
+	check_plan(g, order, &p);
+	assert_int_equal(offchip_spill_bytes(&p), 20);
+	int a = ir_find(g, "a");
+	assert_true(p.in_dram[a] && p.store[a]);
+	assert_int_equal(offchip_seg_at(&p, a, 1) >= 0, 1);
+	assert_int_equal(offchip_seg_at(&p, a, 2), -1);
+	assert_int_equal(offchip_seg_at(&p, a, 3), -1);
+	offchip_free(&p);
+	/* the combined planner keeps a plan as cheap */
+	assert_int_equal(offchip_plan(g, order, 40, 1, &p, &e), 0);
+	check_plan(g, order, &p);
+	assert_int_equal(offchip_spill_bytes(&p), 20);
+	offchip_free(&p);
+	ir_free(g);
+}
+
 static void test_random_graphs(void **state)
 {
 	(void)state;
@@ -165,6 +194,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_everything_fits),
 		cmocka_unit_test(test_smaller_sram_more_traffic),
+		cmocka_unit_test(test_spill_and_reload),
 		cmocka_unit_test(test_random_graphs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
