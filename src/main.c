@@ -466,10 +466,13 @@ static int cmd_schedule(int argc, char **argv)
 		if (have_cfg)
 			printf("\"sram_bytes\":%lld,\"dram_read_bytes\":%lld,\"dram_write_bytes\":%lld,"
 			       "\"dram_weight_read_bytes\":%lld,\"compulsory_dram_bytes\":%lld,"
-			       "\"tensors_in_dram\":%d,",
+			       "\"tensors_in_dram\":%d,\"spill_dram_bytes\":%lld,\"reloads\":%d,"
+			       "\"streamed_reads\":%d,\"offchip_method\":\"%s\",",
 			       (long long)cfg.sram_bytes, (long long)offchip_read_bytes(&off),
 			       (long long)offchip_write_bytes(&off), (long long)off.weight_read,
-			       (long long)off.compulsory, off.evicted);
+			       (long long)off.compulsory, off.evicted,
+			       (long long)offchip_spill_bytes(&off), off.reloads, off.streamed,
+			       off.method == OFFCHIP_SPLIT ? "split" : "whole");
 		if (o.sched == SCHED_DP && o.objective == DP_PEAK)
 			printf("\"proven_lower_bound_bytes\":%lld,", (long long)s.proven_lower_bound);
 		if (o.sched == SCHED_DP)
@@ -517,6 +520,7 @@ static int cmd_schedule(int argc, char **argv)
 			print_bytes("DRAM read", offchip_read_bytes(&off));
 			print_bytes("DRAM write", offchip_write_bytes(&off));
 			print_bytes("compulsory", off.compulsory);
+			print_bytes("spill", offchip_spill_bytes(&off));
 		}
 	}
 out_plan:
@@ -732,14 +736,16 @@ static int cmd_run(int argc, char **argv)
 		       "\"estimated_cycles\":%lld,\"estimate_error_percent\":%.2f,"
 		       "\"sram_peak_bytes\":%lld,\"sram_bytes\":%lld,\"dram_read_bytes\":%lld,"
 		       "\"dram_weight_read_bytes\":%lld,\"dram_act_read_bytes\":%lld,"
-		       "\"dram_write_bytes\":%lld,\"compulsory_dram_bytes\":%lld,\"peak_bytes\":%lld,"
+		       "\"dram_write_bytes\":%lld,\"compulsory_dram_bytes\":%lld,"
+		       "\"spill_dram_bytes\":%lld,\"peak_bytes\":%lld,"
 		       "\"counters_match_fsim\":%s,\"instructions\":%lld,\"sim_seconds\":%.3f,"
 		       "\"cycles_per_second\":%.0f}\n",
 		       po.rtl ? "rtl" : "fsim", sched_name(po.sched), po.rewrite ? "true" : "false",
 		       r.bit_exact ? "true" : "false", r.outputs_compared, (long long)cycles,
 		       po.rtl ? "false" : "true", (long long)r.sim.cycles, err, (long long)peak,
 		       (long long)po.cfg.sram_bytes, (long long)rd, (long long)wrd, (long long)ard,
-		       (long long)wr, (long long)r.plan.compulsory, (long long)r.sched.peak,
+		       (long long)wr, (long long)r.plan.compulsory,
+		       (long long)(rd + wr - r.plan.compulsory), (long long)r.sched.peak,
 		       match ? "true" : "false", (long long)r.sim.insns, secs,
 		       secs > 0 ? cycles / secs : 0);
 	} else {
@@ -764,6 +770,7 @@ static int cmd_run(int argc, char **argv)
 		print_bytes("  weights", wrd);
 		print_bytes("DRAM write", wr);
 		print_bytes("compulsory", r.plan.compulsory);
+		print_bytes("spill", rd + wr - r.plan.compulsory);
 		if (po.rtl)
 			printf("%-16s %s\n%-16s %.2f s, %.2f M cycles per second\n",
 			       "counters", match ? "equal to fsim's" : "DIFFERENT from fsim's", "rtl",
@@ -823,14 +830,15 @@ static int write_sweep_csv(FILE *f, const void *arg)
 {
 	const SweepOut *s = arg;
 	fprintf(f, "model,variant,sram_bytes,peak_bytes,arena_bytes,sram_peak_bytes,dram_read_bytes,"
-		   "dram_write_bytes,dram_bytes,compulsory_dram_bytes,cycles,bit_exact\n");
+		   "dram_write_bytes,dram_bytes,compulsory_dram_bytes,cycles,bit_exact,"
+		   "spill_dram_bytes\n");
 	for (int i = 0; i < s->n; i++) {
 		const SweepRow *r = &s->rows[i];
-		fprintf(f, "%s,%s,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%s\n", s->model,
+		fprintf(f, "%s,%s,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%s,%lld\n", s->model,
 			sweep_variants[r->variant], (long long)r->sram, (long long)r->peak,
 			(long long)r->arena, (long long)r->sram_peak, (long long)r->rd, (long long)r->wr,
 			(long long)(r->rd + r->wr), (long long)r->compulsory, (long long)r->cycles,
-			r->exact ? "true" : "false");
+			r->exact ? "true" : "false", (long long)(r->rd + r->wr - r->compulsory));
 	}
 	return ferror(f) ? -1 : 0;
 }
@@ -915,14 +923,15 @@ static int cmd_sweep(int argc, char **argv)
 		}
 	}
 	printf("%s on %s, simulated on %s\n", o.model, po.cfg.name, po.rtl ? "the RTL" : "fsim");
-	printf("%-12s %10s %10s %10s %12s %12s %12s %s\n", "variant", "SRAM", "peak", "SRAM peak",
-	       "DRAM read", "DRAM write", "cycles", "bit-exact");
+	printf("%-12s %10s %10s %10s %12s %12s %12s %12s %s\n", "variant", "SRAM", "peak",
+	       "SRAM peak", "DRAM read", "DRAM write", "spill", "cycles", "bit-exact");
 	for (int i = 0; i < nrows; i++)
-		printf("%-12s %10lld %10lld %10lld %12lld %12lld %12lld %s\n",
+		printf("%-12s %10lld %10lld %10lld %12lld %12lld %12lld %12lld %s\n",
 		       sweep_variants[rows[i].variant], (long long)rows[i].sram,
 		       (long long)rows[i].peak, (long long)rows[i].sram_peak, (long long)rows[i].rd,
-		       (long long)rows[i].wr, (long long)rows[i].cycles,
-		       rows[i].exact ? "yes" : "NO");
+		       (long long)rows[i].wr,
+		       (long long)(rows[i].rd + rows[i].wr - rows[i].compulsory),
+		       (long long)rows[i].cycles, rows[i].exact ? "yes" : "NO");
 	for (int i = 0; i < nrows; i++)
 		if (!rows[i].exact)
 			rc = EXIT_INPUT;

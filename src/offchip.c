@@ -2,29 +2,97 @@
  *
  * Memory model of the NPU: compute reads its operands from SRAM or, streamed
  * by the DMA, straight from DRAM, and writes its result to either; weights
- * always stream from DRAM.  A tensor therefore has one home for its whole
- * life.  In SRAM it costs no traffic; in DRAM it costs its bytes once when
- * made and once per reader.  Graph inputs start in DRAM (loading one into
- * SRAM reads it once) and graph outputs end there (writing one back is
- * paid either way): those, with the weights, are the compulsory traffic.
+ * always stream from DRAM; the DMA moves whole tensors between the two
+ * (LOAD, STORE).  Graph inputs start in DRAM and graph outputs end there:
+ * those, with the weights, are the compulsory traffic.
  *
- * Planning is eviction until the SRAM placement fits.  While the best
- * placement (plan.c) of the SRAM-homed tensors spans more than the SRAM,
- * take the step with the most live SRAM bytes and evict, among the tensors
- * live there, the one with the least added traffic per byte-step of relief
- * (its bytes times the number of over-full steps it spans).  Where the live
- * bytes fit but the placement does not (fragmentation), the over-full steps
- * are those of the buffers placed past the end.
+ * A tensor's uses are its producer's step and its readers' steps.  The plan
+ * says, per use, whether the tensor is in SRAM there ("covered"); a run of
+ * covered uses is a segment, one SRAM buffer from its first use to its
+ * last.  A tensor produced into SRAM that DRAM must ever hold (a graph
+ * output, a reader that streams it, a segment that reloads it) is STOREd
+ * once, right after it is made; a segment that does not start at the
+ * producer is LOADed before its first reader; a reader outside every
+ * segment streams the tensor from DRAM.  Traffic per tensor follows:
+ * bytes once for the store (or the producer writing DRAM), bytes per
+ * reload, bytes per streaming read.
+ *
+ * Two planners, the better kept:
+ * - whole (OFFCHIP_WHOLE): a tensor is covered at all its uses or none.
+ *   While the best placement (plan.c) spans more than the SRAM, take the
+ *   over-full steps (live bytes past the SRAM, else the steps of buffers
+ *   placed past its end) and evict the tensor with the least added traffic
+ *   per byte-step of relief.
+ * - split (OFFCHIP_SPLIT), live-range splitting, Belady-like: tensors
+ *   larger than the SRAM are never covered.  Then, at the first step whose
+ *   live bytes exceed the SRAM, every segment live there is a candidate
+ *   cut: if the step is one of its uses, that use leaves SRAM (the reader
+ *   streams, or the producer writes DRAM), else the segment is split at
+ *   the step (spilled after the use before it, reloaded for the use after
+ *   it).  A cut relieves, at each step it frees, the lesser of the buffer
+ *   and the excess there; it costs the traffic it adds (nothing for a
+ *   single-reader reload turned into streaming; a store and a load for a
+ *   first spill).  The cut with the most relief per byte of traffic is
+ *   made, which for equal sizes is Belady's "the next use furthest away".
+ *   When the live bytes fit, the placement is tried and, while it does not
+ *   fit (fragmentation), the same cut is made at the first step of a
+ *   buffer placed past the end, the excess being how far past.  Every cut
+ *   removes SRAM steps, so both loops end.  A segment left holding only
+ *   the producer is dropped when DRAM gets the tensor anyway.  Splitting
+ *   runs in four variants (cut at the first or at the busiest over-full
+ *   step; relief as the excess met, or as Belady's bytes x steps freed)
+ *   and keeps the best.
+ * Both then refill: two consecutive uses of a tensor not in one segment
+ * are joined (with the segments they are in) when that moves fewer bytes
+ * and the joined buffer fits the placement with everything else where it
+ * is.  Early cuts can turn out needless once later ones are made, and
+ * whole-life evictions leave room around the busy steps: refill takes
+ * both back.  The better of the two plans is kept, so splitting never
+ * costs more than whole-life eviction.  Last, a segment LOADed for a
+ * single reader becomes streaming: the same bytes, without the transfer
+ * and the SYNC in the reader's way.
  */
 #include "offchip.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+enum { NREFILL = 8 }; /* refill passes at most */
+
+typedef struct Ctx {
+	const Graph *g;
+	int steps;
+	int64_t sram, align;
+	int *beg;      /* per tensor: its uses are [beg[t], beg[t+1]) */
+	int *ustep;    /* per use: its step; the producer first, readers ascending */
+	int *mult;     /* per use: streaming reads (a concat copying t twice: 2) */
+	bool *cov;     /* per use: t in SRAM there (the producer: writes it there) */
+	bool *brk;     /* per use: a segment starts here after a spill */
+	int64_t *size; /* per tensor: bytes rounded up to align */
+	int how;       /* split variant: OFF_BUSIEST, OFF_LENGTH bits */
+} Ctx;
+
+enum {
+	OFF_BUSIEST = 1, /* cut at the busiest over-full step, not the first */
+	OFF_LENGTH = 2,  /* relief: bytes x steps freed (Belady), not the excess met */
+	NVARIANT = 4,
+};
+
+/* A candidate cut of the segment of t around a step. */
+typedef struct Cut {
+	int t, use;    /* the use uncovered, or the use the new segment starts at */
+	bool uncover;
+	int lo, hi;    /* steps it frees, inclusive */
+} Cut;
+
 void offchip_free(OffchipPlan *p)
 {
 	free(p->in_sram);
 	free(p->offset);
+	free(p->seg);
+	free(p->seg_begin);
+	free(p->in_dram);
+	free(p->store);
 	memset(p, 0, sizeof *p);
 }
 
@@ -38,23 +106,531 @@ int64_t offchip_write_bytes(const OffchipPlan *p)
 	return p->act_write;
 }
 
-/* Traffic tensor t adds when homed in DRAM rather than SRAM. */
-static int64_t evict_cost(const Graph *g, int t)
+int64_t offchip_spill_bytes(const OffchipPlan *p)
 {
-	const Tensor *tt = &g->tensors[t];
-	bool input = g->ops[tt->producer].kind == OP_INPUT;
-	int64_t cost = tt->bytes * tt->ncons; /* each reader streams it */
-	if (!input && !tt->output)
-		cost += tt->bytes; /* written once when made */
-	if (input)
-		cost -= tt->bytes; /* no load into SRAM any more */
-	return cost;
+	return p->weight_read + p->act_read + p->act_write - p->compulsory;
 }
 
-static void account(const Graph *g, OffchipPlan *p)
+int offchip_seg_at(const OffchipPlan *p, int t, int step)
 {
-	p->weight_read = p->act_read = p->act_write = 0;
-	p->compulsory = 0;
+	for (int k = p->seg_begin[t]; k < p->seg_begin[t + 1]; k++)
+		if (p->seg[k].first <= step && step <= p->seg[k].last)
+			return k;
+	return -1;
+}
+
+static bool is_input(const Graph *g, int t)
+{
+	return g->ops[g->tensors[t].producer].kind == OP_INPUT;
+}
+
+static void ctx_init(Ctx *c, const Graph *g, const int *order, int64_t sram, int64_t align)
+{
+	int nuse = g->ntensors;
+	for (int t = 0; t < g->ntensors; t++)
+		nuse += g->tensors[t].ncons;
+	c->g = g;
+	c->steps = g->nops;
+	c->sram = sram;
+	c->align = align > 0 ? align : 1;
+	c->beg = xcalloc(g->ntensors + 1, sizeof *c->beg);
+	c->ustep = xcalloc(nuse + 1, sizeof *c->ustep);
+	c->mult = xcalloc(nuse + 1, sizeof *c->mult);
+	c->cov = xcalloc(nuse + 1, sizeof *c->cov);
+	c->brk = xcalloc(nuse + 1, sizeof *c->brk);
+	c->size = xcalloc(g->ntensors + 1, sizeof *c->size);
+	int *step = xcalloc(g->nops + 1, sizeof *step);
+	for (int i = 0; i < g->nops; i++)
+		step[order[i]] = i;
+	int u = 0;
+	for (int t = 0; t < g->ntensors; t++) {
+		const Tensor *tt = &g->tensors[t];
+		c->beg[t] = u;
+		c->size[t] = (tt->bytes + c->align - 1) / c->align * c->align;
+		c->ustep[u] = step[tt->producer];
+		c->mult[u++] = 1;
+		int first = u;
+		for (int i = 0; i < tt->ncons; i++) {
+			const Op *op = &g->ops[tt->cons[i]];
+			int m = 0;
+			for (int k = 0; k < op->nin; k++)
+				m += op->in[k] == t;
+			int s = step[tt->cons[i]], at = u++;
+			while (at > first && c->ustep[at - 1] > s) { /* insertion sort by step */
+				c->ustep[at] = c->ustep[at - 1];
+				c->mult[at] = c->mult[at - 1];
+				at--;
+			}
+			c->ustep[at] = s;
+			c->mult[at] = op->kind == OP_CONCAT ? m : 1;
+		}
+	}
+	c->beg[g->ntensors] = u;
+	free(step);
+}
+
+static void ctx_free(Ctx *c)
+{
+	free(c->beg);
+	free(c->ustep);
+	free(c->mult);
+	free(c->cov);
+	free(c->brk);
+	free(c->size);
+}
+
+/* Covers every use of t, or none. */
+static void cover_all(Ctx *c, int t, bool on)
+{
+	for (int u = c->beg[t]; u < c->beg[t + 1]; u++) {
+		c->cov[u] = on && c->g->tensors[t].bytes > 0;
+		c->brk[u] = false;
+	}
+}
+
+/* Does use u start a segment? */
+static bool starts(const Ctx *c, int t, int u)
+{
+	return c->cov[u] && (u == c->beg[t] || !c->cov[u - 1] || c->brk[u]);
+}
+
+/* t's DRAM traffic under the coverage; returns whether DRAM holds it. */
+static bool traffic(const Ctx *c, int t, int64_t *rd, int64_t *wr)
+{
+	const Tensor *tt = &c->g->tensors[t];
+	int b = c->beg[t];
+	bool input = is_input(c->g, t);
+	bool dram = input || tt->output || !c->cov[b];
+	*rd = *wr = 0;
+	for (int u = b + 1; u < c->beg[t + 1]; u++) {
+		if (!c->cov[u]) {
+			dram = true;
+			*rd += tt->bytes * c->mult[u]; /* streamed */
+		} else if (starts(c, t, u)) {
+			dram = true;
+			*rd += tt->bytes; /* reloaded */
+		}
+	}
+	if (input && c->cov[b])
+		*rd += tt->bytes; /* loaded */
+	if (dram && !input)
+		*wr += tt->bytes; /* stored, or written there by its producer */
+	return dram;
+}
+
+static int64_t cost_of(const Ctx *c, int t)
+{
+	int64_t rd, wr;
+	traffic(c, t, &rd, &wr);
+	return rd + wr;
+}
+
+/* The segment of t live at step s: its first and last use, or false. */
+static bool seg_around(const Ctx *c, int t, int s, int *i, int *j)
+{
+	int end = c->beg[t + 1];
+	for (int u = c->beg[t]; u < end; u++) {
+		if (!starts(c, t, u))
+			continue;
+		int v = u;
+		while (v + 1 < end && c->cov[v + 1] && !c->brk[v + 1])
+			v++;
+		if (c->ustep[u] <= s && s <= c->ustep[v]) {
+			*i = u;
+			*j = v;
+			return true;
+		}
+		u = v;
+	}
+	return false;
+}
+
+/* A segment of just the producer is no use when DRAM gets the tensor
+ * anyway (a graph input: its load is wasted; else the producer may as
+ * well write DRAM): drop it. */
+static void tidy(Ctx *c, int t)
+{
+	int b = c->beg[t], e = c->beg[t + 1];
+	if (!c->cov[b] || (b + 1 < e && c->cov[b + 1] && !c->brk[b + 1]))
+		return;
+	/* readers, all outside the segment, stream or reload it */
+	if (is_input(c->g, t) || c->g->tensors[t].output || b + 1 < e)
+		c->cov[b] = false;
+}
+
+static void cut_apply(Ctx *c, const Cut *k)
+{
+	if (k->uncover)
+		c->cov[k->use] = false;
+	else
+		c->brk[k->use] = true;
+	tidy(c, k->t);
+}
+
+/* Saves (undo false) or restores t's flags in save[]. */
+static void flags(Ctx *c, int t, bool *save, bool undo)
+{
+	int b = c->beg[t], n = c->beg[t + 1] - b;
+	for (int u = 0; u < n; u++) {
+		if (undo) {
+			c->cov[b + u] = save[2 * u];
+			c->brk[b + u] = save[2 * u + 1];
+		} else {
+			save[2 * u] = c->cov[b + u];
+			save[2 * u + 1] = c->brk[b + u];
+		}
+	}
+}
+
+/* The cut of segment [i, j] of t that frees step s. */
+static Cut cut_at(const Ctx *c, int t, int i, int j, int s)
+{
+	Cut k = {t, -1, false, 0, 0};
+	for (int u = i; u <= j; u++)
+		if (c->ustep[u] == s) {
+			k.use = u;
+			k.uncover = true;
+			k.lo = u > i ? c->ustep[u - 1] + 1 : c->ustep[i];
+			k.hi = u < j ? c->ustep[u + 1] - 1 : c->ustep[j];
+			return k;
+		}
+	for (int u = i; u < j; u++)
+		if (c->ustep[u] < s && s < c->ustep[u + 1]) {
+			k.use = u + 1;
+			k.lo = c->ustep[u] + 1;
+			k.hi = c->ustep[u + 1] - 1;
+			break;
+		}
+	return k;
+}
+
+/* Makes the best cut at step s given the excess bytes ex[] per step;
+ * -1 when nothing is in SRAM there. */
+static int cut_best(Ctx *c, int s, const int64_t *ex)
+{
+	Cut best = {-1, -1, false, 0, 0};
+	double best_score = -1;
+	bool *save = xcalloc(2 * (size_t)(c->beg[c->g->ntensors] + 1), sizeof *save);
+	for (int t = 0; t < c->g->ntensors; t++) {
+		int i, j;
+		if (!seg_around(c, t, s, &i, &j))
+			continue;
+		Cut k = cut_at(c, t, i, j, s);
+		if (k.use < 0)
+			continue;
+		int64_t before = cost_of(c, t);
+		flags(c, t, save, false);
+		cut_apply(c, &k);
+		int64_t added = cost_of(c, t) - before;
+		flags(c, t, save, true);
+		double relief = 0;
+		for (int r = k.lo; r <= k.hi; r++)
+			relief += c->how & OFF_LENGTH ? (double)c->size[t]
+				  : ex[r] <= 0		? 0
+				  : ex[r] < c->size[t]	? ex[r]
+							: c->size[t];
+		double score = relief / (double)(added > 0 ? added + 1 : 1);
+		if (score > best_score) {
+			best_score = score;
+			best = k;
+		}
+	}
+	free(save);
+	if (best.t < 0)
+		return -1;
+	cut_apply(c, &best);
+	return 0;
+}
+
+/* The segments of the coverage, as buffers of pl (buf[i] is segment i). */
+static void segments(const Ctx *c, Plan *pl)
+{
+	for (int t = 0; t < c->g->ntensors; t++) {
+		int end = c->beg[t + 1];
+		for (int u = c->beg[t]; u < end; u++) {
+			if (!starts(c, t, u))
+				continue;
+			int v = u;
+			while (v + 1 < end && c->cov[v + 1] && !c->brk[v + 1])
+				v++;
+			plan_add(pl, c->g->tensors[t].bytes, c->ustep[u], c->ustep[v], t);
+			u = v;
+		}
+	}
+}
+
+/* Live bytes past the SRAM per step, from the segments. */
+static void excess_live(const Ctx *c, const Plan *pl, int64_t *ex)
+{
+	memset(ex, 0, (c->steps + 1) * sizeof *ex);
+	for (int i = 0; i < pl->n; i++) {
+		int64_t sz = c->size[pl->buf[i].tensor];
+		ex[pl->buf[i].first] += sz;
+		ex[pl->buf[i].last + 1] -= sz;
+	}
+	int64_t cur = 0;
+	for (int s = 0; s <= c->steps; s++) {
+		cur += ex[s];
+		ex[s] = cur - c->sram;
+	}
+}
+
+/* How far buffers placed past the end of the SRAM stick out, per step. */
+static void excess_placed(const Ctx *c, const Plan *pl, int64_t *ex)
+{
+	memset(ex, 0, (c->steps + 1) * sizeof *ex);
+	for (int i = 0; i < pl->n; i++) {
+		const PlanBuf *b = &pl->buf[i];
+		int64_t out = b->offset + c->size[b->tensor] - c->sram;
+		for (int s = b->first; out > 0 && s <= b->last; s++)
+			ex[s] = ex[s] > out ? ex[s] : out;
+	}
+}
+
+/* The step to cut at: the first over-full one, or the busiest. */
+static int first_over(const Ctx *c, const int64_t *ex)
+{
+	int at = -1;
+	for (int s = 0; s < c->steps; s++)
+		if (ex[s] > 0) {
+			if (!(c->how & OFF_BUSIEST))
+				return s;
+			if (at < 0 || ex[s] > ex[at])
+				at = s;
+		}
+	return at;
+}
+
+/* Placement of the coverage: 1 if it fits (pl placed), 0 if not. */
+static int place(const Ctx *c, Plan *pl)
+{
+	plan_init(pl, c->align);
+	segments(c, pl);
+	plan_place_within(pl, c->sram);
+	return pl->arena <= c->sram;
+}
+
+static int off_cmp(const void *a, const void *b)
+{
+	const PlanBuf *x = *(const PlanBuf *const *)a, *y = *(const PlanBuf *const *)b;
+	return (x->offset > y->offset) - (x->offset < y->offset);
+}
+
+/* The lowest offset where t can live over steps [f, l] beside pl's
+ * buffers of other tensors (t's own there are being merged), or -1. */
+static int64_t gap_for(const Ctx *c, const Plan *pl, int t, int f, int l, const PlanBuf **conf)
+{
+	int nc = 0;
+	for (int i = 0; i < pl->n; i++) {
+		const PlanBuf *b = &pl->buf[i];
+		if (b->tensor != t && b->first <= l && f <= b->last)
+			conf[nc++] = b;
+	}
+	qsort(conf, nc, sizeof *conf, off_cmp);
+	int64_t at = 0;
+	for (int i = 0; i < nc; i++) {
+		if (conf[i]->offset - at >= c->size[t])
+			return at;
+		int64_t end = conf[i]->offset + c->size[conf[i]->tensor];
+		at = end > at ? end : at;
+	}
+	return at + c->size[t] <= c->sram ? at : -1;
+}
+
+/* pl re-made from the coverage, every buffer at its old offset but the
+ * merged one of t over [f, l], at off. */
+static void replace(const Ctx *c, Plan *pl, int t, int f, int l, int64_t off)
+{
+	Plan np;
+	plan_init(&np, c->align);
+	segments(c, &np);
+	for (int i = 0; i < np.n; i++) {
+		PlanBuf *b = &np.buf[i];
+		if (b->tensor == t && b->first == f && b->last == l)
+			b->offset = off;
+		for (int j = 0; b->offset < 0 && j < pl->n; j++)
+			if (pl->buf[j].tensor == b->tensor && pl->buf[j].first == b->first &&
+			    pl->buf[j].last == b->last)
+				b->offset = pl->buf[j].offset;
+		if (b->offset + c->size[b->tensor] > np.arena)
+			np.arena = b->offset + c->size[b->tensor];
+	}
+	plan_free(pl);
+	*pl = np;
+}
+
+/* A segment LOADed for one reader moves the bytes streaming would, and
+ * costs a transfer and a SYNC before the reader: stream instead. */
+static void unload(Ctx *c, Plan *pl)
+{
+	bool any = false;
+	for (int t = 0; t < c->g->ntensors; t++)
+		for (int u = c->beg[t] + 1; u < c->beg[t + 1]; u++) {
+			bool alone = u + 1 == c->beg[t + 1] || !c->cov[u + 1] || c->brk[u + 1];
+			if (starts(c, t, u) && alone && c->mult[u] == 1) {
+				c->cov[u] = false;
+				any = true;
+			}
+		}
+	if (any)
+		replace(c, pl, -1, -1, -1, -1);
+}
+
+/* Refill: a fitting plan, improved.  For every two consecutive uses of a
+ * tensor not in one segment, join them (and the segments they are in)
+ * into one if that moves fewer bytes and the joined buffer fits, at fixed
+ * offsets of everything else, into the placement.  Cuts made early can
+ * turn out needless once later ones are made; whole-life evictions leave
+ * room around the busy steps: this takes both back. */
+static void refill(Ctx *c, Plan *pl)
+{
+	int nuse = c->beg[c->g->ntensors];
+	bool *save = xcalloc(2 * (size_t)(nuse + 1), sizeof *save);
+	const PlanBuf **conf = xcalloc((size_t)pl->n + (size_t)nuse + 1, sizeof *conf);
+	for (int pass = 0, changed = 1; changed && pass < NREFILL; pass++) {
+		changed = 0;
+		for (int t = 0; t < c->g->ntensors; t++) {
+			if (c->g->tensors[t].bytes == 0 || c->size[t] > c->sram)
+				continue;
+			for (int u = c->beg[t]; u + 1 < c->beg[t + 1]; u++) {
+				if (c->cov[u] && c->cov[u + 1] && !c->brk[u + 1])
+					continue;
+				int64_t before = cost_of(c, t);
+				flags(c, t, save, false);
+				c->cov[u] = c->cov[u + 1] = true;
+				c->brk[u + 1] = false;
+				int i, j;
+				int64_t off = -1;
+				if (cost_of(c, t) < before && seg_around(c, t, c->ustep[u], &i, &j))
+					off = gap_for(c, pl, t, c->ustep[i], c->ustep[j], conf);
+				if (off < 0) {
+					flags(c, t, save, true);
+					continue;
+				}
+				replace(c, pl, t, c->ustep[i], c->ustep[j], off);
+				changed = 1;
+			}
+		}
+	}
+	free(conf);
+	free(save);
+	unload(c, pl);
+}
+
+static int plan_split(Ctx *c, Plan *pl, int64_t *ex)
+{
+	for (int t = 0; t < c->g->ntensors; t++)
+		cover_all(c, t, c->size[t] <= c->sram);
+	for (;;) { /* live bytes */
+		Plan segs;
+		plan_init(&segs, c->align);
+		segments(c, &segs);
+		excess_live(c, &segs, ex);
+		plan_free(&segs);
+		int s = first_over(c, ex);
+		if (s < 0)
+			break;
+		if (cut_best(c, s, ex))
+			return -1;
+	}
+	while (!place(c, pl)) { /* fragmentation */
+		excess_placed(c, pl, ex);
+		plan_free(pl);
+		int s = first_over(c, ex);
+		if (s < 0 || cut_best(c, s, ex))
+			return -1;
+	}
+	refill(c, pl);
+	return 0;
+}
+
+/* The tensor to evict whole: the least added traffic per byte-step of
+ * relief at the over-full steps (ex > 0) of the buffers of b; -1 if none. */
+static int whole_victim(Ctx *c, const Plan *b, const int64_t *ex)
+{
+	int victim = -1;
+	double best = 0;
+	for (int i = 0; i < b->n; i++) {
+		const PlanBuf *x = &b->buf[i];
+		int64_t span = 0;
+		for (int s = x->first; s <= x->last; s++)
+			span += ex[s] > 0;
+		if (!span)
+			continue;
+		int t = x->tensor;
+		int64_t before = cost_of(c, t);
+		cover_all(c, t, false);
+		double cost = (double)(cost_of(c, t) - before);
+		cover_all(c, t, true);
+		double score = (double)x->size * span / (cost > 1 ? cost : 1);
+		if (victim < 0 || score > best) {
+			best = score;
+			victim = t;
+		}
+	}
+	return victim;
+}
+
+/* While the live bytes exceed the SRAM no placement fits, so those
+ * evictions need no placement; then place and evict until it fits. */
+static int plan_whole(Ctx *c, Plan *pl, int64_t *ex)
+{
+	for (int t = 0; t < c->g->ntensors; t++)
+		cover_all(c, t, true);
+	for (;;) {
+		Plan segs;
+		plan_init(&segs, c->align);
+		segments(c, &segs);
+		excess_live(c, &segs, ex);
+		int victim = -1;
+		if (first_over(c, ex) >= 0) {
+			victim = whole_victim(c, &segs, ex);
+		} else if (place(c, pl)) {
+			plan_free(&segs);
+			break;
+		} else {
+			excess_placed(c, pl, ex);
+			victim = whole_victim(c, pl, ex);
+			plan_free(pl);
+		}
+		plan_free(&segs);
+		if (victim < 0)
+			return -1;
+		cover_all(c, victim, false);
+	}
+	refill(c, pl);
+	return 0;
+}
+
+/* Fills p from the coverage and its placement. */
+static void finish(const Ctx *c, const Plan *pl, OffchipPlan *p)
+{
+	const Graph *g = c->g;
+	int nt = g->ntensors;
+	p->in_sram = xcalloc(nt + 1, sizeof *p->in_sram);
+	p->offset = xcalloc(nt + 1, sizeof *p->offset);
+	p->in_dram = xcalloc(nt + 1, sizeof *p->in_dram);
+	p->store = xcalloc(nt + 1, sizeof *p->store);
+	p->seg_begin = xcalloc(nt + 1, sizeof *p->seg_begin);
+	p->seg = xcalloc(pl->n + 1, sizeof *p->seg);
+	p->nseg = pl->n;
+	p->arena = pl->arena;
+	for (int t = 0; t < nt; t++)
+		p->offset[t] = -1;
+	for (int i = 0, t = 0; i <= pl->n; i++) { /* buffers come by tensor, then step */
+		int bt = i < pl->n ? pl->buf[i].tensor : nt;
+		while (t < bt)
+			p->seg_begin[++t] = i;
+		if (i == pl->n)
+			break;
+		const PlanBuf *b = &pl->buf[i];
+		bool load = b->first != c->ustep[c->beg[bt]] || is_input(g, bt);
+		p->seg[i] = (OffchipSeg){bt, b->first, b->last, b->offset, load};
+		if (!p->in_sram[bt])
+			p->offset[bt] = b->offset;
+		p->in_sram[bt] = true;
+		p->reloads += load && !(is_input(g, bt) && b->first == c->ustep[c->beg[bt]]);
+	}
 	for (int o = 0; o < g->nops; o++) {
 		const Op *op = &g->ops[o];
 		/* weighted-sum weights travel in the instruction, not from DRAM */
@@ -68,103 +644,84 @@ static void account(const Graph *g, OffchipPlan *p)
 			p->weight_read += g->consts[op->bias].bytes;
 	}
 	p->compulsory = p->weight_read;
-	for (int t = 0; t < g->ntensors; t++) {
+	for (int t = 0; t < nt; t++) {
 		const Tensor *tt = &g->tensors[t];
-		bool input = g->ops[tt->producer].kind == OP_INPUT;
-		if (input)
-			p->compulsory += tt->bytes;
-		if (tt->output)
-			p->compulsory += tt->bytes;
-		if (p->in_sram[t]) {
-			p->act_read += input ? tt->bytes : 0;    /* the load */
-			p->act_write += tt->output ? tt->bytes : 0; /* the store */
+		bool input = is_input(g, t);
+		int64_t rd, wr, need = (input ? tt->bytes : 0) + (tt->output ? tt->bytes : 0);
+		p->in_dram[t] = traffic(c, t, &rd, &wr);
+		p->store[t] = p->in_dram[t] && !input && c->cov[c->beg[t]];
+		p->act_read += rd;
+		p->act_write += wr;
+		p->compulsory += need;
+		p->evicted += rd + wr > need;
+		for (int u = c->beg[t] + 1; u < c->beg[t + 1]; u++)
+			p->streamed += !c->cov[u];
+	}
+}
+
+static int plan_one(const Graph *g, const int *order, int64_t sram_bytes, int64_t align,
+		    OffchipMethod m, int how, OffchipPlan *p, Err *e)
+{
+	memset(p, 0, sizeof *p);
+	p->sram_bytes = sram_bytes;
+	p->method = m;
+	Ctx c;
+	ctx_init(&c, g, order, sram_bytes, align);
+	c.how = how;
+	int64_t *ex = xcalloc(g->nops + 2, sizeof *ex);
+	Plan pl = {0};
+	int rc = m == OFFCHIP_SPLIT ? plan_split(&c, &pl, ex) : plan_whole(&c, &pl, ex);
+	if (rc)
+		err_set(e, "graph %s: no placement fits %lld bytes of SRAM", g->name,
+			(long long)sram_bytes);
+	else
+		finish(&c, &pl, p);
+	plan_free(&pl);
+	free(ex);
+	ctx_free(&c);
+	return rc;
+}
+
+static int64_t moved(const OffchipPlan *p)
+{
+	return p->act_read + p->act_write;
+}
+
+/* Splitting: the best of its variants. */
+int offchip_plan_with(const Graph *g, const int *order, int64_t sram_bytes, int64_t align,
+		      OffchipMethod m, OffchipPlan *p, Err *e)
+{
+	if (plan_one(g, order, sram_bytes, align, m, 0, p, e))
+		return -1;
+	for (int how = 1; m == OFFCHIP_SPLIT && how < NVARIANT; how++) {
+		OffchipPlan q;
+		if (plan_one(g, order, sram_bytes, align, m, how, &q, e))
+			continue;
+		if (moved(&q) < moved(p)) {
+			offchip_free(p);
+			*p = q;
 		} else {
-			p->act_read += tt->bytes * tt->ncons;
-			p->act_write += input ? 0 : tt->bytes;
+			offchip_free(&q);
 		}
 	}
+	return 0;
 }
 
 int offchip_plan(const Graph *g, const int *order, int64_t sram_bytes, int64_t align,
 		 OffchipPlan *p, Err *e)
 {
-	memset(p, 0, sizeof *p);
-	p->sram_bytes = sram_bytes;
-	p->in_sram = xcalloc(g->ntensors, sizeof *p->in_sram);
-	p->offset = xcalloc(g->ntensors, sizeof *p->offset);
-	for (int t = 0; t < g->ntensors; t++)
-		p->in_sram[t] = g->tensors[t].bytes > 0;
-	Plan all;
-	plan_init(&all, align);
-	plan_from_schedule(&all, g, order); /* lifetimes of every tensor */
-	int steps = g->nops;
-	int64_t *over = xcalloc(steps + 1, sizeof *over);
-	int rc = -1;
-	for (;;) {
-		Plan pl;
-		plan_init(&pl, align);
-		for (int i = 0; i < all.n; i++)
-			if (p->in_sram[all.buf[i].tensor])
-				plan_add(&pl, all.buf[i].size, all.buf[i].first, all.buf[i].last,
-					 all.buf[i].tensor);
-		plan_place(&pl, PLAN_BEST);
-		if (pl.arena <= sram_bytes) {
-			for (int t = 0; t < g->ntensors; t++)
-				p->offset[t] = -1;
-			for (int i = 0; i < pl.n; i++)
-				p->offset[pl.buf[i].tensor] = pl.buf[i].offset;
-			p->arena = pl.arena;
-			plan_free(&pl);
-			break;
-		}
-		/* Over-full steps: where live bytes exceed the SRAM, else where a
-		 * buffer sticks out past its end. */
-		memset(over, 0, (steps + 1) * sizeof *over);
-		bool any = false;
-		for (int i = 0; i < pl.n; i++)
-			for (int s = pl.buf[i].first; s <= pl.buf[i].last; s++)
-				over[s] += (pl.buf[i].size + align - 1) / align * align;
-		for (int s = 0; s < steps; s++) {
-			over[s] = over[s] > sram_bytes;
-			any |= over[s] != 0;
-		}
-		if (!any)
-			for (int i = 0; i < pl.n; i++)
-				if (pl.buf[i].offset + pl.buf[i].size > sram_bytes)
-					for (int s = pl.buf[i].first; s <= pl.buf[i].last; s++)
-						over[s] = 1;
-		int victim = -1;
-		double best = 0;
-		for (int i = 0; i < pl.n; i++) {
-			const PlanBuf *b = &pl.buf[i];
-			int64_t span = 0;
-			for (int s = b->first; s <= b->last; s++)
-				span += over[s];
-			if (!span)
-				continue;
-			double relief = (double)b->size * span;
-			double cost = (double)evict_cost(g, b->tensor);
-			double score = relief / (cost > 1 ? cost : 1);
-			if (victim < 0 || score > best) {
-				best = score;
-				victim = b->tensor;
-			}
-		}
-		plan_free(&pl);
-		if (victim < 0) {
-			err_set(e, "graph %s: no placement fits %lld bytes of SRAM", g->name,
-				(long long)sram_bytes);
-			goto out;
-		}
-		p->in_sram[victim] = false;
-		p->evicted++;
-	}
-	account(g, p);
-	rc = 0;
-out:
-	free(over);
-	plan_free(&all);
-	if (rc)
+	OffchipPlan split;
+	if (offchip_plan_with(g, order, sram_bytes, align, OFFCHIP_WHOLE, p, e))
+		return -1;
+	if (p->act_read + p->act_write + p->weight_read == p->compulsory)
+		return 0; /* nothing to win */
+	if (offchip_plan_with(g, order, sram_bytes, align, OFFCHIP_SPLIT, &split, e))
+		return 0; /* the whole-life plan stands */
+	if (moved(&split) < moved(p)) {
 		offchip_free(p);
-	return rc;
+		*p = split;
+	} else {
+		offchip_free(&split);
+	}
+	return 0;
 }

@@ -1,16 +1,40 @@
-/* offchip.h: what lives in SRAM and what in DRAM, for one order. */
+/* offchip.h: what lives in SRAM and what in DRAM, and when, for one order. */
 #ifndef SERENITY_OFFCHIP_H
 #define SERENITY_OFFCHIP_H
 
 #include "ir.h"
 #include "plan.h"
 
+/* One stretch of a tensor's life in SRAM, at one offset.  Its events:
+ * ALLOC before step first, then LOAD from DRAM when load (else the
+ * producer, at step first, writes it), FREE after step last.  Between
+ * two segments of a tensor it lives only in DRAM. */
+typedef struct OffchipSeg {
+	int tensor;
+	int first, last;        /* steps it is in SRAM, inclusive */
+	int64_t offset;         /* SRAM offset */
+	bool load;              /* LOADed before step first (else produced there) */
+} OffchipSeg;
+
+typedef enum OffchipMethod {
+	OFFCHIP_WHOLE, /* a tensor lives in SRAM for its whole life or never */
+	OFFCHIP_SPLIT, /* live-range splitting: spill around the busy steps, reload */
+} OffchipMethod;
+
 typedef struct OffchipPlan {
-	bool *in_sram;          /* per tensor: homed in SRAM (else DRAM) */
-	int64_t *offset;        /* per tensor: SRAM offset, or -1 */
+	bool *in_sram;          /* per tensor: in SRAM at some step (has a segment) */
+	int64_t *offset;        /* per tensor: SRAM offset of its first segment, or -1 */
+	OffchipSeg *seg;        /* segments, by tensor, then by step */
+	int nseg;
+	int *seg_begin;         /* per tensor t: its segments are seg[seg_begin[t] .. seg_begin[t+1]) */
+	bool *in_dram;          /* per tensor: has a DRAM copy (input, output, spilled, streamed) */
+	bool *store;            /* per tensor: STOREd to DRAM right after its producer */
 	int64_t arena;          /* SRAM bytes used by the placement */
 	int64_t sram_bytes;     /* capacity planned for */
-	int evicted;            /* tensors moved to DRAM */
+	int evicted;            /* tensors that go to DRAM beyond the compulsory */
+	int reloads;            /* segments LOADed back (graph inputs' first load apart) */
+	int streamed;           /* reads of a tensor straight from DRAM */
+	OffchipMethod method;   /* which planner won */
 	/* DRAM traffic, bytes */
 	int64_t weight_read;    /* weights and biases (or per-channel tables), once per op */
 	int64_t act_read;       /* activations read from DRAM */
@@ -19,13 +43,19 @@ typedef struct OffchipPlan {
 } OffchipPlan;
 
 /* Plans g under order[] for an SRAM of sram_bytes (offsets aligned to
- * align): every tensor in SRAM if the placement fits, else tensors evicted
- * to DRAM, cheapest traffic per byte of relief first, until it does. */
+ * align) with both methods and keeps the one that moves fewer bytes. */
 int offchip_plan(const Graph *g, const int *order, int64_t sram_bytes, int64_t align,
 		 OffchipPlan *p, Err *e);
+/* The same with one method. */
+int offchip_plan_with(const Graph *g, const int *order, int64_t sram_bytes, int64_t align,
+		      OffchipMethod m, OffchipPlan *p, Err *e);
 void offchip_free(OffchipPlan *p);
 
 int64_t offchip_read_bytes(const OffchipPlan *p);  /* weights + activations */
 int64_t offchip_write_bytes(const OffchipPlan *p);
+/* Activation traffic beyond the compulsory: spills, reloads, streaming. */
+int64_t offchip_spill_bytes(const OffchipPlan *p);
+/* The segment of t that holds it in SRAM at step, or -1 (then it is in DRAM). */
+int offchip_seg_at(const OffchipPlan *p, int t, int step);
 
 #endif

@@ -25,6 +25,7 @@
 enum {
 	NPLAN_FEW = 2000, /* above this many buffers, try fewer orders */
 	NPLAN_TRIES = 64, /* seeded random orders after the fixed ones */
+	NPLAN_QUICK = 600, /* plan_place_within: above this many, no random orders */
 };
 
 static int64_t up(int64_t x, int64_t a)
@@ -174,7 +175,38 @@ static void order_by(const Plan *p, int how, const int64_t *breadth, int *order)
 	free(k);
 }
 
+static void place_best(Plan *p, int64_t limit, bool random);
+
 void plan_place(Plan *p, PlanStrategy s)
+{
+	if (s == PLAN_BEST) {
+		place_best(p, 0, true);
+		return;
+	}
+	int *order = malloc((p->n ? p->n : 1) * sizeof *order);
+	int64_t *breadth = calloc(p->steps + 1, sizeof *breadth);
+	if (!order || !breadth)
+		abort();
+	for (int i = 0; i < p->n; i++)
+		for (int t = p->buf[i].first; t <= p->buf[i].last; t++)
+			breadth[t] += up(p->buf[i].size, p->align);
+	order_by(p, 0, breadth, order);
+	p->arena = place(p, order, false);
+	free(order);
+	free(breadth);
+}
+
+void plan_place_within(Plan *p, int64_t limit)
+{
+	if (p->n <= NPLAN_QUICK)
+		place_best(p, 0, true);
+	else
+		place_best(p, limit, false);
+}
+
+/* PLAN_BEST, stopping once the arena is down to the live peak or to limit;
+ * the random orders only when random is set. */
+static void place_best(Plan *p, int64_t limit, bool random)
 {
 	int *order = malloc((p->n ? p->n : 1) * sizeof *order);
 	int64_t *offs = malloc((p->n ? p->n : 1) * sizeof *offs);
@@ -184,12 +216,9 @@ void plan_place(Plan *p, PlanStrategy s)
 	for (int i = 0; i < p->n; i++)
 		for (int t = p->buf[i].first; t <= p->buf[i].last; t++)
 			breadth[t] += up(p->buf[i].size, p->align);
-	if (s == PLAN_GREEDY_SIZE) {
-		order_by(p, 0, breadth, order);
-		p->arena = place(p, order, false);
-		goto out;
-	}
 	int64_t peak = plan_live_peak(p), best = INT64_MAX;
+	if (limit > peak)
+		peak = limit; /* good enough: stop there */
 	/* Placement is quadratic: on big graphs, only the two usual orders. */
 	int hows = p->n > NPLAN_FEW ? 2 : 5;
 	for (int how = 0; how < hows && best > peak; how++)
@@ -205,7 +234,7 @@ void plan_place(Plan *p, PlanStrategy s)
 	/* Still above the peak on a small problem: seeded random orders,
 	 * larger buffers still tending to go first. */
 	uint64_t seed = 0x5eed;
-	for (int t = 0; p->n <= NPLAN_FEW && t < NPLAN_TRIES && best > peak; t++) {
+	for (int t = 0; random && p->n <= NPLAN_FEW && t < NPLAN_TRIES && best > peak; t++) {
 		Key *k = malloc(p->n * sizeof *k);
 		if (!k)
 			abort();
@@ -227,7 +256,6 @@ void plan_place(Plan *p, PlanStrategy s)
 	for (int i = 0; i < p->n; i++)
 		p->buf[i].offset = offs[i];
 	p->arena = p->n ? best : 0;
-out:
 	free(order);
 	free(offs);
 	free(breadth);

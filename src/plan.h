@@ -36,6 +36,10 @@ void plan_init(Plan *p, int64_t align);
 void plan_free(Plan *p);
 int plan_add(Plan *p, int64_t size, int first, int last, int tensor);
 void plan_place(Plan *p, PlanStrategy s);
+/* For callers that place again and again until it fits: PLAN_BEST, but
+ * past 600 buffers it stops as soon as the arena is at most limit and
+ * skips the random orders. */
+void plan_place_within(Plan *p, int64_t limit);
 /* 0 when no two buffers live at the same step share a byte. */
 int plan_check(const Plan *p, Err *e);
 /* Largest sum of (aligned) sizes live at one step: no placement beats it. */

@@ -122,7 +122,8 @@ expect 2 "$S" schedule zoo:swiftnet-hpd --objective traffic
 expect 0 "$S" sweep zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram 32KiB,256KiB -o "$W/s.csv" --plot "$W/s.svg"
 [ "$(wc -l <"$W/s.csv")" -eq 7 ] && ok || bad "sweep CSV: $(wc -l <"$W/s.csv") lines"
 grep -q '^zoo:swiftnet-hpd,dp+rewrite,262144,' "$W/s.csv" && ok || bad "sweep CSV rows"
-grep -q ',false$' "$W/s.csv" && bad "sweep: not bit-exact" || ok
+grep -q ',false,' "$W/s.csv" && bad "sweep: not bit-exact" || ok
+head -1 "$W/s.csv" | grep -q ',bit_exact,spill_dram_bytes$' && ok || bad "sweep CSV: no spill column"
 grep -q '<svg' "$W/s.svg" && ok || bad "sweep plot"
 expect 2 "$S" sweep zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram 32XB -o "$W/t.csv"
 

@@ -1,6 +1,7 @@
 /* test_offchip.c: the off-chip plan fits its SRAM, costs at least the
- * compulsory traffic, exactly that when everything fits, and its SRAM
- * placement never overlaps. */
+ * compulsory traffic, exactly that when everything fits, its SRAM
+ * segments never overlap, every reader finds its operand where the plan
+ * says, and splitting live ranges never costs more than whole lives. */
 #include "testutil.h"
 
 #include <stdlib.h>
@@ -12,27 +13,76 @@
 #include "sched.h"
 #include "zoo.h"
 
+/* Readers of t, step by step, with how often each streams it. */
+static int64_t stream_mult(const Graph *g, int c, int t)
+{
+	const Op *op = &g->ops[c];
+	int m = 0;
+	for (int k = 0; k < op->nin; k++)
+		m += op->in[k] == t;
+	return op->kind == OP_CONCAT ? m : 1;
+}
+
+/* An independent check of a plan: its segments fit the SRAM and never
+ * overlap, every use finds the tensor in SRAM or in DRAM where the plan
+ * says, DRAM holds a tensor before anyone reads it there, and the traffic
+ * recomputed from the segments equals the plan's. */
 static void check_plan(const Graph *g, const int *order, const OffchipPlan *p)
 {
 	assert_true(p->arena <= p->sram_bytes);
 	assert_true(offchip_read_bytes(p) + offchip_write_bytes(p) >= p->compulsory);
-	/* SRAM-homed tensors, re-placed at the plan's offsets, never collide */
-	Plan all, in;
-	plan_init(&all, 1);
+	int *step = malloc((g->nops + 1) * sizeof *step);
+	for (int i = 0; i < g->nops; i++)
+		step[order[i]] = i;
+	Plan in;
 	plan_init(&in, 1);
-	plan_from_schedule(&all, g, order);
-	for (int i = 0; i < all.n; i++)
-		if (p->in_sram[all.buf[i].tensor]) {
-			int k = plan_add(&in, all.buf[i].size, all.buf[i].first, all.buf[i].last,
-					 all.buf[i].tensor);
-			in.buf[k].offset = p->offset[all.buf[i].tensor];
+	int64_t rd = 0, wr = 0;
+	for (int t = 0; t < g->ntensors; t++) {
+		const Tensor *tt = &g->tensors[t];
+		bool input = g->ops[tt->producer].kind == OP_INPUT;
+		int ps = step[tt->producer], made = -1;
+		for (int k = p->seg_begin[t]; k < p->seg_begin[t + 1]; k++) {
+			const OffchipSeg *s = &p->seg[k];
+			assert_int_equal(s->tensor, t);
+			assert_true(s->first >= ps && s->first <= s->last && s->last < g->nops);
+			if (k > p->seg_begin[t])
+				assert_true(s->first > p->seg[k - 1].last);
+			int i = plan_add(&in, tt->bytes, s->first, s->last, t);
+			in.buf[i].offset = s->offset;
+			if (s->load) {
+				/* reloaded from a DRAM copy made at the producer's step */
+				assert_true(p->in_dram[t]);
+				assert_true(input || s->first > ps);
+				rd += tt->bytes;
+			} else {
+				assert_int_equal(s->first, ps);
+				made = k;
+			}
 		}
+		assert_int_equal(made >= 0 || input, offchip_seg_at(p, t, ps) >= 0 || input);
+		if (p->store[t])
+			assert_true(made >= 0 && p->in_dram[t]);
+		if (p->in_dram[t] && !input) {
+			/* made in DRAM, or stored right after it was made */
+			assert_true(p->store[t] || offchip_seg_at(p, t, ps) < 0);
+			wr += tt->bytes;
+		}
+		if (tt->output)
+			assert_true(p->in_dram[t]);
+		for (int i = 0; i < tt->ncons; i++)
+			if (offchip_seg_at(p, t, step[tt->cons[i]]) < 0) {
+				assert_true(p->in_dram[t]); /* streams it from there */
+				rd += tt->bytes * stream_mult(g, tt->cons[i], t);
+			}
+	}
+	assert_int_equal(rd, p->act_read);
+	assert_int_equal(wr, p->act_write);
 	in.arena = p->sram_bytes;
 	Err e;
 	if (plan_check(&in, &e))
 		fail_msg("%s", e.msg);
-	plan_free(&all);
 	plan_free(&in);
+	free(step);
 }
 
 static void test_everything_fits(void **state)
@@ -74,9 +124,39 @@ static void test_smaller_sram_more_traffic(void **state)
 	ir_free(g);
 }
 
+/* a is read at step 1 and again at step 4; c and d crowd it out between.
+ * Splitting spills a after b reads it and brings it back for e (or lets
+ * e stream it): 10 bytes stored, 10 read, where evicting any tensor whole
+ * costs more (a: 30) or evicting two (b and d: 40). */
+static void test_spill_and_reload(void **state)
+{
+	(void)state;
+	Graph *g = tu_graph("node a 10\nnode b 10 a\nnode c 30 b\nnode d 10 c\nnode e 10 a d\n");
+	int order[5];
+	sched_file(g, order);
+	OffchipPlan p;
+	Err e;
+	assert_int_equal(offchip_plan_with(g, order, 40, 1, OFFCHIP_SPLIT, &p, &e), 0);
+	check_plan(g, order, &p);
+	assert_int_equal(offchip_spill_bytes(&p), 20);
+	int a = ir_find(g, "a");
+	assert_true(p.in_dram[a] && p.store[a]);
+	assert_int_equal(offchip_seg_at(&p, a, 1) >= 0, 1);
+	assert_int_equal(offchip_seg_at(&p, a, 2), -1);
+	assert_int_equal(offchip_seg_at(&p, a, 3), -1);
+	offchip_free(&p);
+	/* the combined planner keeps a plan as cheap */
+	assert_int_equal(offchip_plan(g, order, 40, 1, &p, &e), 0);
+	check_plan(g, order, &p);
+	assert_int_equal(offchip_spill_bytes(&p), 20);
+	offchip_free(&p);
+	ir_free(g);
+}
+
 static void test_random_graphs(void **state)
 {
 	(void)state;
+	int splits = 0, wins = 0;
 	for (uint64_t seed = 1; seed <= 60; seed++) {
 		Graph *g = tu_random_dag(seed, 2 + (int)(seed % 40), seed % 2);
 		int *order = malloc(g->nops * sizeof *order);
@@ -84,16 +164,29 @@ static void test_random_graphs(void **state)
 		int64_t peak = mem_peak(g, order, NULL);
 		Err e;
 		for (int64_t sram = peak; sram >= 1; sram /= 3) {
-			OffchipPlan p;
-			if (offchip_plan(g, order, sram, 1, &p, &e))
+			OffchipPlan p, w, s;
+			if (offchip_plan(g, order, sram, 1, &p, &e) ||
+			    offchip_plan_with(g, order, sram, 1, OFFCHIP_WHOLE, &w, &e) ||
+			    offchip_plan_with(g, order, sram, 1, OFFCHIP_SPLIT, &s, &e))
 				fail_msg("seed %llu sram %lld: %s", (unsigned long long)seed,
 					 (long long)sram, e.msg);
 			check_plan(g, order, &p);
+			check_plan(g, order, &w);
+			check_plan(g, order, &s);
+			assert_true(p.act_read + p.act_write <= w.act_read + w.act_write);
+			assert_true(p.act_read + p.act_write <= s.act_read + s.act_write);
+			splits += s.reloads;
+			wins += s.act_read + s.act_write < w.act_read + w.act_write;
 			offchip_free(&p);
+			offchip_free(&w);
+			offchip_free(&s);
 		}
 		free(order);
 		ir_free(g);
 	}
+	/* splitting reloads tensors, and that pays off somewhere */
+	assert_true(splits > 0);
+	assert_true(wins > 0);
 }
 
 int main(void)
@@ -101,6 +194,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_everything_fits),
 		cmocka_unit_test(test_smaller_sram_more_traffic),
+		cmocka_unit_test(test_spill_and_reload),
 		cmocka_unit_test(test_random_graphs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

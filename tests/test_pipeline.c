@@ -151,6 +151,52 @@ static void test_per_channel_rewritten(void **state)
 	ir_free(g);
 }
 
+/* Split live ranges (spills, reloads, streaming readers) run bit-exact and
+ * fsim moves exactly the bytes the plan says, on each method's plan. */
+static void test_split_plans_on_fsim(void **state)
+{
+	(void)state;
+	static const int64_t srams[] = {48 << 10, 96 << 10};
+	int reloads = 0;
+	for (size_t i = 0; i < sizeof srams / sizeof srams[0]; i++)
+		for (int v = 0; v < 2; v++) {
+			PipeResult r;
+			run("zoo:randwire-cifar10", srams[i], v ? SCHED_DP : SCHED_FILE, false, &r);
+			if (!r.bit_exact)
+				fail_msg("sram %lld variant %d: %s differs", (long long)srams[i], v,
+					 r.first_diff ? r.first_diff : "?");
+			assert_true(r.sim.sram_peak <= srams[i]);
+			assert_int_equal(r.sim.dram_weight_read + r.sim.dram_act_read,
+					 offchip_read_bytes(&r.plan));
+			assert_int_equal(r.sim.dram_write, offchip_write_bytes(&r.plan));
+			reloads += r.plan.reloads;
+			/* the other method's plan, emitted and run the same way */
+			OffchipPlan w;
+			NpuProgram prog;
+			FsimStats st;
+			Err e;
+			OffchipMethod m = r.plan.method == OFFCHIP_SPLIT ? OFFCHIP_WHOLE : OFFCHIP_SPLIT;
+			assert_int_equal(offchip_plan_with(r.graph, r.sched.order, srams[i], 16, m, &w,
+							   &e), 0);
+			assert_true(offchip_read_bytes(&w) + offchip_write_bytes(&w) >=
+				    offchip_read_bytes(&r.plan) + offchip_write_bytes(&r.plan));
+			assert_int_equal(npu_emit(r.graph, r.sched.order, &w, &prog, &e), 0);
+			Config cfg = config(srams[i]);
+			CostModel cm = pipeline_cost_model(&cfg);
+			uint8_t *dram = malloc(prog.dram_bytes);
+			memcpy(dram, prog.dram, prog.dram_bytes);
+			if (fsim_run(&cm, prog.words, prog.nwords, dram, prog.dram_bytes, &st, &e))
+				fail_msg("%s", e.msg);
+			assert_int_equal(st.dram_weight_read + st.dram_act_read, offchip_read_bytes(&w));
+			assert_int_equal(st.dram_write, offchip_write_bytes(&w));
+			free(dram);
+			npu_program_free(&prog);
+			offchip_free(&w);
+			pipeline_free(&r);
+		}
+	assert_true(reloads > 0);
+}
+
 static void test_refuses_sizes_only_graphs(void **state)
 {
 	(void)state;
@@ -170,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_swiftnet_bit_exact_everywhere),
 		cmocka_unit_test(test_more_sram_less_traffic),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_split_plans_on_fsim),
 		cmocka_unit_test(test_refuses_sizes_only_graphs),
 		cmocka_unit_test(test_per_channel_rewritten),
 	};

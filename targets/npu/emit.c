@@ -5,15 +5,18 @@
  * 12-byte {bias, qmul, qshift} entry per output channel, docs/isa.md;
  * a conv's or fc's holds its bias, a requant's bias words are 0), then the
  * graph inputs (their values: ref_input's), then a home for every tensor
- * the off-chip plan keeps in DRAM and for every graph output; each 16-byte
- * aligned, in that order, by index.
+ * the off-chip plan ever puts in DRAM (spilled, streamed, graph outputs);
+ * each 16-byte aligned, in that order, by index.
  *
- * Per op, in schedule order: ALLOC the SRAM buffers of its outputs, the
- * instruction(s) doing its work on Refs to wherever its operands live,
- * then FREE the SRAM buffers whose last reader it was.  A graph input kept
- * in SRAM is LOADed into it; graph outputs kept in SRAM are STOREd at the
- * end.  DMA runs alongside compute: a SYNC goes in only before an
- * instruction that touches SRAM a transfer still in flight may be moving.
+ * Per op, in schedule order, following the off-chip plan's segments (a
+ * tensor's stretches in SRAM, each at its own offset): ALLOC and LOAD the
+ * segments of its operands that start here with a reload, ALLOC its
+ * output's (LOAD it, for a graph input), the instruction(s) doing its work
+ * on Refs to wherever each operand is at this step (SRAM, or streamed from
+ * DRAM), STORE its output to DRAM if the plan ever needs it there, then
+ * FREE the segments that end here.  DMA runs alongside compute: a SYNC goes
+ * in only before an instruction that touches SRAM a transfer still in
+ * flight may be moving.
  *
  *   conv, fc     CONV (an fc is a 1x1 CONV over C*H*W input channels);
  *                per channel: PERCH, aux its table instead of the bias
@@ -43,6 +46,7 @@ typedef struct Emitter {
 	const OffchipPlan *plan;
 	NpuProgram *p;
 	int op;           /* op being emitted, for the listing */
+	int step;         /* its step: which segment holds a tensor */
 	Range dma[NDMA];  /* SRAM ranges of transfers since the last SYNC */
 	int ndma;
 	Err *e;
@@ -66,15 +70,18 @@ static void put(Emitter *m, const NpuInsn *i)
 	p->nwords += npu_encode(i, p->words + p->nwords);
 }
 
-static bool in_sram(const Emitter *m, int t)
+/* The segment holding t in SRAM at this step, or NULL: t is in DRAM. */
+static const OffchipSeg *seg_of(const Emitter *m, int t)
 {
-	return m->plan->in_sram[t];
+	int k = offchip_seg_at(m->plan, t, m->step);
+	return k < 0 ? NULL : &m->plan->seg[k];
 }
 
 static uint32_t ref_of(const Emitter *m, int t)
 {
-	if (in_sram(m, t))
-		return (uint32_t)m->plan->offset[t];
+	const OffchipSeg *s = seg_of(m, t);
+	if (s)
+		return (uint32_t)s->offset;
 	return NPU_DRAM_BIT | (uint32_t)m->p->tensor_dram[t];
 }
 
@@ -102,8 +109,9 @@ static void touch(Emitter *m, int64_t lo, int64_t hi)
 
 static void touch_tensor(Emitter *m, int t)
 {
-	if (in_sram(m, t))
-		touch(m, m->plan->offset[t], m->plan->offset[t] + m->g->tensors[t].bytes);
+	const OffchipSeg *s = seg_of(m, t);
+	if (s)
+		touch(m, s->offset, s->offset + m->g->tensors[t].bytes);
 }
 
 static void dma(Emitter *m, uint8_t op, uint32_t src, uint32_t dst, int64_t sram, int64_t bytes)
@@ -116,13 +124,33 @@ static void dma(Emitter *m, uint8_t op, uint32_t src, uint32_t dst, int64_t sram
 	m->dma[m->ndma++] = (Range){sram, sram + bytes};
 }
 
-static void buffer(Emitter *m, uint8_t op, int t)
+static void buffer(Emitter *m, uint8_t op, const OffchipSeg *s)
 {
-	const Tensor *tt = &m->g->tensors[t];
+	int64_t bytes = m->g->tensors[s->tensor].bytes;
 	if (op == NPU_FREE)
-		touch_tensor(m, t); /* a STORE may still be reading it */
-	NpuInsn i = {.op = op, .dst = (uint32_t)m->plan->offset[t], .bytes = (uint32_t)tt->bytes};
+		touch(m, s->offset, s->offset + bytes); /* a STORE may still be reading it */
+	NpuInsn i = {.op = op, .dst = (uint32_t)s->offset, .bytes = (uint32_t)bytes};
 	put(m, &i);
+}
+
+/* ALLOC t's segment if it starts at this step, and LOAD it if the plan says. */
+static void bring_in(Emitter *m, int t)
+{
+	const OffchipSeg *s = seg_of(m, t);
+	if (!s || s->first != m->step)
+		return;
+	buffer(m, NPU_ALLOC, s);
+	if (s->load)
+		dma(m, NPU_LOAD, NPU_DRAM_BIT | (uint32_t)m->p->tensor_dram[t], (uint32_t)s->offset,
+		    s->offset, m->g->tensors[t].bytes);
+}
+
+/* FREE t's segment if it ends at this step. */
+static void release(Emitter *m, int t)
+{
+	const OffchipSeg *s = seg_of(m, t);
+	if (s && s->last == m->step)
+		buffer(m, NPU_FREE, s);
 }
 
 static void window(NpuInsn *i, const Window *w)
@@ -177,10 +205,7 @@ static int emit_op(Emitter *m, int o)
 	touch_tensor(m, y);
 	switch (op->kind) {
 	case OP_INPUT:
-		if (in_sram(m, y))
-			dma(m, NPU_LOAD, NPU_DRAM_BIT | (uint32_t)m->p->tensor_dram[y], i.dst,
-			    m->plan->offset[y], yt->bytes);
-		return 0;
+		return 0; /* in DRAM already; bring_in LOADs it if the plan says */
 	case OP_CONV:
 	case OP_PCONV:
 	case OP_FC:
@@ -384,7 +409,7 @@ static int layout(const Graph *g, const OffchipPlan *plan, NpuProgram *p, Err *e
 		const Tensor *tt = &g->tensors[t];
 		bool input = g->ops[tt->producer].kind == OP_INPUT;
 		p->tensor_dram[t] = -1;
-		if (input || !plan->in_sram[t] || tt->output) {
+		if (input || plan->in_dram[t] || tt->output) {
 			p->tensor_dram[t] = at;
 			at = up(at + tt->bytes);
 		}
@@ -407,53 +432,49 @@ static int layout(const Graph *g, const OffchipPlan *plan, NpuProgram *p, Err *e
 	return 0;
 }
 
+/* Does input i of op repeat an earlier one? */
+static bool dup_input(const Op *op, int i)
+{
+	for (int j = 0; j < i; j++)
+		if (op->in[j] == op->in[i])
+			return true;
+	return false;
+}
+
 int npu_emit(const Graph *g, const int *order, const OffchipPlan *plan, NpuProgram *p, Err *e)
 {
 	memset(p, 0, sizeof *p);
-	Emitter m = {g, plan, p, -1, {{0, 0}}, 0, e};
-	int *left = NULL;
+	Emitter m = {g, plan, p, -1, 0, {{0, 0}}, 0, e};
 	if (check(g, e) || layout(g, plan, p, e))
 		goto fail;
-	left = xcalloc(g->ntensors, sizeof *left);
-	for (int t = 0; t < g->ntensors; t++)
-		left[t] = g->tensors[t].ncons;
 	for (int k = 0; k < g->nops; k++) {
 		int o = order[k];
 		const Op *op = &g->ops[o];
 		int y = op->out[0];
 		m.op = o;
-		if (in_sram(&m, y))
-			buffer(&m, NPU_ALLOC, y);
+		m.step = k;
+		for (int i = 0; i < op->nin; i++)
+			if (!dup_input(op, i))
+				bring_in(&m, op->in[i]);
+		bring_in(&m, y);
 		if (emit_op(&m, o))
 			goto fail;
-		for (int i = 0; i < op->nin; i++) {
-			int t = op->in[i];
-			bool dup = false;
-			for (int j = 0; j < i; j++)
-				dup |= op->in[j] == t;
-			if (!dup && --left[t] == 0 && !g->tensors[t].output && in_sram(&m, t))
-				buffer(&m, NPU_FREE, t);
-		}
-		if (g->tensors[y].ncons == 0 && !g->tensors[y].output && in_sram(&m, y))
-			buffer(&m, NPU_FREE, y);
+		const OffchipSeg *s = seg_of(&m, y);
+		if (s && plan->store[y])
+			dma(&m, NPU_STORE, (uint32_t)s->offset, NPU_DRAM_BIT | (uint32_t)p->tensor_dram[y],
+			    s->offset, g->tensors[y].bytes);
+		for (int i = 0; i < op->nin; i++)
+			if (!dup_input(op, i))
+				release(&m, op->in[i]);
+		release(&m, y);
 	}
 	m.op = -1;
-	for (int t = 0; t < g->ntensors; t++)
-		if (g->tensors[t].output && in_sram(&m, t))
-			dma(&m, NPU_STORE, (uint32_t)plan->offset[t],
-			    NPU_DRAM_BIT | (uint32_t)p->tensor_dram[t], plan->offset[t],
-			    g->tensors[t].bytes);
 	if (m.ndma)
 		sync(&m);
-	for (int t = 0; t < g->ntensors; t++)
-		if (g->tensors[t].output && in_sram(&m, t))
-			buffer(&m, NPU_FREE, t);
 	NpuInsn end = {.op = NPU_END};
 	put(&m, &end);
-	free(left);
 	return 0;
 fail:
-	free(left);
 	npu_program_free(p);
 	return -1;
 }
@@ -517,6 +538,12 @@ void npu_memmap(const NpuProgram *p, const Graph *g, const OffchipPlan *plan, FI
 				(unsigned long long)p->tensor_dram[t], (long long)tt->bytes);
 		if (plan->in_sram[t] && p->tensor_dram[t] >= 0)
 			fprintf(f, " (dram 0x%llx)", (unsigned long long)p->tensor_dram[t]);
+		/* split live ranges: every SRAM stretch, by step */
+		int n = plan->seg_begin[t + 1] - plan->seg_begin[t];
+		for (int k = plan->seg_begin[t]; n > 1 && k < plan->seg_begin[t + 1]; k++)
+			fprintf(f, " %s@%d..%d:0x%llx", plan->seg[k].load ? "load" : "made",
+				plan->seg[k].first, plan->seg[k].last,
+				(unsigned long long)plan->seg[k].offset);
 		fputc('\n', f);
 	}
 }
