@@ -472,7 +472,18 @@ static int cmd_schedule(int argc, char **argv)
 				putchar(',');
 			json_str(stdout, g->ops[s.order[i]].name);
 		}
-		printf("]}\n");
+		/* ONNX nodes folded away: node -> the op computing its output */
+		printf("],\"merged\":{");
+		for (int i = 0; i < g->nmerged; i++) {
+			printf("%s", i ? "," : "");
+			json_str(stdout, g->merged[2 * i]);
+			putchar(':');
+			if (g->merged[2 * i + 1])
+				json_str(stdout, g->merged[2 * i + 1]);
+			else
+				printf("null");
+		}
+		printf("}}\n");
 	} else if (o.dump && o.dump[0] == 'S') {
 		dump_schedule(g, &s);
 	} else if (o.dump) {
@@ -829,7 +840,8 @@ static int cmd_sweep(int argc, char **argv)
 	int nrows = 0;
 	if (!rows)
 		abort();
-	if (pipe_opts(&o, &po, &e) || !(g = model_load(o.model, &e)) || quant_model(g, 1, &e) ||
+	if (pipe_opts(&o, &po, &e) || !(g = model_load(o.model, &e)) ||
+	    pipeline_npu_check(g, o.model, &e) || quant_model(g, 1, &e) ||
 	    ref_run(g, &ref, &e)) {
 		rc = input_error(&e);
 		goto out;

@@ -133,6 +133,49 @@ static void check(PipeResult *r, const RefValues *given, const uint8_t *dram, Er
 	ref_free(&own);
 }
 
+static bool npu_runs(OpKind k)
+{
+	/* the kinds after OP_ACT come from ONNX models only; opaque ops have
+	 * nothing but a size */
+	return k < OP_ACT && k != OP_OPAQUE;
+}
+
+/* The op's type as the model names it: ONNX's op_type, else the IR kind. */
+static const char *op_type(const Op *op)
+{
+	return op->otype ? op->otype : ir_kind_name(op->kind);
+}
+
+int pipeline_npu_check(const Graph *g, const char *model, Err *e)
+{
+	char msg[NERRMSG];
+	size_t n = (size_t)snprintf(msg, sizeof msg, "%s: the NPU cannot run:", model);
+	bool any = false;
+	/* one group per op type, in order of first appearance */
+	for (int o = 0; o < g->nops; o++) {
+		const Op *op = &g->ops[o];
+		bool first = !npu_runs(op->kind);
+		for (int p = 0; p < o && first; p++)
+			first = npu_runs(g->ops[p].kind) || strcmp(op_type(&g->ops[p]), op_type(op)) != 0;
+		if (!first)
+			continue;
+		int k = 0;
+		if (n < sizeof msg)
+			n += snprintf(msg + n, sizeof msg - n, "%s %s (", any ? "," : "", op_type(op));
+		any = true;
+		for (int q = o; q < g->nops; q++)
+			if (!npu_runs(g->ops[q].kind) && strcmp(op_type(&g->ops[q]), op_type(op)) == 0 &&
+			    n < sizeof msg)
+				n += snprintf(msg + n, sizeof msg - n, "%s%s", k++ ? ", " : "",
+					      g->ops[q].name);
+		if (n < sizeof msg)
+			n += snprintf(msg + n, sizeof msg - n, ")");
+	}
+	if (n >= sizeof msg)
+		memcpy(msg + sizeof msg - 4, "...", 4);
+	return any ? err_set(e, "%s", msg) : 0;
+}
+
 int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 {
 	memset(r, 0, sizeof *r);
@@ -142,8 +185,11 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 		g = model_load(o->model, e);                         /* import */
 		r->original = g;
 		r->owns_original = true;
-		if (!g || quant_model(g, o->seed, e))                /* quantize */
+		if (!g || pipeline_npu_check(g, o->model, e) ||      /* NPU ops only */
+		    quant_model(g, o->seed, e))                      /* quantize */
 			goto fail;
+	} else if (pipeline_npu_check(g, o->model, e)) {
+		goto fail;
 	}
 	r->original = g;
 	r->graph = o->rewrite ? rw_apply(g, &o->dp, &r->rw, e) : g;  /* rewrite */

@@ -50,6 +50,9 @@ typedef struct PipeResult {
 /* import -> quantize -> rewrite -> schedule -> plan -> emit [-> simulate
  * -> check]; on failure e says where and *r holds nothing to free. */
 int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e);
+/* Refuses a graph with ops the NPU cannot run (those only ONNX models make)
+ * in one message: "MODEL: the NPU cannot run: Sigmoid (n1, n2), Mul (n3)". */
+int pipeline_npu_check(const Graph *g, const char *model, Err *e);
 void pipeline_free(PipeResult *r);
 
 /* Writes stream.bin, stream.lst, dram.bin and memmap.txt into dir (made if
