@@ -466,14 +466,9 @@ static int cmd_schedule(int argc, char **argv)
 		if (o.rewrite)
 			printf("\"rewrites\":{\"channel\":%d,\"kernel\":%d,\"tried\":%d},",
 			       rw.applied[RW_CHANNEL], rw.applied[RW_KERNEL], rw.tried);
-		printf("\"order\":[");
-		for (int i = 0; i < s.n; i++) {
-			if (i)
-				putchar(',');
-			json_str(stdout, g->ops[s.order[i]].name);
-		}
-		/* ONNX nodes folded away: node -> the op computing its output */
-		printf("],\"merged\":{");
+		/* ONNX nodes folded away: node -> the op computing its output
+		 * (null: constant-folded) */
+		printf("\"merged\":{");
 		for (int i = 0; i < g->nmerged; i++) {
 			printf("%s", i ? "," : "");
 			json_str(stdout, g->merged[2 * i]);
@@ -483,7 +478,14 @@ static int cmd_schedule(int argc, char **argv)
 			else
 				printf("null");
 		}
-		printf("}}\n");
+		printf("},");
+		printf("\"order\":[");
+		for (int i = 0; i < s.n; i++) {
+			if (i)
+				putchar(',');
+			json_str(stdout, g->ops[s.order[i]].name);
+		}
+		printf("]}\n");
 	} else if (o.dump && o.dump[0] == 'S') {
 		dump_schedule(g, &s);
 	} else if (o.dump) {
