@@ -16,6 +16,7 @@
 #include "graphfile.h"
 #include "isa.h"
 #include "json.h"
+#include "onnx_export.h"
 #include "mem.h"
 #include "model.h"
 #include "offchip.h"
@@ -46,8 +47,8 @@ static const char usage_text[] =
 	"\n"
 	"commands:\n"
 	"  zoo [--json]                              list the built-in networks\n"
-	"  export MODEL [--rewrite] --format graph -o FILE\n"
-	"                                            write MODEL in the plain graph format\n"
+	"  export MODEL [--rewrite] --format graph|onnx -o FILE\n"
+	"                                            write MODEL as a plain graph or ONNX\n"
 	"  schedule MODEL [--scheduler dp|file|bfs|dfs] [--rewrite] [--time-limit S]\n"
 	"                 [--plot FILE.svg] [--json] [-d S]\n"
 	"                                            order the ops, report the peak memory\n"
@@ -295,11 +296,14 @@ static int cmd_export(int argc, char **argv)
 	int rc = parse_opts(argc, argv, &o, 1);
 	if (rc)
 		return rc;
-	if (!o.format || strcmp(o.format, "graph") != 0)
-		return usage_error("export needs --format graph (got '%s')",
+	bool onnx = o.format && strcmp(o.format, "onnx") == 0;
+	if (!o.format || (strcmp(o.format, "graph") != 0 && !onnx))
+		return usage_error("export needs --format graph or onnx (got '%s')",
 				   o.format ? o.format : "none");
 	if (!o.out)
 		return usage_error("%s", "export needs -o FILE ('-' for stdout)");
+	if (onnx && strcmp(o.out, "-") == 0)
+		return usage_error("%s", "export --format onnx needs -o FILE (not stdout)");
 	Err e;
 	Graph *g = model_load(o.model, &e);
 	if (!g)
@@ -317,7 +321,9 @@ static int cmd_export(int argc, char **argv)
 			return input_error(&e);
 		g = r;
 	}
-	if (strcmp(o.out, "-") == 0)
+	if (onnx)
+		rc = onnx_export(g, o.out, &e) ? input_error(&e) : 0;
+	else if (strcmp(o.out, "-") == 0)
 		rc = write_graph_stdout(g);
 	else if (gf_save(g, o.out, &e))
 		rc = input_error(&e);

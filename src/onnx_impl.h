@@ -35,6 +35,16 @@ typedef struct Value {
 	int t;          /* IR tensor */
 	int t4;         /* its copy under the dims' 4-D reading, or -1 */
 	bool direct;    /* t's producer made it for this value (not a view) */
+	int reader;     /* the last node that reads it */
+	bool scaled;    /* t times `scale`, a Mul by a scalar that only a Sum
+	                 * reads: the Sum becomes a weighted sum (OP_WSUM) */
+	float scale;
+	const char *scaled_by; /* that Mul's name */
+	bool cropped;   /* t cropped by crop[] (top, left, bottom, right), a
+	                 * Slice of the plane that only a Conv reads: the conv
+	                 * takes it as negative padding */
+	int crop[4];
+	const char *cropped_by; /* that Slice's name */
 	/* V_CONST */
 	bool isfloat;   /* f holds the elements, else i */
 	int64_t count;

@@ -818,6 +818,7 @@ static int define_outputs(Ctx *c)
 			for (size_t j = 0; j < k; j++)
 				again |= strcmp(n->input[j], n->input[k]) == 0;
 			v->readers += !again;
+			v->reader = (int)i;
 		}
 	}
 	c->node = NULL;

@@ -330,10 +330,12 @@ static int lower_conv(Ctx *c)
 		return -1;
 	if (x->rank != 4 || w->rank != 4)
 		return ox_fail(c, "only 2-D convolutions (4-D input and weights)");
-	int xt = t4(c, x);
+	int xt = x->cropped ? x->t : t4(c, x);
 	if (xt < 0)
 		return -1;
 	Shape xs = tshape(c, xt);
+	if (x->cropped) /* the window is over the cropped plane */
+		xs = (Shape){xs.n, xs.c, (int)x->dims[2], (int)x->dims[3]};
 	int64_t group = ox_attr_i(c->node, "group", 1), cout = w->dims[0];
 	if (group < 1 || group > xs.c || xs.c % group || w->dims[1] * group != xs.c ||
 	    cout > NDIM_MAX)
@@ -346,6 +348,13 @@ static int lower_conv(Ctx *c)
 	if (window(c, xs, w->dims + 2, false, &win))
 		return -1;
 	win.groups = (int)group;
+	if (x->cropped) {
+		win.pt -= x->crop[0];
+		win.pl -= x->crop[1];
+		win.pb -= x->crop[2];
+		win.pr -= x->crop[3];
+		ox_merge(c, x->cropped_by, c->nname);
+	}
 	int t = ir_conv(c->g, c->nname, xt, (int)cout, win);
 	if (t < 0)
 		return ir_fail(c);
@@ -528,6 +537,16 @@ static int lower_binary(Ctx *c, char op)
 				  "supported");
 	if (swap && op == '/')
 		return ox_fail(c, "a constant divided by an activation is not supported");
+	Value *y = ox_find(c, c->node->output[0]);
+	if (op == '*' && k->count == 1 && !x->scaled && y->readers == 1 && !y->graph_out &&
+	    strcmp(c->gp->node[y->reader]->op_type, "Sum") == 0) {
+		if (set_out(c, 0, x->t, x->dims, x->rank, false))
+			return -1;
+		y->scaled = true;
+		y->scale = k->f[0];
+		y->scaled_by = arena_strdup(c->g->arena, c->nname);
+		return 0;
+	}
 	int64_t ch = x->dims[1 < x->rank ? 1 : 0];
 	float *w = fvec(c, ch), *bb = fvec(c, ch);
 	for (int64_t i = 0; i < ch; i++) {
@@ -550,10 +569,24 @@ static int lower_sum(Ctx *c)
 			rc = -1;
 		x0 = x0 ? x0 : x;
 	}
-	if (!rc && n == 1) {
+	bool weighted = false;
+	for (int k = 0; k < n && !rc; k++)
+		weighted |= ox_in(c, k)->scaled;
+	if (!rc && n == 1 && !weighted) {
 		rc = view(c, x0, x0->dims, x0->rank);
 	} else if (!rc) {
-		int t = ir_add(c->g, c->nname, xs, n);
+		int t = (weighted ? ir_wsum : ir_add)(c->g, c->nname, xs, n);
+		if (t >= 0 && weighted) {
+			Op *op = &c->g->ops[c->g->tensors[t].producer];
+			float *w = fvec(c, n);
+			for (int k = 0; k < n; k++) {
+				Value *v = ox_in(c, k);
+				w[k] = v->scaled ? v->scale : 1;
+				if (v->scaled)
+					ox_merge(c, v->scaled_by, c->nname);
+			}
+			c->g->consts[op->weight].fdata = w;
+		}
 		rc = t < 0 ? ir_fail(c) : (tag(c, t), set_out(c, 0, t, x0->dims, x0->rank, true));
 	}
 	free(xs);
@@ -915,27 +948,49 @@ static int lower_slice(Ctx *c)
 	}
 	if (ns < 0 || ns != ne || ns > NRANK || (na >= 0 && na != ns) || (nsp >= 0 && nsp != ns))
 		return ox_fail(c, "starts, ends, axes and steps do not match");
-	int axis = -1;
-	int64_t s0 = 0, e0 = 0, p0 = 1;
+	int axis = -1, naxes = 0, crop[4] = {0, 0, 0, 0};
+	bool plane = x->rank == 4 && shape_is(tshape(c, x->t), (Shape){(int)x->dims[0],
+			(int)x->dims[1], (int)x->dims[2], (int)x->dims[3]});
+	int64_t s0 = 0, e0 = 0, p0 = 1, d0[NRANK];
+	memcpy(d0, x->dims, sizeof d0);
 	for (int k = 0; k < ns; k++) {
 		int64_t a = na >= 0 ? ax[k] : k, step = nsp >= 0 ? sp[k] : 1;
 		a = a < 0 ? a + x->rank : a;
 		if (a < 0 || a >= x->rank || step < 1)
 			return ox_fail(c, "bad axis, or a step below 1 (not supported)");
 		int64_t d = x->dims[a], s = ox_clamp_index(st[k], d), e = ox_clamp_index(en[k], d);
+		int64_t *dd = d0;
 		if (s == 0 && e == d && step == 1)
 			continue; /* the whole axis */
-		if (axis >= 0)
-			return ox_fail(c, "slices along more than one axis are not supported");
 		if (e <= s)
 			return ox_fail(c, "empty slice");
+		plane &= (a == 2 || a == 3) && step == 1;
+		if (plane) {
+			crop[a - 2] = (int)s;
+			crop[a] = (int)(d - e);
+			dd[a] = e - s;
+		}
+		naxes++;
 		axis = (int)a;
 		s0 = s;
 		e0 = e;
 		p0 = step;
 	}
-	if (axis < 0)
+	if (!naxes)
 		return view(c, x, x->dims, x->rank);
+	Value *y = ox_find(c, c->node->output[0]);
+	if (plane && y->readers == 1 && !y->graph_out &&
+	    strcmp(c->gp->node[y->reader]->op_type, "Conv") == 0) {
+		/* a crop the conv reading it takes as negative padding */
+		if (set_out(c, 0, x->t, d0, 4, false))
+			return -1;
+		y->cropped = true;
+		memcpy(y->crop, crop, sizeof crop);
+		y->cropped_by = arena_strdup(c->g->arena, c->nname);
+		return 0;
+	}
+	if (naxes > 1)
+		return ox_fail(c, "slices along more than one axis are not supported");
 	if (x->rank > 4)
 		return ox_fail(c, "rank above 4");
 	return slice_out(c, x, 0, axis, s0, e0, p0);
