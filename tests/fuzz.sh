@@ -26,7 +26,7 @@ build-fuzz/fuzz_config -max_total_time="$secs" -max_len=4096 -print_final_stats=
 # models of tests/onnx_small and ONNX's node tests when installed.
 corpus=build-fuzz/corpus-onnx
 mkdir -p "$corpus"
-for f in tests/data/good/*.graph; do
+for f in tests/data/good/*.graph examples/*.graph; do
 	build-fuzz/serenity export "$f" --format onnx -o "$corpus/$(basename "$f" .graph).onnx" \
 		>/dev/null 2>&1 || true
 done
