@@ -112,8 +112,9 @@ static Onnx__TensorProto *init(Ex *x, const char *name, const int64_t *dims, int
 	onnx__tensor_proto__init(t);
 	t->name = (char *)name;
 	t->n_dims = rank;
-	t->dims = arena_newvec(x->a, int64_t, rank);
-	memcpy(t->dims, dims, rank * sizeof *dims);
+	t->dims = arena_newvec(x->a, int64_t, rank ? rank : 1);
+	if (rank)
+		memcpy(t->dims, dims, rank * sizeof *dims);
 	if (x->gp->n_initializer == x->capinit) {
 		size_t cap = x->capinit ? 2 * x->capinit : 64;
 		x->gp->initializer = arena_grow(x->a, x->gp->initializer,

@@ -95,10 +95,17 @@ else
 	echo "onnx.sh: python3-onnx missing, its models skipped"
 fi
 
-# ONNX's node tests: accepted, or refused cleanly
+# ONNX's node tests: accepted, or refused cleanly.  Those of the ops the
+# importer knows (about 300; SERENITY_ONNX_NODE_ALL=1 for all 900, which
+# takes minutes under the sanitizers).
 N=/usr/include/onnx/backend/test/data/node
+ops='conv|pool|relu|concat|gemm|batchnorm|split|slice|_pad|reduce_mean|transpose|flatten|reshape'
+ops="$ops|clip|sigmoid|hard|^test_mul|^test_add|^test_sum|identity|dropout|squeeze|constant"
+ops="$ops|^test_shape|gather|cast|matmul"
 if [ -d "$N" ]; then
-	for d in "$N"/*/; do
+	for d in $(ls "$N" | if [ -n "$SERENITY_ONNX_NODE_ALL" ]; then cat; else
+		grep -E "$ops" | grep -v expanded; fi); do
+		d=$N/$d
 		"$S" schedule "$d/model.onnx" >/dev/null 2>"$W/err"
 		rc=$?
 		if [ $rc -gt 1 ] || { [ $rc -eq 1 ] && [ "$(wc -l <"$W/err")" -ne 1 ]; }; then
