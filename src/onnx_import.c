@@ -403,8 +403,8 @@ static int fold_constant_of_shape(Ctx *c)
 static int fold_shape(Ctx *c)
 {
 	Value *x = ox_in(c, 0);
-	if (!x)
-		return ox_fail(c, "no input");
+	if (!x || x->kind == V_NONE)
+		return ox_fail(c, "no input, or one the importer does not make");
 	int64_t r = x->rank, start = ox_attr_i(c->node, "start", 0), end = ox_attr_i(c->node, "end", r);
 	start = start < 0 ? start + r : start;
 	end = end < 0 ? end + r : end;

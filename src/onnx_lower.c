@@ -134,7 +134,10 @@ static int t4(Ctx *c, Value *x)
 	if (c->g->ops[c->g->tensors[x->t].producer].kind == OP_OPAQUE)
 		return ox_fail(c, "input '%.200s' comes from an op whose layout is unknown", x->name);
 	char name[NNAME];
-	snprintf(name, sizeof name, "%.240s.reshape", maker(c, x->t));
+	snprintf(name, sizeof name, "%.240s.reshape", x->name);
+	for (char *q = name; *q; q++)
+		if ((unsigned char)*q <= ' ' || *q == 0x7f)
+			*q = '_';
 	x->t4 = ir_reshape(c->g, name, x->t, s);
 	if (x->t4 < 0)
 		return ir_fail(c);
@@ -197,8 +200,8 @@ static int view(Ctx *c, Value *x, const int64_t *dims, int rank)
  * output, reading every activation input. */
 static int opaque(Ctx *c, const int64_t (*dims)[NRANK], const int *rank)
 {
-	int ins[64], n = 0;
-	for (int k = 0; k < (int)c->node->n_input && n < 64; k++) {
+	int *ins = arena_newvec(c->g->arena, int, c->node->n_input + 1), n = 0;
+	for (int k = 0; k < (int)c->node->n_input; k++) {
 		Value *v = ox_in(c, k);
 		if (v && v->kind == V_ACT)
 			ins[n++] = v->t;
@@ -599,6 +602,8 @@ static int lower_concat(Ctx *c)
 	int64_t dims[NRANK];
 	int rank = 0;
 	int64_t axis = ox_attr_i(c->node, "axis", 1);
+	if (n < 1)
+		rc = ox_fail(c, "no inputs");
 	for (int k = 0; k < n && !rc; k++) {
 		Value *x = act_in(c, k);
 		if (!x) {
