@@ -1,4 +1,4 @@
-/* onnx_export.c: the IR graph as an ONNX model (opset 13).
+/* onnx_export.c: the IR graph as an ONNX model (opset 13; 14 with HardSwish).
  *
  * Each op becomes the node(s) the importer (onnx_import.c) turns back into
  * the same op, so a model round-trips with the same ops and peak:
@@ -11,8 +11,9 @@
  *   the ONNX-only kinds: Clip/LeakyRelu/Sigmoid/HardSigmoid/HardSwish, Mul,
  *                   Slice, Pad, Transpose, Reshape, and a channel shuffle as
  *                   Reshape/Transpose/Reshape
- *   opaque          a node of op_type Opaque whose output's value_info says
- *                   its bytes (1-D, int8), so `schedule` still works
+ *   opaque          a node of op_type Opaque in domain ai.serenity whose
+ *                   output's value_info says its bytes (1-D, int8), so
+ *                   `schedule` still works
  * Rewritten graphs (partial convolutions) are refused.  Weights are float
  * initializers: the float weights of an imported model when present, else
  * the int8 values / 127 of a quantized one, else a seeded pseudo-random
@@ -456,6 +457,7 @@ static int ex_op(Ex *x, const Op *op)
 		return ex_fc(x, op);
 	case OP_OPAQUE:
 		n = node(x, "Opaque", op->name, op->name);
+		n->domain = "ai.serenity";
 		n->input = arena_newvec(x->a, char *, op->nin ? op->nin : 1);
 		for (int i = 0; i < op->nin; i++)
 			in(n, tname(x, op->in[i]));
@@ -525,14 +527,23 @@ static int build(Ex *x, Onnx__ModelProto *m)
 	m->graph = x->gp;
 	onnx__graph_proto__init(x->gp);
 	x->gp->name = (char *)g->name;
-	Onnx__OperatorSetIdProto *os = arena_new1(x->a, Onnx__OperatorSetIdProto);
-	onnx__operator_set_id_proto__init(os);
-	os->domain = "";
-	os->has_version = true;
-	os->version = 13;
-	m->n_opset_import = 1;
-	m->opset_import = arena_newvec(x->a, Onnx__OperatorSetIdProto *, 1);
-	m->opset_import[0] = os;
+	bool hswish = false, opaque = false;
+	for (int o = 0; o < g->nops; o++) {
+		hswish |= g->ops[o].kind == OP_ACT && g->ops[o].act == ACT_HSWISH;
+		opaque |= g->ops[o].kind == OP_OPAQUE;
+	}
+	Onnx__OperatorSetIdProto *os = arena_newvec(x->a, Onnx__OperatorSetIdProto, 2);
+	m->opset_import = arena_newvec(x->a, Onnx__OperatorSetIdProto *, 2);
+	for (int k = 0; k < 2; k++) {
+		onnx__operator_set_id_proto__init(&os[k]);
+		os[k].has_version = true;
+		m->opset_import[k] = &os[k];
+	}
+	os[0].domain = "";
+	os[0].version = hswish ? 14 : 13; /* HardSwish came with opset 14 */
+	os[1].domain = "ai.serenity";     /* Opaque: sizes only */
+	os[1].version = 1;
+	m->n_opset_import = opaque ? 2 : 1;
 	int nin = 0, nout = 0;
 	for (int t = 0; t < g->ntensors; t++) {
 		nin += g->ops[g->tensors[t].producer].kind == OP_INPUT;

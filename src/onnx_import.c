@@ -921,7 +921,8 @@ static int lower_all(Ctx *c, const int *order)
 			rc = ox_fail(c, "duplicate node name");
 			break;
 		}
-		if (n->domain && n->domain[0] && strcmp(n->domain, "ai.onnx") != 0) {
+		if (n->domain && n->domain[0] && strcmp(n->domain, "ai.onnx") != 0 &&
+		    !(strcmp(n->domain, "ai.serenity") == 0 && is_op(n, "Opaque"))) {
 			rc = ox_fail(c, "domain '%.64s' is not supported", n->domain);
 			break;
 		}

@@ -88,6 +88,18 @@ if python3 -c 'import onnx' 2>/dev/null || /usr/bin/python3 -c 'import onnx' 2>/
 		grep -q "the NPU cannot run: Softmax (softmax)" "$W/err" && ok || bad "dense.onnx: $(cat "$W/err")"
 		expect 0 "$S" schedule "$W/py/dense.onnx"
 		expect 0 "$S" schedule "$W/py/op9.onnx"
+		# what export writes, ONNX's checker and strict shape inference take
+		for f in se dense; do
+			expect 0 "$S" export "$W/py/$f.onnx" --format onnx -o "$W/rt_$f.onnx"
+		done
+		"$py" -c 'import sys, onnx
+from onnx import checker, shape_inference
+for f in sys.argv[1:]:
+    m = onnx.load(f)
+    checker.check_model(m)
+    shape_inference.infer_shapes(m, strict_mode=True)' "$W/rt_se.onnx" "$W/rt_dense.onnx" \
+			"$W/swiftnet-hpd.onnx" "$W/darts-imagenet.onnx" "$W/rw.onnx" &&
+			ok || bad "exported models fail onnx.checker"
 	else
 		bad "make_models.py"
 	fi
