@@ -94,6 +94,9 @@ void ox_merge(Ctx *c, const char *node, const char *op);
  * rank, or -1 when it states none. */
 int ox_file_dims(Ctx *c, const char *name, int64_t *dims);
 
+/* A float constant as an integer (0 for NaN and out of range). */
+int64_t ox_f2i(float f);
+
 /* Shared shape rules (onnx_import.c). */
 int ox_squeeze_dims(Ctx *c, const Value *x, bool unsq, int64_t *dims, int *rank);
 int64_t ox_clamp_index(int64_t i, int64_t d);

@@ -198,6 +198,12 @@ int ox_file_dims(Ctx *c, const char *name, int64_t *dims)
 
 /* ---- constants ---- */
 
+int64_t ox_f2i(float f)
+{
+	/* NaN and values out of range would be undefined behaviour to convert */
+	return f >= -9.2e18f && f <= 9.2e18f ? (int64_t)f : 0;
+}
+
 static int64_t dims_count(const int64_t *dims, int rank)
 {
 	int64_t n = 1;
@@ -305,7 +311,7 @@ static double cval(const Value *v, int64_t k)
 
 static int64_t ival(const Value *v, int64_t k)
 {
-	return v->isfloat ? (int64_t)v->f[k] : v->i[k];
+	return v->isfloat ? ox_f2i(v->f[k]) : v->i[k];
 }
 
 /* The output value of the folded node, with dims and room for count values. */

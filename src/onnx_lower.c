@@ -79,7 +79,7 @@ static Value *const_in(Ctx *c, int k, const char *what, bool isfloat)
 
 static int64_t cint(const Value *v, int64_t k)
 {
-	return v->isfloat ? (int64_t)v->f[k] : v->i[k];
+	return v->isfloat ? ox_f2i(v->f[k]) : v->i[k];
 }
 
 /* The 4-D reading of ONNX dims: trailing axes of 1 added, axes past the
