@@ -36,6 +36,7 @@ for d in /usr/include/onnx/backend/test/data/node/test_*; do
 done
 echo "== fuzz_onnx for ${secs}s"
 build-fuzz/fuzz_onnx -max_total_time="$secs" -max_len=8192 -rss_limit_mb=1024 -print_final_stats=1 \
+	-dict=tests/fuzz/onnx.dict \
 	"$corpus" 2>&1 | tail -12
 # Command streams: no seeds needed, the target builds mostly well-formed
 # instructions from the bytes it is given.
