@@ -14,6 +14,7 @@
 #include "onnx.pb-c.h"
 #include "onnx_export.h"
 #include "onnx_import.h"
+#include "pipeline.h"
 #include "zoo.h"
 
 /* ---- a model builder ---- */
@@ -668,6 +669,72 @@ static void test_gemm_layout(void **state)
 	ir_free(g);
 }
 
+static void test_more_ops(void **state)
+{
+	(void)state;
+	int64_t x[4] = {1, 4, 6, 6}, ax[1] = {0};
+	M *m = m_new(11);
+	m_input(m, "x", 4, x);
+	m_input(m, "z", 4, x);
+	Onnx__NodeProto *n = m_node(m, "Concat", "cat_h", "x z", "a"); /* not channels */
+	m_ai(m, n, "axis", 2);
+	m_node(m, "Sum", "sum", "x z x", "b");
+	n = m_node(m, "Unsqueeze", "unsq", "b", "c");
+	m_ais(m, n, "axes", 1, ax);
+	n = m_node(m, "Squeeze", "sq", "c", "d");
+	m_ais(m, n, "axes", 1, ax);
+	n = m_node(m, "Clip", "clip", "d - -", "e"); /* no bounds */
+	m_node(m, "Dropout", "drop", "e", "f");
+	m_output(m, "a");
+	m_output(m, "f");
+	Graph *g = ok(m);
+	const Op *cat = op_of(g, "cat_h");
+	assert_int_equal(cat->kind, OP_OPAQUE);
+	assert_int_equal(g->tensors[cat->out[0]].bytes, 4 * 12 * 6);
+	assert_int_equal(op_of(g, "sum")->nin, 3);
+	assert_string_equal(merged_to(g, "unsq"), "sum");
+	assert_string_equal(merged_to(g, "drop"), "clip");
+	assert_true(op_of(g, "clip")->beta > 1e30f);
+	assert_true(g->tensors[ir_find(g, "clip")].output);
+	/* the NPU refuses the ONNX-only ops, in one message */
+	Err e;
+	assert_int_equal(pipeline_npu_check(g, "m.onnx", &e), -1);
+	assert_string_equal(e.msg, "m.onnx: the NPU cannot run: Concat (cat_h), Clip (clip)");
+	ir_free(g);
+
+	m = m_new(13);
+	m_input(m, "x", 2, (int64_t[]){3, 2});
+	m_initf(m, "b", 2, (int64_t[]){3, 2}, NULL, false);
+	n = m_node(m, "Gemm", "fc", "x b", "y");
+	m_ai(m, n, "transA", 1);
+	m_output(m, "y");
+	bad(m, "node fc (Gemm): transA=1 is not supported");
+
+	m = m_new(13);
+	m_input(m, "x", 4, x);
+	m_input(m, "z", 4, (int64_t[]){1, 1, 6, 6});
+	m_node(m, "Add", "add", "x z", "y");
+	m_output(m, "y");
+	bad(m, "node add (Add): this broadcast of two activations is not supported");
+
+	m = m_new(13);
+	m_input(m, "x", 4, x);
+	m_initi(m, "pads", 8, (int64_t[]){0, 1, 0, 0, 0, 0, 0, 0});
+	m_node(m, "Pad", "pad", "x pads", "y");
+	m_output(m, "y");
+	bad(m, "node pad (Pad): only non-negative padding of the plane");
+
+	m = m_new(13);
+	m_input(m, "x", 4, x);
+	m_initi(m, "s", 1, (int64_t[]){1});
+	m_initi(m, "e", 1, (int64_t[]){5});
+	m_initi(m, "a", 1, (int64_t[]){2});
+	m_initi(m, "st", 1, (int64_t[]){-1});
+	m_node(m, "Slice", "slice", "x s e a st", "y");
+	m_output(m, "y");
+	bad(m, "node slice (Slice): bad axis, or a step below 1");
+}
+
 /* ---- bad input ---- */
 
 static M *one_conv(int opset)
@@ -872,6 +939,7 @@ int main(void)
 		cmocka_unit_test(test_elementwise_ops),
 		cmocka_unit_test(test_opset_variants),
 		cmocka_unit_test(test_gemm_layout),
+		cmocka_unit_test(test_more_ops),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_bad_graphs),
 		cmocka_unit_test(test_opaque_with_value_info),
