@@ -186,13 +186,12 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 		g = model_load(o->model, e);                         /* import */
 		r->original = g;
 		r->owns_original = true;
-		if (!g || pipeline_npu_check(g, o->model, e) ||      /* NPU ops only */
-		    quant_model(g, o->seed, e))                      /* quantize */
-			goto fail;
-	} else if (pipeline_npu_check(g, o->model, e)) {
-		goto fail;
+		if (!g || quant_model(g, o->seed, e))                /* quantize */
+			goto fail_npu;
 	}
 	r->original = g;
+	if (pipeline_npu_check(g, o->model, e))                      /* NPU ops only */
+		goto fail;
 	r->graph = o->rewrite ? rw_apply(g, &o->dp, &r->rw, e) : g;  /* rewrite */
 	if (!r->graph || ir_verify(r->graph, e))
 		goto fail;
@@ -235,6 +234,11 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 	check(r, o->reference, dram, e);                             /* check */
 	free(dram);
 	return 0;
+fail_npu:
+	/* the quantizer stopped, maybe at an op the NPU cannot run anyway:
+	 * that is the message then */
+	if (g)
+		pipeline_npu_check(g, o->model, e);
 fail:
 	free(dram);
 	pipeline_free(r);

@@ -51,7 +51,8 @@ typedef struct PipeResult {
  * -> check]; on failure e says where and *r holds nothing to free. */
 int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e);
 /* Refuses a graph with ops the NPU cannot run (those only ONNX models make)
- * in one message: "MODEL: the NPU cannot run: Sigmoid (n1, n2), Mul (n3)". */
+ * in one message: "MODEL: the NPU cannot run: Sigmoid (n1, n2), Mul (n3)".
+ * Run after quantization, which may fuse some of them away. */
 int pipeline_npu_check(const Graph *g, const char *model, Err *e);
 void pipeline_free(PipeResult *r);
 
