@@ -848,14 +848,9 @@ static int cmd_sweep(int argc, char **argv)
 	int nrows = 0;
 	if (!rows)
 		abort();
-	if (pipe_opts(&o, &po, &e) || !(g = model_load(o.model, &e)) || quant_model(g, 1, &e) ||
-	    ref_run(g, &ref, &e)) {
-		if (g)
-			pipeline_npu_check(g, o.model, &e); /* the likelier reason, if any */
-		rc = input_error(&e);
-		goto out;
-	}
-	if (pipeline_npu_check(g, o.model, &e)) {
+	if (pipe_opts(&o, &po, &e) || !(g = model_load(o.model, &e)) ||
+	    pipeline_npu_check(g, o.model, false, &e) || quant_model(g, 1, &e) ||
+	    pipeline_npu_check(g, o.model, true, &e) || ref_run(g, &ref, &e)) {
 		rc = input_error(&e);
 		goto out;
 	}

@@ -136,8 +136,11 @@ static void check(PipeResult *r, const RefValues *given, const uint8_t *dram, Er
 /* The kinds after OP_ACT come from ONNX models only; an ONNX op outside the
  * IR is opaque (plain graph files, all opaque, are refused later by the
  * reference interpreter, node by node). */
-static bool npu_runs(const Op *op)
+static bool npu_runs(const Op *op, bool quantized)
 {
+	/* before quantization, Clip(0, hi) may yet fuse into its producer */
+	if (!quantized && op->kind == OP_ACT && op->act == ACT_CLIP)
+		return true;
 	return op->kind < OP_ACT && !(op->kind == OP_OPAQUE && op->otype);
 }
 
@@ -147,7 +150,7 @@ static const char *op_type(const Op *op)
 	return op->otype ? op->otype : ir_kind_name(op->kind);
 }
 
-int pipeline_npu_check(const Graph *g, const char *model, Err *e)
+int pipeline_npu_check(const Graph *g, const char *model, bool quantized, Err *e)
 {
 	char msg[NERRMSG];
 	size_t n = (size_t)snprintf(msg, sizeof msg, "%s: the NPU cannot run:", model);
@@ -155,9 +158,9 @@ int pipeline_npu_check(const Graph *g, const char *model, Err *e)
 	/* one group per op type, in order of first appearance */
 	for (int o = 0; o < g->nops; o++) {
 		const Op *op = &g->ops[o];
-		bool first = !npu_runs(op);
+		bool first = !npu_runs(op, quantized);
 		for (int p = 0; p < o && first; p++)
-			first = npu_runs(&g->ops[p]) || strcmp(op_type(&g->ops[p]), op_type(op)) != 0;
+			first = npu_runs(&g->ops[p], quantized) || strcmp(op_type(&g->ops[p]), op_type(op)) != 0;
 		if (!first)
 			continue;
 		int k = 0;
@@ -165,7 +168,7 @@ int pipeline_npu_check(const Graph *g, const char *model, Err *e)
 			n += snprintf(msg + n, sizeof msg - n, "%s %s (", any ? "," : "", op_type(op));
 		any = true;
 		for (int q = o; q < g->nops; q++)
-			if (!npu_runs(&g->ops[q]) && strcmp(op_type(&g->ops[q]), op_type(op)) == 0 &&
+			if (!npu_runs(&g->ops[q], quantized) && strcmp(op_type(&g->ops[q]), op_type(op)) == 0 &&
 			    n < sizeof msg)
 				n += snprintf(msg + n, sizeof msg - n, "%s%s", k++ ? ", " : "",
 					      g->ops[q].name);
@@ -186,11 +189,12 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 		g = model_load(o->model, e);                         /* import */
 		r->original = g;
 		r->owns_original = true;
-		if (!g || quant_model(g, o->seed, e))                /* quantize */
-			goto fail_npu;
+		if (!g || pipeline_npu_check(g, o->model, false, e) || /* NPU ops only */
+		    quant_model(g, o->seed, e))                        /* quantize */
+			goto fail;
 	}
 	r->original = g;
-	if (pipeline_npu_check(g, o->model, e))                      /* NPU ops only */
+	if (pipeline_npu_check(g, o->model, true, e))              /* and after it */
 		goto fail;
 	r->graph = o->rewrite ? rw_apply(g, &o->dp, &r->rw, e) : g;  /* rewrite */
 	if (!r->graph || ir_verify(r->graph, e))
@@ -234,11 +238,6 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 	check(r, o->reference, dram, e);                             /* check */
 	free(dram);
 	return 0;
-fail_npu:
-	/* the quantizer stopped, maybe at an op the NPU cannot run anyway:
-	 * that is the message then */
-	if (g)
-		pipeline_npu_check(g, o->model, e);
 fail:
 	free(dram);
 	pipeline_free(r);

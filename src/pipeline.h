@@ -52,8 +52,9 @@ typedef struct PipeResult {
 int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e);
 /* Refuses a graph with ops the NPU cannot run (those only ONNX models make)
  * in one message: "MODEL: the NPU cannot run: Sigmoid (n1, n2), Mul (n3)".
- * Run after quantization, which may fuse some of them away. */
-int pipeline_npu_check(const Graph *g, const char *model, Err *e);
+ * Before quantization (quantized false) Clips pass: quantization may fuse
+ * Clip(0, hi) into the op before it; so it runs before and after. */
+int pipeline_npu_check(const Graph *g, const char *model, bool quantized, Err *e);
 void pipeline_free(PipeResult *r);
 
 /* Writes stream.bin, stream.lst, dram.bin and memmap.txt into dir (made if

@@ -698,8 +698,11 @@ static void test_more_ops(void **state)
 	assert_true(g->tensors[ir_find(g, "clip")].output);
 	/* the NPU refuses the ONNX-only ops, in one message */
 	Err e;
-	assert_int_equal(pipeline_npu_check(g, "m.onnx", &e), -1);
+	assert_int_equal(pipeline_npu_check(g, "m.onnx", true, &e), -1);
 	assert_string_equal(e.msg, "m.onnx: the NPU cannot run: Concat (cat_h), Clip (clip)");
+	/* before quantization, Clips may yet be fused */
+	assert_int_equal(pipeline_npu_check(g, "m.onnx", false, &e), -1);
+	assert_string_equal(e.msg, "m.onnx: the NPU cannot run: Concat (cat_h)");
 	ir_free(g);
 
 	m = m_new(13);
