@@ -471,6 +471,76 @@ static void test_views_and_shape_folding(void **state)
 	(void)ax0;
 }
 
+/* Shape arithmetic as exporters write it, folded away to a view. */
+static void test_constant_folding(void **state)
+{
+	(void)state;
+	int64_t x[4] = {2, 3, 4, 4}, wd[2] = {5, 48};
+	M *m = m_new(13);
+	m_input(m, "x", 4, x);
+	m_initf(m, "w", 2, wd, NULL, false);
+	/* an int32 initializer in raw_data: 1 */
+	Onnx__TensorProto *t = arena_new1(m->a, Onnx__TensorProto);
+	onnx__tensor_proto__init(t);
+	t->name = "one32";
+	t->has_data_type = true;
+	t->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__INT32;
+	static uint8_t raw1[4] = {1, 0, 0, 0};
+	t->has_raw_data = true;
+	t->raw_data.data = raw1;
+	t->raw_data.len = 4;
+	push(m, &m->g.initializer, &m->g.n_initializer, t);
+	m_initi(m, "s0", 1, (int64_t[]){0});
+	m_initi(m, "e1", 1, (int64_t[]){1});
+	m_node(m, "Shape", "shape", "x", "s");
+	m_node(m, "Slice", "first", "s s0 e1", "n");           /* [2] */
+	Onnx__NodeProto *n = m_node(m, "Cast", "tofloat", "n", "nf");
+	m_ai(m, n, "to", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT);
+	n = m_node(m, "Cast", "toint", "nf", "ni");
+	m_ai(m, n, "to", ONNX__TENSOR_PROTO__DATA_TYPE__INT64);
+	m_node(m, "Mul", "times1", "ni one32", "n1");
+	m_node(m, "Div", "div1", "n1 one32", "n2");
+	n = m_node(m, "Constant", "c1", "", "one");
+	Onnx__AttributeProto *a = m_attr(m, n, "value_ints");
+	a->n_ints = 1;
+	a->ints = arena_newvec(m->a, int64_t, 1);
+	a->ints[0] = 1;
+	n = m_node(m, "ConstantOfShape", "minus1", "one", "m1");
+	Onnx__TensorProto *v = arena_new1(m->a, Onnx__TensorProto);
+	onnx__tensor_proto__init(v);
+	v->has_data_type = true;
+	v->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__INT64;
+	v->n_dims = 1;
+	v->dims = arena_newvec(m->a, int64_t, 1);
+	v->dims[0] = 1;
+	v->n_int64_data = 1;
+	v->int64_data = arena_newvec(m->a, int64_t, 1);
+	v->int64_data[0] = -1;
+	m_attr(m, n, "value")->t = v;
+	m_node(m, "Concat", "shape2", "n2 m1", "ns");
+	m_node(m, "Reshape", "view", "x ns", "f");
+	n = m_node(m, "Gemm", "fc", "f w", "y");
+	m_ai(m, n, "transB", 1);
+	m_output(m, "y");
+	Graph *g = ok(m);
+	assert_int_equal(g->nops, 2);
+	assert_shape(shape_of(g, "fc"), 2, 5, 1, 1);
+	const char *folded[] = {"shape", "first", "tofloat", "toint", "times1", "div1", "c1",
+				"minus1", "shape2"};
+	for (size_t i = 0; i < sizeof folded / sizeof *folded; i++)
+		assert_string_equal(merged_to(g, folded[i]), "(null)");
+	assert_string_equal(merged_to(g, "view"), "x");
+	ir_free(g);
+
+	/* a shape that is no constant cannot feed Reshape */
+	m = m_new(13);
+	m_input(m, "x", 4, x);
+	m_input(m, "s", 1, (int64_t[]){2});
+	m_node(m, "Reshape", "view", "x s", "y");
+	m_output(m, "y");
+	bad(m, "node view (Reshape): the shape must be a 1-D constant");
+}
+
 /* A view that changes the plane feeds a conv: an OP_RESHAPE copy. */
 static void test_reshape_copy(void **state)
 {
@@ -937,6 +1007,7 @@ int main(void)
 		cmocka_unit_test(test_bn_folded_into_conv),
 		cmocka_unit_test(test_bn_elsewhere_depthwise),
 		cmocka_unit_test(test_views_and_shape_folding),
+		cmocka_unit_test(test_constant_folding),
 		cmocka_unit_test(test_reshape_copy),
 		cmocka_unit_test(test_channel_shuffle),
 		cmocka_unit_test(test_elementwise_ops),
