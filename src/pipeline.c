@@ -160,7 +160,8 @@ int pipeline_npu_check(const Graph *g, const char *model, bool quantized, Err *e
 		const Op *op = &g->ops[o];
 		bool first = !npu_runs(op, quantized);
 		for (int p = 0; p < o && first; p++)
-			first = npu_runs(&g->ops[p], quantized) || strcmp(op_type(&g->ops[p]), op_type(op)) != 0;
+			first = npu_runs(&g->ops[p], quantized) ||
+				strcmp(op_type(&g->ops[p]), op_type(op)) != 0;
 		if (!first)
 			continue;
 		int k = 0;
@@ -168,8 +169,8 @@ int pipeline_npu_check(const Graph *g, const char *model, bool quantized, Err *e
 			n += snprintf(msg + n, sizeof msg - n, "%s %s (", any ? "," : "", op_type(op));
 		any = true;
 		for (int q = o; q < g->nops; q++)
-			if (!npu_runs(&g->ops[q], quantized) && strcmp(op_type(&g->ops[q]), op_type(op)) == 0 &&
-			    n < sizeof msg)
+			if (!npu_runs(&g->ops[q], quantized) &&
+			    strcmp(op_type(&g->ops[q]), op_type(op)) == 0 && n < sizeof msg)
 				n += snprintf(msg + n, sizeof msg - n, "%s%s", k++ ? ", " : "",
 					      g->ops[q].name);
 		if (n < sizeof msg)
