@@ -953,10 +953,11 @@ static int lower_slice(Ctx *c)
 	}
 	if (ns < 0 || ns != ne || ns > NRANK || (na >= 0 && na != ns) || (nsp >= 0 && nsp != ns))
 		return ox_fail(c, "starts, ends, axes and steps do not match");
-	int axis = -1, naxes = 0, crop[4] = {0, 0, 0, 0};
+	int naxes = 0, crop[4] = {0, 0, 0, 0}, axs[NRANK];
+	int64_t ss[NRANK], es[NRANK], ps[NRANK];
 	bool plane = x->rank == 4 && shape_is(tshape(c, x->t), (Shape){(int)x->dims[0],
 			(int)x->dims[1], (int)x->dims[2], (int)x->dims[3]});
-	int64_t s0 = 0, e0 = 0, p0 = 1, d0[NRANK];
+	int64_t d0[NRANK];
 	memcpy(d0, x->dims, sizeof d0);
 	for (int k = 0; k < ns; k++) {
 		int64_t a = na >= 0 ? ax[k] : k, step = nsp >= 0 ? sp[k] : 1;
@@ -975,11 +976,10 @@ static int lower_slice(Ctx *c)
 			crop[a] = (int)(d - e);
 			dd[a] = e - s;
 		}
-		naxes++;
-		axis = (int)a;
-		s0 = s;
-		e0 = e;
-		p0 = step;
+		axs[naxes] = (int)a;
+		ss[naxes] = s;
+		es[naxes] = e;
+		ps[naxes++] = step;
 	}
 	if (!naxes)
 		return view(c, x, x->dims, x->rank);
@@ -994,11 +994,24 @@ static int lower_slice(Ctx *c)
 		y->cropped_by = arena_strdup(c->g->arena, c->nname);
 		return 0;
 	}
-	if (naxes > 1)
-		return ox_fail(c, "slices along more than one axis are not supported");
 	if (x->rank > 4)
 		return ox_fail(c, "rank above 4");
-	return slice_out(c, x, 0, axis, s0, e0, p0);
+	if (naxes == 1)
+		return slice_out(c, x, 0, axs[0], ss[0], es[0], ps[0]);
+	/* one OP_SLICE per axis, the last named after the node */
+	int t = t4(c, x);
+	memcpy(d0, x->dims, sizeof d0);
+	for (int k = 0; k < naxes && t >= 0; k++) {
+		char name[NNAME];
+		snprintf(name, sizeof name, "%.240s.%d", c->nname, axs[k]);
+		d0[axs[k]] = (es[k] - ss[k] + ps[k] - 1) / ps[k];
+		t = ir_slice(c->g, k == naxes - 1 ? c->nname : name, t, axs[k], (int)ss[k],
+			     (int)es[k], (int)ps[k]);
+		if (t < 0)
+			return ir_fail(c);
+		tag(c, t);
+	}
+	return t < 0 ? -1 : set_out(c, 0, t, d0, x->rank, true);
 }
 
 static int lower_pad(Ctx *c)

@@ -806,6 +806,22 @@ static void test_more_ops(void **state)
 	m_node(m, "Slice", "slice", "x s e a st", "y");
 	m_output(m, "y");
 	bad(m, "node slice (Slice): bad axis, or a step below 1");
+
+	/* two axes: two slices, the last named after the node */
+	m = m_new(13);
+	m_input(m, "x", 4, x);
+	m_initi(m, "s", 2, (int64_t[]){1, 0});
+	m_initi(m, "e", 2, (int64_t[]){3, 5});
+	m_initi(m, "a", 2, (int64_t[]){1, 3});
+	m_initi(m, "st", 2, (int64_t[]){1, 2});
+	m_node(m, "Slice", "slice", "x s e a st", "y");
+	m_output(m, "y");
+	g = ok(m);
+	assert_int_equal(g->nops, 3);
+	assert_shape(shape_of(g, "slice.1"), 1, 2, 6, 6);
+	assert_shape(shape_of(g, "slice"), 1, 2, 6, 3);
+	assert_int_equal(op_of(g, "slice")->step, 2);
+	ir_free(g);
 }
 
 /* ---- bad input ---- */
