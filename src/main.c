@@ -19,6 +19,7 @@
 #include "mem.h"
 #include "model.h"
 #include "offchip.h"
+#include "onnx_export.h"
 #include "pipeline.h"
 #include "plan.h"
 #include "plot.h"
@@ -46,8 +47,8 @@ static const char usage_text[] =
 	"\n"
 	"commands:\n"
 	"  zoo [--json]                              list the built-in networks\n"
-	"  export MODEL [--rewrite] --format graph -o FILE\n"
-	"                                            write MODEL in the plain graph format\n"
+	"  export MODEL [--rewrite] --format graph|onnx -o FILE\n"
+	"                                            write MODEL as a plain graph or ONNX\n"
 	"  schedule MODEL [--scheduler dp|file|bfs|dfs] [--rewrite] [--time-limit S]\n"
 	"                 [--plot FILE.svg] [--json] [-d S]\n"
 	"                                            order the ops, report the peak memory\n"
@@ -310,11 +311,14 @@ static int cmd_export(int argc, char **argv)
 	int rc = parse_opts(argc, argv, &o, 1);
 	if (rc)
 		return rc;
-	if (!o.format || strcmp(o.format, "graph") != 0)
-		return usage_error("export needs --format graph (got '%s')",
+	bool onnx = o.format && strcmp(o.format, "onnx") == 0;
+	if (!o.format || (strcmp(o.format, "graph") != 0 && !onnx))
+		return usage_error("export needs --format graph or onnx (got '%s')",
 				   o.format ? o.format : "none");
 	if (!o.out)
 		return usage_error("%s", "export needs -o FILE ('-' for stdout)");
+	if (onnx && strcmp(o.out, "-") == 0)
+		return usage_error("%s", "export --format onnx needs -o FILE (not stdout)");
 	Err e;
 	Graph *g = model_load(o.model, &e);
 	if (!g)
@@ -332,7 +336,9 @@ static int cmd_export(int argc, char **argv)
 			return input_error(&e);
 		g = r;
 	}
-	if (strcmp(o.out, "-") == 0)
+	if (onnx)
+		rc = onnx_export(g, o.out, &e) ? input_error(&e) : 0;
+	else if (strcmp(o.out, "-") == 0)
 		rc = write_graph_stdout(g);
 	else if (gf_save(g, o.out, &e))
 		rc = input_error(&e);
@@ -484,6 +490,19 @@ static int cmd_schedule(int argc, char **argv)
 		if (o.rewrite)
 			printf("\"rewrites\":{\"channel\":%d,\"kernel\":%d,\"tried\":%d},",
 			       rw.applied[RW_CHANNEL], rw.applied[RW_KERNEL], rw.tried);
+		/* ONNX nodes folded away: node -> the op computing its output
+		 * (null: constant-folded) */
+		printf("\"merged\":{");
+		for (int i = 0; i < g->nmerged; i++) {
+			printf("%s", i ? "," : "");
+			json_str(stdout, g->merged[2 * i]);
+			putchar(':');
+			if (g->merged[2 * i + 1])
+				json_str(stdout, g->merged[2 * i + 1]);
+			else
+				printf("null");
+		}
+		printf("},");
 		printf("\"order\":[");
 		for (int i = 0; i < s.n; i++) {
 			if (i)
@@ -865,8 +884,9 @@ static int cmd_sweep(int argc, char **argv)
 	if (!rows)
 		abort();
 	if (pipe_opts(&o, &po, &e) || !(g = model_load(o.model, &e)) ||
+	    pipeline_npu_check(g, o.model, false, &e) ||
 	    pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, &e) ||
-	    ref_run(g, &ref, &e)) {
+	    pipeline_npu_check(g, o.model, true, &e) || ref_run(g, &ref, &e)) {
 		rc = input_error(&e);
 		goto out;
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "graphfile.h"
+#include "onnx_import.h"
 #include "randdag.h"
 #include "zoo.h"
 
@@ -31,9 +32,7 @@ Graph *model_load(const char *spec, Err *e)
 		}
 		return randdag_new(seed, (int)n, 10);
 	}
-	if (ends_with(spec, ".onnx")) {
-		err_set(e, "%s: ONNX import is not available in this build yet", spec);
-		return NULL;
-	}
+	if (ends_with(spec, ".onnx"))
+		return onnx_import(spec, e);
 	return gf_read(spec, e);
 }

@@ -157,6 +157,54 @@ int pipeline_quantize(Graph **g, Graph **float_graph, uint64_t seed, bool percha
 	return 0;
 }
 
+/* The kinds after OP_ACT come from ONNX models only; an ONNX op outside the
+ * IR is opaque (plain graph files, all opaque, are refused later by the
+ * reference interpreter, node by node). */
+static bool npu_runs(const Op *op, bool quantized)
+{
+	/* before quantization, Clip(0, hi) may yet fuse into its producer */
+	if (!quantized && op->kind == OP_ACT && op->act == ACT_CLIP)
+		return true;
+	return op->kind < OP_ACT && !(op->kind == OP_OPAQUE && op->otype);
+}
+
+/* The op's type as the model names it: ONNX's op_type, else the IR kind. */
+static const char *op_type(const Op *op)
+{
+	return op->otype ? op->otype : ir_kind_name(op->kind);
+}
+
+int pipeline_npu_check(const Graph *g, const char *model, bool quantized, Err *e)
+{
+	char msg[NERRMSG];
+	size_t n = (size_t)snprintf(msg, sizeof msg, "%s: the NPU cannot run:", model);
+	bool any = false;
+	/* one group per op type, in order of first appearance */
+	for (int o = 0; o < g->nops; o++) {
+		const Op *op = &g->ops[o];
+		bool first = !npu_runs(op, quantized);
+		for (int p = 0; p < o && first; p++)
+			first = npu_runs(&g->ops[p], quantized) ||
+				strcmp(op_type(&g->ops[p]), op_type(op)) != 0;
+		if (!first)
+			continue;
+		int k = 0;
+		if (n < sizeof msg)
+			n += snprintf(msg + n, sizeof msg - n, "%s %s (", any ? "," : "", op_type(op));
+		any = true;
+		for (int q = o; q < g->nops; q++)
+			if (!npu_runs(&g->ops[q], quantized) &&
+			    strcmp(op_type(&g->ops[q]), op_type(op)) == 0 && n < sizeof msg)
+				n += snprintf(msg + n, sizeof msg - n, "%s%s", k++ ? ", " : "",
+					      g->ops[q].name);
+		if (n < sizeof msg)
+			n += snprintf(msg + n, sizeof msg - n, ")");
+	}
+	if (n >= sizeof msg)
+		memcpy(msg + sizeof msg - 4, "...", 4);
+	return any ? err_set(e, "%s", msg) : 0;
+}
+
 int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 {
 	memset(r, 0, sizeof *r);
@@ -166,11 +214,15 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 		g = model_load(o->model, e);                         /* import */
 		r->original = g;
 		r->owns_original = true;
-		if (!g || pipeline_quantize(&r->original, &r->float_graph, o->seed, o->perchannel, o->calib, e))
-			goto fail;                                   /* quantize */
+		if (!g || pipeline_npu_check(g, o->model, false, e) || /* NPU ops only */
+		    pipeline_quantize(&r->original, &r->float_graph, o->seed, /* quantize */
+				      o->perchannel, o->calib, e))
+			goto fail;
 		g = r->original;
 	}
 	r->original = g;
+	if (pipeline_npu_check(g, o->model, true, e))                /* and after it */
+		goto fail;
 	r->graph = o->rewrite ? rw_apply(g, &o->dp, &r->rw, e) : g;  /* rewrite */
 	if (!r->graph || ir_verify(r->graph, e))
 		goto fail;

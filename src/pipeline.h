@@ -56,6 +56,11 @@ typedef struct PipeResult {
 /* import -> quantize (ptq.c for float models) -> rewrite -> schedule -> plan -> emit [-> simulate
  * -> check]; on failure e says where and *r holds nothing to free. */
 int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e);
+/* Refuses a graph with ops the NPU cannot run (those only ONNX models make)
+ * in one message: "MODEL: the NPU cannot run: Sigmoid (n1, n2), Mul (n3)".
+ * Before quantization (quantized false) Clips pass: quantization may fuse
+ * Clip(0, hi) into the op before it; so it runs before and after. */
+int pipeline_npu_check(const Graph *g, const char *model, bool quantized, Err *e);
 void pipeline_free(PipeResult *r);
 
 /* The quantize stage: post-training quantization (ptq.c) of a float model,

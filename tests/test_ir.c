@@ -132,6 +132,66 @@ static void test_verifier_catches_tampering(void **state)
 	ir_free(g);
 }
 
+/* The ONNX-only kinds: shapes from their attributes, bad attributes
+ * refused, and the verifier recomputing them. */
+static void test_onnx_kinds(void **state)
+{
+	(void)state;
+	Graph *g = ir_new("t");
+	int x = ir_input(g, "x", (Shape){1, 6, 8, 10}, DT_I8);
+	int se = ir_input(g, "se", (Shape){1, 6, 1, 1}, DT_I8);
+	int a = ir_act(g, "act", x, ACT_LEAKY, 0.1f, 0);
+	int m = ir_mul(g, "mul", a, se);
+	int s = ir_slice(g, "slice", m, 3, 1, 10, 2);
+	int p = ir_pad(g, "pad", s, 1, 2, 3, 4);
+	int sh = ir_shuffle(g, "shuffle", p, 3);
+	int t = ir_transpose(g, "transpose", sh, (const int[4]){0, 2, 3, 1});
+	int r = ir_reshape(g, "reshape", t, (Shape){1, 6 * 12, 1, 11});
+	assert_true(ir_ok(g));
+	assert_int_equal(g->ops[g->tensors[a].producer].act, ACT_LEAKY);
+	assert_int_equal(g->tensors[m].shape.h, 8);
+	assert_int_equal(g->tensors[s].shape.w, 5); /* 1, 3, 5, 7, 9 */
+	assert_int_equal(g->tensors[p].shape.h, 12);
+	assert_int_equal(g->tensors[p].shape.w, 11);
+	assert_int_equal(g->tensors[sh].bytes, g->tensors[p].bytes);
+	Shape ts = g->tensors[t].shape;
+	assert_true(ts.n == 1 && ts.c == 12 && ts.h == 11 && ts.w == 6);
+	assert_int_equal(g->tensors[r].shape.c, 72);
+	ir_link(g);
+	Err e;
+	assert_int_equal(ir_verify(g, &e), 0);
+	/* tampered attributes are caught */
+	Op *sl = &g->ops[g->tensors[s].producer];
+	sl->step = 3;
+	assert_int_equal(ir_verify(g, &e), -1);
+	sl->step = 2;
+	g->ops[g->tensors[t].producer].perm[1] = 3;
+	assert_int_equal(ir_verify(g, &e), -1);
+	g->ops[g->tensors[t].producer].perm[1] = 2;
+	g->ops[g->tensors[sh].producer].win.groups = 4;
+	assert_int_equal(ir_verify(g, &e), -1);
+	g->ops[g->tensors[sh].producer].win.groups = 3;
+	assert_int_equal(ir_verify(g, &e), 0);
+	ir_free(g);
+
+	/* each bad call fails, stickily */
+	for (int k = 0; k < 7; k++) {
+		g = ir_new("t");
+		x = ir_input(g, "x", (Shape){1, 6, 8, 10}, DT_I8);
+		int y = ir_input(g, "y", (Shape){1, 6, 2, 1}, DT_I8);
+		int got = k == 0   ? ir_act(g, "b", x, NACTKIND, 0, 0)
+			  : k == 1 ? ir_mul(g, "b", x, y)
+			  : k == 2 ? ir_slice(g, "b", x, 2, 4, 9, 1)
+			  : k == 3 ? ir_pad(g, "b", x, -1, 0, 0, 0)
+			  : k == 4 ? ir_shuffle(g, "b", x, 4)
+			  : k == 5 ? ir_transpose(g, "b", x, (const int[4]){0, 1, 1, 2})
+				   : ir_reshape(g, "b", x, (Shape){1, 6, 8, 11});
+		assert_int_equal(got, -1);
+		assert_false(ir_ok(g));
+		ir_free(g);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_sticky_errors),
 		cmocka_unit_test(test_bad_names_and_sizes),
 		cmocka_unit_test(test_verifier_catches_tampering),
+		cmocka_unit_test(test_onnx_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,1071 @@
+/* onnx_import.c: reads an ONNX model, sorts its nodes, folds constants.
+ *
+ * The file is decoded with protobuf-c from the project's subset of ONNX's
+ * messages (src/onnx/onnx.proto).  Then:
+ *  1. values: initializers become constants (float, or int64/int32 shape
+ *     tensors; raw_data and the typed fields both), graph inputs that are no
+ *     initializer become OP_INPUT activations, with static dims required;
+ *  2. the nodes are sorted topologically (ONNX asks for it, but any order is
+ *     accepted): an iterative depth-first search in file order, so a sorted
+ *     file keeps its order, and a node met again while still open is on a
+ *     cycle;
+ *  3. each node, in that order, is either folded (all its inputs constant,
+ *     or Shape of anything: Constant, ConstantOfShape, Shape, Gather,
+ *     Concat, Unsqueeze, Squeeze, Cast, Slice, Reshape, Flatten, Identity,
+ *     and Add/Sub/Mul/Div: enough for PyTorch's x.view(x.size(0), -1)), or
+ *     lowered to the IR (onnx_lower.c);
+ *  4. the graph outputs are marked, and the graph linked and verified.
+ * Nodes folded away are listed in Graph.merged for `schedule --json`.
+ */
+#include "onnx_import.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "onnx_impl.h"
+
+/* ---- string map: open addressing, FNV-1a ---- */
+
+static uint64_t fnv(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static size_t sm_probe(const StrMap *m, const char *k)
+{
+	size_t i = fnv(k) & (m->cap - 1);
+	while (m->key[i] && strcmp(m->key[i], k) != 0)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static int sm_get(const StrMap *m, const char *k)
+{
+	if (!m->cap)
+		return -1;
+	size_t i = sm_probe(m, k);
+	return m->key[i] ? m->val[i] : -1;
+}
+
+/* Adds k -> v unless k is there; returns false when it was. */
+static bool sm_put(StrMap *m, const char *k, int v)
+{
+	if ((m->count + 1) * 2 > m->cap) {
+		StrMap old = *m;
+		m->cap = old.cap ? 2 * old.cap : 64;
+		m->key = xcalloc(m->cap, sizeof *m->key);
+		m->val = xcalloc(m->cap, sizeof *m->val);
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.key[i]) {
+				size_t j = sm_probe(m, old.key[i]);
+				m->key[j] = old.key[i];
+				m->val[j] = old.val[i];
+			}
+		free(old.key);
+		free(old.val);
+	}
+	size_t i = sm_probe(m, k);
+	if (m->key[i])
+		return false;
+	m->key[i] = k;
+	m->val[i] = v;
+	m->count++;
+	return true;
+}
+
+static void sm_free(StrMap *m)
+{
+	free(m->key);
+	free(m->val);
+}
+
+/* ---- helpers shared with onnx_lower.c ---- */
+
+int ox_fail(Ctx *c, const char *fmt, ...)
+{
+	char msg[NERRMSG];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (c->node)
+		err_set(c->e, "%s: node %.200s (%.64s): %s", c->file, c->nname,
+			c->node->op_type ? c->node->op_type : "?", msg);
+	else
+		err_set(c->e, "%s: %s", c->file, msg);
+	return -1;
+}
+
+Value *ox_find(Ctx *c, const char *name)
+{
+	int v = sm_get(&c->byname, name);
+	return v < 0 ? NULL : &c->vals[v];
+}
+
+Value *ox_in(Ctx *c, int k)
+{
+	if (k >= (int)c->node->n_input || !c->node->input[k][0])
+		return NULL;
+	return ox_find(c, c->node->input[k]);
+}
+
+const Onnx__AttributeProto *ox_attr(const Onnx__NodeProto *n, const char *name)
+{
+	for (size_t i = 0; i < n->n_attribute; i++)
+		if (n->attribute[i]->name && strcmp(n->attribute[i]->name, name) == 0)
+			return n->attribute[i];
+	return NULL;
+}
+
+int64_t ox_attr_i(const Onnx__NodeProto *n, const char *name, int64_t def)
+{
+	const Onnx__AttributeProto *a = ox_attr(n, name);
+	return a && a->has_i ? a->i : def;
+}
+
+float ox_attr_f(const Onnx__NodeProto *n, const char *name, float def)
+{
+	const Onnx__AttributeProto *a = ox_attr(n, name);
+	return a && a->has_f ? a->f : def;
+}
+
+int ox_attr_ints(const Onnx__NodeProto *n, const char *name, int64_t *out, int max)
+{
+	const Onnx__AttributeProto *a = ox_attr(n, name);
+	if (!a)
+		return -1;
+	for (size_t i = 0; i < a->n_ints && (int)i < max; i++)
+		out[i] = a->ints[i];
+	return a->n_ints > (size_t)max ? max + 1 : (int)a->n_ints;
+}
+
+bool ox_attr_is(const Onnx__NodeProto *n, const char *name, const char *s, bool def)
+{
+	const Onnx__AttributeProto *a = ox_attr(n, name);
+	if (!a || !a->has_s)
+		return def;
+	return a->s.len == strlen(s) && memcmp(a->s.data, s, a->s.len) == 0;
+}
+
+void ox_merge(Ctx *c, const char *node, const char *op)
+{
+	Graph *g = c->g;
+	if (2 * g->nmerged + 2 > c->capmerged) {
+		int cap = c->capmerged ? 2 * c->capmerged : 32;
+		g->merged = arena_grow(g->arena, g->merged, sizeof *g->merged, 2 * g->nmerged, cap);
+		c->capmerged = cap;
+	}
+	g->merged[2 * g->nmerged] = arena_strdup(g->arena, node);
+	g->merged[2 * g->nmerged + 1] = op ? arena_strdup(g->arena, op) : NULL;
+	g->nmerged++;
+}
+
+static int info_dims(const Onnx__ValueInfoProto *vi, int64_t *dims, const char **param)
+{
+	*param = NULL;
+	if (!vi->type || vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE ||
+	    !vi->type->tensor_type || !vi->type->tensor_type->shape)
+		return -1;
+	const Onnx__TensorShapeProto *s = vi->type->tensor_type->shape;
+	if (s->n_dim > NRANK)
+		return -1;
+	for (size_t i = 0; i < s->n_dim; i++) {
+		const Onnx__TensorShapeProto__Dimension *d = s->dim[i];
+		if (d->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE ||
+		    d->dim_value < 1 || d->dim_value > NDIM_MAX) {
+			*param = d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM
+					 ? d->dim_param
+					 : "?";
+			return -1;
+		}
+		dims[i] = d->dim_value;
+	}
+	return (int)s->n_dim;
+}
+
+int ox_file_dims(Ctx *c, const char *name, int64_t *dims)
+{
+	int i = sm_get(&c->vinfo, name);
+	const char *param;
+	return i < 0 ? -1 : info_dims(c->infos[i], dims, &param);
+}
+
+/* ---- constants ---- */
+
+int64_t ox_f2i(float f)
+{
+	/* NaN and values out of range would be undefined behaviour to convert */
+	return f >= -9.2e18f && f <= 9.2e18f ? (int64_t)f : 0;
+}
+
+static int64_t dims_count(const int64_t *dims, int rank)
+{
+	int64_t n = 1;
+	for (int i = 0; i < rank; i++)
+		if (dims[i] < 0 || !mul_ok_i64(n, dims[i], &n) || n > NCONST_MAX)
+			return -1;
+	return n;
+}
+
+static void const_alloc(Ctx *c, Value *v, bool isfloat, int64_t count)
+{
+	v->kind = V_CONST;
+	v->isfloat = isfloat;
+	v->count = count;
+	v->f = NULL;
+	v->i = NULL;
+	if (isfloat)
+		v->f = arena_newvec(c->g->arena, float, count ? count : 1);
+	else
+		v->i = arena_newvec(c->g->arena, int64_t, count ? count : 1);
+}
+
+static uint64_t le_bytes(const uint8_t *p, int n)
+{
+	uint64_t x = 0;
+	for (int k = n - 1; k >= 0; k--)
+		x = x << 8 | p[k];
+	return x;
+}
+
+/* A TensorProto's values into v (what names it in messages). */
+static int tensor_value(Ctx *c, const Onnx__TensorProto *t, Value *v, const char *what)
+{
+	if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
+		return ox_fail(c, "%s: external data is not supported", what);
+	if (t->n_dims > NRANK)
+		return ox_fail(c, "%s: rank %zu above %d", what, t->n_dims, NRANK);
+	v->rank = (int)t->n_dims;
+	for (int i = 0; i < v->rank; i++)
+		v->dims[i] = t->dims[i];
+	int64_t n = dims_count(v->dims, v->rank);
+	if (n < 0)
+		return ox_fail(c, "%s: bad or too large dims", what);
+	int dt = t->data_type;
+	bool raw = t->has_raw_data;
+	size_t have;
+	if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) {
+		have = raw ? t->raw_data.len / 4 : t->n_float_data;
+		if ((raw && t->raw_data.len % 4) || have != (size_t)n)
+			return ox_fail(c, "%s: %zu float values for %lld elements", what, have,
+				       (long long)n);
+		const_alloc(c, v, true, n);
+		for (int64_t k = 0; k < n; k++) {
+			if (raw) {
+				uint32_t u = (uint32_t)le_bytes(t->raw_data.data + 4 * k, 4);
+				memcpy(&v->f[k], &u, 4);
+			} else {
+				v->f[k] = t->float_data[k];
+			}
+		}
+		return 0;
+	}
+	if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT64 || dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT32) {
+		int size = dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT64 ? 8 : 4;
+		size_t typed = size == 8 ? t->n_int64_data : t->n_int32_data;
+		have = raw ? t->raw_data.len / size : typed;
+		if ((raw && t->raw_data.len % size) || have != (size_t)n)
+			return ox_fail(c, "%s: %zu integer values for %lld elements", what, have,
+				       (long long)n);
+		const_alloc(c, v, false, n);
+		for (int64_t k = 0; k < n; k++) {
+			if (raw && size == 8)
+				v->i[k] = (int64_t)le_bytes(t->raw_data.data + 8 * k, 8);
+			else if (raw)
+				v->i[k] = (int32_t)(uint32_t)le_bytes(t->raw_data.data + 4 * k, 4);
+			else
+				v->i[k] = size == 8 ? t->int64_data[k] : t->int32_data[k];
+		}
+		return 0;
+	}
+	return ox_fail(c, "%s: data type %d is not supported (float, int64, int32 only)", what, dt);
+}
+
+/* ---- constant folding ---- */
+
+static bool all_const(Ctx *c)
+{
+	for (int k = 0; k < (int)c->node->n_input; k++) {
+		Value *v = ox_in(c, k);
+		if (c->node->input[k][0] && (!v || v->kind != V_CONST))
+			return false;
+	}
+	return true;
+}
+
+static bool is_op(const Onnx__NodeProto *n, const char *t)
+{
+	return n->op_type && strcmp(n->op_type, t) == 0;
+}
+
+static double cval(const Value *v, int64_t k)
+{
+	return v->isfloat ? v->f[k] : (double)v->i[k];
+}
+
+static int64_t ival(const Value *v, int64_t k)
+{
+	return v->isfloat ? ox_f2i(v->f[k]) : v->i[k];
+}
+
+/* The output value of the folded node, with dims and room for count values. */
+static Value *fold_out(Ctx *c, bool isfloat, const int64_t *dims, int rank)
+{
+	Value *y = ox_find(c, c->node->output[0]);
+	int64_t n = dims_count(dims, rank);
+	if (n < 0 || n > NFOLD_MAX) {
+		ox_fail(c, "folded constant too large");
+		return NULL;
+	}
+	const_alloc(c, y, isfloat, n);
+	y->rank = rank;
+	memcpy(y->dims, dims, rank * sizeof *dims);
+	return y;
+}
+
+static int fold_copy(Ctx *c, const Value *x, const int64_t *dims, int rank)
+{
+	Value xx = *x; /* fold_out may be x itself only when a node reads its own output */
+	Value *y = fold_out(c, x->isfloat, dims, rank);
+	if (!y)
+		return -1;
+	if (y->count != xx.count)
+		return ox_fail(c, "%lld elements cannot take dims of %lld", (long long)xx.count,
+			       (long long)y->count);
+	for (int64_t k = 0; k < y->count; k++)
+		if (y->isfloat)
+			y->f[k] = xx.f[k];
+		else
+			y->i[k] = xx.i[k];
+	return 0;
+}
+
+static int fold_constant(Ctx *c)
+{
+	const Onnx__NodeProto *n = c->node;
+	const Onnx__AttributeProto *a;
+	Value *y = ox_find(c, n->output[0]);
+	if ((a = ox_attr(n, "value")) && a->t)
+		return tensor_value(c, a->t, y, "value");
+	int64_t one = 1;
+	if ((a = ox_attr(n, "value_float")) || (a = ox_attr(n, "value_int"))) {
+		bool f = strcmp(a->name, "value_float") == 0;
+		if (!(y = fold_out(c, f, &one, 0)))
+			return -1;
+		if (f)
+			y->f[0] = a->f;
+		else
+			y->i[0] = a->i;
+		return 0;
+	}
+	if ((a = ox_attr(n, "value_floats")) || (a = ox_attr(n, "value_ints"))) {
+		bool f = strcmp(a->name, "value_floats") == 0;
+		int64_t d = f ? (int64_t)a->n_floats : (int64_t)a->n_ints;
+		if (!(y = fold_out(c, f, &d, 1)))
+			return -1;
+		for (int64_t k = 0; k < d; k++)
+			if (f)
+				y->f[k] = a->floats[k];
+			else
+				y->i[k] = a->ints[k];
+		return 0;
+	}
+	return ox_fail(c, "no supported value attribute");
+}
+
+static int fold_constant_of_shape(Ctx *c)
+{
+	Value *s = ox_in(c, 0), fill = {0};
+	const Onnx__AttributeProto *a = ox_attr(c->node, "value");
+	if (a && a->t) {
+		if (tensor_value(c, a->t, &fill, "value"))
+			return -1;
+		if (fill.count != 1)
+			return ox_fail(c, "value must have one element");
+	}
+	if (!s || s->rank != 1 || s->count > NRANK)
+		return ox_fail(c, "shape must be a 1-D constant of at most %d elements", NRANK);
+	int64_t dims[NRANK];
+	for (int k = 0; k < s->count; k++)
+		dims[k] = ival(s, k);
+	bool have = a && a->t;
+	Value *y = fold_out(c, !have || fill.isfloat, dims, (int)s->count);
+	if (!y)
+		return -1;
+	for (int64_t k = 0; k < y->count; k++)
+		if (y->isfloat)
+			y->f[k] = have ? fill.f[0] : 0;
+		else
+			y->i[k] = fill.i[0];
+	return 0;
+}
+
+static int fold_shape(Ctx *c)
+{
+	Value *x = ox_in(c, 0);
+	if (!x || x->kind == V_NONE)
+		return ox_fail(c, "no input, or one the importer does not make");
+	int64_t r = x->rank, start = ox_attr_i(c->node, "start", 0), end = ox_attr_i(c->node, "end", r);
+	start = start < 0 ? start + r : start;
+	end = end < 0 ? end + r : end;
+	start = start < 0 ? 0 : start > r ? r : start;
+	end = end < start ? start : end > r ? r : end;
+	int64_t d = end - start;
+	Value *y = fold_out(c, false, &d, 1);
+	if (!y)
+		return -1;
+	for (int64_t k = 0; k < d; k++)
+		y->i[k] = x->dims[start + k];
+	return 0;
+}
+
+static int fold_gather(Ctx *c)
+{
+	Value *x = ox_in(c, 0), *ix = ox_in(c, 1);
+	if (!x || !ix || x->rank != 1 || ix->rank > 1 || ox_attr_i(c->node, "axis", 0) != 0)
+		return ox_fail(c, "only gathers from 1-D constants are folded");
+	Value xx = *x, ii = *ix;
+	Value *y = fold_out(c, xx.isfloat, ii.dims, ii.rank);
+	if (!y)
+		return -1;
+	for (int64_t k = 0; k < y->count; k++) {
+		int64_t j = ival(&ii, k);
+		j = j < 0 ? j + xx.count : j;
+		if (j < 0 || j >= xx.count)
+			return ox_fail(c, "index %lld out of range", (long long)ival(&ii, k));
+		if (y->isfloat)
+			y->f[k] = xx.f[j];
+		else
+			y->i[k] = xx.i[j];
+	}
+	return 0;
+}
+
+static int fold_concat(Ctx *c)
+{
+	int64_t total = 0;
+	bool isfloat = false;
+	for (int k = 0; k < (int)c->node->n_input; k++) {
+		Value *x = ox_in(c, k);
+		if (!x || x->rank > 1)
+			return ox_fail(c, "only 1-D constants are concatenated");
+		total += x->count;
+		isfloat |= x->isfloat;
+	}
+	Value *y = fold_out(c, isfloat, &total, 1);
+	if (!y)
+		return -1;
+	int64_t at = 0;
+	for (int k = 0; k < (int)c->node->n_input; k++) {
+		Value *x = ox_in(c, k);
+		for (int64_t j = 0; j < x->count; j++, at++)
+			if (isfloat)
+				y->f[at] = (float)cval(x, j);
+			else
+				y->i[at] = x->i[j];
+	}
+	return 0;
+}
+
+/* Axes of Squeeze/Unsqueeze: attribute before opset 13, input after. */
+static int axes_of(Ctx *c, int64_t *axes, int *naxes)
+{
+	Value *a = ox_in(c, 1);
+	if (a) {
+		if (a->kind != V_CONST || a->count > NRANK)
+			return ox_fail(c, "axes must be a constant of at most %d values", NRANK);
+		for (int k = 0; k < a->count; k++)
+			axes[k] = ival(a, k);
+		*naxes = (int)a->count;
+		return 0;
+	}
+	*naxes = ox_attr_ints(c->node, "axes", axes, NRANK);
+	if (*naxes > NRANK)
+		return ox_fail(c, "too many axes");
+	return 0;
+}
+
+/* The dims after Squeeze (unsq false) or Unsqueeze of x's dims. */
+int ox_squeeze_dims(Ctx *c, const Value *x, bool unsq, int64_t *dims, int *rank)
+{
+	int64_t axes[NRANK + 1];
+	int na;
+	if (axes_of(c, axes, &na))
+		return -1;
+	bool mark[2 * NRANK] = {0};
+	int r = unsq ? x->rank + (na < 0 ? 0 : na) : x->rank;
+	if (r > NRANK)
+		return ox_fail(c, "rank above %d", NRANK);
+	for (int k = 0; k < na; k++) {
+		int64_t ax = axes[k] < 0 ? axes[k] + r : axes[k];
+		if (ax < 0 || ax >= r || mark[ax])
+			return ox_fail(c, "bad axis %lld", (long long)axes[k]);
+		mark[ax] = true;
+	}
+	int out = 0, j = 0;
+	for (int k = 0; k < r; k++) {
+		if (unsq) {
+			dims[out++] = mark[k] ? 1 : x->dims[j++];
+		} else if (na < 0 ? x->dims[k] != 1 : !mark[k]) {
+			dims[out++] = x->dims[k];
+		} else if (x->dims[k] != 1) {
+			return ox_fail(c, "axis %d has %lld elements, not 1", k, (long long)x->dims[k]);
+		}
+	}
+	*rank = out;
+	return 0;
+}
+
+static int fold_squeeze(Ctx *c, bool unsq)
+{
+	int64_t dims[NRANK];
+	int rank;
+	Value *x = ox_in(c, 0);
+	if (!x || ox_squeeze_dims(c, x, unsq, dims, &rank))
+		return -1;
+	return fold_copy(c, x, dims, rank);
+}
+
+static int fold_cast(Ctx *c)
+{
+	Value *x = ox_in(c, 0);
+	int64_t to = ox_attr_i(c->node, "to", 0);
+	bool f = to == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+	if (!f && to != ONNX__TENSOR_PROTO__DATA_TYPE__INT64 && to != ONNX__TENSOR_PROTO__DATA_TYPE__INT32)
+		return ox_fail(c, "casts to type %lld are not folded", (long long)to);
+	Value xx = *x;
+	Value *y = fold_out(c, f, xx.dims, xx.rank);
+	if (!y)
+		return -1;
+	for (int64_t k = 0; k < y->count; k++)
+		if (f)
+			y->f[k] = (float)cval(&xx, k);
+		else
+			y->i[k] = ival(&xx, k);
+	return 0;
+}
+
+/* Clamps an ONNX slice bound to [0, d] (negative counts from the end). */
+int64_t ox_clamp_index(int64_t i, int64_t d)
+{
+	if (i < 0)
+		i += d;
+	return i < 0 ? 0 : i > d ? d : i;
+}
+
+static int fold_slice(Ctx *c)
+{
+	Value *x = ox_in(c, 0);
+	int64_t s, e, step = 1;
+	if (c->opset < 10) {
+		int64_t v[2];
+		if (ox_attr_ints(c->node, "starts", v, 1) != 1 || (s = v[0], 0) ||
+		    ox_attr_ints(c->node, "ends", v + 1, 1) != 1)
+			return ox_fail(c, "only one-axis slices of 1-D constants are folded");
+		e = v[1];
+	} else {
+		Value *vs = ox_in(c, 1), *ve = ox_in(c, 2), *vst = ox_in(c, 4);
+		if (!vs || !ve || vs->count != 1 || ve->count != 1 || (vst && vst->count != 1))
+			return ox_fail(c, "only one-axis slices of 1-D constants are folded");
+		s = ival(vs, 0);
+		e = ival(ve, 0);
+		step = vst ? ival(vst, 0) : 1;
+	}
+	if (x->rank != 1 || step < 1)
+		return ox_fail(c, "only forward slices of 1-D constants are folded");
+	s = ox_clamp_index(s, x->count);
+	e = ox_clamp_index(e, x->count);
+	int64_t d = e > s ? (e - s + step - 1) / step : 0;
+	Value xx = *x;
+	Value *y = fold_out(c, xx.isfloat, &d, 1);
+	if (!y)
+		return -1;
+	for (int64_t k = 0; k < d; k++)
+		if (y->isfloat)
+			y->f[k] = xx.f[s + k * step];
+		else
+			y->i[k] = xx.i[s + k * step];
+	return 0;
+}
+
+static int fold_arith(Ctx *c, char op)
+{
+	Value *a = ox_in(c, 0), *b = ox_in(c, 1);
+	if (!a || !b)
+		return ox_fail(c, "two inputs needed");
+	if (a->count != b->count && a->count != 1 && b->count != 1)
+		return ox_fail(c, "only same-size or scalar constants are folded");
+	Value aa = *a, bb = *b;
+	const Value *big = aa.count >= bb.count ? &aa : &bb;
+	bool f = aa.isfloat || bb.isfloat;
+	Value *y = fold_out(c, f, big->dims, big->rank);
+	if (!y)
+		return -1;
+	for (int64_t k = 0; k < y->count; k++) {
+		int64_t ia = aa.count == 1 ? 0 : k, ib = bb.count == 1 ? 0 : k;
+		if (f) {
+			double x = cval(&aa, ia), z = cval(&bb, ib);
+			y->f[k] = (float)(op == '+' ? x + z : op == '-' ? x - z : op == '*' ? x * z : x / z);
+		} else {
+			int64_t x = aa.i[ia], z = bb.i[ib], r;
+			bool ok = op == '+'   ? add_ok_i64(x, z, &r)
+				  : op == '-' ? !__builtin_sub_overflow(x, z, &r)
+				  : op == '*' ? mul_ok_i64(x, z, &r)
+					      : (z != 0 && !(x == INT64_MIN && z == -1) && (r = x / z, 1));
+			if (!ok)
+				return ox_fail(c, "integer overflow or division by zero");
+			y->i[k] = r;
+		}
+	}
+	return 0;
+}
+
+/* Reshape's target dims (0 copies, -1 infers) for a value of the given
+ * dims; shared with onnx_lower.c. */
+int ox_reshape_dims(Ctx *c, const Value *x, const Value *shape, int64_t *dims, int *rank)
+{
+	if (!shape || shape->kind != V_CONST || shape->rank != 1 || shape->count > NRANK)
+		return ox_fail(c, "the shape must be a 1-D constant of at most %d elements", NRANK);
+	int64_t have = 1, known = 1;
+	for (int k = 0; k < x->rank; k++)
+		have *= x->dims[k];
+	int infer = -1;
+	for (int k = 0; k < shape->count; k++) {
+		int64_t d = ival(shape, k);
+		if (d == 0 && k < x->rank)
+			d = x->dims[k];
+		if (d == -1 && infer < 0) {
+			infer = k;
+			dims[k] = 1;
+			continue;
+		}
+		if (d < 1 || d > NDIM_MAX || !mul_ok_i64(known, d, &known))
+			return ox_fail(c, "bad target dim %lld", (long long)ival(shape, k));
+		dims[k] = d;
+	}
+	if (infer >= 0) {
+		if (have % known)
+			return ox_fail(c, "%lld elements do not reshape to the target", (long long)have);
+		dims[infer] = have / known;
+		known = have;
+	}
+	if (known != have)
+		return ox_fail(c, "%lld elements cannot become %lld", (long long)have, (long long)known);
+	*rank = (int)shape->count;
+	return 0;
+}
+
+/* Flatten's dims: (product before axis, product from axis). */
+int ox_flatten_dims(Ctx *c, const Value *x, int64_t *dims)
+{
+	int64_t axis = ox_attr_i(c->node, "axis", 1);
+	if (axis < 0)
+		axis += x->rank;
+	if (axis < 0 || axis > x->rank)
+		return ox_fail(c, "bad axis");
+	dims[0] = dims[1] = 1;
+	for (int k = 0; k < x->rank; k++)
+		dims[k >= axis] *= x->dims[k];
+	return 0;
+}
+
+/* 1 when folded, 0 when the node is not for folding, -1 on error. */
+static int fold(Ctx *c)
+{
+	const Onnx__NodeProto *n = c->node;
+	if (n->n_output < 1 || !n->output[0][0])
+		return 0;
+	if (n->n_output > 1 && !is_op(n, "Dropout"))
+		return 0;
+	if (is_op(n, "Constant"))
+		return fold_constant(c) ? -1 : 1;
+	if (is_op(n, "Shape"))
+		return fold_shape(c) ? -1 : 1;
+	if (n->n_input < 1 || !all_const(c))
+		return 0;
+	int64_t dims[NRANK];
+	int rank, r;
+	Value *x = ox_in(c, 0);
+	if (!x)
+		return 0;
+	if (is_op(n, "ConstantOfShape"))
+		r = fold_constant_of_shape(c);
+	else if (is_op(n, "Gather"))
+		r = fold_gather(c);
+	else if (is_op(n, "Concat"))
+		r = fold_concat(c);
+	else if (is_op(n, "Unsqueeze") || is_op(n, "Squeeze"))
+		r = fold_squeeze(c, is_op(n, "Unsqueeze"));
+	else if (is_op(n, "Cast"))
+		r = fold_cast(c);
+	else if (is_op(n, "Slice"))
+		r = fold_slice(c);
+	else if (is_op(n, "Add") || is_op(n, "Sub") || is_op(n, "Mul") || is_op(n, "Div"))
+		r = fold_arith(c, n->op_type[0] == 'A' ? '+' : n->op_type[0] == 'S' ? '-'
+							 : n->op_type[0] == 'M' ? '*' : '/');
+	else if (is_op(n, "Reshape"))
+		r = ox_reshape_dims(c, x, ox_in(c, 1), dims, &rank) || fold_copy(c, x, dims, rank);
+	else if (is_op(n, "Flatten"))
+		r = ox_flatten_dims(c, x, dims) || fold_copy(c, x, dims, 2);
+	else if (is_op(n, "Identity") || is_op(n, "Dropout"))
+		r = fold_copy(c, x, x->dims, x->rank);
+	else
+		return 0;
+	return r ? -1 : 1;
+}
+
+/* ---- reading ---- */
+
+static Value *new_value(Ctx *c, const char *name, int producer)
+{
+	if (c->nvals == c->capvals)
+		abort(); /* sized before: every name is counted */
+	if (!sm_put(&c->byname, name, c->nvals))
+		return NULL;
+	Value *v = &c->vals[c->nvals++];
+	memset(v, 0, sizeof *v);
+	v->name = name;
+	v->producer = producer;
+	v->t = v->t4 = -1;
+	return v;
+}
+
+static int check_opset(Ctx *c, const Onnx__ModelProto *m)
+{
+	c->opset = -1;
+	for (size_t i = 0; i < m->n_opset_import; i++) {
+		const Onnx__OperatorSetIdProto *o = m->opset_import[i];
+		if (!o->domain || !o->domain[0] || strcmp(o->domain, "ai.onnx") == 0)
+			c->opset = (int)(o->version < 0 || o->version > 1000 ? -1 : o->version);
+	}
+	if (c->opset < 7 || c->opset > 18)
+		return ox_fail(c, "opset %d of the default domain is not supported (7 to 18)",
+			       c->opset);
+	return 0;
+}
+
+static int read_inputs(Ctx *c)
+{
+	Onnx__GraphProto *gp = c->gp;
+	for (size_t i = 0; i < gp->n_initializer; i++) {
+		const Onnx__TensorProto *t = gp->initializer[i];
+		char what[NNAME + 16];
+		snprintf(what, sizeof what, "initializer %.200s", t->name ? t->name : "");
+		if (!t->name || !t->name[0])
+			return ox_fail(c, "initializer %zu has no name", i);
+		Value *v = new_value(c, t->name, -1);
+		if (!v)
+			return ox_fail(c, "%s: defined twice", what);
+		if (tensor_value(c, t, v, what))
+			return -1;
+	}
+	for (size_t i = 0; i < gp->n_input; i++) {
+		const Onnx__ValueInfoProto *vi = gp->input[i];
+		if (!vi->name || !vi->name[0])
+			return ox_fail(c, "graph input %zu has no name", i);
+		if (ox_find(c, vi->name))
+			continue; /* an initializer: a constant, not an activation */
+		const char *param;
+		Value *v = new_value(c, vi->name, -1);
+		if (!v)
+			return ox_fail(c, "input %s: defined twice", vi->name);
+		v->rank = info_dims(vi, v->dims, &param);
+		if (v->rank < 0)
+			return ox_fail(c, "input %.200s: dynamic shape (%s%.64s%s)", vi->name,
+				       param ? "dim '" : "no static shape", param ? param : "",
+				       param ? "'" : "");
+		v->kind = V_ACT;
+	}
+	return 0;
+}
+
+/* The node's name, or its first output's when unnamed ("" when none). */
+static const char *node_name(const Onnx__NodeProto *n)
+{
+	if (n->name && n->name[0])
+		return n->name;
+	for (size_t k = 0; k < n->n_output; k++)
+		if (n->output[k][0])
+			return n->output[k];
+	return "";
+}
+
+static int define_outputs(Ctx *c)
+{
+	for (size_t i = 0; i < c->gp->n_node; i++) {
+		const Onnx__NodeProto *n = c->gp->node[i];
+		c->node = n;
+		c->nname = node_name(n);
+		if (!n->op_type || !n->op_type[0])
+			return ox_fail(c, "no op type");
+		if (!c->nname[0])
+			return ox_fail(c, "no output");
+		for (size_t k = 0; k < n->n_output; k++)
+			if (n->output[k][0] && !new_value(c, n->output[k], (int)i))
+				return ox_fail(c, "output '%.200s' is defined twice", n->output[k]);
+	}
+	for (size_t i = 0; i < c->gp->n_node; i++) {
+		const Onnx__NodeProto *n = c->gp->node[i];
+		c->node = n;
+		c->nname = node_name(n);
+		for (size_t k = 0; k < n->n_input; k++) {
+			if (!n->input[k][0])
+				continue;
+			Value *v = ox_find(c, n->input[k]);
+			if (!v)
+				return ox_fail(c, "input '%.200s' is not defined", n->input[k]);
+			bool again = false;
+			for (size_t j = 0; j < k; j++)
+				again |= strcmp(n->input[j], n->input[k]) == 0;
+			v->readers += !again;
+			v->reader = (int)i;
+		}
+	}
+	c->node = NULL;
+	return 0;
+}
+
+/* Topological order of the nodes into order[]; file order where allowed. */
+static int sort_nodes(Ctx *c, int *order)
+{
+	int nn = (int)c->gp->n_node, no = 0, sp = 0;
+	char *state = xcalloc(nn ? nn : 1, 1); /* 0 new, 1 open, 2 done */
+	int *stack = xmalloc((nn ? nn : 1) * sizeof *stack);
+	size_t *next = xcalloc(nn ? nn : 1, sizeof *next); /* next input to look at */
+	int rc = 0;
+	for (int r = 0; r < nn && !rc; r++) {
+		if (state[r])
+			continue;
+		stack[sp++] = r;
+		state[r] = 1;
+		while (sp && !rc) {
+			int u = stack[sp - 1];
+			const Onnx__NodeProto *n = c->gp->node[u];
+			if (next[u] == n->n_input) {
+				state[u] = 2;
+				order[no++] = u;
+				sp--;
+				continue;
+			}
+			const char *in = n->input[next[u]++];
+			Value *v = in[0] ? ox_find(c, in) : NULL;
+			if (!v || v->producer < 0 || state[v->producer] == 2)
+				continue;
+			if (state[v->producer] == 1) {
+				c->node = n;
+				c->nname = node_name(n);
+				rc = ox_fail(c, "is on a cycle (through input '%.200s')", in);
+				break;
+			}
+			state[v->producer] = 1;
+			stack[sp++] = v->producer;
+		}
+	}
+	free(state);
+	free(stack);
+	free(next);
+	c->node = NULL;
+	return rc;
+}
+
+static void index_infos(Ctx *c)
+{
+	Onnx__GraphProto *gp = c->gp;
+	size_t n = gp->n_value_info + gp->n_output;
+	c->infos = xmalloc((n ? n : 1) * sizeof *c->infos);
+	for (size_t i = 0; i < n; i++) {
+		c->infos[i] = i < gp->n_value_info ? gp->value_info[i] : gp->output[i - gp->n_value_info];
+		if (c->infos[i]->name)
+			sm_put(&c->vinfo, c->infos[i]->name, (int)i);
+	}
+}
+
+/* IR names may not hold whitespace: it becomes '_'. */
+static const char *ir_safe(Ctx *c, const char *s)
+{
+	char *r = arena_strdup(c->g->arena, s);
+	for (char *p = r; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			*p = '_';
+	return r;
+}
+
+static int make_inputs(Ctx *c)
+{
+	for (int i = 0; i < c->nvals; i++) {
+		Value *v = &c->vals[i];
+		if (v->kind != V_ACT)
+			continue;
+		Shape s = {1, 1, 1, 1};
+		int *d[4] = {&s.n, &s.c, &s.h, &s.w};
+		if (v->rank < 1 || v->rank > 4)
+			return ox_fail(c, "input %.200s: rank %d (1 to 4 supported)", v->name, v->rank);
+		for (int k = 0; k < v->rank; k++)
+			*d[k] = (int)v->dims[k];
+		v->t = ir_input(c->g, ir_safe(c, v->name), s, DT_I8);
+		if (v->t < 0)
+			return ox_fail(c, "input %.200s: %s", v->name, c->g->err.msg);
+	}
+	return 0;
+}
+
+static int lower_all(Ctx *c, const int *order)
+{
+	StrMap nodes = {0};
+	int rc = 0;
+	for (size_t i = 0; i < c->gp->n_node && !rc; i++) {
+		const Onnx__NodeProto *n = c->gp->node[order[i]];
+		c->node = n;
+		c->nname = ir_safe(c, node_name(n));
+		if (!sm_put(&nodes, c->nname, 0)) {
+			rc = ox_fail(c, "duplicate node name");
+			break;
+		}
+		if (n->domain && n->domain[0] && strcmp(n->domain, "ai.onnx") != 0 &&
+		    !(strcmp(n->domain, "ai.serenity") == 0 && is_op(n, "Opaque"))) {
+			rc = ox_fail(c, "domain '%.64s' is not supported", n->domain);
+			break;
+		}
+		int f = fold(c);
+		if (f > 0)
+			ox_merge(c, c->nname, NULL);
+		rc = f < 0 ? -1 : f > 0 ? 0 : ox_lower(c);
+	}
+	sm_free(&nodes);
+	c->node = NULL;
+	return rc;
+}
+
+static int mark_outputs(Ctx *c)
+{
+	for (size_t i = 0; i < c->gp->n_output; i++) {
+		const char *nm = c->gp->output[i]->name;
+		Value *v = nm ? ox_find(c, nm) : NULL;
+		if (!v)
+			return ox_fail(c, "graph output '%.200s' is not defined", nm ? nm : "");
+		if (v->kind != V_ACT)
+			return ox_fail(c, "graph output '%.200s' is a constant", nm);
+		ir_mark_output(c->g, v->t);
+	}
+	return 0;
+}
+
+static void count_graph_outputs(Ctx *c)
+{
+	for (size_t i = 0; i < c->gp->n_output; i++) {
+		Value *v = c->gp->output[i]->name ? ox_find(c, c->gp->output[i]->name) : NULL;
+		if (v && !v->graph_out) {
+			v->graph_out = true;
+			v->readers++;
+		}
+	}
+}
+
+static Graph *import_model(const char *file, Onnx__ModelProto *m, Err *e)
+{
+	const char *base = strrchr(file, '/');
+	Ctx c = {.file = file, .e = e};
+	c.g = ir_new(base ? base + 1 : file);
+	int *order = NULL;
+	if (check_opset(&c, m))
+		goto fail;
+	if (!m->graph) {
+		ox_fail(&c, "no graph");
+		goto fail;
+	}
+	c.gp = m->graph;
+	size_t nv = c.gp->n_initializer + c.gp->n_input;
+	for (size_t i = 0; i < c.gp->n_node; i++)
+		nv += c.gp->node[i]->n_output;
+	if (nv > NOPS_MAX) {
+		ox_fail(&c, "too many values");
+		goto fail;
+	}
+	c.capvals = (int)nv;
+	c.vals = arena_newvec(c.g->arena, Value, nv ? nv : 1);
+	index_infos(&c);
+	order = xmalloc((c.gp->n_node ? c.gp->n_node : 1) * sizeof *order);
+	if (read_inputs(&c) || define_outputs(&c) || sort_nodes(&c, order))
+		goto fail;
+	count_graph_outputs(&c);
+	if (make_inputs(&c) || lower_all(&c, order) || mark_outputs(&c))
+		goto fail;
+	if (!ir_ok(c.g)) {
+		ox_fail(&c, "%s", c.g->err.msg);
+		goto fail;
+	}
+	ir_link(c.g);
+	Err ve;
+	if (ir_verify(c.g, &ve)) {
+		ox_fail(&c, "%s", ve.msg);
+		goto fail;
+	}
+	free(order);
+	free(c.infos);
+	sm_free(&c.byname);
+	sm_free(&c.vinfo);
+	return c.g;
+fail:
+	free(order);
+	free(c.infos);
+	sm_free(&c.byname);
+	sm_free(&c.vinfo);
+	ir_free(c.g);
+	return NULL;
+}
+
+Graph *onnx_import_mem(const char *file, const uint8_t *buf, size_t len, Err *e)
+{
+	if (len == 0) {
+		err_set(e, "%s: not an ONNX model (empty file)", file);
+		return NULL;
+	}
+	Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, len, buf);
+	if (!m) {
+		err_set(e, "%s: not an ONNX model (undecodable or truncated protobuf)", file);
+		return NULL;
+	}
+	Graph *g = NULL;
+	if (!m->graph && !m->n_opset_import)
+		err_set(e, "%s: not an ONNX model (no graph, no opset)", file);
+	else
+		g = import_model(file, m, e);
+	onnx__model_proto__free_unpacked(m, NULL);
+	return g;
+}
+
+Graph *onnx_import(const char *path, Err *e)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		err_set(e, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	uint8_t *buf = NULL;
+	size_t len = 0, cap = 0;
+	for (;;) {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 1 << 16;
+			buf = xrealloc(buf, cap);
+		}
+		size_t r = fread(buf + len, 1, cap - len, f);
+		len += r;
+		if (r == 0)
+			break;
+	}
+	bool bad = ferror(f);
+	fclose(f);
+	Graph *g = NULL;
+	if (bad)
+		err_set(e, "%s: read error", path);
+	else
+		g = onnx_import_mem(path, buf, len, e);
+	free(buf);
+	return g;
+}

@@ -1,0 +1,1040 @@
+/* test_onnx.c: the ONNX importer and exporter.  Models are built in memory
+ * with protobuf-c's structs (a little builder below), packed, and imported
+ * from the bytes: shape rules per op, BN folding arithmetic, views, the
+ * channel shuffle, opset variants, and every bad-input path. */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "onnx.pb-c.h"
+#include "onnx_export.h"
+#include "onnx_import.h"
+#include "pipeline.h"
+#include "zoo.h"
+
+/* ---- a model builder ---- */
+
+typedef struct M {
+	Arena *a;
+	Onnx__ModelProto m;
+	Onnx__GraphProto g;
+	Onnx__OperatorSetIdProto os;
+	Onnx__OperatorSetIdProto *osp;
+} M;
+
+static M *m_new(int opset)
+{
+	Arena *a = arena_new();
+	M *m = arena_new1(a, M);
+	m->a = a;
+	onnx__model_proto__init(&m->m);
+	onnx__graph_proto__init(&m->g);
+	onnx__operator_set_id_proto__init(&m->os);
+	m->os.domain = "";
+	m->os.has_version = true;
+	m->os.version = opset;
+	m->osp = &m->os;
+	m->m.n_opset_import = 1;
+	m->m.opset_import = &m->osp;
+	m->m.graph = &m->g;
+	m->m.has_ir_version = true;
+	m->m.ir_version = 8;
+	return m;
+}
+
+static void m_free(M *m)
+{
+	arena_free(m->a);
+}
+
+/* Appends p to the array *arr of *n pointers. */
+static void push(M *m, void *arr, size_t *n, void *p)
+{
+	void ***v = arr;
+	*v = arena_grow(m->a, *v, sizeof(void *), *n, *n + 1);
+	(*v)[(*n)++] = p;
+}
+
+/* Space-separated names; "-" is an absent (empty) optional one. */
+static char **names(M *m, const char *list, size_t *n)
+{
+	char *s = arena_strdup(m->a, list), **v = arena_newvec(m->a, char *, 16), *save;
+	*n = 0;
+	for (char *t = strtok_r(s, " ", &save); t; t = strtok_r(NULL, " ", &save))
+		v[(*n)++] = strcmp(t, "-") == 0 ? "" : t;
+	return v;
+}
+
+static Onnx__NodeProto *m_node(M *m, const char *type, const char *name, const char *ins,
+			       const char *outs)
+{
+	Onnx__NodeProto *n = arena_new1(m->a, Onnx__NodeProto);
+	onnx__node_proto__init(n);
+	n->op_type = arena_strdup(m->a, type);
+	n->name = name ? arena_strdup(m->a, name) : NULL;
+	n->input = names(m, ins, &n->n_input);
+	n->output = names(m, outs, &n->n_output);
+	push(m, &m->g.node, &m->g.n_node, n);
+	return n;
+}
+
+static Onnx__AttributeProto *m_attr(M *m, Onnx__NodeProto *n, const char *name)
+{
+	Onnx__AttributeProto *a = arena_new1(m->a, Onnx__AttributeProto);
+	onnx__attribute_proto__init(a);
+	a->name = arena_strdup(m->a, name);
+	push(m, &n->attribute, &n->n_attribute, a);
+	return a;
+}
+
+static void m_ai(M *m, Onnx__NodeProto *n, const char *name, int64_t v)
+{
+	Onnx__AttributeProto *a = m_attr(m, n, name);
+	a->has_i = true;
+	a->i = v;
+}
+
+static void m_af(M *m, Onnx__NodeProto *n, const char *name, float v)
+{
+	Onnx__AttributeProto *a = m_attr(m, n, name);
+	a->has_f = true;
+	a->f = v;
+}
+
+static void m_as(M *m, Onnx__NodeProto *n, const char *name, const char *v)
+{
+	Onnx__AttributeProto *a = m_attr(m, n, name);
+	a->has_s = true;
+	a->s.data = (uint8_t *)arena_strdup(m->a, v);
+	a->s.len = strlen(v);
+}
+
+static void m_ais(M *m, Onnx__NodeProto *n, const char *name, int k, const int64_t *v)
+{
+	Onnx__AttributeProto *a = m_attr(m, n, name);
+	a->n_ints = k;
+	a->ints = arena_newvec(m->a, int64_t, k);
+	memcpy(a->ints, v, k * sizeof *v);
+}
+
+static Onnx__ValueInfoProto *m_vi(M *m, const char *name, int rank, const int64_t *dims,
+				  const char *param)
+{
+	Onnx__ValueInfoProto *vi = arena_new1(m->a, Onnx__ValueInfoProto);
+	onnx__value_info_proto__init(vi);
+	vi->name = arena_strdup(m->a, name);
+	if (rank < 0)
+		return vi;
+	vi->type = arena_new1(m->a, Onnx__TypeProto);
+	onnx__type_proto__init(vi->type);
+	vi->type->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
+	vi->type->tensor_type = arena_new1(m->a, Onnx__TypeProto__Tensor);
+	onnx__type_proto__tensor__init(vi->type->tensor_type);
+	Onnx__TensorShapeProto *s = arena_new1(m->a, Onnx__TensorShapeProto);
+	onnx__tensor_shape_proto__init(s);
+	vi->type->tensor_type->shape = s;
+	for (int k = 0; k < rank; k++) {
+		Onnx__TensorShapeProto__Dimension *d =
+			arena_new1(m->a, Onnx__TensorShapeProto__Dimension);
+		onnx__tensor_shape_proto__dimension__init(d);
+		if (param && k == 0) {
+			d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+			d->dim_param = arena_strdup(m->a, param);
+		} else {
+			d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+			d->dim_value = dims[k];
+		}
+		push(m, &s->dim, &s->n_dim, d);
+	}
+	return vi;
+}
+
+static void m_input(M *m, const char *name, int rank, const int64_t *dims)
+{
+	push(m, &m->g.input, &m->g.n_input, m_vi(m, name, rank, dims, NULL));
+}
+
+static void m_output(M *m, const char *name)
+{
+	push(m, &m->g.output, &m->g.n_output, m_vi(m, name, -1, NULL, NULL));
+}
+
+static void m_value_info(M *m, const char *name, int rank, const int64_t *dims)
+{
+	push(m, &m->g.value_info, &m->g.n_value_info, m_vi(m, name, rank, dims, NULL));
+}
+
+/* A float initializer: the values given, or 0.5, 1, 1.5, ... when NULL;
+ * raw_data when raw, else float_data. */
+static void m_initf(M *m, const char *name, int rank, const int64_t *dims, const float *v,
+		    bool raw)
+{
+	Onnx__TensorProto *t = arena_new1(m->a, Onnx__TensorProto);
+	onnx__tensor_proto__init(t);
+	t->name = arena_strdup(m->a, name);
+	t->has_data_type = true;
+	t->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+	int64_t n = 1;
+	for (int k = 0; k < rank; k++)
+		n *= dims[k];
+	t->n_dims = rank;
+	t->dims = arena_newvec(m->a, int64_t, rank ? rank : 1);
+	memcpy(t->dims, dims, rank * sizeof *dims);
+	float *f = arena_newvec(m->a, float, n ? n : 1);
+	for (int64_t i = 0; i < n; i++)
+		f[i] = v ? v[i] : 0.5f * (float)(i + 1);
+	if (raw) {
+		t->has_raw_data = true;
+		t->raw_data.data = (uint8_t *)f; /* the tests run little-endian */
+		t->raw_data.len = n * 4;
+	} else {
+		t->n_float_data = n;
+		t->float_data = f;
+	}
+	push(m, &m->g.initializer, &m->g.n_initializer, t);
+}
+
+static void m_initi(M *m, const char *name, int n, const int64_t *v)
+{
+	Onnx__TensorProto *t = arena_new1(m->a, Onnx__TensorProto);
+	onnx__tensor_proto__init(t);
+	t->name = arena_strdup(m->a, name);
+	t->has_data_type = true;
+	t->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__INT64;
+	t->n_dims = 1;
+	t->dims = arena_newvec(m->a, int64_t, 1);
+	t->dims[0] = n;
+	t->n_int64_data = n;
+	t->int64_data = arena_newvec(m->a, int64_t, n ? n : 1);
+	memcpy(t->int64_data, v, n * sizeof *v);
+	push(m, &m->g.initializer, &m->g.n_initializer, t);
+}
+
+static uint8_t *m_pack(M *m, size_t *len)
+{
+	*len = onnx__model_proto__get_packed_size(&m->m);
+	uint8_t *b = xmalloc(*len + 1);
+	onnx__model_proto__pack(&m->m, b);
+	return b;
+}
+
+static Graph *m_import(M *m, Err *e)
+{
+	size_t len;
+	uint8_t *b = m_pack(m, &len);
+	Graph *g = onnx_import_mem("t.onnx", b, len, e);
+	free(b);
+	return g;
+}
+
+/* Imports m, which must succeed; frees m. */
+static Graph *ok(M *m)
+{
+	Err e;
+	Graph *g = m_import(m, &e);
+	if (!g)
+		fail_msg("import failed: %s", e.msg);
+	m_free(m);
+	return g;
+}
+
+/* Imports m, which must fail with a message holding want; frees m. */
+static void bad(M *m, const char *want)
+{
+	Err e;
+	Graph *g = m_import(m, &e);
+	m_free(m);
+	if (g) {
+		ir_free(g);
+		fail_msg("import succeeded, wanted: %s", want);
+	}
+	if (!strstr(e.msg, want))
+		fail_msg("message '%s' lacks '%s'", e.msg, want);
+}
+
+static const Op *op_of(const Graph *g, const char *name)
+{
+	int t = ir_find(g, name);
+	assert_true(t >= 0);
+	return &g->ops[g->tensors[t].producer];
+}
+
+static Shape shape_of(const Graph *g, const char *name)
+{
+	int t = ir_find(g, name);
+	assert_true(t >= 0);
+	return g->tensors[t].shape;
+}
+
+static void assert_shape(Shape s, int n, int c, int h, int w)
+{
+	assert_int_equal(s.n, n);
+	assert_int_equal(s.c, c);
+	assert_int_equal(s.h, h);
+	assert_int_equal(s.w, w);
+}
+
+static const char *merged_to(const Graph *g, const char *node)
+{
+	for (int i = 0; i < g->nmerged; i++)
+		if (strcmp(g->merged[2 * i], node) == 0)
+			return g->merged[2 * i + 1] ? g->merged[2 * i + 1] : "(null)";
+	return NULL;
+}
+
+static const int64_t X4[4] = {1, 4, 8, 8};
+
+/* ---- shapes ---- */
+
+static void conv_case(const char *autopad, const int64_t *pads, const int64_t *strides,
+		      const int64_t *dil, int group, int k, Shape want)
+{
+	M *m = m_new(13);
+	m_input(m, "x", 4, X4);
+	int64_t wd[4] = {8, 4 / group, k, k};
+	m_initf(m, "w", 4, wd, NULL, true);
+	Onnx__NodeProto *n = m_node(m, "Conv", "conv", "x w", "y");
+	if (autopad)
+		m_as(m, n, "auto_pad", autopad);
+	if (pads)
+		m_ais(m, n, "pads", 4, pads);
+	if (strides)
+		m_ais(m, n, "strides", 2, strides);
+	if (dil)
+		m_ais(m, n, "dilations", 2, dil);
+	m_ai(m, n, "group", group);
+	m_output(m, "y");
+	Graph *g = ok(m);
+	Shape s = shape_of(g, "conv");
+	assert_shape(s, want.n, want.c, want.h, want.w);
+	assert_int_equal(op_of(g, "conv")->win.groups, group);
+	assert_non_null(g->consts[op_of(g, "conv")->weight].fdata);
+	ir_free(g);
+}
+
+static void test_conv_shapes(void **state)
+{
+	(void)state;
+	int64_t p1[4] = {1, 1, 1, 1}, pa[4] = {0, 1, 2, 0}, s2[2] = {2, 2}, d2[2] = {2, 2};
+	conv_case(NULL, NULL, NULL, NULL, 1, 3, (Shape){1, 8, 6, 6});
+	conv_case(NULL, p1, NULL, NULL, 1, 3, (Shape){1, 8, 8, 8});
+	conv_case(NULL, pa, NULL, NULL, 1, 3, (Shape){1, 8, 8, 7});      /* asymmetric */
+	conv_case(NULL, p1, s2, NULL, 2, 3, (Shape){1, 8, 4, 4});        /* groups */
+	conv_case(NULL, NULL, NULL, d2, 4, 3, (Shape){1, 8, 4, 4});      /* dilated */
+	conv_case("SAME_UPPER", NULL, s2, NULL, 1, 3, (Shape){1, 8, 4, 4});
+	conv_case("SAME_LOWER", NULL, NULL, NULL, 1, 2, (Shape){1, 8, 8, 8});
+	conv_case("VALID", p1, NULL, NULL, 1, 3, (Shape){1, 8, 6, 6});
+}
+
+static void test_pool_shapes(void **state)
+{
+	(void)state;
+	int64_t k3[2] = {3, 3}, s2[2] = {2, 2}, p1[4] = {1, 1, 1, 1}, x[4] = {1, 2, 7, 7};
+	M *m = m_new(13);
+	m_input(m, "x", 4, x);
+	Onnx__NodeProto *n = m_node(m, "MaxPool", "mp", "x", "a");
+	m_ais(m, n, "kernel_shape", 2, k3);
+	m_ais(m, n, "strides", 2, s2);
+	n = m_node(m, "MaxPool", "mpc", "x", "b"); /* ceil: 3, not 2 */
+	m_ais(m, n, "kernel_shape", 2, s2);
+	m_ais(m, n, "strides", 2, s2);
+	m_ai(m, n, "ceil_mode", 1);
+	n = m_node(m, "AveragePool", "ap", "x", "c");
+	m_ais(m, n, "kernel_shape", 2, k3);
+	m_ais(m, n, "pads", 4, p1);
+	m_node(m, "GlobalAveragePool", "gap", "x", "d");
+	m_node(m, "GlobalMaxPool", "gmp", "x", "e");
+	for (const char *o = "abcde"; *o; o++) {
+		char s[2] = {*o, 0};
+		m_output(m, s);
+	}
+	Graph *g = ok(m);
+	assert_shape(shape_of(g, "mp"), 1, 2, 3, 3);
+	assert_shape(shape_of(g, "mpc"), 1, 2, 4, 4);
+	assert_shape(shape_of(g, "ap"), 1, 2, 7, 7);
+	assert_int_equal(op_of(g, "ap")->kind, OP_AVGPOOL);
+	assert_shape(shape_of(g, "gap"), 1, 2, 1, 1);
+	assert_shape(shape_of(g, "gmp"), 1, 2, 1, 1);
+	ir_free(g);
+
+	m = m_new(13);
+	m_input(m, "x", 4, x);
+	n = m_node(m, "AveragePool", "ap", "x", "c");
+	m_ais(m, n, "kernel_shape", 2, k3);
+	m_ais(m, n, "pads", 4, p1);
+	m_ai(m, n, "count_include_pad", 1);
+	m_output(m, "c");
+	bad(m, "node ap (AveragePool): count_include_pad=1");
+}
+
+/* ---- folding BN, fusing ReLU ---- */
+
+static void test_bn_folded_into_conv(void **state)
+{
+	(void)state;
+	int64_t x[4] = {1, 1, 2, 2}, wd[4] = {2, 1, 1, 1}, c2 = 2;
+	float w[2] = {1, 2}, b[2] = {0.5f, -1}, gam[2] = {2, 3}, bet[2] = {1, 0}, mean[2] = {0.5f, 1},
+	      var[2] = {4, 9};
+	M *m = m_new(13);
+	m_input(m, "x", 4, x);
+	m_initf(m, "w", 4, wd, w, false);
+	m_initf(m, "b", 1, &c2, b, true);
+	m_initf(m, "g", 1, &c2, gam, false);
+	m_initf(m, "be", 1, &c2, bet, false);
+	m_initf(m, "m", 1, &c2, mean, false);
+	m_initf(m, "v", 1, &c2, var, false);
+	m_node(m, "Conv", "conv", "x w b", "c");
+	Onnx__NodeProto *n = m_node(m, "BatchNormalization", "bn", "c g be m v", "bn_out");
+	m_af(m, n, "epsilon", 0);
+	m_node(m, "Relu", NULL, "bn_out", "y"); /* unnamed: named after its output */
+	m_output(m, "y");
+	Graph *g = ok(m);
+	assert_int_equal(g->nops, 2);
+	const Op *c = op_of(g, "conv");
+	assert_true(c->relu);
+	const float *wf = g->consts[c->weight].fdata, *bf = g->consts[c->bias].fdata;
+	for (int k = 0; k < 2; k++) {
+		float s = gam[k] / sqrtf(var[k]);
+		assert_float_equal(wf[k], w[k] * s, 1e-6);
+		assert_float_equal(bf[k], b[k] * s + bet[k] - mean[k] * s, 1e-6);
+	}
+	assert_string_equal(merged_to(g, "bn"), "conv");
+	assert_string_equal(merged_to(g, "y"), "conv");
+	assert_true(g->tensors[ir_find(g, "conv")].output);
+	ir_free(g);
+}
+
+/* BN after a concat (DenseNet): a depthwise 1x1 conv of scale and shift;
+ * its ReLU stays unfused when its input has another reader. */
+static void test_bn_elsewhere_depthwise(void **state)
+{
+	(void)state;
+	int64_t x[4] = {1, 2, 4, 4}, c4 = 4;
+	float v[4] = {1, 4, 1, 4};
+	M *m = m_new(13);
+	m_input(m, "x", 4, x);
+	m_initf(m, "g", 1, &c4, NULL, false);
+	m_initf(m, "be", 1, &c4, NULL, false);
+	m_initf(m, "m", 1, &c4, NULL, false);
+	m_initf(m, "v", 1, &c4, v, false);
+	m_node(m, "Concat", "cat", "x x", "c");
+	m_node(m, "BatchNormalization", "bn", "c g be m v", "b");
+	m_node(m, "Relu", "relu", "c", "r");
+	m_node(m, "Add", "add", "b r", "y");
+	m_output(m, "y");
+	Graph *g = ok(m);
+	const Op *bn = op_of(g, "bn");
+	assert_int_equal(bn->kind, OP_CONV);
+	assert_int_equal(bn->win.groups, 4);
+	float s1 = 1.0f / sqrtf(4 + 1e-5f);
+	assert_float_equal(g->consts[bn->weight].fdata[1], 1.0f * s1, 1e-5);
+	assert_float_equal(g->consts[bn->bias].fdata[1], 1.0f - 1.0f * s1, 1e-5);
+	assert_int_equal(op_of(g, "relu")->kind, OP_RELU);
+	assert_int_equal(op_of(g, "add")->kind, OP_ADD);
+	ir_free(g);
+}
+
+/* ---- views and constant folding ---- */
+
+static void test_views_and_shape_folding(void **state)
+{
+	(void)state;
+	int64_t x[4] = {2, 3, 4, 4}, wd[2] = {5, 48}, zero = 0, m1 = -1, ax0 = 0;
+	M *m = m_new(13);
+	m_input(m, "x", 4, x);
+	m_initf(m, "w", 2, wd, NULL, true);
+	m_initi(m, "zero", 1, &zero);
+	m_initi(m, "m1", 1, &m1);
+	m_initi(m, "ax0", 1, &ax0);
+	m_node(m, "Identity", "id", "x", "x1");
+	m_node(m, "Shape", "shape", "x1", "s");
+	m_node(m, "Gather", "gather", "s zero", "n");
+	m_node(m, "Concat", "cat", "n m1", "ns");
+	Onnx__NodeProto *nd = m_node(m, "Reshape", "view", "x1 ns", "f");
+	(void)nd;
+	Onnx__NodeProto *gm = m_node(m, "Gemm", "fc", "f w", "y");
+	m_ai(m, gm, "transB", 1);
+	m_output(m, "y");
+	Graph *g = ok(m);
+	assert_int_equal(g->nops, 2); /* x, fc */
+	assert_int_equal(op_of(g, "fc")->kind, OP_FC);
+	assert_shape(shape_of(g, "fc"), 2, 5, 1, 1);
+	assert_string_equal(merged_to(g, "view"), "x");
+	assert_string_equal(merged_to(g, "id"), "x");
+	assert_string_equal(merged_to(g, "gather"), "(null)");
+	ir_free(g);
+	(void)ax0;
+}
+
+/* Shape arithmetic as exporters write it, folded away to a view. */
+static void test_constant_folding(void **state)
+{
+	(void)state;
+	int64_t x[4] = {2, 3, 4, 4}, wd[2] = {5, 48};
+	M *m = m_new(13);
+	m_input(m, "x", 4, x);
+	m_initf(m, "w", 2, wd, NULL, false);
+	/* an int32 initializer in raw_data: 1 */
+	Onnx__TensorProto *t = arena_new1(m->a, Onnx__TensorProto);
+	onnx__tensor_proto__init(t);
+	t->name = "one32";
+	t->has_data_type = true;
+	t->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__INT32;
+	static uint8_t raw1[4] = {1, 0, 0, 0};
+	t->has_raw_data = true;
+	t->raw_data.data = raw1;
+	t->raw_data.len = 4;
+	push(m, &m->g.initializer, &m->g.n_initializer, t);
+	m_initi(m, "s0", 1, (int64_t[]){0});
+	m_initi(m, "e1", 1, (int64_t[]){1});
+	m_node(m, "Shape", "shape", "x", "s");
+	m_node(m, "Slice", "first", "s s0 e1", "n");           /* [2] */
+	Onnx__NodeProto *n = m_node(m, "Cast", "tofloat", "n", "nf");
+	m_ai(m, n, "to", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT);
+	n = m_node(m, "Cast", "toint", "nf", "ni");
+	m_ai(m, n, "to", ONNX__TENSOR_PROTO__DATA_TYPE__INT64);
+	m_node(m, "Mul", "times1", "ni one32", "n1");
+	m_node(m, "Div", "div1", "n1 one32", "n2");
+	n = m_node(m, "Constant", "c1", "", "one");
+	Onnx__AttributeProto *a = m_attr(m, n, "value_ints");
+	a->n_ints = 1;
+	a->ints = arena_newvec(m->a, int64_t, 1);
+	a->ints[0] = 1;
+	n = m_node(m, "ConstantOfShape", "minus1", "one", "m1");
+	Onnx__TensorProto *v = arena_new1(m->a, Onnx__TensorProto);
+	onnx__tensor_proto__init(v);
+	v->has_data_type = true;
+	v->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__INT64;
+	v->n_dims = 1;
+	v->dims = arena_newvec(m->a, int64_t, 1);
+	v->dims[0] = 1;
+	v->n_int64_data = 1;
+	v->int64_data = arena_newvec(m->a, int64_t, 1);
+	v->int64_data[0] = -1;
+	m_attr(m, n, "value")->t = v;
+	m_node(m, "Concat", "shape2", "n2 m1", "ns");
+	m_node(m, "Reshape", "view", "x ns", "f");
+	n = m_node(m, "Gemm", "fc", "f w", "y");
+	m_ai(m, n, "transB", 1);
+	m_output(m, "y");
+	Graph *g = ok(m);
+	assert_int_equal(g->nops, 2);
+	assert_shape(shape_of(g, "fc"), 2, 5, 1, 1);
+	const char *folded[] = {"shape", "first", "tofloat", "toint", "times1", "div1", "c1",
+				"minus1", "shape2"};
+	for (size_t i = 0; i < sizeof folded / sizeof *folded; i++)
+		assert_string_equal(merged_to(g, folded[i]), "(null)");
+	assert_string_equal(merged_to(g, "view"), "x");
+	ir_free(g);
+
+	/* a shape that is no constant cannot feed Reshape */
+	m = m_new(13);
+	m_input(m, "x", 4, x);
+	m_input(m, "s", 1, (int64_t[]){2});
+	m_node(m, "Reshape", "view", "x s", "y");
+	m_output(m, "y");
+	bad(m, "node view (Reshape): the shape must be a 1-D constant");
+}
+
+/* A view that changes the plane feeds a conv: an OP_RESHAPE copy. */
+static void test_reshape_copy(void **state)
+{
+	(void)state;
+	int64_t x[4] = {1, 4, 4, 4}, to[4] = {1, 16, 2, 2}, wd[4] = {2, 16, 1, 1};
+	M *m = m_new(13);
+	m_input(m, "x", 4, x);
+	m_initi(m, "to", 4, to);
+	m_initf(m, "w", 4, wd, NULL, false);
+	m_node(m, "Reshape", "r", "x to", "xr");
+	m_node(m, "Conv", "conv", "xr w", "y");
+	m_output(m, "y");
+	Graph *g = ok(m);
+	const Op *c = op_of(g, "conv");
+	const Op *r = &g->ops[g->tensors[c->in[0]].producer];
+	assert_int_equal(r->kind, OP_RESHAPE);
+	assert_shape(r->shape, 1, 16, 2, 2);
+	assert_shape(shape_of(g, "conv"), 1, 2, 2, 2);
+	ir_free(g);
+}
+
+static void test_channel_shuffle(void **state)
+{
+	(void)state;
+	int64_t x[4] = {1, 12, 2, 2}, s5[5] = {1, 3, 4, 2, 2}, s4[4] = {1, 12, 2, 2};
+	int64_t perm[5] = {0, 2, 1, 3, 4};
+	M *m = m_new(13);
+	m_input(m, "x", 4, x);
+	m_initi(m, "s5", 5, s5);
+	m_initi(m, "s4", 4, s4);
+	m_node(m, "Reshape", "r1", "x s5", "a");
+	Onnx__NodeProto *t = m_node(m, "Transpose", "shuffle", "a", "b");
+	m_ais(m, t, "perm", 5, perm);
+	m_node(m, "Reshape", "r2", "b s4", "y");
+	m_output(m, "y");
+	Graph *g = ok(m);
+	assert_int_equal(g->nops, 2);
+	const Op *s = op_of(g, "shuffle");
+	assert_int_equal(s->kind, OP_SHUFFLE);
+	assert_int_equal(s->win.groups, 3);
+	assert_string_equal(merged_to(g, "r2"), "shuffle");
+	assert_true(g->tensors[ir_find(g, "shuffle")].output);
+	ir_free(g);
+}
+
+static void test_elementwise_ops(void **state)
+{
+	(void)state;
+	int64_t x[4] = {1, 4, 4, 4}, pc[3] = {4, 1, 1}, wd[4] = {4, 4, 1, 1};
+	int64_t perm[4] = {0, 2, 3, 1};
+	float k[4] = {1, 2, 3, 4};
+	M *m = m_new(14);
+	m_input(m, "x", 4, x);
+	m_initf(m, "k", 3, pc, k, false);
+	m_initf(m, "w", 4, wd, NULL, false);
+	m_node(m, "Mul", "scale", "x k", "a");           /* per channel: depthwise */
+	m_node(m, "GlobalAveragePool", "gap", "a", "s");
+	m_node(m, "Conv", "fc1", "s w", "s1");
+	m_node(m, "Sigmoid", "sig", "s1", "s2");
+	m_node(m, "Mul", "excite", "a s2", "e");           /* squeeze-excite */
+	m_node(m, "HardSwish", "hs", "e", "h");
+	Onnx__NodeProto *n = m_node(m, "LeakyRelu", "lr", "h", "l");
+	m_af(m, n, "alpha", 0.25f);
+	m_node(m, "HardSigmoid", "hsg", "l", "hg");
+	n = m_node(m, "Transpose", "tr", "hg", "y");
+	m_ais(m, n, "perm", 4, perm);
+	m_output(m, "y");
+	Graph *g = ok(m);
+	const Op *sc = op_of(g, "scale");
+	assert_int_equal(sc->kind, OP_CONV);
+	assert_int_equal(sc->win.groups, 4);
+	assert_float_equal(g->consts[sc->weight].fdata[2], 3, 0);
+	assert_int_equal(op_of(g, "excite")->kind, OP_MUL);
+	assert_int_equal(op_of(g, "sig")->act, ACT_SIGMOID);
+	assert_int_equal(op_of(g, "hs")->act, ACT_HSWISH);
+	assert_int_equal(op_of(g, "lr")->act, ACT_LEAKY);
+	assert_float_equal(op_of(g, "lr")->alpha, 0.25, 0);
+	assert_float_equal(op_of(g, "hsg")->alpha, 0.2, 1e-6);
+	assert_float_equal(op_of(g, "hsg")->beta, 0.5, 1e-6);
+	assert_int_equal(op_of(g, "tr")->kind, OP_TRANSPOSE);
+	assert_shape(shape_of(g, "tr"), 1, 4, 4, 4);
+	assert_string_equal(op_of(g, "excite")->otype, "Mul");
+	ir_free(g);
+}
+
+/* ---- opset variants ---- */
+
+static Graph *variants(int opset)
+{
+	int64_t x[4] = {1, 8, 6, 6}, pads[8] = {0, 0, 1, 2, 0, 0, 3, 4}, sp[2] = {2, 6};
+	int64_t st = 1, en = -1, ax = 2, axes[2] = {2, 3};
+	float lo = 0, hi = 6;
+	int64_t one = 1;
+	M *m = m_new(opset);
+	m_input(m, "x", 4, x);
+	Onnx__NodeProto *n;
+	if (opset < 11) {
+		n = m_node(m, "Clip", "clip", "x", "c");
+		m_af(m, n, "min", lo);
+		m_af(m, n, "max", hi);
+		n = m_node(m, "Pad", "pad", "c", "p");
+		m_ais(m, n, "pads", 8, pads);
+	} else {
+		m_initf(m, "lo", 0, &one, &lo, false);
+		m_initf(m, "hi", 0, &one, &hi, true);
+		m_initi(m, "pads", 8, pads);
+		m_node(m, "Clip", "clip", "x lo hi", "c");
+		m_node(m, "Pad", "pad", "c pads", "p");
+	}
+	if (opset < 13) {
+		n = m_node(m, "Split", "split", "p", "s0 s1");
+		m_ai(m, n, "axis", 1);
+		m_ais(m, n, "split", 2, sp);
+	} else {
+		m_initi(m, "sp", 2, sp);
+		n = m_node(m, "Split", "split", "p sp", "s0 s1");
+		m_ai(m, n, "axis", 1);
+	}
+	if (opset < 10) {
+		n = m_node(m, "Slice", "slice", "s1", "sl");
+		m_ais(m, n, "starts", 1, &st);
+		m_ais(m, n, "ends", 1, &en);
+		m_ais(m, n, "axes", 1, &ax);
+	} else {
+		m_initi(m, "st", 1, &st);
+		m_initi(m, "en", 1, &en);
+		m_initi(m, "ax", 1, &ax);
+		m_node(m, "Slice", "slice", "s1 st en ax", "sl");
+	}
+	if (opset < 18) {
+		n = m_node(m, "ReduceMean", "rm", "sl", "y");
+		m_ais(m, n, "axes", 2, axes);
+	} else {
+		m_initi(m, "axes", 2, axes);
+		n = m_node(m, "ReduceMean", "rm", "sl axes", "y");
+	}
+	m_ai(m, n, "keepdims", 0);
+	m_output(m, "y");
+	m_output(m, "s0");
+	return ok(m);
+}
+
+static void test_opset_variants(void **state)
+{
+	(void)state;
+	int opsets[] = {9, 10, 11, 13, 18};
+	for (size_t i = 0; i < sizeof opsets / sizeof opsets[0]; i++) {
+		Graph *g = variants(opsets[i]);
+		const Op *c = op_of(g, "clip");
+		assert_int_equal(c->act, ACT_CLIP);
+		assert_float_equal(c->alpha, 0, 0);
+		assert_float_equal(c->beta, 6, 0);
+		const Op *p = op_of(g, "pad");
+		assert_int_equal(p->win.pt, 1);
+		assert_int_equal(p->win.pl, 2);
+		assert_int_equal(p->win.pb, 3);
+		assert_int_equal(p->win.pr, 4);
+		assert_shape(shape_of(g, "pad"), 1, 8, 10, 12);
+		assert_shape(shape_of(g, "split"), 1, 2, 10, 12);
+		assert_shape(shape_of(g, "s1"), 1, 6, 10, 12);
+		const Op *s = op_of(g, "slice");
+		assert_int_equal(s->kind, OP_SLICE);
+		assert_int_equal(s->axis, 2);
+		assert_int_equal(s->start, 1);
+		assert_int_equal(s->end, 9);
+		assert_shape(shape_of(g, "slice"), 1, 6, 8, 12);
+		assert_int_equal(op_of(g, "rm")->kind, OP_GAVGPOOL);
+		ir_free(g);
+	}
+}
+
+static void test_gemm_layout(void **state)
+{
+	(void)state;
+	int64_t x[2] = {1, 2}, bd[2] = {2, 3}, three = 3;
+	float b[6] = {1, 2, 3, 4, 5, 6}, c[3] = {1, 1, 1};
+	M *m = m_new(13);
+	m_input(m, "x", 2, x);
+	m_initf(m, "b", 2, bd, b, false);
+	m_initf(m, "c", 1, &three, c, false);
+	Onnx__NodeProto *n = m_node(m, "Gemm", "fc", "x b c", "y");
+	m_af(m, n, "alpha", 2);
+	m_af(m, n, "beta", 0.5f);
+	m_node(m, "MatMul", "mm", "x b", "z");
+	m_output(m, "y");
+	m_output(m, "z");
+	Graph *g = ok(m);
+	/* weights [nout][nin]: w[o][i] = alpha b[i][o] */
+	const Op *f = op_of(g, "fc");
+	assert_float_equal(g->consts[f->weight].fdata[0 * 2 + 1], 2 * 4, 0);
+	assert_float_equal(g->consts[f->weight].fdata[2 * 2 + 0], 2 * 3, 0);
+	assert_float_equal(g->consts[f->bias].fdata[1], 0.5, 0);
+	const Op *mm = op_of(g, "mm");
+	assert_float_equal(g->consts[mm->weight].fdata[1 * 2 + 1], 5, 0);
+	assert_shape(shape_of(g, "mm"), 1, 3, 1, 1);
+	ir_free(g);
+}
+
+static void test_more_ops(void **state)
+{
+	(void)state;
+	int64_t x[4] = {1, 4, 6, 6}, ax[1] = {0};
+	M *m = m_new(11);
+	m_input(m, "x", 4, x);
+	m_input(m, "z", 4, x);
+	Onnx__NodeProto *n = m_node(m, "Concat", "cat_h", "x z", "a"); /* not channels */
+	m_ai(m, n, "axis", 2);
+	m_node(m, "Sum", "sum", "x z x", "b");
+	n = m_node(m, "Unsqueeze", "unsq", "b", "c");
+	m_ais(m, n, "axes", 1, ax);
+	n = m_node(m, "Squeeze", "sq", "c", "d");
+	m_ais(m, n, "axes", 1, ax);
+	n = m_node(m, "Clip", "clip", "d - -", "e"); /* no bounds */
+	m_node(m, "Dropout", "drop", "e", "f");
+	m_output(m, "a");
+	m_output(m, "f");
+	Graph *g = ok(m);
+	const Op *cat = op_of(g, "cat_h");
+	assert_int_equal(cat->kind, OP_OPAQUE);
+	assert_int_equal(g->tensors[cat->out[0]].bytes, 4 * 12 * 6);
+	assert_int_equal(op_of(g, "sum")->nin, 3);
+	assert_string_equal(merged_to(g, "unsq"), "sum");
+	assert_string_equal(merged_to(g, "drop"), "clip");
+	assert_true(op_of(g, "clip")->beta > 1e30f);
+	assert_true(g->tensors[ir_find(g, "clip")].output);
+	/* the NPU refuses the ONNX-only ops, in one message */
+	Err e;
+	assert_int_equal(pipeline_npu_check(g, "m.onnx", true, &e), -1);
+	assert_string_equal(e.msg, "m.onnx: the NPU cannot run: Concat (cat_h), Clip (clip)");
+	/* before quantization, Clips may yet be fused */
+	assert_int_equal(pipeline_npu_check(g, "m.onnx", false, &e), -1);
+	assert_string_equal(e.msg, "m.onnx: the NPU cannot run: Concat (cat_h)");
+	ir_free(g);
+
+	m = m_new(13);
+	m_input(m, "x", 2, (int64_t[]){3, 2});
+	m_initf(m, "b", 2, (int64_t[]){3, 2}, NULL, false);
+	n = m_node(m, "Gemm", "fc", "x b", "y");
+	m_ai(m, n, "transA", 1);
+	m_output(m, "y");
+	bad(m, "node fc (Gemm): transA=1 is not supported");
+
+	m = m_new(13);
+	m_input(m, "x", 4, x);
+	m_input(m, "z", 4, (int64_t[]){1, 1, 6, 6});
+	m_node(m, "Add", "add", "x z", "y");
+	m_output(m, "y");
+	bad(m, "node add (Add): this broadcast of two activations is not supported");
+
+	m = m_new(13);
+	m_input(m, "x", 4, x);
+	m_initi(m, "pads", 8, (int64_t[]){0, 1, 0, 0, 0, 0, 0, 0});
+	m_node(m, "Pad", "pad", "x pads", "y");
+	m_output(m, "y");
+	bad(m, "node pad (Pad): only non-negative padding of the plane");
+
+	m = m_new(13);
+	m_input(m, "x", 4, x);
+	m_initi(m, "s", 1, (int64_t[]){1});
+	m_initi(m, "e", 1, (int64_t[]){5});
+	m_initi(m, "a", 1, (int64_t[]){2});
+	m_initi(m, "st", 1, (int64_t[]){-1});
+	m_node(m, "Slice", "slice", "x s e a st", "y");
+	m_output(m, "y");
+	bad(m, "node slice (Slice): bad axis, or a step below 1");
+
+	/* two axes: two slices, the last named after the node */
+	m = m_new(13);
+	m_input(m, "x", 4, x);
+	m_initi(m, "s", 2, (int64_t[]){1, 0});
+	m_initi(m, "e", 2, (int64_t[]){3, 5});
+	m_initi(m, "a", 2, (int64_t[]){1, 3});
+	m_initi(m, "st", 2, (int64_t[]){1, 2});
+	m_node(m, "Slice", "slice", "x s e a st", "y");
+	m_output(m, "y");
+	g = ok(m);
+	assert_int_equal(g->nops, 3);
+	assert_shape(shape_of(g, "slice.1"), 1, 2, 6, 6);
+	assert_shape(shape_of(g, "slice"), 1, 2, 6, 3);
+	assert_int_equal(op_of(g, "slice")->step, 2);
+	ir_free(g);
+}
+
+/* ---- bad input ---- */
+
+static M *one_conv(int opset)
+{
+	M *m = m_new(opset);
+	int64_t wd[4] = {2, 4, 1, 1};
+	m_input(m, "x", 4, X4);
+	m_initf(m, "w", 4, wd, NULL, false);
+	m_node(m, "Conv", "conv", "x w", "y");
+	m_output(m, "y");
+	return m;
+}
+
+static void test_bad_files(void **state)
+{
+	(void)state;
+	Err e;
+	uint8_t junk[] = "this is not a protobuf at all\xff\xff\xff";
+	assert_null(onnx_import_mem("t.onnx", junk, sizeof junk, &e));
+	assert_non_null(strstr(e.msg, "t.onnx: not an ONNX model"));
+	assert_null(onnx_import_mem("t.onnx", junk, 0, &e));
+	assert_non_null(strstr(e.msg, "empty"));
+	/* every truncation of a good model: an error or a model, never a crash */
+	M *m = one_conv(13);
+	size_t len;
+	uint8_t *b = m_pack(m, &len);
+	m_free(m);
+	for (size_t n = 0; n < len; n++) {
+		Graph *g = onnx_import_mem("t.onnx", b, n, &e);
+		ir_free(g);
+	}
+	assert_null(onnx_import_mem("t.onnx", b, len - 3, &e));
+	free(b);
+	assert_null(onnx_import("/nonexistent/x.onnx", &e));
+}
+
+static void test_bad_graphs(void **state)
+{
+	(void)state;
+	M *m = one_conv(13);
+	m->g.input[0] = m_vi(m, "x", 4, X4, "N");
+	bad(m, "t.onnx: input x: dynamic shape (dim 'N')");
+
+	m = one_conv(13);
+	m->g.input[0] = m_vi(m, "x", -1, NULL, NULL);
+	bad(m, "input x: dynamic shape");
+
+	m = one_conv(13);
+	m->g.n_initializer = 0;
+	bad(m, "node conv (Conv): input 'w' is not defined");
+
+	m = one_conv(13);
+	m->g.n_initializer = 0;
+	int64_t wd[4] = {2, 4, 1, 1};
+	m_input(m, "w", 4, wd); /* weights as an input, not an initializer */
+	bad(m, "node conv (Conv): weights 'w' must be an initializer");
+
+	m = one_conv(6);
+	bad(m, "opset 6");
+	m = one_conv(19);
+	bad(m, "opset 19");
+
+	m = one_conv(13);
+	m_node(m, "Relu", "a", "c", "b");
+	m_node(m, "Relu", "cyc", "b", "c");
+	bad(m, "is on a cycle");
+
+	m = one_conv(13);
+	m_node(m, "Relu", "conv", "y", "z"); /* a second node named conv */
+	bad(m, "conv (Relu): duplicate node name");
+
+	m = one_conv(13);
+	m_node(m, "Relu", "r", "y", "y");
+	bad(m, "output 'y' is defined twice");
+
+	m = one_conv(13);
+	Onnx__NodeProto *n = m_node(m, "Foo", "foo", "y", "z");
+	n->domain = "com.example";
+	bad(m, "node foo (Foo): domain 'com.example'");
+
+	m = one_conv(13);
+	m_node(m, "Softmax", "sm", "y", "z");
+	bad(m, "node sm (Softmax): unsupported op, and the file does not state the shape");
+
+	m = one_conv(13);
+	m->g.initializer[0]->n_float_data--; /* one value short */
+	bad(m, "initializer w: 7 float values for 8 elements");
+
+	m = one_conv(13);
+	m->g.initializer[0]->has_data_location = true;
+	m->g.initializer[0]->data_location = ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
+	bad(m, "external data");
+
+	m = one_conv(13);
+	m->g.n_initializer = 0;
+	m_initf(m, "w", 4, (int64_t[]){2, 3, 1, 1}, NULL, false);
+	bad(m, "node conv (Conv): weights 2x3 with 1 groups do not fit 4 input channels");
+
+	m = one_conv(13);
+	m_output(m, "nothere");
+	bad(m, "graph output 'nothere' is not defined");
+
+	m = one_conv(13);
+	m_value_info(m, "y", 4, (int64_t[]){1, 2, 9, 9});
+	bad(m, "node conv (Conv): output 'y' is 1x2x8x8 here but 1x2x9x9 in the file");
+}
+
+/* An op outside the list is opaque when the file states its shape. */
+static void test_opaque_with_value_info(void **state)
+{
+	(void)state;
+	M *m = one_conv(13);
+	m_node(m, "Softmax", "sm", "y", "z");
+	int64_t d[4] = {1, 2, 8, 8};
+	m_value_info(m, "z", 4, d);
+	m_output(m, "z");
+	Graph *g = ok(m);
+	const Op *o = op_of(g, "sm");
+	assert_int_equal(o->kind, OP_OPAQUE);
+	assert_int_equal(g->tensors[o->out[0]].bytes, 128);
+	assert_string_equal(o->otype, "Softmax");
+	ir_free(g);
+}
+
+/* Nodes out of order are sorted; a sorted file keeps its order. */
+static void test_any_order(void **state)
+{
+	(void)state;
+	int64_t wd[4] = {2, 4, 1, 1};
+	M *m = m_new(13);
+	m_input(m, "x", 4, X4);
+	m_initf(m, "w", 4, wd, NULL, false);
+	m_node(m, "Add", "add", "r1 r2", "y");
+	m_node(m, "Relu", "r2", "c", "r2");
+	m_node(m, "MaxPool", "r1", "c", "r1");
+	m->g.node[2]->n_attribute = 0;
+	m_ais(m, m->g.node[2], "kernel_shape", 2, (int64_t[]){1, 1});
+	m_node(m, "Conv", "c", "x w", "c");
+	m_output(m, "y");
+	Graph *g = ok(m);
+	assert_int_equal(g->nops, 5);
+	assert_string_equal(g->ops[1].name, "c");
+	assert_string_equal(g->ops[4].name, "add");
+	ir_free(g);
+}
+
+/* ---- export ---- */
+
+static void test_zoo_round_trip(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/serenity-test-onnx-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	const char *nets[] = {"swiftnet-hpd", "darts-imagenet"};
+	for (int i = 0; i < 2; i++) {
+		Err e;
+		Graph *z = zoo_build(nets[i], &e);
+		assert_non_null(z);
+		assert_int_equal(onnx_export(z, path, &e), 0);
+		Graph *g = onnx_import(path, &e);
+		if (!g)
+			fail_msg("%s", e.msg);
+		assert_int_equal(g->nops, z->nops);
+		for (int o = 0; o < z->nops; o++) {
+			int t = ir_find(g, z->ops[o].name);
+			assert_true(t >= 0);
+			const Op *p = &g->ops[g->tensors[t].producer];
+			assert_int_equal(p->kind, z->ops[o].kind);
+			assert_int_equal(p->relu, z->ops[o].relu);
+			assert_int_equal(g->tensors[t].bytes, z->tensors[z->ops[o].out[0]].bytes);
+			assert_int_equal(g->tensors[t].output, z->tensors[z->ops[o].out[0]].output);
+			assert_int_equal(p->macs, z->ops[o].macs);
+		}
+		/* and again: the float weights survive export and import */
+		assert_int_equal(onnx_export(g, path, &e), 0);
+		Graph *h = onnx_import(path, &e);
+		assert_non_null(h);
+		for (int c = 0; c < g->nconsts; c++) {
+			assert_non_null(g->consts[c].fdata);
+			assert_memory_equal(g->consts[c].fdata, h->consts[c].fdata,
+					    g->consts[c].count * sizeof(float));
+		}
+		ir_free(h);
+		ir_free(g);
+		ir_free(z);
+	}
+	remove(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_conv_shapes),
+		cmocka_unit_test(test_pool_shapes),
+		cmocka_unit_test(test_bn_folded_into_conv),
+		cmocka_unit_test(test_bn_elsewhere_depthwise),
+		cmocka_unit_test(test_views_and_shape_folding),
+		cmocka_unit_test(test_constant_folding),
+		cmocka_unit_test(test_reshape_copy),
+		cmocka_unit_test(test_channel_shuffle),
+		cmocka_unit_test(test_elementwise_ops),
+		cmocka_unit_test(test_opset_variants),
+		cmocka_unit_test(test_gemm_layout),
+		cmocka_unit_test(test_more_ops),
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_bad_graphs),
+		cmocka_unit_test(test_opaque_with_value_info),
+		cmocka_unit_test(test_any_order),
+		cmocka_unit_test(test_zoo_round_trip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
