@@ -1,0 +1,262 @@
+#!/usr/bin/python3
+"""peak.py: an independent check of `serenity schedule MODEL.onnx --json`.
+
+Usage: peak.py MODEL.onnx SCHEDULE.json
+
+Recomputes, from the ONNX file alone and the order serenity printed, the
+peak under the paper's memory model (DESIGN.md section 3: int8 activations,
+one byte per element; initializers and constant-folded tensors not counted;
+an op's inputs and outputs are live while it runs; a tensor is freed once
+its last reader has run; graph outputs are never freed) and the lower bound
+(the largest inputs + outputs of one op), and exits 1 with a one-line
+message when they or the order disagree with what serenity reported.
+
+The graph serenity schedules is not the ONNX graph node for node: the
+importer folds nodes away (BatchNormalization and Relu into the conv before
+them, Identity, Dropout, Flatten and Reshape views, ...) and reports them in
+the JSON's "merged" map, node name -> the scheduled op that now computes its
+output (null for a constant-folded node).  This script collapses each merged
+node into its target: the node's output becomes another name for the
+target's tensor, and the node's activation inputs become the target's
+inputs.  Independently of serenity, a node is constant-folded when it is a
+Constant, ConstantOfShape, Shape or Size (static shapes) or when all its
+inputs are initializers or constant-folded; those are neither scheduled nor
+readers.  An entry of the order names a node (its name, or its first
+output's name when it has none), a graph input, or one output of a node
+(an op per output, as for Split).  The order must then hold every remaining
+unit exactly once, each after the producers of its inputs.
+"""
+import json
+import sys
+
+import numpy as np
+import onnx
+from google.protobuf.message import DecodeError
+from onnx import shape_inference
+
+CONST_OPS = {"Constant", "ConstantOfShape", "Shape", "Size"}
+
+
+class Mismatch(Exception):
+	pass
+
+
+def elements(model):
+	"""Value name -> element count, from the file's and inferred shapes."""
+	try:
+		m = shape_inference.infer_shapes(model, data_prop=True)
+	except Exception:  # keep what the file says
+		m = model
+	n = {}
+	g = m.graph
+	for v in list(g.input) + list(g.value_info) + list(g.output):
+		t = v.type.tensor_type
+		if not t.HasField("shape"):
+			continue
+		dims = [d.dim_value if d.HasField("dim_value") else -1 for d in t.shape.dim]
+		if all(d >= 0 for d in dims):
+			n[v.name] = int(np.prod(dims, dtype=np.int64))
+	return n
+
+
+def node_name(nd):
+	return nd.name or nd.output[0]
+
+
+def topo(nodes):
+	"""The nodes in a topological order (ONNX asks for one; do not trust it)."""
+	made = {o: k for k, nd in enumerate(nodes) for o in nd.output if o}
+	deps = [{made[i] for i in nd.input if i in made} for nd in nodes]
+	done, out = set(), []
+	pending = list(range(len(nodes)))
+	while pending:
+		ready = [k for k in pending if deps[k] <= done]
+		if not ready:
+			raise Mismatch("node %s: on a cycle" % node_name(nodes[pending[0]]))
+		done.update(ready)
+		out.extend(nodes[k] for k in ready)
+		pending = [k for k in pending if k not in done]
+	return out
+
+
+def check(model, sched):
+	g = model.graph
+	nelem = elements(model)
+	inits = {t.name for t in g.initializer}
+	inputs = [v.name for v in g.input if v.name not in inits]
+	outputs = {v.name for v in g.output}
+	nodes = topo(list(g.node))
+	byname = {}
+	for nd in nodes:
+		if node_name(nd) in byname:
+			raise Mismatch("two nodes named %s" % node_name(nd))
+		byname[node_name(nd)] = nd
+	prod = {o: nd for nd in nodes for o in nd.output if o}
+
+	const = set(inits)
+	for nd in nodes:
+		ins = [i for i in nd.input if i]
+		if nd.op_type in CONST_OPS or all(i in const for i in ins):
+			const.update(o for o in nd.output if o)
+	is_const = lambda nd: all(o in const for o in nd.output if o)
+
+	order = sched.get("order")
+	if not isinstance(order, list):
+		raise Mismatch("no order in the JSON")
+	merged = sched.get("merged", {}) or {}
+
+	# The units of the order and the values each makes.
+	values = {}
+	for name in order:
+		if name in values:
+			raise Mismatch("%s scheduled twice" % name)
+		if name in inputs:
+			values[name] = [name]
+		elif name in byname:
+			nd = byname[name]
+			if is_const(nd):
+				raise Mismatch("node %s is constant-folded, yet scheduled" % name)
+			if name in merged:
+				raise Mismatch("node %s both merged and scheduled" % name)
+			values[name] = None  # filled below: outputs not claimed by value units
+		elif name in prod:
+			values[name] = [name]
+		else:
+			raise Mismatch("order names %s: no such node, input or value" % name)
+	claimed = {v for vs in values.values() if vs for v in vs}
+	for name, vs in values.items():
+		if vs is None:
+			values[name] = [o for o in byname[name].output if o and o not in claimed]
+			if not values[name]:
+				raise Mismatch("node %s: no output left to make" % name)
+	unit_of = {v: u for u, vs in values.items() for v in vs}
+	src = {u: (byname[u] if u in byname else prod.get(u)) for u in values}
+
+	# Merged nodes: each output becomes an alias of a tensor of its target.
+	for name, target in merged.items():
+		if name not in byname:
+			raise Mismatch("merged names %s: no such node" % name)
+		if target is None:
+			if not is_const(byname[name]):
+				raise Mismatch("node %s: merged as constant, but it reads activations" % name)
+		elif not isinstance(target, str):
+			raise Mismatch("merged %s: target is not a name" % name)
+
+	def final(name, seen=()):
+		t = merged[name]
+		if t in merged and t not in values:
+			if t in seen:
+				raise Mismatch("merged %s: a loop" % name)
+			return final(t, seen + (t,))
+		if t not in values:
+			raise Mismatch("node %s merged into %s, which is not scheduled" % (name, t))
+		return t
+
+	canon = {v: v for v in unit_of}
+	for v in inputs:
+		canon.setdefault(v, v)
+	group = {u: ([src[u]] if src[u] is not None else []) for u in values}
+	for nd in nodes:  # topological, so a merged node's inputs are resolved first
+		name = node_name(nd)
+		if is_const(nd):
+			continue
+		if name in merged:
+			u = final(name)
+			group[u].append(nd)
+			mine = [canon.get(i) for i in nd.input if i and i not in const]
+			tv = values[u]
+			if len(tv) == 1:
+				t = tv[0]
+			else:
+				hit = [v for v in tv if v in mine]
+				if len(hit) != 1:
+					raise Mismatch("node %s merged into %s: which of its tensors?" %
+						       (name, u))
+				t = hit[0]
+			for o in nd.output:
+				if not o:
+					continue
+				if nelem.get(o) != nelem.get(t):
+					raise Mismatch("node %s merged into %s: %s elements, not %s" %
+						       (name, u, nelem.get(o), nelem.get(t)))
+				canon[o] = t
+		else:
+			for o in nd.output:
+				if o and o not in unit_of:
+					raise Mismatch("node %s (%s): neither scheduled nor merged" %
+						       (name, nd.op_type))
+
+	# The collapsed graph: each unit reads the activations its group reads.
+	ins = {}
+	for u, vs in values.items():
+		s = set()
+		for nd in group[u]:
+			for i in nd.input:
+				if not i or i in const:
+					continue
+				if i not in canon:
+					raise Mismatch("node %s: input %s made by nothing scheduled" %
+						       (node_name(nd), i))
+				s.add(canon[i])
+		ins[u] = sorted(s - set(vs))
+	size = {}
+	for u, vs in values.items():
+		for v in vs:
+			if v not in nelem:
+				raise Mismatch("value %s: shape unknown" % v)
+			size[v] = nelem[v]  # int8: one byte per element
+	live0 = [v for v in inputs if v not in unit_of]
+	for v in live0:
+		size[v] = nelem[v]
+	left = {}
+	for u in values:
+		for t in ins[u]:
+			left[t] = left.get(t, 0) + 1
+	keep = {canon[o] for o in outputs if o in canon}
+
+	live = sum(size[v] for v in live0)
+	peak = live
+	done = set(live0)
+	lb = 0
+	for u in order:
+		for t in ins[u]:
+			if t not in done:
+				raise Mismatch("%s runs before its input %s" % (u, t))
+		lb = max(lb, sum(size[t] for t in ins[u]) + sum(size[v] for v in values[u]))
+		live += sum(size[v] for v in values[u])
+		peak = max(peak, live)
+		done.update(values[u])
+		for t in ins[u]:
+			left[t] -= 1
+			if left[t] == 0 and t not in keep:
+				live -= size[t]
+		for v in values[u]:
+			if left.get(v, 0) == 0 and v not in keep:
+				live -= size[v]
+	return peak, lb, len(order)
+
+
+def main():
+	if len(sys.argv) != 3:
+		print("usage: peak.py MODEL.onnx SCHEDULE.json", file=sys.stderr)
+		return 2
+	path, jpath = sys.argv[1:]
+	try:
+		model = onnx.load(path)
+		with open(jpath) as f:
+			sched = json.load(f)
+		peak, lb, n = check(model, sched)
+		for key, mine in (("peak_bytes", peak), ("lower_bound_bytes", lb), ("ops", n)):
+			if key in sched and sched[key] != mine:
+				raise Mismatch("reported %s %s, recomputed %d" % (key, sched[key], mine))
+		if "peak_bytes" not in sched:
+			raise Mismatch("no peak_bytes in the JSON")
+	except (Mismatch, OSError, ValueError, DecodeError) as e:
+		print("peak.py: %s: %s" % (path, e), file=sys.stderr)
+		return 1
+	print("peak %d lower_bound %d ops %d" % (peak, lb, n))
+	return 0
+
+
+if __name__ == "__main__":
+	sys.exit(main())
