@@ -1,0 +1,93 @@
+#!/bin/sh
+# onnx.sh: real networks from ONNX files, end to end.
+# Usage: onnx.sh SERENITY [MODELDIR]
+# Writes the networks of tests/onnx/make_models.py (ResNet, MobileNet,
+# GoogLeNet, Inception, DenseNet, SqueezeNet, ShuffleNet, EfficientNet,
+# RegNet at their published shapes, and their reduced "-tiny" variants)
+# into MODELDIR (a temporary directory unless given), then:
+#  - schedules every one with --scheduler file and dp, --json, and has
+#    tests/onnx/peak.py recompute the order's validity, peak, lower bound
+#    and op count from the ONNX file alone; dp is never above file;
+#  - runs the reduced ones on fsim (configs/npu-256k.xml): those made only of
+#    ops the NPU runs must be bit-exact; the others must either be bit-exact
+#    or be refused with one line naming what the NPU cannot run.
+S=$1
+D=$(cd "$(dirname "$0")" && pwd)
+[ -n "$S" ] || { echo "usage: onnx.sh SERENITY [MODELDIR]" >&2; exit 2; }
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+M=${2:-$W/models}
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# Reduced networks made only of Conv, BatchNormalization, Relu, pooling,
+# Add, Concat, Flatten/view, Dropout and Gemm: the NPU runs all of them.
+NPU_NETS="resnet18-tiny resnet50-tiny googlenet-tiny inception-v3-tiny densenet-tiny squeezenet1.1-tiny regnetx-tiny"
+
+nice "$PY" "$D/onnx/make_models.py" "$M" || { echo "FAIL: make_models.py"; exit 1; }
+
+for f in "$M"/*.onnx; do
+	net=$(basename "$f" .onnx)
+	for sched in file dp; do
+		if ! "$S" schedule "$f" --scheduler $sched --time-limit 60 --json \
+				>"$W/$net.$sched.json" 2>"$W/err"; then
+			bad "schedule $net $sched: $(cat "$W/err")"
+			continue
+		fi
+		if "$PY" "$D/onnx/peak.py" "$f" "$W/$net.$sched.json" >"$W/peak" 2>"$W/err"; then
+			ok
+		else
+			bad "$net $sched: $(cat "$W/err")"
+		fi
+	done
+	fp=$(grep -o '"peak_bytes":[0-9]*' "$W/$net.file.json" 2>/dev/null | cut -d: -f2)
+	dp=$(grep -o '"peak_bytes":[0-9]*' "$W/$net.dp.json" 2>/dev/null | cut -d: -f2)
+	if [ -n "$fp" ] && [ -n "$dp" ]; then
+		[ "$dp" -le "$fp" ] && ok || bad "$net: dp peak $dp above file order's $fp"
+	fi
+done
+
+for f in "$M"/*-tiny.onnx; do
+	net=$(basename "$f" .onnx)
+	"$S" run "$f" --config "$D/../configs/npu-256k.xml" --sim fsim --json \
+		>"$W/run.json" 2>"$W/err"
+	rc=$?
+	case " $NPU_NETS " in
+	*" $net "*)
+		if [ $rc -eq 0 ] && grep -q '"bit_exact":true' "$W/run.json"; then
+			ok
+		else
+			bad "run $net on fsim (exit $rc): $(cat "$W/err" "$W/run.json")"
+		fi ;;
+	*)
+		if [ $rc -eq 0 ] && grep -q '"bit_exact":true' "$W/run.json"; then
+			ok
+		elif [ $rc -eq 1 ] && grep -q "the NPU cannot run" "$W/err" &&
+				[ "$(wc -l <"$W/err")" -eq 1 ]; then
+			ok
+		else
+			bad "run $net on fsim (exit $rc): $(cat "$W/err" "$W/run.json")"
+		fi ;;
+	esac
+done
+
+# Bad input: a truncated network and a schedule with two ops swapped are
+# refused (serenity and peak.py respectively), with one line.
+head -c 3000 "$M/squeezenet1.1-tiny.onnx" >"$W/trunc.onnx"
+"$S" schedule "$W/trunc.onnx" --json >/dev/null 2>"$W/err"
+rc=$?
+[ $rc -eq 1 ] && [ "$(wc -l <"$W/err")" -eq 1 ] && ok ||
+	bad "truncated ONNX: exit $rc, $(cat "$W/err")"
+if [ -s "$W/resnet18-tiny.file.json" ]; then
+	sed 's/"order":\["\([^"]*\)","\([^"]*\)"/"order":["\2","\1"/' \
+		"$W/resnet18-tiny.file.json" >"$W/swapped.json"
+	"$PY" "$D/onnx/peak.py" "$M/resnet18-tiny.onnx" "$W/swapped.json" >/dev/null 2>&1 &&
+		bad "peak.py accepts an order with its first two ops swapped" || ok
+fi
+
+echo "onnx: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
