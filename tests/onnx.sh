@@ -26,7 +26,7 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 # Reduced networks made only of Conv, BatchNormalization, Relu, pooling,
 # Add, Concat, Flatten/view, Dropout and Gemm: the NPU runs all of them.
-NPU_NETS="resnet18-tiny resnet50-tiny googlenet-tiny inception-v3-tiny densenet-tiny squeezenet1.1-tiny regnetx-tiny"
+NPU_NETS="resnet18-tiny resnet50-tiny googlenet-tiny densenet-tiny squeezenet1.1-tiny regnetx-tiny"
 
 nice "$PY" "$D/onnx/make_models.py" "$M" || { echo "FAIL: make_models.py"; exit 1; }
 

@@ -15,7 +15,8 @@ fused; Flatten or x.view(x.size(0), -1)'s Shape -> Gather -> Unsqueeze ->
 Concat -> Reshape; Gemm with transB=1; Dropout; Constant nodes; Clip with
 min/max inputs (ReLU6); HardSwish/HardSigmoid; Sigmoid+Mul (Swish, SE);
 ReduceMean and GlobalAveragePool; channel shuffle as Reshape -> Transpose ->
-Reshape and Split; Concat; Pad.  The opsets are mixed (9, 11, 13, 14, 17) so
+Reshape and Split; Concat; Pad (before AveragePool with count_include_pad, as
+the exporter writes it, and for TF-style "same" padding).  The opsets are mixed (9, 11, 13, 14, 17) so
 that each opset variant of Clip, Pad, Split, Unsqueeze and Dropout appears.
 
 The builder tracks every shape itself (to count MACs and parameters the way
@@ -180,9 +181,9 @@ class Net:
 		return self.pool("MaxPool", x, k, s, p, ceil)
 
 	def avgpool(self, x, k, s, p=0, ceil=False):
-		if p:  # F.avg_pool2d's default count_include_pad=True
-			return self.pool("AveragePool", x, k, s, p, ceil, count_include_pad=1)
-		return self.pool("AveragePool", x, k, s, p, ceil)
+		if p:  # F.avg_pool2d's count_include_pad=True: the exporter pads first
+			x = self.pad(x, p, p, p, p)
+		return self.pool("AveragePool", x, k, s, 0, ceil)
 
 	def gap(self, x):
 		n, c = self.shape[x][:2]
