@@ -18,8 +18,8 @@ T=${3:-600}
 key() { grep -o "\"$1\":[^,}]*" "$2" | head -1 | cut -d: -f2; }
 kb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1024 }'; }
 
-echo "| network | ONNX nodes | scheduled ops | file peak (KiB) | dp peak (KiB) | gain file/dp | lower bound (KiB) | dp optimal | dp schedule_ms |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| network | ONNX nodes | scheduled ops | file peak (KiB) | dp peak (KiB) | gain file/dp | lower bound (KiB) | dp optimal | dp schedule_ms | dp peak at |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for net in $("$PY" "$D/make_models.py" --list --full | awk '{ print $1 }'); do
 	f=$M/$net.onnx
 	[ -f "$f" ] || continue
@@ -31,13 +31,13 @@ for net in $("$PY" "$D/make_models.py" --list --full | awk '{ print $1 }'); do
 			why="serenity: $(head -c 120 "$W/err")"
 			break
 		fi
-		if ! "$PY" "$D/peak.py" "$f" "$W/$sched.json" >/dev/null 2>"$W/err"; then
+		if ! "$PY" "$D/peak.py" "$f" "$W/$sched.json" >"$W/$sched.peak" 2>"$W/err"; then
 			why="$sched: $(head -c 120 "$W/err")"
 			break
 		fi
 	done
 	if [ -n "$why" ]; then
-		echo "| $net | $nodes | $why | | | | | | |"
+		echo "| $net | $nodes | $why | | | | | | | |"
 		continue
 	fi
 	fp=$(key peak_bytes "$W/file.json")
@@ -45,5 +45,5 @@ for net in $("$PY" "$D/make_models.py" --list --full | awk '{ print $1 }'); do
 	echo "| $net | $nodes | $(key ops "$W/dp.json") | $(kb "$fp") | $(kb "$dp")" \
 		"| $(awk -v a="$fp" -v b="$dp" 'BEGIN { printf "%.2fx", a / b }')" \
 		"| $(kb "$(key lower_bound_bytes "$W/dp.json")") | $(key optimal "$W/dp.json")" \
-		"| $(key schedule_ms "$W/dp.json") |"
+		"| $(key schedule_ms "$W/dp.json") | \`$(awk '{ print $NF }' "$W/dp.peak")\` |"
 done

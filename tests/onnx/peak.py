@@ -8,7 +8,8 @@ peak under the paper's memory model (DESIGN.md section 3: int8 activations,
 one byte per element; initializers and constant-folded tensors not counted;
 an op's inputs and outputs are live while it runs; a tensor is freed once
 its last reader has run; graph outputs are never freed) and the lower bound
-(the largest inputs + outputs of one op), and exits 1 with a one-line
+(the largest inputs + outputs of one op), prints them with the op count and
+the op at which the peak is reached, and exits 1 with a one-line
 message when they or the order disagree with what serenity reported.
 
 The graph serenity schedules is not the ONNX graph node for node: the
@@ -218,13 +219,15 @@ def check(model, sched):
 	peak = live
 	done = set(live0)
 	lb = 0
+	at = order[0] if order else None
 	for u in order:
 		for t in ins[u]:
 			if t not in done:
 				raise Mismatch("%s runs before its input %s" % (u, t))
 		lb = max(lb, sum(size[t] for t in ins[u]) + sum(size[v] for v in values[u]))
 		live += sum(size[v] for v in values[u])
-		peak = max(peak, live)
+		if live > peak:
+			peak, at = live, u
 		done.update(values[u])
 		for t in ins[u]:
 			left[t] -= 1
@@ -233,7 +236,7 @@ def check(model, sched):
 		for v in values[u]:
 			if left.get(v, 0) == 0 and v not in keep:
 				live -= size[v]
-	return peak, lb, len(order)
+	return peak, lb, len(order), at
 
 
 def main():
@@ -245,7 +248,7 @@ def main():
 		model = onnx.load(path)
 		with open(jpath) as f:
 			sched = json.load(f)
-		peak, lb, n = check(model, sched)
+		peak, lb, n, at = check(model, sched)
 		for key, mine in (("peak_bytes", peak), ("lower_bound_bytes", lb), ("ops", n)):
 			if key in sched and sched[key] != mine:
 				raise Mismatch("reported %s %s, recomputed %d" % (key, sched[key], mine))
@@ -254,7 +257,7 @@ def main():
 	except (Mismatch, OSError, ValueError, DecodeError) as e:
 		print("peak.py: %s: %s" % (path, e), file=sys.stderr)
 		return 1
-	print("peak %d lower_bound %d ops %d" % (peak, lb, n))
+	print("peak %d lower_bound %d ops %d at %s" % (peak, lb, n, at))
 	return 0
 
 
