@@ -4,7 +4,8 @@ exporter (torch.onnx.export, eval mode, no constant folding of BN) writes
 them, for testing and measuring serenity on real networks without any
 download.
 
-Usage: make_models.py [--list] [--markdown] [--only NAME[,NAME..]] [--reduced|--all] [OUTDIR]
+Usage: make_models.py [--list] [--markdown] [--only NAME[,NAME..]] [--reduced|--full]
+                      [--body] [OUTDIR]
 
 Every network is built at its published shape (ImageNet 224x224, batch 1;
 Inception-v3 299x299) from the papers' and torchvision's definitions, with
@@ -26,7 +27,10 @@ runs onnx.checker.  The written files include the inferred value_info.
 
 The "-tiny" variants are the same architectures scaled down in width and
 resolution (and depth for the deep ones): files under 200 KB that the NPU
-simulator runs in seconds, for the CI's bit-exact run tests.
+simulator runs in seconds, for the CI's bit-exact run tests.  --body also
+writes each full network without its stem (from the tensor after the stem,
+its graph input), where the stem's large activations no
+longer hide what the order of the rest can gain.
 """
 import argparse
 import contextlib
@@ -56,6 +60,7 @@ class Net:
 		self.scopes = []
 		self.used = set()
 		self.k = 0
+		self.body = None  # the tensor after the stem
 
 	@contextlib.contextmanager
 	def scope(self, s):
@@ -252,11 +257,28 @@ class Net:
 		self.macs += nin * nout
 		return self.node("Gemm", [x, wt, b], [(n, nout)], alpha=1.0, beta=1.0, transB=1)[0]
 
-	def model(self, out):
+	def body_model(self, out):
+		"""The graph from the tensor after the stem to out."""
+		made = {o: nd for nd in self.nodes for o in nd.output}
+		keep, todo = set(), [out]
+		while todo:
+			v = todo.pop()
+			if v == self.body or v not in made or id(made[v]) in keep:
+				continue
+			keep.add(id(made[v]))
+			todo.extend(made[v].input)
+		nodes = [nd for nd in self.nodes if id(nd) in keep]
+		used = {i for nd in nodes for i in nd.input}
+		inits = [t for t in self.inits if t.name in used]
+		return self.model(out, self.body, nodes, inits, self.name + "-body")
+
+	def model(self, out, inp="input", nodes=None, inits=None, name=None):
+		nodes = self.nodes if nodes is None else nodes
+		inits = self.inits if inits is None else inits
 		vi = lambda name: helper.make_tensor_value_info(name, TensorProto.FLOAT,
 								list(self.shape[name]))
-		graph = helper.make_graph(self.nodes, self.name.replace("-", "_"), [vi("input")],
-					  [vi(out)], initializer=self.inits)
+		graph = helper.make_graph(nodes, (name or self.name).replace("-", "_"), [vi(inp)],
+					  [vi(out)], initializer=inits)
 		m = helper.make_model(graph, producer_name="pytorch", producer_version="1.13.1",
 				      opset_imports=[helper.make_opsetid("", self.opset)])
 		m.ir_version = 6 if self.opset <= 11 else 8
@@ -267,11 +289,11 @@ class Net:
 		# As the exporter does, the shapes of every activation in value_info
 		# (onnx 1.12 cannot infer through x.view(x.size(0), -1)); inferring
 		# again checks them against each other.
-		const = {o for n in self.nodes if n.op_type == "Constant" for o in n.output}
+		const = {o for n in nodes if n.op_type == "Constant" for o in n.output}
 		m.graph.value_info.extend(
 			helper.make_tensor_value_info(o, types.get(o, TensorProto.FLOAT),
 						      list(self.shape[o]))
-			for n in self.nodes for o in n.output if o not in const and o != out)
+			for n in nodes for o in n.output if o not in const and o != out)
 		m = shape_inference.infer_shapes(m, check_type=True, strict_mode=True)
 		checker.check_model(m)
 		return m
@@ -300,6 +322,7 @@ class Net:
 # ResNet (He et al. 2016; torchvision resnet18/resnet50).
 def resnet(b, blocks, bottleneck, width=64, flatten="flatten"):
 	x = b.maxpool(b.cbr("input", width, 7, 2, 3), 3, 2, 1)
+	b.body = x  # the stem ends here
 	cin = width
 	for stage, n in enumerate(blocks):
 		w = width << stage
@@ -336,6 +359,7 @@ def mobilenet_v2(b, mult=1.0, cfg=None):
 	cin = make_div(32 * mult)
 	with b.scope("features"), b.scope(0):
 		x = b.cbr("input", cin, 3, 2, act="relu6")
+		b.body = x  # the stem ends here
 	idx = 1
 	for t, c, n, s in cfg:
 		cout = make_div(c * mult)
@@ -376,6 +400,7 @@ def mobilenet_v3_small(b, cfg=None, last=1024):
 		      (5, 576, 96, 1, "hswish", 1), (5, 576, 96, 1, "hswish", 1)]
 	with b.scope("features"), b.scope(0):
 		x = b.cbr("input", 16, 3, 2, act="hswish")
+		b.body = x  # the stem ends here
 	cin = 16
 	for i, (k, e, c, se, a, s) in enumerate(cfg):
 		with b.scope("features"), b.scope(i + 1):
@@ -419,6 +444,7 @@ def googlenet(b, div=1):
 	with b.scope("conv3"):
 		x = b.cbr(x, *d(192), 3)
 	x = b.maxpool(x, 3, 2, ceil=True)
+	b.body = x  # the stem ends here
 	cfg = [("3a", 64, 96, 128, 16, 32, 32), ("3b", 128, 128, 192, 32, 96, 64), "pool",
 	       ("4a", 192, 96, 208, 16, 48, 64), ("4b", 160, 112, 224, 24, 64, 64),
 	       ("4c", 128, 128, 256, 24, 64, 64), ("4d", 112, 144, 288, 32, 64, 64),
@@ -500,6 +526,7 @@ def inception_v3(b, div=1, reduced=False):
 	x = cbr(x, 80, 1)
 	x = cbr(x, 192, 3)
 	x = b.maxpool(x, 3, 2)
+	b.body = x  # the stem ends here
 	seq = [("Mixed_5b", block_a, 32), ("Mixed_5c", block_a, 64), ("Mixed_5d", block_a, 64),
 	       ("Mixed_6a", block_b), ("Mixed_6b", block_c, 128), ("Mixed_6c", block_c, 160),
 	       ("Mixed_6d", block_c, 160), ("Mixed_6e", block_c, 192), ("Mixed_7a", block_d),
@@ -520,6 +547,7 @@ def densenet(b, blocks=(6, 12, 24, 16), growth=32, init=64, bn_size=4):
 	with b.scope("features"):
 		x = b.cbr("input", init, 7, 2, 3)
 		x = b.maxpool(x, 3, 2, 1)
+		b.body = x  # the stem ends here
 	c = init
 	for i, n in enumerate(blocks):
 		feats = [x]
@@ -554,6 +582,7 @@ def squeezenet(b, div=1):
 
 	x = b.relu(b.conv("input", d(64), 3, 2, 0, bias=True))
 	x = b.maxpool(x, 3, 2, ceil=True)
+	b.body = x  # the stem ends here
 	x = fire(fire(x, 16, 64, 64), 16, 64, 64)
 	x = b.maxpool(x, 3, 2, ceil=True)
 	x = fire(fire(x, 32, 128, 128), 32, 128, 128)
@@ -591,6 +620,7 @@ def shufflenet_v2(b, stages=(4, 8, 4), widths=(24, 116, 232, 464, 1024)):
 	with b.scope("conv1"):
 		x = b.cbr("input", widths[0], 3, 2)
 	x = b.maxpool(x, 3, 2, 1)
+	b.body = x  # the stem ends here
 	for i, n in enumerate(stages):
 		for j in range(n):
 			with b.scope("stage%d" % (i + 2)), b.scope(j):
@@ -618,6 +648,7 @@ def efficientnet_b0(b, cfg=None, head=1280):
 	with b.scope("conv_stem"):
 		x, p = same("input", 3, 2)
 		x = b.swish(b.bn(b.conv(x, 32, 3, 2, p)))
+		b.body = x  # the stem ends here
 	cin = 32
 	for i, (e, k, s, c, n) in enumerate(cfg):
 		for j in range(n):
@@ -660,6 +691,7 @@ def regnet(b, depth, w0, wa, wm, gw, se=0.0, stem=32, max_stages=4):
 	widths, depths, gws = regnet_params(depth, w0, wa, wm, gw)
 	with b.scope("stem"):
 		x = b.cbr("input", stem, 3, 2)
+		b.body = x  # the stem ends here
 	cin = stem
 	for i, (w, n, g) in enumerate(list(zip(widths, depths, gws))[:max_stages]):
 		for j in range(n):
@@ -691,7 +723,7 @@ MODELS = {
 		     1.81, 11.69, "torchvision"),
 	"resnet50": (13, 224, lambda b: resnet(b, (3, 4, 6, 3), True), 4.09, 25.56, "torchvision"),
 	"mobilenetv2": (11, 224, mobilenet_v2, 0.300, 3.50, "paper, torchvision"),
-	"mobilenetv3-small": (14, 224, mobilenet_v3_small, 0.056, 2.54, "torchvision"),
+	"mobilenetv3-small": (14, 224, mobilenet_v3_small, 0.056, 2.54, "paper, torchvision"),
 	"googlenet": (11, 224, googlenet, 1.50, 6.62, "torchvision (no aux heads)"),
 	"inception-v3": (13, 299, inception_v3, 5.71, 23.83, "torchvision (no aux head)"),
 	"densenet121": (17, 224, densenet, 2.83, 7.98, "torchvision"),
@@ -728,8 +760,8 @@ def build(name):
 	opset, res, f, _, _, _ = MODELS[name]
 	reduced = name.endswith("-tiny")
 	b = Net(name, opset, res, 10 if reduced else 1000, new_names=opset >= 13)
-	out = f(b)
-	m = b.model(out)
+	b.out = f(b)
+	m = b.model(b.out)
 	return m, b
 
 
@@ -746,6 +778,8 @@ def main():
 	ap.add_argument("--only", help="comma-separated model names")
 	ap.add_argument("--reduced", action="store_true", help="only the -tiny variants")
 	ap.add_argument("--full", action="store_true", help="only the full-size networks")
+	ap.add_argument("--body", action="store_true",
+			help="also write NAME-body.onnx: the network after its stem")
 	a = ap.parse_args()
 	names = list(MODELS)
 	if a.only:
@@ -777,13 +811,17 @@ def main():
 			tmp = path + ".tmp"
 			onnx.save(m, tmp)
 			os.replace(tmp, path)
+			if a.body and b.body:
+				onnx.save(b.body_model(b.out), tmp)
+				os.replace(tmp, os.path.join(a.outdir, n + "-body.onnx"))
 		if a.markdown:
 			_, res, _, gm, mp, src = MODELS[n]
-			pub = lambda v, f: f % v if v is not None else "-"
+			pub = lambda v, f: "-" if v is None else \
+				"%g G" % v if f == "G" and v >= 0.1 else "%g M" % (v * 1e3 if f == "G" else v)
 			size = len(m.SerializeToString())
 			print("| %s | %d | %dx%d | %d | %s | %s | %s | %s | %s | %.0f KB |" % (
-				n, b.opset, res, res, len(m.graph.node), si(b.macs), pub(gm, "%.2f G"),
-				si(b.params), pub(mp, "%.2f M"), src, size / 1024))
+				n, b.opset, res, res, len(m.graph.node), si(b.macs), pub(gm, "G"),
+				si(b.params), pub(mp, "M"), src, size / 1024))
 	return 0
 
 
