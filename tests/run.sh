@@ -20,7 +20,7 @@ for cfg in release asan; do
 		ctest --test-dir "build-$cfg" --output-on-failure -j "$jobs"
 done
 echo "== real networks from ONNX: schedules recomputed, reduced ones on fsim"
-sh tests/onnx.sh build-release/serenity
+sh tests/onnx_nets.sh build-release/serenity
 echo "== the RTL: lint, unit testbenches, end to end against fsim"
 sh tests/rtl.sh --quick build-rtl
 echo "== fuzzing the readers (bounded)"

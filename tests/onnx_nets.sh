@@ -1,6 +1,6 @@
 #!/bin/sh
-# onnx.sh: real networks from ONNX files, end to end.
-# Usage: onnx.sh SERENITY [MODELDIR]
+# onnx_nets.sh: real networks from ONNX files, end to end.
+# Usage: onnx_nets.sh SERENITY [MODELDIR]
 # Writes the networks of tests/onnx/make_models.py (ResNet, MobileNet,
 # GoogLeNet, Inception, DenseNet, SqueezeNet, ShuffleNet, EfficientNet,
 # RegNet at their published shapes, and their reduced "-tiny" variants)
@@ -13,7 +13,7 @@
 #    or be refused with one line naming what the NPU cannot run.
 S=$1
 D=$(cd "$(dirname "$0")" && pwd)
-[ -n "$S" ] || { echo "usage: onnx.sh SERENITY [MODELDIR]" >&2; exit 2; }
+[ -n "$S" ] || { echo "usage: onnx_nets.sh SERENITY [MODELDIR]" >&2; exit 2; }
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 W=$(mktemp -d)
@@ -89,5 +89,5 @@ if [ -s "$W/resnet18-tiny.file.json" ]; then
 		bad "peak.py accepts an order with its first two ops swapped" || ok
 fi
 
-echo "onnx: $pass passed, $fail failed"
+echo "onnx_nets: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
