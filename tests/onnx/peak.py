@@ -26,6 +26,11 @@ readers.  An entry of the order names a node (its name, or its first
 output's name when it has none), a graph input, or one output of a node
 (an op per output, as for Split).  The order must then hold every remaining
 unit exactly once, each after the producers of its inputs.
+
+Shapes come from the file's value_info and onnx's shape inference; where
+that stops (onnx 1.12 does not follow x.view(x.size(0), -1)'s Shape ->
+Gather -> Unsqueeze -> Concat into Reshape), the shape arithmetic is
+evaluated with numpy and inference run again.
 """
 import json
 import sys
@@ -33,7 +38,7 @@ import sys
 import numpy as np
 import onnx
 from google.protobuf.message import DecodeError
-from onnx import shape_inference
+from onnx import helper, numpy_helper, shape_inference
 
 CONST_OPS = {"Constant", "ConstantOfShape", "Shape", "Size"}
 
@@ -42,22 +47,86 @@ class Mismatch(Exception):
 	pass
 
 
-def elements(model):
-	"""Value name -> element count, from the file's and inferred shapes."""
-	try:
-		m = shape_inference.infer_shapes(model, data_prop=True)
-	except Exception:  # keep what the file says
-		m = model
-	n = {}
-	g = m.graph
-	for v in list(g.input) + list(g.value_info) + list(g.output):
+def _fold(model, shapes):
+	"""Evaluates with numpy the shape arithmetic that onnx's inference does not
+	follow (x.view(x.size(0), -1): Shape -> Gather -> Unsqueeze -> Concat) and
+	puts the results in the model as initializers; returns how many."""
+	g = model.graph
+	val = {t.name: numpy_helper.to_array(t) for t in g.initializer
+	       if t.data_type in (onnx.TensorProto.INT64, onnx.TensorProto.INT32)}
+	attr = lambda nd, k, d=None: next((helper.get_attribute_value(a) for a in nd.attribute
+					   if a.name == k), d)
+	for nd in topo(list(g.node)):
+		x = [val.get(i) for i in nd.input]
+		known = all(v is not None for v, i in zip(x, nd.input) if i)
+		op = nd.op_type
+		try:
+			if op == "Constant" and attr(nd, "value") is not None:
+				r = numpy_helper.to_array(attr(nd, "value"))
+			elif op == "Shape" and nd.input[0] in shapes:
+				r = np.array(shapes[nd.input[0]], dtype=np.int64)
+			elif not known or op == "Constant":
+				continue
+			elif op == "Gather":
+				r = np.take(x[0], x[1], axis=attr(nd, "axis", 0))
+			elif op == "Unsqueeze":
+				axes = attr(nd, "axes") if len(nd.input) < 2 else x[1].tolist()
+				r = x[0]
+				for ax in sorted(a % (r.ndim + len(axes)) for a in axes):
+					r = np.expand_dims(r, ax)
+			elif op == "Squeeze":
+				axes = attr(nd, "axes") if len(nd.input) < 2 else x[1].tolist()
+				r = np.squeeze(x[0], axis=tuple(axes) if axes is not None else None)
+			elif op == "Concat":
+				r = np.concatenate([np.atleast_1d(v) for v in x], axis=attr(nd, "axis"))
+			elif op == "Cast":
+				r = x[0]
+			elif op in ("Mul", "Add", "Sub", "Div"):
+				r = {"Mul": np.multiply, "Add": np.add, "Sub": np.subtract,
+				     "Div": np.floor_divide}[op](x[0], x[1])
+			else:
+				continue
+		except (TypeError, ValueError, IndexError):
+			continue
+		val[nd.output[0]] = np.asarray(r)
+	n = 0
+	for nd in g.node:
+		if nd.op_type in ("Reshape", "Expand", "Tile") and len(nd.input) > 1 and \
+				nd.input[1] in val and not any(t.name == nd.input[1] for t in g.initializer):
+			name = "peak_py_fold_%d" % n
+			g.initializer.append(numpy_helper.from_array(
+				val[nd.input[1]].astype(np.int64), name))
+			nd.input[1] = name
+			n += 1
+	return n
+
+
+def _shapes(m):
+	s = {}
+	for v in list(m.graph.input) + list(m.graph.value_info) + list(m.graph.output):
 		t = v.type.tensor_type
 		if not t.HasField("shape"):
 			continue
 		dims = [d.dim_value if d.HasField("dim_value") else -1 for d in t.shape.dim]
 		if all(d >= 0 for d in dims):
-			n[v.name] = int(np.prod(dims, dtype=np.int64))
-	return n
+			s[v.name] = dims
+	return s
+
+
+def elements(model):
+	"""Value name -> element count, from the file's shapes and onnx's
+	inference, helped by folding shape arithmetic where it stops."""
+	m = onnx.ModelProto()
+	m.CopyFrom(model)
+	for _ in range(8):
+		try:
+			m = shape_inference.infer_shapes(m, data_prop=True)
+		except Exception:  # keep what we have
+			pass
+		shapes = _shapes(m)
+		if not _fold(m, shapes):
+			break
+	return {k: int(np.prod(v, dtype=np.int64)) for k, v in shapes.items()}
 
 
 def node_name(nd):
