@@ -75,18 +75,31 @@ for f in "$M"/*-tiny.onnx; do
 	esac
 done
 
-# Bad input: a truncated network and a schedule with two ops swapped are
-# refused (serenity and peak.py respectively), with one line.
+# Bad input: a truncated network is refused with one line.
 head -c 3000 "$M/squeezenet1.1-tiny.onnx" >"$W/trunc.onnx"
 "$S" schedule "$W/trunc.onnx" --json >/dev/null 2>"$W/err"
 rc=$?
 [ $rc -eq 1 ] && [ "$(wc -l <"$W/err")" -eq 1 ] && ok ||
 	bad "truncated ONNX: exit $rc, $(cat "$W/err")"
-if [ -s "$W/resnet18-tiny.file.json" ]; then
-	sed 's/"order":\["\([^"]*\)","\([^"]*\)"/"order":["\2","\1"/' \
-		"$W/resnet18-tiny.file.json" >"$W/swapped.json"
-	"$PY" "$D/onnx/peak.py" "$M/resnet18-tiny.onnx" "$W/swapped.json" >/dev/null 2>&1 &&
-		bad "peak.py accepts an order with its first two ops swapped" || ok
+# peak.py itself: a schedule with two ops swapped, one op left out, a peak
+# one byte off, or a folded node merged into nothing scheduled is refused.
+J=$W/resnet18-tiny.file.json
+if [ -s "$J" ]; then
+	sed 's/"order":\["\([^"]*\)","\([^"]*\)"/"order":["\2","\1"/' "$J" >"$W/bad1.json"
+	sed 's/"order":\["\([^"]*\)","\([^"]*\)",/"order":["\1",/' "$J" >"$W/bad2.json"
+	p=$(grep -o '"peak_bytes":[0-9]*' "$J" | cut -d: -f2)
+	sed "s/\"peak_bytes\":$p,/\"peak_bytes\":$((p + 1)),/" "$J" >"$W/bad3.json"
+	sed 's/\("merged":{"[^"]*":\)"[^"]*"/\1"nowhere"/' "$J" >"$W/bad4.json"
+	for k in 1 2 3 4; do
+		if cmp -s "$J" "$W/bad$k.json"; then
+			bad "peak.py test $k: the schedule did not change"
+		elif "$PY" "$D/onnx/peak.py" "$M/resnet18-tiny.onnx" "$W/bad$k.json" \
+				>/dev/null 2>"$W/err"; then
+			bad "peak.py accepts a broken schedule ($k)"
+		else
+			[ "$(wc -l <"$W/err")" -eq 1 ] && ok || bad "peak.py: $(cat "$W/err")"
+		fi
+	done
 fi
 
 echo "onnx_nets: $pass passed, $fail failed"

@@ -222,6 +222,7 @@ def check(model, sched):
 			raise Mismatch("node %s merged into %s, which is not scheduled" % (name, t))
 		return t
 
+	read = {i for nd in nodes if not is_const(nd) for i in nd.input}
 	canon = {v: v for v in unit_of}
 	for v in inputs:
 		canon.setdefault(v, v)
@@ -244,8 +245,8 @@ def check(model, sched):
 						       (name, u))
 				t = hit[0]
 			for o in nd.output:
-				if not o:
-					continue
+				if not o or (o not in read and o not in outputs):
+					continue  # e.g. Dropout's mask: nothing reads it
 				if nelem.get(o) != nelem.get(t):
 					raise Mismatch("node %s merged into %s: %s elements, not %s" %
 						       (name, u, nelem.get(o), nelem.get(t)))
