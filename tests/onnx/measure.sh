@@ -4,6 +4,8 @@
 # docs/results.md, for the whole networks and for their bodies after the
 # stem (make_models.py --body).  Usage: measure.sh SERENITY [MODELDIR] [TIME_LIMIT]
 # MODELDIR, when it exists, must hold make_models.py --full --body's files.
+# With RUN_CONFIG=CFG in the environment, a third table: each whole network
+# compiled for CFG and run on fsim, bit-exact or refused.
 # Every peak is recomputed by peak.py from the ONNX file before it is
 # printed; a network serenity cannot schedule gets a row saying why.
 S=$1
@@ -59,3 +61,22 @@ echo
 echo "After the stem (NAME-body.onnx: the graph input is the stem's output):"
 echo
 table -body
+
+[ -n "$RUN_CONFIG" ] || exit 0
+echo
+echo "On the NPU's simulator (\`serenity run NAME.onnx --config $(basename "$RUN_CONFIG") --sim fsim --json\`, dp order):"
+echo
+echo "| network | bit-exact | cycles (estimated) | SRAM peak (KiB) | DRAM read (KiB) | DRAM written (KiB) | sim_seconds |"
+echo "|---|---|---|---|---|---|---|"
+for net in $("$PY" "$D/make_models.py" --list --full | awk '{ print $1 }'); do
+	f=$M/$net.onnx
+	[ -f "$f" ] || continue
+	if ! nice "$S" run "$f" --config "$RUN_CONFIG" --sim fsim --json >"$W/run.json" 2>"$W/err"; then
+		echo "| $net | refused: $(sed 's/.*the NPU cannot run: /cannot run /; s/ ([^)]*)//g; s/ ([^)]*$/, .../' "$W/err" |
+			head -1 | cut -c1-120) | | | | | |"
+		continue
+	fi
+	echo "| $net | $(key bit_exact "$W/run.json") | $(key cycles "$W/run.json")" \
+		"| $(kb "$(key sram_peak_bytes "$W/run.json")") | $(kb "$(key dram_read_bytes "$W/run.json")")" \
+		"| $(kb "$(key dram_write_bytes "$W/run.json")") | $(key sim_seconds "$W/run.json") |"
+done
