@@ -46,7 +46,7 @@ from onnx import TensorProto, checker, helper, numpy_helper, shape_inference
 class Net:
 	"""A graph under construction, PyTorch-exporter style."""
 
-	def __init__(self, name, opset, res, classes=1000, new_names=True):
+	def __init__(self, name, opset, res, classes=1000, names="new"):
 		self.name = name
 		self.opset = opset
 		self.classes = classes
@@ -56,7 +56,9 @@ class Net:
 		self.shape = {"input": (1, 3, res, res)}
 		self.macs = 0
 		self.params = 0
-		self.new_names = new_names  # torch >= 1.13 "/layer1/0/conv1/Conv" names
+		# Node names: "new" as torch >= 1.13 ("/layer1/0/conv1/Conv"), "old" as
+		# torch 1.5 to 1.12 ("Conv_0"), "none" as torch 1.0 to 1.4 (unnamed).
+		self.names = names
 		self.scopes = []
 		self.used = set()
 		self.k = 0
@@ -80,7 +82,7 @@ class Net:
 
 	def node(self, op, inputs, shapes, **attrs):
 		"""Adds a node; shapes are its outputs' shapes; returns the outputs."""
-		if self.new_names:
+		if self.names == "new":
 			name = self._unique("/" + "/".join(self.scopes + [op]))
 			outs = ["%s_output_%d" % (name, i) for i in range(len(shapes))]
 		else:
@@ -89,6 +91,8 @@ class Net:
 			for _ in shapes:
 				self.k += 1
 				outs.append(str(self.k + 100))
+		if self.names == "none":
+			name = None
 		self.nodes.append(helper.make_node(op, inputs, outs, name=name, **attrs))
 		for o, s in zip(outs, shapes):
 			self.shape[o] = tuple(s)
@@ -759,7 +763,8 @@ MODELS = {
 def build(name):
 	opset, res, f, _, _, _ = MODELS[name]
 	reduced = name.endswith("-tiny")
-	b = Net(name, opset, res, 10 if reduced else 1000, new_names=opset >= 13)
+	b = Net(name, opset, res, 10 if reduced else 1000,
+		"new" if opset >= 13 else "old" if opset > 9 else "none")
 	b.out = f(b)
 	m = b.model(b.out)
 	return m, b
