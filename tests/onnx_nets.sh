@@ -29,6 +29,8 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 NPU_NETS="resnet18-tiny resnet50-tiny googlenet-tiny densenet-tiny squeezenet1.1-tiny regnetx-tiny"
 
 nice "$PY" "$D/onnx/make_models.py" "$M" || { echo "FAIL: make_models.py"; exit 1; }
+# The networks have their published MACs and parameters.
+"$PY" "$D/onnx/make_models.py" --check --full && ok || bad "make_models.py --check"
 # The generator is deterministic: the same bytes again.
 "$PY" "$D/onnx/make_models.py" --only squeezenet1.1-tiny,shufflenetv2-tiny "$W/again" &&
 	cmp -s "$M/squeezenet1.1-tiny.onnx" "$W/again/squeezenet1.1-tiny.onnx" &&

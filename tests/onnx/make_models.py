@@ -4,8 +4,8 @@ exporter (torch.onnx.export, eval mode, no constant folding of BN) writes
 them, for testing and measuring serenity on real networks without any
 download.
 
-Usage: make_models.py [--list] [--markdown] [--only NAME[,NAME..]] [--reduced|--full]
-                      [--body] [OUTDIR]
+Usage: make_models.py [--list] [--markdown] [--check] [--only NAME[,NAME..]]
+                      [--reduced|--full] [--body] [OUTDIR]
 
 Every network is built at its published shape (ImageNet 224x224, batch 1;
 Inception-v3 299x299) from the papers' and torchvision's definitions, with
@@ -783,6 +783,9 @@ def main():
 	ap.add_argument("--only", help="comma-separated model names")
 	ap.add_argument("--reduced", action="store_true", help="only the -tiny variants")
 	ap.add_argument("--full", action="store_true", help="only the full-size networks")
+	ap.add_argument("--check", action="store_true",
+			help="exit 1 unless MACs are within 2%% and parameters within 0.5%% "
+			     "of the published figures")
 	ap.add_argument("--body", action="store_true",
 			help="also write NAME-body.onnx: the network after its stem")
 	a = ap.parse_args()
@@ -801,15 +804,22 @@ def main():
 		for n in names:
 			print("%-20s opset %-2d %dx%d" % (n, MODELS[n][0], MODELS[n][1], MODELS[n][1]))
 		return 0
-	if not a.outdir and not a.markdown:
+	if not a.outdir and not a.markdown and not a.check:
 		ap.print_usage(sys.stderr)
 		return 2
 	if a.markdown:
 		print("| network | opset | input | nodes | MACs (ours) | MACs (published) "
 		      "| params (ours) | params (published) | source | file |")
 		print("|---|---|---|---|---|---|---|---|---|---|")
+	off = 0
 	for n in names:
 		m, b = build(n)
+		gm, mp = MODELS[n][3:5]
+		if a.check and gm is not None and (abs(b.macs / (gm * 1e9) - 1) > 0.02 or
+						   abs(b.params / (mp * 1e6) - 1) > 0.005):
+			print("make_models.py: %s: %d MACs, %d params; published %g G, %g M" %
+			      (n, b.macs, b.params, gm, mp), file=sys.stderr)
+			off += 1
 		if a.outdir:
 			os.makedirs(a.outdir, exist_ok=True)
 			path = os.path.join(a.outdir, n + ".onnx")
@@ -827,7 +837,7 @@ def main():
 			print("| %s | %d | %dx%d | %d | %s | %s | %s | %s | %s | %.0f KB |" % (
 				n, b.opset, res, res, len(m.graph.node), si(b.macs), pub(gm, "G"),
 				si(b.params), pub(mp, "M"), src, size / 1024))
-	return 0
+	return 1 if off else 0
 
 
 if __name__ == "__main__":
