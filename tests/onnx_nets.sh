@@ -8,6 +8,8 @@
 #  - schedules every one with --scheduler file and dp, --json, and has
 #    tests/onnx/peak.py recompute the order's validity, peak, lower bound
 #    and op count from the ONNX file alone; dp is never above file;
+#  - recomputes likewise the schedules of ONNX's node tests that serenity
+#    accepts (libonnx-testdata);
 #  - runs the reduced ones on fsim (configs/npu-256k.xml): those made only of
 #    ops the NPU runs must be bit-exact; the others must either be bit-exact
 #    or be refused with one line naming what the NPU cannot run.
@@ -81,6 +83,26 @@ for f in "$M"/*-tiny.onnx; do
 		fi ;;
 	esac
 done
+
+# ONNX's own node tests (libonnx-testdata): every model serenity schedules,
+# its peak recomputed by peak.py (one run over all of them).
+N=/usr/include/onnx/backend/test/data/node
+if [ -d "$N" ]; then
+	mkdir "$W/node"
+	for d in "$N"/*/; do
+		t=$(basename "$d")
+		"$S" schedule "$d/model.onnx" --json >"$W/node/$t.json" 2>/dev/null &&
+			echo "$d/model.onnx $W/node/$t.json"
+	done >"$W/pairs"
+	n=$(wc -l <"$W/pairs")
+	if [ "$n" -lt 100 ]; then
+		bad "only $n of ONNX's node tests scheduled"
+	elif "$PY" "$D/onnx/peak.py" $(cat "$W/pairs") >/dev/null 2>"$W/err"; then
+		ok
+	else
+		bad "peak.py on ONNX's node tests: $(head -5 "$W/err")"
+	fi
+fi
 
 # Bad input: a truncated network is refused with one line.
 head -c 3000 "$M/squeezenet1.1-tiny.onnx" >"$W/trunc.onnx"

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """peak.py: an independent check of `serenity schedule MODEL.onnx --json`.
 
-Usage: peak.py MODEL.onnx SCHEDULE.json
+Usage: peak.py MODEL.onnx SCHEDULE.json [MODEL.onnx SCHEDULE.json ...]
 
 Recomputes, from the ONNX file alone and the order serenity printed, the
 peak under the paper's memory model (DESIGN.md section 3: int8 activations,
@@ -19,13 +19,14 @@ the JSON's "merged" map, node name -> the scheduled op that now computes its
 output (null for a constant-folded node).  This script collapses each merged
 node into its target: the node's output becomes another name for the
 target's tensor, and the node's activation inputs become the target's
-inputs.  Independently of serenity, a node is constant-folded when it is a
-Constant, ConstantOfShape, Shape or Size (static shapes) or when all its
-inputs are initializers or constant-folded; those are neither scheduled nor
-readers.  An entry of the order names a node (its name, or its first
-output's name when it has none), a graph input, or one output of a node
-(an op per output, as for Split).  The order must then hold every remaining
-unit exactly once, each after the producers of its inputs.
+inputs.  Independently of serenity, a node the order does not hold is
+constant-folded when it is a Constant, Shape or Size (static shapes) or
+when all its inputs are initializers or constant-folded; those are neither
+scheduled nor readers.  An entry of the order names a node (its name, or
+its first output's name when it has none), a graph input, or one output of
+a node (an op per output, as for Split: the output's name, or NODE.OUTPUT).
+The order must then hold every remaining unit exactly once, each after the
+producers of its inputs.
 
 Shapes come from the file's value_info and onnx's shape inference; where
 that stops (onnx 1.12 does not follow x.view(x.size(0), -1)'s Shape ->
@@ -40,7 +41,7 @@ import onnx
 from google.protobuf.message import DecodeError
 from onnx import helper, numpy_helper, shape_inference
 
-CONST_OPS = {"Constant", "ConstantOfShape", "Shape", "Size"}
+CONST_OPS = {"Constant", "Shape", "Size"}
 
 
 class Mismatch(Exception):
@@ -130,7 +131,7 @@ def elements(model):
 
 
 def node_name(nd):
-	return nd.name or nd.output[0]
+	return nd.name or next((o for o in nd.output if o), "")
 
 
 def topo(nodes):
@@ -163,44 +164,53 @@ def check(model, sched):
 		byname[node_name(nd)] = nd
 	prod = {o: nd for nd in nodes for o in nd.output if o}
 
-	const = set(inits)
-	for nd in nodes:
-		ins = [i for i in nd.input if i]
-		if nd.op_type in CONST_OPS or all(i in const for i in ins):
-			const.update(o for o in nd.output if o)
-	is_const = lambda nd: all(o in const for o in nd.output if o)
-
 	order = sched.get("order")
 	if not isinstance(order, list):
 		raise Mismatch("no order in the JSON")
 	merged = sched.get("merged", {}) or {}
 
-	# The units of the order and the values each makes.
-	values = {}
+	def node_output(name):
+		"""NODE.OUTPUT, as the importer names the op of a node's later output."""
+		for k, ch in enumerate(name):
+			if ch == "." and name[:k] in byname and name[k + 1:] in byname[name[:k]].output:
+				return byname[name[:k]], name[k + 1:]
+		raise Mismatch("order names %s: no such node, input or value" % name)
+
+	# The units of the order: each makes a graph input, or some outputs of one node.
+	values, src = {}, {}
 	for name in order:
 		if name in values:
 			raise Mismatch("%s scheduled twice" % name)
 		if name in inputs:
-			values[name] = [name]
+			values[name], src[name] = [name], None
 		elif name in byname:
-			nd = byname[name]
-			if is_const(nd):
-				raise Mismatch("node %s is constant-folded, yet scheduled" % name)
 			if name in merged:
 				raise Mismatch("node %s both merged and scheduled" % name)
-			values[name] = None  # filled below: outputs not claimed by value units
+			values[name], src[name] = None, byname[name]  # outputs not claimed below
 		elif name in prod:
-			values[name] = [name]
+			values[name], src[name] = [name], prod[name]
 		else:
-			raise Mismatch("order names %s: no such node, input or value" % name)
-	claimed = {v for vs in values.values() if vs for v in vs}
+			src[name], v = node_output(name)
+			values[name] = [v]
+	made = [v for vs in values.values() if vs for v in vs]
+	if len(made) != len(set(made)):
+		raise Mismatch("a value made by two ops of the order")
 	for name, vs in values.items():
 		if vs is None:
-			values[name] = [o for o in byname[name].output if o and o not in claimed]
+			values[name] = [o for o in byname[name].output if o and o not in made]
 			if not values[name]:
 				raise Mismatch("node %s: no output left to make" % name)
 	unit_of = {v: u for u, vs in values.items() for v in vs}
-	src = {u: (byname[u] if u in byname else prod.get(u)) for u in values}
+
+	# Constant-folded: not scheduled, and reading only constants (or shapes).
+	scheduled = {id(nd) for nd in src.values() if nd is not None}
+	const = set(inits)
+	for nd in nodes:
+		ins = [i for i in nd.input if i]
+		if id(nd) not in scheduled and (nd.op_type in CONST_OPS or
+						all(i in const for i in ins)):
+			const.update(o for o in nd.output if o)
+	is_const = lambda nd: all(o in const for o in nd.output if o)
 
 	# Merged nodes: each output becomes an alias of a tensor of its target.
 	for name, target in merged.items():
@@ -312,26 +322,38 @@ def check(model, sched):
 	return peak, lb, len(order), at
 
 
+def one(path, jpath):
+	"""Checks one schedule; returns the line to print."""
+	model = onnx.load(path)
+	with open(jpath) as f:
+		sched = json.load(f)
+	if not isinstance(sched, dict):
+		raise Mismatch("the JSON is not an object")
+	peak, lb, n, at = check(model, sched)
+	for key, mine in (("peak_bytes", peak), ("lower_bound_bytes", lb), ("ops", n)):
+		if key in sched and sched[key] != mine:
+			raise Mismatch("reported %s %s, recomputed %d" % (key, sched[key], mine))
+	if "peak_bytes" not in sched:
+		raise Mismatch("no peak_bytes in the JSON")
+	return "peak %d lower_bound %d ops %d at %s" % (peak, lb, n, at)
+
+
 def main():
-	if len(sys.argv) != 3:
-		print("usage: peak.py MODEL.onnx SCHEDULE.json", file=sys.stderr)
+	args = sys.argv[1:]
+	if not args or len(args) % 2:
+		print("usage: peak.py MODEL.onnx SCHEDULE.json [MODEL.onnx SCHEDULE.json ...]",
+		      file=sys.stderr)
 		return 2
-	path, jpath = sys.argv[1:]
-	try:
-		model = onnx.load(path)
-		with open(jpath) as f:
-			sched = json.load(f)
-		peak, lb, n, at = check(model, sched)
-		for key, mine in (("peak_bytes", peak), ("lower_bound_bytes", lb), ("ops", n)):
-			if key in sched and sched[key] != mine:
-				raise Mismatch("reported %s %s, recomputed %d" % (key, sched[key], mine))
-		if "peak_bytes" not in sched:
-			raise Mismatch("no peak_bytes in the JSON")
-	except (Mismatch, OSError, ValueError, DecodeError) as e:
-		print("peak.py: %s: %s" % (path, e), file=sys.stderr)
-		return 1
-	print("peak %d lower_bound %d ops %d at %s" % (peak, lb, n, at))
-	return 0
+	rc = 0
+	for path, jpath in zip(args[::2], args[1::2]):
+		try:
+			line = one(path, jpath)
+		except (Mismatch, OSError, ValueError, DecodeError) as e:
+			print("peak.py: %s: %s" % (path, e), file=sys.stderr)
+			rc = 1
+			continue
+		print(line if len(args) == 2 else "%s: %s" % (path, line))
+	return rc
 
 
 if __name__ == "__main__":
