@@ -165,9 +165,11 @@ def check(model, sched):
 	prod = {o: nd for nd in nodes for o in nd.output if o}
 
 	order = sched.get("order")
-	if not isinstance(order, list):
-		raise Mismatch("no order in the JSON")
+	if not isinstance(order, list) or not all(isinstance(v, str) for v in order):
+		raise Mismatch("no order (a list of names) in the JSON")
 	merged = sched.get("merged", {}) or {}
+	if not isinstance(merged, dict):
+		raise Mismatch("merged is not an object")
 
 	def node_output(name):
 		"""NODE.OUTPUT, as the importer names the op of a node's later output."""
