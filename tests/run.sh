@@ -19,6 +19,8 @@ for cfg in release asan; do
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --test-dir "build-$cfg" --output-on-failure -j "$jobs"
 done
+echo "== real networks from ONNX: schedules recomputed, reduced ones on fsim"
+sh tests/onnx_nets.sh build-release/serenity
 echo "== the RTL: lint, unit testbenches, end to end against fsim"
 sh tests/rtl.sh --quick build-rtl
 echo "== fuzzing the readers (bounded)"
