@@ -638,6 +638,29 @@ static int lower_concat(Ctx *c)
 	return rc;
 }
 
+/* AveragePool with count_include_pad=1: the IR's average counts only the
+ * valid elements, so the padding becomes zeros of their own, an OP_PAD named
+ * NODE.pad, and the pool pads no more (but for ceil_mode's extra rows and
+ * columns past the padded input, which ONNX does not count either). */
+static int lower_avgpool_include_pad(Ctx *c, int xt, Shape xs, Window w)
+{
+	Window p;
+	if (window(c, xs, NULL, false, &p)) /* the pads alone, without ceil_mode's */
+		return -1;
+	if (p.pt < 0 || p.pl < 0 || p.pb < 0 || p.pr < 0)
+		return ox_fail(c, "negative pads");
+	char name[NNAME];
+	snprintf(name, sizeof name, "%.240s.pad", c->nname);
+	int t = ir_pad(c->g, name, xt, p.pt, p.pl, p.pb, p.pr);
+	if (t < 0)
+		return ir_fail(c);
+	c->g->ops[c->g->tensors[t].producer].otype = "Pad";
+	w.pb -= p.pb;
+	w.pr -= p.pr;
+	w.pt = w.pl = 0;
+	return set_out4(c, ir_pool(c->g, c->nname, OP_AVGPOOL, t, w));
+}
+
 static int lower_pool(Ctx *c)
 {
 	Value *x = act_in(c, 0);
@@ -663,8 +686,7 @@ static int lower_pool(Ctx *c)
 	if (avg && (w.dh != 1 || w.dw != 1))
 		return ox_fail(c, "dilated average pooling is not supported");
 	if (avg && ox_attr_i(c->node, "count_include_pad", 0) && (w.pt || w.pl || w.pb || w.pr))
-		return ox_fail(c, "count_include_pad=1 with padding is not representable (the IR "
-				  "averages over the valid elements)");
+		return lower_avgpool_include_pad(c, xt, xs, w);
 	return set_out4(c, ir_pool(c->g, c->nname, avg ? OP_AVGPOOL : OP_MAXPOOL, xt, w));
 }
 

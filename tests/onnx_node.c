@@ -152,12 +152,16 @@ static bool fold_inputs(const char *dir, const char *tmp)
 /* The tensor holding the model's value `name`: its own, or that of the op
  * the importer merged its node into (views, identities; nodes without a
  * name are named after their first output). */
-static int out_tensor(const Graph *g, const char *name)
+static int out_tensor(const Graph *g, const char *name, int k)
 {
 	int u = name ? ir_find(g, name) : -1;
 	for (int i = 0; u < 0 && name && i < g->nmerged; i++)
 		if (strcmp(g->merged[2 * i], name) == 0 && g->merged[2 * i + 1])
 			u = ir_find(g, g->merged[2 * i + 1]);
+	/* a named node's output value is not an IR name: the k-th graph output */
+	for (int t = 0; u < 0 && t < g->ntensors; t++)
+		if (g->tensors[t].output && k-- == 0)
+			u = t;
 	return u;
 }
 
@@ -211,7 +215,7 @@ static int run_set(const Graph *g, const char *dir, int set, char *msg, size_t m
 		Onnx__TensorProto *t = read_tensor(path);
 		if (!t)
 			break;
-		int u = out_tensor(g, t->name);
+		int u = out_tensor(g, t->name, k);
 		int64_t n;
 		float *want = tensor_floats(t, &n);
 		if (!want) {
