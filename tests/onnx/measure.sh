@@ -66,17 +66,18 @@ table -body
 echo
 echo "On the NPU's simulator (\`serenity run NAME.onnx --config $(basename "$RUN_CONFIG") --sim fsim --json\`, dp order):"
 echo
-echo "| network | bit-exact | cycles (estimated) | SRAM peak (KiB) | DRAM read (KiB) | DRAM written (KiB) | sim_seconds |"
-echo "|---|---|---|---|---|---|---|"
+echo "| network | bit-exact | SQNR (dB) | cycles (estimated) | SRAM peak (KiB) | DRAM read (KiB) | DRAM written (KiB) | sim_seconds |"
+echo "|---|---|---|---|---|---|---|---|"
 for net in $("$PY" "$D/make_models.py" --list --full | awk '{ print $1 }'); do
 	f=$M/$net.onnx
 	[ -f "$f" ] || continue
 	if ! nice "$S" run "$f" --config "$RUN_CONFIG" --sim fsim --json >"$W/run.json" 2>"$W/err"; then
 		echo "| $net | refused: $(sed 's/.*the NPU cannot run: /cannot run /; s/ ([^)]*)//g; s/ ([^)]*$/, .../' "$W/err" |
-			head -1 | cut -c1-120) | | | | | |"
+			head -1 | cut -c1-120) | | | | | | |"
 		continue
 	fi
-	echo "| $net | $(key bit_exact "$W/run.json") | $(key cycles "$W/run.json")" \
+	echo "| $net | $(key bit_exact "$W/run.json") | $(key sqnr_db "$W/run.json")" \
+		"| $(key cycles "$W/run.json")" \
 		"| $(kb "$(key sram_peak_bytes "$W/run.json")") | $(kb "$(key dram_read_bytes "$W/run.json")")" \
 		"| $(kb "$(key dram_write_bytes "$W/run.json")") | $(key sim_seconds "$W/run.json") |"
 done
