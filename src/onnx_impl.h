@@ -42,9 +42,11 @@ typedef struct Value {
 	const char *scaled_by; /* that Mul's name */
 	bool cropped;   /* t cropped by crop[] (top, left, bottom, right), a
 	                 * Slice of the plane that only a Conv reads: the conv
-	                 * takes it as negative padding */
+	                 * takes it as negative padding; or, negative, a zero
+	                 * Pad of the plane that only a Conv or an unpadded
+	                 * AveragePool reads: the reader pads */
 	int crop[4];
-	const char *cropped_by; /* that Slice's name */
+	const char *cropped_by; /* that Slice's or Pad's name */
 	/* V_CONST */
 	bool isfloat;   /* f holds the elements, else i */
 	int64_t count;

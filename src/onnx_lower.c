@@ -638,6 +638,26 @@ static int lower_concat(Ctx *c)
 	return rc;
 }
 
+/* An average over whole kh x kw windows, padding counted, is a depthwise
+ * convolution with weights 1 / (kh kw): one the NPU runs. */
+static int avgpool_as_conv(Ctx *c, int xt, Shape xs, Window w)
+{
+	w.groups = xs.c;
+	int t = ir_conv(c->g, c->nname, xt, xs.c, w);
+	if (t < 0)
+		return ir_fail(c);
+	tag(c, t);
+	Op *op = &c->g->ops[c->g->tensors[t].producer];
+	int64_t n = (int64_t)xs.c * w.kh * w.kw;
+	float *wf = fvec(c, n), *bf = fvec(c, xs.c);
+	for (int64_t i = 0; i < n; i++)
+		wf[i] = 1.0f / (float)(w.kh * w.kw);
+	memset(bf, 0, xs.c * sizeof *bf);
+	c->g->consts[op->weight].fdata = wf;
+	c->g->consts[op->bias].fdata = bf;
+	return set_out4(c, t);
+}
+
 /* AveragePool with count_include_pad=1: the IR's average counts only the
  * valid elements, so the padding becomes zeros of their own, an OP_PAD named
  * NODE.pad, and the pool pads no more (but for ceil_mode's extra rows and
@@ -649,6 +669,8 @@ static int lower_avgpool_include_pad(Ctx *c, int xt, Shape xs, Window w)
 		return -1;
 	if (p.pt < 0 || p.pl < 0 || p.pb < 0 || p.pr < 0)
 		return ox_fail(c, "negative pads");
+	if (p.pb == w.pb && p.pr == w.pr) /* every window counts kh x kw elements */
+		return avgpool_as_conv(c, xt, xs, w);
 	char name[NNAME];
 	snprintf(name, sizeof name, "%.240s.pad", c->nname);
 	int t = ir_pad(c->g, name, xt, p.pt, p.pl, p.pb, p.pr);
@@ -670,12 +692,23 @@ static int lower_pool(Ctx *c)
 		return ox_fail(c, "only 2-D pooling (4-D input)");
 	if (c->node->n_output > 1 && c->node->output[1][0])
 		return ox_fail(c, "the Indices output is not supported");
-	int xt = t4(c, x);
+	int xt = x->cropped ? x->t : t4(c, x);
 	if (xt < 0)
 		return -1;
 	Shape xs = tshape(c, xt);
 	Window w;
 	bool avg = is(c, "AveragePool");
+	if (x->cropped) { /* zeros of a Pad (pad_folds): an average that counts them */
+		xs = (Shape){xs.n, xs.c, (int)x->dims[2], (int)x->dims[3]};
+		if (window(c, xs, NULL, true, &w))
+			return -1;
+		w.pt -= x->crop[0];
+		w.pl -= x->crop[1];
+		w.pb -= x->crop[2];
+		w.pr -= x->crop[3];
+		ox_merge(c, x->cropped_by, c->nname);
+		return avgpool_as_conv(c, xt, xs, w);
+	}
 	if (is(c, "GlobalMaxPool")) {
 		w = (Window){xs.h, xs.w, 1, 1, 1, 1, 0, 0, 0, 0, 1};
 		if (xs.h > 1024 || xs.w > 1024)
@@ -1036,6 +1069,27 @@ static int lower_slice(Ctx *c)
 	return t < 0 ? -1 : set_out(c, 0, t, d0, x->rank, true);
 }
 
+/* Whether Pad's output y (of x, 4-D) is read by one Conv, or by one
+ * AveragePool that pads nothing itself (its average then counts the zeros:
+ * a depthwise convolution), which can take the padding as its own. */
+static bool pad_folds(Ctx *c, const Value *x, const Value *y)
+{
+	if (!y || y->readers != 1 || y->graph_out || x->cropped ||
+	    !shape_is(tshape(c, x->t), (Shape){(int)x->dims[0], (int)x->dims[1],
+					       (int)x->dims[2], (int)x->dims[3]}))
+		return false;
+	const Onnx__NodeProto *r = c->gp->node[y->reader];
+	if (strcmp(r->op_type, "Conv") == 0)
+		return true;
+	int64_t pads[4];
+	int np = ox_attr_ints(r, "pads", pads, 4);
+	for (int k = 0; k < np; k++)
+		if (pads[k])
+			return false;
+	return strcmp(r->op_type, "AveragePool") == 0 && !ox_attr_i(r, "ceil_mode", 0) &&
+	       (ox_attr_is(r, "auto_pad", "NOTSET", true) || ox_attr_is(r, "auto_pad", "VALID", false));
+}
+
 static int lower_pad(Ctx *c)
 {
 	Value *x = act_in(c, 0);
@@ -1070,6 +1124,19 @@ static int lower_pad(Ctx *c)
 	}
 	if (p[0] || p[1] || p[4] || p[5] || !attr_range(p, 8, 0))
 		return ox_fail(c, "only non-negative padding of the plane (H, W) is supported");
+	Value *y = ox_find(c, c->node->output[0]);
+	if (pad_folds(c, x, y)) {
+		/* the reader pads: a crop by minus the pads (lower_conv, lower_pool) */
+		int64_t d[4] = {x->dims[0], x->dims[1], x->dims[2] + p[2] + p[6],
+				x->dims[3] + p[3] + p[7]};
+		if (set_out(c, 0, x->t, d, 4, false))
+			return -1;
+		y->cropped = true;
+		int crop[4] = {-(int)p[2], -(int)p[3], -(int)p[6], -(int)p[7]};
+		memcpy(y->crop, crop, sizeof crop);
+		y->cropped_by = arena_strdup(c->g->arena, c->nname);
+		return 0;
+	}
 	int xt = t4(c, x);
 	if (xt < 0)
 		return -1;

@@ -369,12 +369,32 @@ static void test_pool_shapes(void **state)
 	m_ais(m, n, "pads", 4, p1);
 	m_ai(m, n, "count_include_pad", 1);
 	m_output(m, "c");
-	g = ok(m); /* the padding made explicit, so that the average counts it */
-	assert_int_equal(op_of(g, "ap.pad")->kind, OP_PAD);
-	assert_shape(shape_of(g, "ap.pad"), 1, 2, 9, 9);
-	assert_int_equal(op_of(g, "ap")->kind, OP_AVGPOOL);
-	assert_int_equal(op_of(g, "ap")->win.pt + op_of(g, "ap")->win.pb, 0);
+	g = ok(m); /* padding counted: a depthwise convolution by 1/9 */
+	const Op *ap = op_of(g, "ap");
+	assert_int_equal(ap->kind, OP_CONV);
+	assert_int_equal(ap->win.groups, 2);
+	assert_int_equal(ap->win.pt + ap->win.pb, 2);
+	assert_true(g->consts[ap->weight].fdata[17] == 1.0f / 9);
 	assert_shape(shape_of(g, "ap"), 1, 2, 7, 7);
+	ir_free(g);
+
+	m = m_new(13); /* with ceil_mode's partial windows: the padding made explicit */
+	int64_t x8[4] = {1, 2, 8, 8};
+	m_input(m, "x", 4, x8);
+	n = m_node(m, "AveragePool", "ap", "x", "c");
+	m_ais(m, n, "kernel_shape", 2, k3);
+	m_ais(m, n, "strides", 2, s2);
+	m_ais(m, n, "pads", 4, p1);
+	m_ai(m, n, "count_include_pad", 1);
+	m_ai(m, n, "ceil_mode", 1);
+	m_output(m, "c");
+	g = ok(m);
+	assert_int_equal(op_of(g, "ap.pad")->kind, OP_PAD);
+	assert_shape(shape_of(g, "ap.pad"), 1, 2, 10, 10);
+	assert_int_equal(op_of(g, "ap")->kind, OP_AVGPOOL);
+	assert_int_equal(op_of(g, "ap")->win.pt, 0);
+	assert_int_equal(op_of(g, "ap")->win.pb, 1);
+	assert_shape(shape_of(g, "ap"), 1, 2, 5, 5);
 	ir_free(g);
 }
 
@@ -565,6 +585,47 @@ static void test_reshape_copy(void **state)
 	assert_int_equal(r->kind, OP_RESHAPE);
 	assert_shape(r->shape, 1, 16, 2, 2);
 	assert_shape(shape_of(g, "conv"), 1, 2, 2, 2);
+	ir_free(g);
+}
+
+/* A zero Pad of the plane that only a Conv, or an AveragePool padding
+ * nothing itself, reads: the reader pads, the Pad is merged into it; a
+ * MaxPool reader keeps the Pad (its padding would not be zeros). */
+static void test_pad_folded_into_reader(void **state)
+{
+	(void)state;
+	int64_t x[4] = {1, 2, 5, 5}, wd[4] = {3, 2, 3, 3}, k3[2] = {3, 3};
+	int64_t pads[8] = {0, 0, 1, 2, 0, 0, 0, 1};
+	M *m = m_new(13);
+	m_input(m, "x", 4, x);
+	m_initi(m, "pads", 8, pads);
+	m_initf(m, "w", 4, wd, NULL, false);
+	m_node(m, "Pad", "pc", "x pads", "xp");
+	m_node(m, "Conv", "conv", "xp w", "y");
+	m_node(m, "Pad", "pa", "x pads", "xq");
+	Onnx__NodeProto *n = m_node(m, "AveragePool", "avg", "xq", "z");
+	m_ais(m, n, "kernel_shape", 2, k3);
+	m_node(m, "Pad", "pm", "x pads", "xr");
+	n = m_node(m, "MaxPool", "max", "xr", "u");
+	m_ais(m, n, "kernel_shape", 2, k3);
+	m_output(m, "y");
+	m_output(m, "z");
+	m_output(m, "u");
+	Graph *g = ok(m);
+	const Op *c = op_of(g, "conv"), *a = op_of(g, "avg");
+	assert_int_equal(c->win.pt, 1);
+	assert_int_equal(c->win.pl, 2);
+	assert_int_equal(c->win.pb, 0);
+	assert_int_equal(c->win.pr, 1);
+	assert_shape(shape_of(g, "conv"), 1, 3, 4, 6);
+	assert_string_equal(merged_to(g, "pc"), "conv");
+	assert_int_equal(a->kind, OP_CONV); /* the zeros counted: depthwise by 1/9 */
+	assert_int_equal(a->win.groups, 2);
+	assert_int_equal(a->win.pl, 2);
+	assert_shape(shape_of(g, "avg"), 1, 2, 4, 6);
+	assert_string_equal(merged_to(g, "pa"), "avg");
+	assert_int_equal(op_of(g, "pm")->kind, OP_PAD);
+	assert_int_equal(op_of(g, "max")->win.pt, 0);
 	ir_free(g);
 }
 
@@ -1031,6 +1092,7 @@ int main(void)
 		cmocka_unit_test(test_views_and_shape_folding),
 		cmocka_unit_test(test_constant_folding),
 		cmocka_unit_test(test_reshape_copy),
+		cmocka_unit_test(test_pad_folded_into_reader),
 		cmocka_unit_test(test_channel_shuffle),
 		cmocka_unit_test(test_elementwise_ops),
 		cmocka_unit_test(test_opset_variants),
