@@ -595,8 +595,10 @@ static int cmd_verify(int argc, char **argv)
 	DpOpts dp;
 	dp_opts(&o, &dp);
 	RwStats st, sta;
-	if (!g || pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, &e) ||
-	    !(r = rw_apply(g, &dp, &st, &e)) ||
+	/* the int8 reference runs what the NPU runs */
+	if (!g || pipeline_npu_check(g, o.model, false, &e) ||
+	    pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, &e) ||
+	    pipeline_npu_check(g, o.model, true, &e) || !(r = rw_apply(g, &dp, &st, &e)) ||
 	    !(all = rw_apply_all(g, &sta, &e)) || ref_run(g, &vg, &e) || ref_run(r, &vr, &e) ||
 	    ref_run(all, &va, &e)) {
 		dp_progress_done(&dp);

@@ -176,10 +176,12 @@ static const char *op_type(const Op *op)
 
 int pipeline_npu_check(const Graph *g, const char *model, bool quantized, Err *e)
 {
+	enum { NAMES = 3 }; /* node names shown per op type */
 	char msg[NERRMSG];
 	size_t n = (size_t)snprintf(msg, sizeof msg, "%s: the NPU cannot run:", model);
 	bool any = false;
-	/* one group per op type, in order of first appearance */
+	/* one group per op type, in order of first appearance: its count, then
+	 * the first few nodes */
 	for (int o = 0; o < g->nops; o++) {
 		const Op *op = &g->ops[o];
 		bool first = !npu_runs(op, quantized);
@@ -189,16 +191,22 @@ int pipeline_npu_check(const Graph *g, const char *model, bool quantized, Err *e
 		if (!first)
 			continue;
 		int k = 0;
+		for (int q = o; q < g->nops; q++)
+			k += !npu_runs(&g->ops[q], quantized) &&
+			     strcmp(op_type(&g->ops[q]), op_type(op)) == 0;
 		if (n < sizeof msg)
 			n += snprintf(msg + n, sizeof msg - n, "%s %s (", any ? "," : "", op_type(op));
+		if (k > 1 && n < sizeof msg)
+			n += snprintf(msg + n, sizeof msg - n, "%d: ", k);
 		any = true;
-		for (int q = o; q < g->nops; q++)
+		int shown = 0;
+		for (int q = o; q < g->nops && shown < NAMES; q++)
 			if (!npu_runs(&g->ops[q], quantized) &&
 			    strcmp(op_type(&g->ops[q]), op_type(op)) == 0 && n < sizeof msg)
-				n += snprintf(msg + n, sizeof msg - n, "%s%s", k++ ? ", " : "",
+				n += snprintf(msg + n, sizeof msg - n, "%s%.60s", shown++ ? ", " : "",
 					      g->ops[q].name);
 		if (n < sizeof msg)
-			n += snprintf(msg + n, sizeof msg - n, ")");
+			n += snprintf(msg + n, sizeof msg - n, "%s)", k > NAMES ? ", ..." : "");
 	}
 	if (n >= sizeof msg)
 		memcpy(msg + sizeof msg - 4, "...", 4);

@@ -81,7 +81,7 @@ if python3 -c 'import onnx' 2>/dev/null || /usr/bin/python3 -c 'import onnx' 2>/
 		grep -q "^node tr 1024 cat$" "$W/shuffle.graph" && ok || bad "shuffle: $(cat "$W/shuffle.graph")"
 		expect 0 "$S" schedule "$W/py/se.onnx" --json
 		expect 1 "$S" compile "$W/py/se.onnx" --config "$C/npu-64k.xml" -o "$W/se-out"
-		grep -q "se.onnx: the NPU cannot run: HardSwish (hs), HardSigmoid (se_gate), Mul (excite, swish)" \
+		grep -q "se.onnx: the NPU cannot run: HardSwish (hs), HardSigmoid (se_gate), Mul (2: excite, swish)" \
 			"$W/err" && ok || bad "se.onnx refusal: $(cat "$W/err")"
 		[ ! -e "$W/se-out" ] && ok || bad "compile wrote output for a refused model"
 		expect 1 "$S" run "$W/py/dense.onnx" --config "$C/npu-64k.xml"
