@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 enum { NMAXFILE = 1 << 30 };
 
@@ -352,6 +353,20 @@ static int write_in_place(const char *path, int (*write)(FILE *f, const void *ar
 	if (fclose(f) != 0 || wrc != 0)
 		return err_set(e, "%s: write failed", path);
 	return 0;
+}
+
+int gf_check_writable(const char *path, Err *e)
+{
+	struct stat st;
+	if (stat(path, &st) == 0)
+		return S_ISDIR(st.st_mode) ? err_set(e, "%s: is a directory", path)
+		       : access(path, W_OK) ? err_set(e, "%s: %s", path, strerror(errno)) : 0;
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return err_set(e, "%s: no such directory", path);
+	return access(dir, W_OK) ? err_set(e, "%s: %s", path, strerror(errno)) : 0;
 }
 
 int gf_atomic_write(const char *path, int (*write)(FILE *f, const void *arg), const void *arg,

@@ -26,6 +26,10 @@ int gf_save(const Graph *g, const char *path, Err *e);
 char *gf_slurp(const char *path, size_t max, size_t *len, Err *e);
 
 /* Writes via path.tmp and rename(); write(f, arg) returns 0 on success. */
+/* Whether gf_atomic_write could write path: not a directory, and its
+ * directory exists and is writable.  For commands that work long before
+ * they write, to fail first. */
+int gf_check_writable(const char *path, Err *e);
 int gf_atomic_write(const char *path, int (*write)(FILE *f, const void *arg), const void *arg,
 		    Err *e);
 

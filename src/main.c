@@ -885,7 +885,8 @@ static int cmd_sweep(int argc, char **argv)
 	int nrows = 0;
 	if (!rows)
 		abort();
-	if (pipe_opts(&o, &po, &e) || !(g = model_load(o.model, &e)) ||
+	if (gf_check_writable(o.out, &e) || (o.plot && gf_check_writable(o.plot, &e)) ||
+	    pipe_opts(&o, &po, &e) || !(g = model_load(o.model, &e)) ||
 	    pipeline_npu_check(g, o.model, false, &e) ||
 	    pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, &e) ||
 	    pipeline_npu_check(g, o.model, true, &e) || ref_run(g, &ref, &e)) {

@@ -126,6 +126,9 @@ grep -q ',false,' "$W/s.csv" && bad "sweep: not bit-exact" || ok
 head -1 "$W/s.csv" | grep -q ',bit_exact,spill_dram_bytes$' && ok || bad "sweep CSV: no spill column"
 grep -q '<svg' "$W/s.svg" && ok || bad "sweep plot"
 expect 2 "$S" sweep zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram 32XB -o "$W/t.csv"
+# an output it could not write is refused before any work, and nothing is left
+expect 1 "$S" sweep zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram 32KiB -o "$W/u.csv" --plot "$W/no/u.svg"
+grep -q "no/u.svg: no such directory" "$W/err" && [ ! -e "$W/u.csv" ] && ok || bad "sweep: unwritable plot"
 
 # Random graphs written by awk (several sources and sinks, ties in sizes).
 for seed in 1 2 3 4 5 6 7 8; do
