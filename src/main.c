@@ -595,7 +595,7 @@ static int cmd_verify(int argc, char **argv)
 	DpOpts dp;
 	dp_opts(&o, &dp);
 	RwStats st, sta;
-	if (!g || pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, &e) ||
+	if (!g || pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, NULL, &e) ||
 	    !(r = rw_apply(g, &dp, &st, &e)) ||
 	    !(all = rw_apply_all(g, &sta, &e)) || ref_run(g, &vg, &e) || ref_run(r, &vr, &e) ||
 	    ref_run(all, &va, &e)) {
@@ -885,7 +885,7 @@ static int cmd_sweep(int argc, char **argv)
 		abort();
 	if (pipe_opts(&o, &po, &e) || !(g = model_load(o.model, &e)) ||
 	    pipeline_npu_check(g, o.model, false, &e) ||
-	    pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, &e) ||
+	    pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, NULL, &e) ||
 	    pipeline_npu_check(g, o.model, true, &e) || ref_run(g, &ref, &e)) {
 		rc = input_error(&e);
 		goto out;
