@@ -597,7 +597,7 @@ static int cmd_verify(int argc, char **argv)
 	RwStats st, sta;
 	/* the int8 reference runs what the NPU runs */
 	if (!g || pipeline_npu_check(g, o.model, false, &e) ||
-	    pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, &e) ||
+	    pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, NULL, &e) ||
 	    pipeline_npu_check(g, o.model, true, &e) || !(r = rw_apply(g, &dp, &st, &e)) ||
 	    !(all = rw_apply_all(g, &sta, &e)) || ref_run(g, &vg, &e) || ref_run(r, &vr, &e) ||
 	    ref_run(all, &va, &e)) {
@@ -888,7 +888,7 @@ static int cmd_sweep(int argc, char **argv)
 	if (gf_check_writable(o.out, &e) || (o.plot && gf_check_writable(o.plot, &e)) ||
 	    pipe_opts(&o, &po, &e) || !(g = model_load(o.model, &e)) ||
 	    pipeline_npu_check(g, o.model, false, &e) ||
-	    pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, &e) ||
+	    pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, NULL, &e) ||
 	    pipeline_npu_check(g, o.model, true, &e) || ref_run(g, &ref, &e)) {
 		rc = input_error(&e);
 		goto out;

@@ -137,7 +137,7 @@ static void check(PipeResult *r, const RefValues *given, const uint8_t *dram, Er
 }
 
 int pipeline_quantize(Graph **g, Graph **float_graph, uint64_t seed, bool perchannel,
-		      const char *calib, Err *e)
+		      const char *calib, double *sqnr_db, Err *e)
 {
 	if (!reff_has_float(*g))
 		return perchannel ? quant_model_perchannel(*g, seed, e) : quant_model(*g, seed, e);
@@ -146,6 +146,11 @@ int pipeline_quantize(Graph **g, Graph **float_graph, uint64_t seed, bool percha
 		return -1;
 	PtqOpts po = {c.nsamples, (const float *const *const *)c.x};
 	Graph *q = ptq_quantize(*g, &po, e);
+	/* on the same samples as calibration, while they are at hand */
+	if (q && sqnr_db && ptq_sqnr(*g, q, &po, sqnr_db, e)) {
+		ir_free(q);
+		q = NULL;
+	}
 	calib_free(&c);
 	if (!q)
 		return -1;
@@ -224,9 +229,10 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 		r->owns_original = true;
 		if (!g || pipeline_npu_check(g, o->model, false, e) || /* NPU ops only */
 		    pipeline_quantize(&r->original, &r->float_graph, o->seed, /* quantize */
-				      o->perchannel, o->calib, e))
+				      o->perchannel, o->calib, o->simulate ? &r->sqnr_db : NULL, e))
 			goto fail;
 		g = r->original;
+		r->has_sqnr = r->float_graph && o->simulate;
 	}
 	r->original = g;
 	if (pipeline_npu_check(g, o->model, true, e))                /* and after it */
@@ -271,11 +277,6 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 			goto fail;
 	}
 	check(r, o->reference, dram, e);                             /* check */
-	if (r->float_graph) {
-		if (ptq_sqnr(r->float_graph, r->original, &r->sqnr_db, e))
-			goto fail;
-		r->has_sqnr = true;
-	}
 	free(dram);
 	return 0;
 fail:

@@ -50,7 +50,8 @@ typedef struct PipeResult {
 	Graph *float_graph; /* a float model as imported (owned), before ptq.c
 	                     * made original of it; NULL for int8 models */
 	bool has_sqnr;      /* float model, simulated: sqnr_db is set */
-	double sqnr_db;     /* int8 reference against float (ptq_sqnr) */
+	double sqnr_db;     /* int8 reference against float (ptq_sqnr, in
+	                     * the quantize stage, on its samples) */
 } PipeResult;
 
 /* import -> quantize (ptq.c for float models) -> rewrite -> schedule -> plan -> emit [-> simulate
@@ -66,10 +67,12 @@ void pipeline_free(PipeResult *r);
 /* The quantize stage: post-training quantization (ptq.c) of a float model,
  * on the inputs in directory calib (calib.h) or deterministic ones when it
  * is NULL, *g becoming the int8 graph and the float one kept in
- * *float_graph (or freed when float_graph is NULL); quant_model (per
- * channel with perchannel) for other models.  On failure *g is as it was. */
+ * *float_graph (or freed when float_graph is NULL); with sqnr_db, also
+ * ptq_sqnr on the same calib inputs (held-out ones without).  quant_model
+ * (per channel with perchannel) for other models, sqnr_db untouched.  On
+ * failure *g is as it was. */
 int pipeline_quantize(Graph **g, Graph **float_graph, uint64_t seed, bool perchannel,
-		      const char *calib, Err *e);
+		      const char *calib, double *sqnr_db, Err *e);
 
 /* Writes stream.bin, stream.lst, dram.bin and memmap.txt into dir (made if
  * missing), each file whole or not at all. */

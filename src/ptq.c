@@ -30,6 +30,20 @@
  *    term), multiplier 1 / (k s_out).
  * Ops without int8 semantics (act, mul) are copied with scales on their
  * tensors and nothing else: compile and run refuse them.
+ *
+ * SQNR (ptq_sqnr, `run`'s sqnr_db) measures the quantization on float
+ * inputs like the user's: the --calib samples when given (the data the
+ * scales were fitted to), otherwise PTQ_HELDOUT inputs drawn as the
+ * default calibration's (reff_input, uniform [-1, 1]) with the seeds after
+ * the calibration's.  For each sample x the float graph runs on x and the
+ * int8 graph (ref.c) on x quantized with its input tensor's scale s_in
+ * (round(x / s_in), saturated to [-128, 127] as every activation is).
+ * Signal and noise add up over all samples and all graph outputs:
+ *   SQNR = 10 log10(sum f^2 / sum (f - s q)^2),
+ * f the float outputs, q the int8 ones, s their scales: one ratio of sums,
+ * as if the samples were one long input, not a mean of per-sample dB.  The
+ * NPU is not involved: it is compared with the int8 reference bit for bit
+ * (pipeline.c), so this is also the NPU's SQNR.
  */
 #include "ptq.h"
 
@@ -355,31 +369,39 @@ static int q_tensor(const Graph *f, const Graph *q, int t)
 	return u;
 }
 
-int ptq_sqnr(const Graph *f, const Graph *q, double *db, Err *e)
+/* x quantized with scale s: rounded to nearest, saturated as ref_clamp8. */
+static void quant_input(const float *x, int64_t n, double s, int8_t *out)
+{
+	for (int64_t i = 0; i < n; i++) {
+		double v = nearbyint(x[i] / s);
+		out[i] = (int8_t)(v > 127 ? 127 : v < -128 ? -128 : v);
+	}
+}
+
+/* Adds sample x's signal and noise over all outputs of f to *sig, *noise. */
+static int sqnr_sample(const Graph *f, const Graph *q, const float *const *x, double *sig,
+		       double *noise, Err *e)
 {
 	RefValues qv = {0};
 	FloatValues fv = {0};
 	int nin = 0, rc = -1;
-	if (ref_run(q, &qv, e))
-		return -1;
-	float **in = xcalloc(f->nops, sizeof *in);
+	int8_t **in = xcalloc(f->nops, sizeof *in);
 	for (int o = 0; o < f->nops; o++) {
 		if (f->ops[o].kind != OP_INPUT)
 			continue;
 		int t = f->ops[o].out[0], u = ir_find(q, f->tensors[t].name);
-		if (u < 0 || q->tensors[u].dtype != DT_I8) {
+		if (u < 0 || q->tensors[u].dtype != DT_I8 ||
+		    ir_shape_elems(q->tensors[u].shape) != ir_shape_elems(f->tensors[t].shape)) {
 			err_set(e, "node %s: no int8 input in the quantized graph", f->ops[o].name);
 			goto out;
 		}
 		int64_t n = ir_shape_elems(f->tensors[t].shape);
-		in[nin] = xmalloc((n ? n : 1) * sizeof **in);
-		for (int64_t i = 0; i < n; i++)
-			in[nin][i] = q->tensors[u].scale * ((const int8_t *)qv.val[u])[i];
+		in[nin] = xmalloc(n ? n : 1);
+		quant_input(x[nin], n, q->tensors[u].scale, in[nin]);
 		nin++;
 	}
-	if (reff_run(f, (const float *const *)in, &fv, e))
+	if (ref_run_inputs(q, (const int8_t *const *)in, &qv, e) || reff_run(f, x, &fv, e))
 		goto out;
-	double sig = 0, noise = 0;
 	for (int t = 0; t < f->ntensors; t++) {
 		if (!f->tensors[t].output)
 			continue;
@@ -391,13 +413,12 @@ int ptq_sqnr(const Graph *f, const Graph *q, double *db, Err *e)
 		}
 		int64_t n = ir_shape_elems(f->tensors[t].shape);
 		for (int64_t i = 0; i < n; i++) {
-			double x = fv.val[t][i];
-			double d = x - (double)q->tensors[u].scale * ((const int8_t *)qv.val[u])[i];
-			sig += x * x;
-			noise += d * d;
+			double y = fv.val[t][i];
+			double d = y - (double)q->tensors[u].scale * ((const int8_t *)qv.val[u])[i];
+			*sig += y * y;
+			*noise += d * d;
 		}
 	}
-	*db = noise > 0 ? 10 * log10(sig / noise) : INFINITY;
 	rc = 0;
 out:
 	for (int i = 0; i < nin; i++)
@@ -405,5 +426,36 @@ out:
 	free(in);
 	ref_free(&qv);
 	reff_free(&fv);
+	return rc;
+}
+
+int ptq_sqnr(const Graph *f, const Graph *q, const PtqOpts *o, double *db, Err *e)
+{
+	bool given = o && o->inputs && o->nsamples > 0;
+	int ns = given ? o->nsamples : PTQ_HELDOUT, nin = 0, rc = 0;
+	/* held-out seeds: those after the calibration's */
+	int seed0 = o && o->nsamples > 0 ? o->nsamples : PTQ_SAMPLES;
+	for (int i = 0; i < f->nops; i++)
+		nin += f->ops[i].kind == OP_INPUT;
+	float **in = xcalloc(nin ? nin : 1, sizeof *in);
+	double sig = 0, noise = 0;
+	for (int k = 0; k < ns && !rc; k++) {
+		if (!given)
+			for (int i = 0, j = 0; i < f->nops; i++) {
+				const Tensor *t = &f->tensors[f->ops[i].out[0]];
+				if (f->ops[i].kind != OP_INPUT)
+					continue;
+				free(in[j]);
+				in[j] = xmalloc((ir_shape_elems(t->shape) + 1) * sizeof **in);
+				reff_input(t, seed0 + k, in[j++]);
+			}
+		rc = sqnr_sample(f, q, given ? o->inputs[k] : (const float *const *)in, &sig,
+				 &noise, e);
+	}
+	for (int j = 0; j < nin; j++)
+		free(in[j]);
+	free(in);
+	if (!rc)
+		*db = noise > 0 ? 10 * log10(sig / noise) : INFINITY;
 	return rc;
 }

@@ -5,7 +5,10 @@
 
 #include "ir.h"
 
-enum { PTQ_SAMPLES = 8 }; /* deterministic calibration inputs by default */
+enum {
+	PTQ_SAMPLES = 8, /* deterministic calibration inputs by default */
+	PTQ_HELDOUT = 4, /* deterministic SQNR inputs without the user's */
+};
 
 typedef struct PtqOpts {
 	int nsamples;                     /* calibration inputs (0: PTQ_SAMPLES) */
@@ -18,10 +21,9 @@ typedef struct PtqOpts {
  * requantization, a scale on every tensor.  NULL with e set on error. */
 Graph *ptq_quantize(const Graph *f, const PtqOpts *o, Err *e);
 
-/* The SQNR in dB of q's int8 reference outputs (ref_run, on ref_input's
- * inputs), dequantized, against f's float outputs on the same inputs
- * (each int8 input times its scale), over all graph outputs of f:
- * 10 log10(sum f^2 / sum (f - s q)^2); INFINITY when they are equal. */
-int ptq_sqnr(const Graph *f, const Graph *q, double *db, Err *e);
+/* The SQNR in dB of q (ptq_quantize(f, o)) against f, as ptq.c's header
+ * defines it: over o's inputs when it has them, else over PTQ_HELDOUT
+ * reff_input samples not used in calibration; INFINITY when equal. */
+int ptq_sqnr(const Graph *f, const Graph *q, const PtqOpts *o, double *db, Err *e);
 
 #endif
