@@ -19,6 +19,7 @@ enum {
 	NRANK = 8,               /* highest rank of a value */
 	NCONST_MAX = 1 << 28,    /* most elements of one constant */
 	NFOLD_MAX = 1 << 24,     /* most elements a folded constant may make */
+	NODE_INPUTS_MAX = 1024,  /* most inputs of one node */
 };
 
 typedef enum VKind { V_NONE, V_ACT, V_CONST } VKind;

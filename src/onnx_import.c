@@ -581,6 +581,8 @@ static int fold_slice(Ctx *c)
 		return ox_fail(c, "only forward slices of 1-D constants are folded");
 	s = ox_clamp_index(s, x->count);
 	e = ox_clamp_index(e, x->count);
+	if (step > x->count) /* the same elements, without overflow below */
+		step = x->count > 0 ? x->count : 1;
 	int64_t d = e > s ? (e - s + step - 1) / step : 0;
 	Value xx = *x;
 	Value *y = fold_out(c, xx.isfloat, &d, 1);
@@ -599,10 +601,14 @@ static int fold_arith(Ctx *c, char op)
 	Value *a = ox_in(c, 0), *b = ox_in(c, 1);
 	if (!a || !b)
 		return ox_fail(c, "two inputs needed");
-	if (a->count != b->count && a->count != 1 && b->count != 1)
-		return ox_fail(c, "only same-size or scalar constants are folded");
 	Value aa = *a, bb = *b;
-	const Value *big = aa.count >= bb.count ? &aa : &bb;
+	const Value *big = aa.count >= bb.count ? &aa : &bb, *small = big == &aa ? &bb : &aa;
+	/* same dims, or a single element of no higher rank: what broadcasting
+	 * gives is then big's dims */
+	if (small->count == 1 ? small->rank > big->rank
+			      : small->rank != big->rank ||
+				memcmp(small->dims, big->dims, big->rank * sizeof *big->dims))
+		return ox_fail(c, "only same-shape or single-element constants are folded");
 	bool f = aa.isfloat || bb.isfloat;
 	Value *y = fold_out(c, f, big->dims, big->rank);
 	if (!y)
@@ -804,8 +810,10 @@ static int define_outputs(Ctx *c)
 		c->nname = node_name(n);
 		if (!n->op_type || !n->op_type[0])
 			return ox_fail(c, "no op type");
-		if (!c->nname[0])
+		if (!n->n_output || !n->output[0][0])
 			return ox_fail(c, "no output");
+		if (n->n_input > NODE_INPUTS_MAX)
+			return ox_fail(c, "%zu inputs (at most %d)", n->n_input, NODE_INPUTS_MAX);
 		for (size_t k = 0; k < n->n_output; k++)
 			if (n->output[k][0] && !new_value(c, n->output[k], (int)i))
 				return ox_fail(c, "output '%.200s' is defined twice", n->output[k]);

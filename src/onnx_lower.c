@@ -34,9 +34,14 @@ static bool is(Ctx *c, const char *t)
 	return strcmp(c->node->op_type, t) == 0;
 }
 
+/* The IR builder's error, under the node's name (without the builder's own
+ * "node NAME: ", which names the same op). */
 static int ir_fail(Ctx *c)
 {
-	return ox_fail(c, "%s", c->g->err.msg);
+	const char *m = c->g->err.msg, *colon = strstr(m, ": ");
+	if (strncmp(m, "node ", 5) == 0 && colon)
+		m = colon + 2;
+	return ox_fail(c, "%s", m);
 }
 
 static const char *in_name(Ctx *c, int k)
@@ -377,6 +382,8 @@ static int lower_bn(Ctx *c)
 	static const char *what[4] = {"scale", "bias", "mean", "var"};
 	if (!x)
 		return -1;
+	if (ox_attr_i(c->node, "training_mode", 0))
+		return ox_fail(c, "training_mode=1 (batch statistics) is not supported");
 	if (x->rank < 2)
 		return ox_fail(c, "input of rank %d", x->rank);
 	int64_t ch = x->dims[1];
@@ -987,6 +994,22 @@ static int ints_in(Ctx *c, int k, int64_t *v, int max)
 	return (int)s->count;
 }
 
+/* Whether conv node r can take a crop (top, left, bottom, right) of its
+ * input as negative padding: only where it pads nothing itself, or its
+ * zeros would stand where the cropped rows were. */
+static bool crop_folds(const Onnx__NodeProto *r, const int crop[4])
+{
+	if (strcmp(r->op_type, "Conv") != 0 || !(ox_attr_is(r, "auto_pad", "NOTSET", true) ||
+						 ox_attr_is(r, "auto_pad", "VALID", false)))
+		return false;
+	int64_t pads[4] = {0, 0, 0, 0};
+	int np = ox_attr_ints(r, "pads", pads, 4);
+	for (int k = 0; k < 4; k++)
+		if (crop[k] && np == 4 && pads[k])
+			return false;
+	return np == 4 || np <= 0;
+}
+
 static int lower_slice(Ctx *c)
 {
 	Value *x = act_in(c, 0);
@@ -1020,6 +1043,8 @@ static int lower_slice(Ctx *c)
 		if (a < 0 || a >= x->rank || step < 1)
 			return ox_fail(c, "bad axis, or a step below 1 (not supported)");
 		int64_t d = x->dims[a], s = ox_clamp_index(st[k], d), e = ox_clamp_index(en[k], d);
+		if (step > d) /* the same elements, without overflow in the lengths */
+			step = d > 0 ? d : 1;
 		int64_t *dd = d0;
 		if (s == 0 && e == d && step == 1)
 			continue; /* the whole axis */
@@ -1039,8 +1064,7 @@ static int lower_slice(Ctx *c)
 	if (!naxes)
 		return view(c, x, x->dims, x->rank);
 	Value *y = ox_find(c, c->node->output[0]);
-	if (plane && y->readers == 1 && !y->graph_out &&
-	    strcmp(c->gp->node[y->reader]->op_type, "Conv") == 0) {
+	if (plane && y->readers == 1 && !y->graph_out && crop_folds(c->gp->node[y->reader], crop)) {
 		/* a crop the conv reading it takes as negative padding */
 		if (set_out(c, 0, x->t, d0, 4, false))
 			return -1;
@@ -1194,6 +1218,9 @@ int ox_lower(Ctx *c)
 		return lower_gemm(c);
 	if (is(c, "MatMul"))
 		return lower_matmul(c);
+	if (is(c, "Dropout") && ox_in(c, 2) &&
+	    (ox_in(c, 2)->kind != V_CONST || ox_in(c, 2)->count != 1 || cint(ox_in(c, 2), 0)))
+		return ox_fail(c, "training_mode must be a constant false");
 	if (is(c, "Flatten") || is(c, "Reshape") || is(c, "Squeeze") || is(c, "Unsqueeze") ||
 	    is(c, "Identity") || is(c, "Dropout"))
 		return lower_view(c);

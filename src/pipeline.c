@@ -250,8 +250,12 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 	if (offchip_plan(r->graph, r->sched.order, o->cfg.sram_bytes, o->cfg.sram_align,
 			 &r->plan, e))                                  /* plan */
 		goto fail;
-	if (npu_emit(r->graph, r->sched.order, &r->plan, &r->prog, e)) /* emit */
+	if (npu_emit(r->graph, r->sched.order, &r->plan, &r->prog, e)) { /* emit */
+		char m[NERRMSG];
+		snprintf(m, sizeof m, "%s", e->msg); /* "node X: why", of this model */
+		err_set(e, "%s: %s", o->model, m);
 		goto fail;
+	}
 	if (!o->simulate)
 		return 0;
 	dram = malloc(r->prog.dram_bytes);                           /* simulate */

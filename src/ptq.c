@@ -10,7 +10,8 @@
  *    sum that nothing else reads (and is no graph output) disappears: the
  *    producer gets a fused ReLU and the output scale hi/127, so the int8
  *    saturation at [0, 127] is the clip (equal to the float clip up to
- *    rounding).  The Clip node is recorded in Graph.merged as computed by
+ *    rounding); where calibration never reached hi (Clip(0, +inf), a
+ *    ReLU), the largest value it saw instead, as for any activation.  The Clip node is recorded in Graph.merged as computed by
  *    its producer.
  * 3. Scales.  Activations are symmetric per tensor, s = max|x| / 127.  Ops
  *    whose int8 form keeps its input's scale (pools, relu, concat, slice,
@@ -150,7 +151,9 @@ static bool assign_scales(Ptq *p)
 	}
 	for (int t = 0; t < f->ntensors; t++) {
 		int r = find(p->cls, t);
-		double m = hi[t] > 0 ? hi[t] : p->amax[t];
+		/* a fused Clip's bound, or less where calibration never got there
+		 * (Clip(0, +inf) is a ReLU): saturation clips at whichever is lower */
+		double m = hi[t] > 0 && (hi[t] < p->amax[t] || p->amax[t] <= 0) ? hi[t] : p->amax[t];
 		/* the fused clip's own output is bounded by hi anyway */
 		if (p->fused[f->tensors[t].producer])
 			m = 0;
@@ -173,7 +176,7 @@ static bool assign_scales(Ptq *p)
 
 static int32_t round32(double v)
 {
-	v = nearbyint(v);
+	v = round(v); /* half away from zero, as round8 */
 	return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
 }
 

@@ -4,6 +4,7 @@
  * Clip fusion. */
 #include "testutil.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -425,6 +426,33 @@ static void test_clip_fusion(void **state)
 	ir_free(f);
 }
 
+/* Clip(0, +inf), a ReLU as PyTorch's clamp(min=0) exports it: fused, with
+ * the calibrated scale rather than +inf / 127 (which would zero it all). */
+static void test_clip_without_upper_bound(void **state)
+{
+	(void)state;
+	Graph *f = ir_new("clamp");
+	int x = ir_input(f, "x", (Shape){1, 2, 6, 6}, DT_I8);
+	int c = ir_conv(f, "c", x, 4, ir_window(3, 1, 1, 1));
+	randf(f, f->ops[1].weight, 3, 9);
+	randf(f, f->ops[1].bias, 1, 10);
+	ir_act(f, "relu", c, ACT_CLIP, 0, FLT_MAX);
+	ir_link(f);
+	ir_mark_unconsumed_outputs(f);
+	Graph *q = quantize(f);
+	const Tensor *t = &q->tensors[ir_find(q, "c")];
+	assert_true(q->ops[t->producer].relu);
+	assert_true(t->scale > 0 && t->scale < 1);
+	Err e;
+	double db;
+	if (ptq_sqnr(f, q, NULL, &db, &e))
+		fail_msg("%s", e.msg);
+	print_message("clamp(min=0): SQNR %.2f dB\n", db);
+	assert_true(db > 30);
+	ir_free(q);
+	ir_free(f);
+}
+
 /* A Clip whose producer has another reader is not fused. */
 static void test_clip_not_fused_when_shared(void **state)
 {
@@ -541,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_weights_per_channel),
 		cmocka_unit_test(test_concat_shares_scale),
 		cmocka_unit_test(test_clip_fusion),
+		cmocka_unit_test(test_clip_without_upper_bound),
 		cmocka_unit_test(test_clip_not_fused_when_shared),
 		cmocka_unit_test(test_calib_dir),
 	};
