@@ -629,6 +629,39 @@ static void test_pad_folded_into_reader(void **state)
 	ir_free(g);
 }
 
+/* A Slice of the plane that only a Conv reads: the conv crops it by
+ * negative padding, except on a side where it pads itself (its zeros would
+ * stand where the cropped rows were): there the Slice stays. */
+static void test_crop_folded_into_conv(void **state)
+{
+	(void)state;
+	int64_t x[4] = {1, 2, 6, 6}, wd[4] = {3, 2, 3, 3}, st[1] = {1}, en[1] = {6}, ax[1] = {2};
+	int64_t p1[4] = {1, 1, 1, 1}, p0[4] = {0, 1, 1, 1};
+	for (int padded = 0; padded < 2; padded++) {
+		M *m = m_new(13);
+		m_input(m, "x", 4, x);
+		m_initi(m, "st", 1, st);
+		m_initi(m, "en", 1, en);
+		m_initi(m, "ax", 1, ax);
+		m_initf(m, "w", 4, wd, NULL, false);
+		m_node(m, "Slice", "crop", "x st en ax", "xc"); /* rows 1..5 */
+		Onnx__NodeProto *n = m_node(m, "Conv", "conv", "xc w", "y");
+		m_ais(m, n, "pads", 4, padded ? p1 : p0);
+		m_output(m, "y");
+		Graph *g = ok(m);
+		const Op *c = op_of(g, "conv");
+		assert_shape(shape_of(g, "conv"), 1, 3, padded ? 5 : 4, 6);
+		if (padded) {
+			assert_int_equal(op_of(g, "crop")->kind, OP_SLICE);
+			assert_int_equal(c->win.pt, 1);
+		} else {
+			assert_string_equal(merged_to(g, "crop"), "conv");
+			assert_int_equal(c->win.pt, -1);
+		}
+		ir_free(g);
+	}
+}
+
 static void test_channel_shuffle(void **state)
 {
 	(void)state;
@@ -972,6 +1005,18 @@ static void test_bad_graphs(void **state)
 	bad(m, "node foo (Foo): domain 'com.example'");
 
 	m = one_conv(13);
+	n = m_node(m, "Relu", "noout", "y", "z");
+	n->n_output = 0; /* named, but making nothing */
+	bad(m, "node noout (Relu): no output");
+
+	m = one_conv(13);
+	for (int k = 0; k < 4; k++)
+		m_initf(m, (const char *[]){"s", "b", "mu", "var"}[k], 1, (int64_t[]){2}, NULL, false);
+	n = m_node(m, "BatchNormalization", "bn", "y s b mu var", "z");
+	m_ai(m, n, "training_mode", 1);
+	bad(m, "node bn (BatchNormalization): training_mode=1");
+
+	m = one_conv(13);
 	m_node(m, "Softmax", "sm", "y", "z");
 	bad(m, "node sm (Softmax): unsupported op, and the file does not state the shape");
 
@@ -1093,6 +1138,7 @@ int main(void)
 		cmocka_unit_test(test_constant_folding),
 		cmocka_unit_test(test_reshape_copy),
 		cmocka_unit_test(test_pad_folded_into_reader),
+		cmocka_unit_test(test_crop_folded_into_conv),
 		cmocka_unit_test(test_channel_shuffle),
 		cmocka_unit_test(test_elementwise_ops),
 		cmocka_unit_test(test_opset_variants),
