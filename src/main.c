@@ -108,11 +108,12 @@ typedef struct Opts {
 	bool perchannel;
 } Opts;
 
+/* One line, then where the usage is: the whole text would bury it. */
 static int usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "serenity: ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n%s", usage_text);
+	fprintf(stderr, " (serenity --help for usage)\n");
 	return EXIT_USAGE;
 }
 
@@ -1121,8 +1122,10 @@ static const Command commands[] = {
 
 int main(int argc, char **argv)
 {
-	if (argc < 2)
-		return usage_error("%s", "no command");
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(usage_text, stdout);

@@ -165,11 +165,13 @@ expect 1 "$S" schedule "$W/does-not-exist.graph"
 expect 1 "$S" schedule zoo:no-such-net
 expect 1 "$S" schedule "$W"
 
-# Usage errors: exit 2 with the usage text.
+# Usage errors: exit 2, one line naming the problem (the usage text alone
+# when no command is given).
 expect 2 "$S"
+grep -q '^usage:' "$W/err" && ok || bad "no usage without a command"
 expect 2 "$S" frobnicate
 expect 2 "$S" schedule zoo:swiftnet-hpd --no-such-flag
-grep -q '^usage:' "$W/err" && ok || bad "no usage on unknown flag"
+[ "$(wc -l <"$W/err")" -eq 1 ] && grep -q "no-such-flag" "$W/err" && ok || bad "unknown flag: $(cat "$W/err")"
 expect 2 "$S" schedule zoo:swiftnet-hpd --scheduler magic
 expect 2 "$S" schedule
 expect 2 "$S" export zoo:swiftnet-hpd --format graph
