@@ -246,6 +246,20 @@ static void dp_progress(void *ctx, const DpProgress *p)
 		(long long)p->states, p->seconds);
 }
 
+static void calib_line(int k, int n)
+{
+	if (k < n)
+		fprintf(stderr, "\r\033[Kcalibrating: sample %d/%d", k + 1, n);
+	else
+		fputs("\r\033[K", stderr);
+}
+
+/* The calibration's progress line (ptq.c), on a terminal only. */
+static PtqProgress *calib_progress(void)
+{
+	return isatty(2) ? calib_line : NULL;
+}
+
 static void dp_opts(const Opts *o, DpOpts *dp)
 {
 	memset(dp, 0, sizeof *dp);
@@ -595,7 +609,7 @@ static int cmd_verify(int argc, char **argv)
 	DpOpts dp;
 	dp_opts(&o, &dp);
 	RwStats st, sta;
-	if (!g || pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, &e) ||
+	if (!g || pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, calib_progress(), &e) ||
 	    !(r = rw_apply(g, &dp, &st, &e)) ||
 	    !(all = rw_apply_all(g, &sta, &e)) || ref_run(g, &vg, &e) || ref_run(r, &vr, &e) ||
 	    ref_run(all, &va, &e)) {
@@ -673,6 +687,7 @@ static int pipe_opts(const Opts *o, PipeOpts *po, Err *e)
 	po->perchannel = o->perchannel;
 	po->seed = 1;
 	po->calib = o->calib;
+	po->calib_progress = calib_progress();
 	dp_opts(o, &po->dp);
 	return cfg_read(o->config, &po->cfg, e);
 }
@@ -885,7 +900,7 @@ static int cmd_sweep(int argc, char **argv)
 		abort();
 	if (pipe_opts(&o, &po, &e) || !(g = model_load(o.model, &e)) ||
 	    pipeline_npu_check(g, o.model, false, &e) ||
-	    pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, &e) ||
+	    pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, calib_progress(), &e) ||
 	    pipeline_npu_check(g, o.model, true, &e) || ref_run(g, &ref, &e)) {
 		rc = input_error(&e);
 		goto out;
