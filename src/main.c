@@ -247,6 +247,20 @@ static void dp_progress(void *ctx, const DpProgress *p)
 		(long long)p->states, p->seconds);
 }
 
+static void calib_line(int k, int n)
+{
+	if (k < n)
+		fprintf(stderr, "\r\033[Kcalibrating: sample %d/%d", k + 1, n);
+	else
+		fputs("\r\033[K", stderr);
+}
+
+/* The calibration's progress line (ptq.c), on a terminal only. */
+static PtqProgress *calib_progress(void)
+{
+	return isatty(2) ? calib_line : NULL;
+}
+
 static void dp_opts(const Opts *o, DpOpts *dp)
 {
 	memset(dp, 0, sizeof *dp);
@@ -598,7 +612,7 @@ static int cmd_verify(int argc, char **argv)
 	RwStats st, sta;
 	/* the int8 reference runs what the NPU runs */
 	if (!g || pipeline_npu_check(g, o.model, false, &e) ||
-	    pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, NULL, &e) ||
+	    pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, calib_progress(), NULL, &e) ||
 	    pipeline_npu_check(g, o.model, true, &e) || !(r = rw_apply(g, &dp, &st, &e)) ||
 	    !(all = rw_apply_all(g, &sta, &e)) || ref_run(g, &vg, &e) || ref_run(r, &vr, &e) ||
 	    ref_run(all, &va, &e)) {
@@ -676,6 +690,7 @@ static int pipe_opts(const Opts *o, PipeOpts *po, Err *e)
 	po->perchannel = o->perchannel;
 	po->seed = 1;
 	po->calib = o->calib;
+	po->calib_progress = calib_progress();
 	dp_opts(o, &po->dp);
 	return cfg_read(o->config, &po->cfg, e);
 }
@@ -889,7 +904,7 @@ static int cmd_sweep(int argc, char **argv)
 	if (gf_check_writable(o.out, &e) || (o.plot && gf_check_writable(o.plot, &e)) ||
 	    pipe_opts(&o, &po, &e) || !(g = model_load(o.model, &e)) ||
 	    pipeline_npu_check(g, o.model, false, &e) ||
-	    pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, NULL, &e) ||
+	    pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, calib_progress(), NULL, &e) ||
 	    pipeline_npu_check(g, o.model, true, &e) || ref_run(g, &ref, &e)) {
 		rc = input_error(&e);
 		goto out;

@@ -137,14 +137,14 @@ static void check(PipeResult *r, const RefValues *given, const uint8_t *dram, Er
 }
 
 int pipeline_quantize(Graph **g, Graph **float_graph, uint64_t seed, bool perchannel,
-		      const char *calib, double *sqnr_db, Err *e)
+		      const char *calib, PtqProgress *progress, double *sqnr_db, Err *e)
 {
 	if (!reff_has_float(*g))
 		return perchannel ? quant_model_perchannel(*g, seed, e) : quant_model(*g, seed, e);
 	Calib c = {0};
 	if (calib && calib_read(calib, *g, &c, e))
 		return -1;
-	PtqOpts po = {c.nsamples, (const float *const *const *)c.x};
+	PtqOpts po = {c.nsamples, (const float *const *const *)c.x, progress};
 	Graph *q = ptq_quantize(*g, &po, e);
 	/* on the same samples as calibration, while they are at hand */
 	if (q && sqnr_db && ptq_sqnr(*g, q, &po, sqnr_db, e)) {
@@ -229,7 +229,8 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 		r->owns_original = true;
 		if (!g || pipeline_npu_check(g, o->model, false, e) || /* NPU ops only */
 		    pipeline_quantize(&r->original, &r->float_graph, o->seed, /* quantize */
-				      o->perchannel, o->calib, o->simulate ? &r->sqnr_db : NULL, e))
+				      o->perchannel, o->calib, o->calib_progress,
+				      o->simulate ? &r->sqnr_db : NULL, e))
 			goto fail;
 		g = r->original;
 		r->has_sqnr = r->float_graph && o->simulate;

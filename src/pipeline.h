@@ -7,6 +7,7 @@
 #include "emit.h"
 #include "fsim.h"
 #include "offchip.h"
+#include "ptq.h"
 #include "ref.h"
 #include "rewrite.h"
 #include "rtlsim.h"
@@ -26,6 +27,7 @@ typedef struct PipeOpts {
 	uint64_t seed;      /* weights */
 	bool perchannel;    /* calibrate conv and fc per output channel */
 	const char *calib;  /* float models: calibration inputs (calib.h), or NULL */
+	PtqProgress *calib_progress; /* float models: calibration progress, or NULL */
 	/* For sweeps: a graph already imported and quantized, and its
 	 * reference values, used instead of importing again (not owned). */
 	const Graph *preloaded;
@@ -67,12 +69,13 @@ void pipeline_free(PipeResult *r);
 /* The quantize stage: post-training quantization (ptq.c) of a float model,
  * on the inputs in directory calib (calib.h) or deterministic ones when it
  * is NULL, *g becoming the int8 graph and the float one kept in
- * *float_graph (or freed when float_graph is NULL); with sqnr_db, also
+ * *float_graph (or freed when float_graph is NULL); progress, if not NULL,
+ * is told of each calibration sample; with sqnr_db, also
  * ptq_sqnr on the same calib inputs (held-out ones without).  quant_model
  * (per channel with perchannel) for other models, sqnr_db untouched.  On
  * failure *g is as it was. */
 int pipeline_quantize(Graph **g, Graph **float_graph, uint64_t seed, bool perchannel,
-		      const char *calib, double *sqnr_db, Err *e);
+		      const char *calib, PtqProgress *progress, double *sqnr_db, Err *e);
 
 /* Writes stream.bin, stream.lst, dram.bin and memmap.txt into dir (made if
  * missing), each file whole or not at all. */

@@ -72,6 +72,8 @@ static int calibrate(Ptq *p, const PtqOpts *o, Err *e)
 	float **in = xcalloc(nin ? nin : 1, sizeof *in);
 	int rc = 0;
 	for (int k = 0; k < ns && !rc; k++) {
+		if (o && o->progress)
+			o->progress(k, ns);
 		if (!o || !o->inputs)
 			for (int i = 0, j = 0; i < f->nops; i++) {
 				const Tensor *t = &f->tensors[f->ops[i].out[0]];
@@ -91,6 +93,8 @@ static int calibrate(Ptq *p, const PtqOpts *o, Err *e)
 		if (!rc)
 			reff_free(&v);
 	}
+	if (o && o->progress)
+		o->progress(ns, ns);
 	for (int j = 0; j < nin; j++)
 		free(in[j]);
 	free(in);

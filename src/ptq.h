@@ -10,10 +10,15 @@ enum {
 	PTQ_HELDOUT = 4, /* deterministic SQNR inputs without the user's */
 };
 
+/* Calibration progress: called before sample k of n is run, and with
+ * k == n once when calibration ends (also on an error). */
+typedef void PtqProgress(int k, int n);
+
 typedef struct PtqOpts {
 	int nsamples;                     /* calibration inputs (0: PTQ_SAMPLES) */
 	const float *const *const *inputs;/* inputs[k][i]: sample k of the i-th graph
 	                                   * input, or NULL for reff_input's */
+	PtqProgress *progress;            /* or NULL */
 } PtqOpts;
 
 /* A new, int8 graph for the float graph f (f is left as it is): the same

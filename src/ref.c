@@ -1,7 +1,8 @@
 /* ref.c: the int8 reference interpreter.
  *
  * Written for clarity first: one plain loop nest per op kind, NCHW, batch
- * in the outer loop.  Activations are int8 and symmetric (zero point 0), so
+ * in the outer loop; convolution, where the time goes, tap by tap so that
+ * its inner loop vectorizes (ref_conv_acc).  Activations are int8 and symmetric (zero point 0), so
  * padding reads 0 and a concat is a copy.  Weights are int8, biases and
  * accumulators int32; weight layout is [cout][cin/groups][kh][kw].
  *
@@ -189,35 +190,84 @@ static void finish(Run *r, int o, const int32_t *acc, int8_t *out, int64_t n, Sh
 		out[i] = ref_clamp8(ref_requant(acc[i], op->qmul, op->qshift), op->relu);
 }
 
-/* Convolution accumulators: acc[] starts with the bias or partial sums. */
+void ref_tap_range(int n, int stride, int off, int size, int *lo, int *hi)
+{
+	*lo = off >= 0 ? 0 : (-off + stride - 1) / stride;
+	*hi = size - 1 - off < 0 ? 0 : (size - 1 - off) / stride + 1;
+	if (*hi > n)
+		*hi = n;
+}
+
+enum { NFUSE = 4 }; /* input channels one pass of ref_conv_acc's inner loop sums */
+
+/* y[i] += sum over j < m of a[j] * x[j * plane + i * stride], i in [0, n),
+ * wrapping like int32 hardware: ref_conv_acc's inner loop, over m <= NFUSE
+ * input planes at once (the m products fit int32 without wrapping). */
+static void axpy8(uint32_t *restrict y, const int8_t *restrict x, int64_t plane, int stride,
+		  const int32_t *a, int m, int n)
+{
+	if (m < NFUSE) {
+		for (int j = 0; j < m; j++, x += plane)
+			if (stride == 1)
+				for (int i = 0; i < n; i++)
+					y[i] += (uint32_t)(a[j] * x[i]);
+			else
+				for (int i = 0; i < n; i++)
+					y[i] += (uint32_t)(a[j] * x[(int64_t)i * stride]);
+		return;
+	}
+	const int8_t *x1 = x + plane, *x2 = x1 + plane, *x3 = x2 + plane;
+	int32_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+	if (stride == 1)
+		for (int i = 0; i < n; i++)
+			y[i] += (uint32_t)(a0 * x[i] + a1 * x1[i] + a2 * x2[i] + a3 * x3[i]);
+	else
+		for (int i = 0; i < n; i++) {
+			int64_t j = (int64_t)i * stride;
+			y[i] += (uint32_t)(a0 * x[j] + a1 * x1[j] + a2 * x2[j] + a3 * x3[j]);
+		}
+}
+
+/* Convolution accumulators: acc[] starts with the bias or partial sums.
+ * Tap by tap, NFUSE input channels at a time, as ref_float.c's conv (which
+ * explains the loop order); the sums wrap modulo 2^32, so their order does
+ * not change the result. */
 void ref_conv_acc(Window k, Shape xs, const int8_t *x, Shape ys, const int8_t *w, int32_t *acc)
 {
 	int G = k.groups, cig = xs.c / G, cog = ys.c / G;
+	int64_t plane = (int64_t)xs.h * xs.w, taps = (int64_t)k.kh * k.kw;
+	bool whole = k.sh == 1 && k.sw == 1 && xs.w == ys.w;
 	for (int n = 0; n < ys.n; n++)
 		for (int oc = 0; oc < ys.c; oc++) {
-			int gidx = oc / cog;
-			for (int oy = 0; oy < ys.h; oy++)
-				for (int ox = 0; ox < ys.w; ox++) {
-					uint32_t sum = 0; /* wraps like int32 hardware */
-					for (int ic = 0; ic < cig; ic++) {
-						const int8_t *xp = x + (((int64_t)n * xs.c + gidx * cig + ic) * xs.h) * xs.w;
-						const int8_t *wp = w + (((int64_t)oc * cig + ic) * k.kh) * k.kw;
-						for (int ky = 0; ky < k.kh; ky++) {
-							int iy = oy * k.sh - k.pt + ky * k.dh;
-							if (iy < 0 || iy >= xs.h)
-								continue;
-							for (int kx = 0; kx < k.kw; kx++) {
-								int ix = ox * k.sw - k.pl + kx * k.dw;
-								if (ix < 0 || ix >= xs.w)
-									continue;
-								sum += (uint32_t)((int32_t)xp[(int64_t)iy * xs.w + ix] *
-										  wp[ky * k.kw + kx]);
-							}
+			uint32_t *yp = (uint32_t *)acc + (((int64_t)n * ys.c + oc) * ys.h) * ys.w;
+			for (int ic = 0; ic < cig; ic += NFUSE) {
+				int m = cig - ic < NFUSE ? cig - ic : NFUSE;
+				const int8_t *xp = x + ((int64_t)n * xs.c + oc / cog * cig + ic) * plane;
+				const int8_t *wp = w + ((int64_t)oc * cig + ic) * taps;
+				for (int ky = 0; ky < k.kh; ky++) {
+					int offy = ky * k.dh - k.pt, y0, y1;
+					ref_tap_range(ys.h, k.sh, offy, xs.h, &y0, &y1);
+					for (int kx = 0; kx < k.kw; kx++) {
+						int offx = kx * k.dw - k.pl, x0, x1;
+						ref_tap_range(ys.w, k.sw, offx, xs.w, &x0, &x1);
+						int rows = y1 - y0, len = x1 - x0;
+						if (rows <= 0 || len <= 0)
+							continue;
+						if (whole && offx == 0) {
+							len *= rows;
+							rows = 1;
 						}
+						int32_t a[NFUSE];
+						for (int j = 0; j < m; j++)
+							a[j] = wp[j * taps + ky * k.kw + kx];
+						for (int oy = y0; oy < y0 + rows; oy++)
+							axpy8(yp + (int64_t)oy * ys.w + x0,
+							      xp + (int64_t)(oy * k.sh + offy) * xs.w +
+								      x0 * k.sw + offx,
+							      plane, k.sw, a, m, len);
 					}
-					int64_t i = (((int64_t)n * ys.c + oc) * ys.h + oy) * ys.w + ox;
-					acc[i] = (int32_t)((uint32_t)acc[i] + sum);
 				}
+			}
 		}
 }
 

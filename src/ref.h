@@ -38,6 +38,9 @@ void ref_quant_params(double scale, int32_t *qmul, int *qshift);
  * maximum, or with avg the rounded mean, of each window's valid elements. */
 void ref_conv_acc(Window k, Shape xs, const int8_t *x, Shape ys, const int8_t *w, int32_t *acc);
 void ref_pool(Window k, bool avg, Shape xs, const int8_t *x, Shape ys, int8_t *y);
+/* The outputs o in [0, n) whose input position o * stride + off lies in
+ * [0, size) (a kernel tap at offset off): [*lo, *hi), empty if *lo >= *hi. */
+void ref_tap_range(int n, int stride, int off, int size, int *lo, int *hi);
 /* The deterministic contents of a graph input tensor. */
 void ref_input(const Tensor *t, int8_t *out);
 

@@ -1,7 +1,7 @@
 /* ref_float.c: the float32 reference interpreter.
  *
  * Like ref.c, one plain loop nest per op kind over NCHW tensors, written for
- * clarity.  It runs what an imported ONNX model means, not what the NPU does:
+ * clarity; convolution tap by tap, for speed (conv).  It runs what an imported ONNX model means, not what the NPU does:
  * no rounding, no saturation.  Per op (y the output):
  *   conv      y = b + sum x * w over the window; groups, dilation and
  *             asymmetric (or negative: cropping) padding, padding reads 0
@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ref.h"
 #include "rng.h"
 
 void reff_input(const Tensor *t, int sample, float *out)
@@ -57,33 +58,92 @@ static int64_t idx4(Shape s, int n, int c, int h, int w)
 	return (((int64_t)n * s.c + c) * s.h + h) * s.w + w;
 }
 
+enum { NFUSE = 4 }; /* input channels one pass of conv's inner loop sums */
+
+/* y[i] += sum over j < m of a[j] * x[j * plane + i * stride], i in [0, n):
+ * conv's inner loop, over m <= NFUSE input planes at once so that each
+ * output element is loaded and stored once for m products.  In double:
+ * float products are exact there, and the sum rounds to the same float
+ * as the old one-output-at-a-time loop's nearly always (whereas float
+ * sums, in any order, moved calibration scales and the SQNR by 0.2 dB). */
+static void axpy(double *restrict y, const float *restrict x, int64_t plane, int stride,
+		 const float *a, int m, int n)
+{
+	if (m < NFUSE) {
+		for (int j = 0; j < m; j++, x += plane)
+			if (stride == 1)
+				for (int i = 0; i < n; i++)
+					y[i] += (double)a[j] * x[i];
+			else
+				for (int i = 0; i < n; i++)
+					y[i] += (double)a[j] * x[(int64_t)i * stride];
+		return;
+	}
+	const float *x1 = x + plane, *x2 = x1 + plane, *x3 = x2 + plane;
+	double a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+	if (stride == 1)
+		for (int i = 0; i < n; i++)
+			y[i] += a0 * x[i] + a1 * x1[i] + a2 * x2[i] + a3 * x3[i];
+	else
+		for (int i = 0; i < n; i++) {
+			int64_t j = (int64_t)i * stride;
+			y[i] += a0 * x[j] + a1 * x1[j] + a2 * x2[j] + a3 * x3[j];
+		}
+}
+
+/* Tap by tap: for each output channel, each kernel tap adds w times the
+ * input plane, shifted, to the whole output plane, NFUSE input channels at
+ * a time.  The padding only narrows the range of output rows and columns a
+ * tap reaches (ref_tap_range), so the inner loop runs over contiguous
+ * memory without tests (with stride 1) and vectorizes; rows that are whole
+ * in both planes make one run.  The output plane (its double sums) and the
+ * NFUSE input planes stay in cache over the taps. */
 static void conv(const Op *op, Shape xs, const float *x, Shape ys, const float *w,
 		 const float *b, float *y)
 {
 	Window k = op->win;
 	int cig = xs.c / k.groups, cog = ys.c / k.groups;
+	int64_t plane = (int64_t)xs.h * xs.w, taps = (int64_t)k.kh * k.kw;
+	bool whole = k.sh == 1 && k.sw == 1 && xs.w == ys.w;
+	int64_t ny = (int64_t)ys.h * ys.w;
+	double *acc = xmalloc((ny ? ny : 1) * sizeof *acc);
 	for (int n = 0; n < ys.n; n++)
-		for (int oc = 0; oc < ys.c; oc++)
-			for (int oy = 0; oy < ys.h; oy++)
-				for (int ox = 0; ox < ys.w; ox++) {
-					double sum = b ? b[oc] : 0;
-					for (int ic = 0; ic < cig; ic++) {
-						const float *wp = w + ((int64_t)oc * cig + ic) * k.kh * k.kw;
-						int c = oc / cog * cig + ic;
-						for (int ky = 0; ky < k.kh; ky++) {
-							int iy = oy * k.sh - k.pt + ky * k.dh;
-							if (iy < 0 || iy >= xs.h)
-								continue;
-							for (int kx = 0; kx < k.kw; kx++) {
-								int ix = ox * k.sw - k.pl + kx * k.dw;
-								if (ix >= 0 && ix < xs.w)
-									sum += (double)x[idx4(xs, n, c, iy, ix)] *
-									       wp[ky * k.kw + kx];
-							}
+		for (int oc = 0; oc < ys.c; oc++) {
+			for (int64_t i = 0; i < ny; i++)
+				acc[i] = b ? b[oc] : 0;
+			for (int ic = 0; ic < cig; ic += NFUSE) {
+				int m = cig - ic < NFUSE ? cig - ic : NFUSE;
+				const float *xp = x + idx4(xs, n, oc / cog * cig + ic, 0, 0);
+				const float *wp = w + ((int64_t)oc * cig + ic) * taps;
+				for (int ky = 0; ky < k.kh; ky++) {
+					int offy = ky * k.dh - k.pt, y0, y1;
+					ref_tap_range(ys.h, k.sh, offy, xs.h, &y0, &y1);
+					for (int kx = 0; kx < k.kw; kx++) {
+						int offx = kx * k.dw - k.pl, x0, x1;
+						ref_tap_range(ys.w, k.sw, offx, xs.w, &x0, &x1);
+						int rows = y1 - y0, len = x1 - x0;
+						if (rows <= 0 || len <= 0)
+							continue;
+						if (whole && offx == 0) {
+							len *= rows;
+							rows = 1;
 						}
+						float a[NFUSE];
+						for (int j = 0; j < m; j++)
+							a[j] = wp[j * taps + ky * k.kw + kx];
+						for (int oy = y0; oy < y0 + rows; oy++)
+							axpy(acc + (int64_t)oy * ys.w + x0,
+							     xp + (int64_t)(oy * k.sh + offy) * xs.w +
+								     x0 * k.sw + offx,
+							     plane, k.sw, a, m, len);
 					}
-					y[idx4(ys, n, oc, oy, ox)] = (float)sum;
 				}
+			}
+			float *yp = y + idx4(ys, n, oc, 0, 0);
+			for (int64_t i = 0; i < ny; i++)
+				yp[i] = (float)acc[i];
+		}
+	free(acc);
 }
 
 static void pool(const Op *op, Shape xs, const float *x, Shape ys, float *y)

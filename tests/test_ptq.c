@@ -276,7 +276,7 @@ static void test_sqnr_on_calib_samples(void **state)
 		xs[k][0] = x[k];
 		ins[k] = (const float *const *)xs[k];
 	}
-	PtqOpts po = {NS, ins};
+	PtqOpts po = {NS, ins, NULL};
 	Err e;
 	Graph *q = ptq_quantize(f, &po, &e);
 	if (!q)
@@ -288,7 +288,7 @@ static void test_sqnr_on_calib_samples(void **state)
 	assert_true(db > 20);
 	/* one ratio of sums over the samples: between the samples' own */
 	for (int k = 0; k < NS; k++) {
-		PtqOpts one = {1, &ins[k]};
+		PtqOpts one = {1, &ins[k], NULL};
 		double d;
 		if (ptq_sqnr(f, q, &one, &d, &e))
 			fail_msg("%s", e.msg);
@@ -491,6 +491,17 @@ static void write_pb(const char *path, const float *v, int n, int dt)
 	fclose(f);
 }
 
+static int progress_calls[8][2], nprogress;
+
+static void record_progress(int k, int n)
+{
+	if (nprogress < 8) {
+		progress_calls[nprogress][0] = k;
+		progress_calls[nprogress][1] = n;
+	}
+	nprogress++;
+}
+
 static void test_calib_dir(void **state)
 {
 	(void)state;
@@ -519,10 +530,16 @@ static void test_calib_dir(void **state)
 	assert_int_equal(c.nsamples, 2);
 	assert_memory_equal(c.x[0][0], small, sizeof small);
 	assert_memory_equal(c.x[1][0], big, sizeof big);
-	PtqOpts po = {c.nsamples, (const float *const *const *)c.x};
+	PtqOpts po = {c.nsamples, (const float *const *const *)c.x, record_progress};
 	Graph *q = ptq_quantize(f, &po, &e);
 	if (!q)
 		fail_msg("%s", e.msg);
+	/* progress before each sample, then once at the end */
+	assert_int_equal(nprogress, 3);
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(progress_calls[k][0], k);
+		assert_int_equal(progress_calls[k][1], 2);
+	}
 	/* the input's scale comes from the given samples: 40 / 127 */
 	assert_true(fabsf(q->tensors[0].scale - 40.0f / 127) < 1e-6f);
 	ir_free(q);

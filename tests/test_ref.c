@@ -1,9 +1,11 @@
 /* test_ref.c: the int8 reference interpreter on hand-computed cases. */
 #include "testutil.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "ref.h"
+#include "rng.h"
 
 static const int8_t one_to_nine[] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
 
@@ -121,6 +123,80 @@ static void test_conv_groups_bias_relu(void **state)
 	v = run(g, in, y);
 	assert_int_equal(v[1], 0);
 	ir_free(g);
+}
+
+/* ref_conv_acc as written before it went tap by tap: one output at a time,
+ * testing every window position against the input's bounds. */
+static void conv_direct(Window k, Shape xs, const int8_t *x, Shape ys, const int8_t *w,
+			int32_t *acc)
+{
+	int cig = xs.c / k.groups, cog = ys.c / k.groups;
+	for (int n = 0; n < ys.n; n++)
+		for (int oc = 0; oc < ys.c; oc++)
+			for (int oy = 0; oy < ys.h; oy++)
+				for (int ox = 0; ox < ys.w; ox++) {
+					uint32_t sum = 0;
+					for (int ic = 0; ic < cig; ic++)
+						for (int ky = 0; ky < k.kh; ky++)
+							for (int kx = 0; kx < k.kw; kx++) {
+								int iy = oy * k.sh - k.pt + ky * k.dh;
+								int ix = ox * k.sw - k.pl + kx * k.dw;
+								if (iy < 0 || iy >= xs.h || ix < 0 || ix >= xs.w)
+									continue;
+								int c = oc / cog * cig + ic;
+								sum += (uint32_t)(x[((n * xs.c + c) * xs.h + iy) * xs.w + ix] *
+										  w[((oc * cig + ic) * k.kh + ky) * k.kw + kx]);
+							}
+					int i = ((n * ys.c + oc) * ys.h + oy) * ys.w + ox;
+					acc[i] = (int32_t)((uint32_t)acc[i] + sum);
+				}
+}
+
+/* Random windows (groups, strides, dilations, padding that is negative
+ * or larger than the kernel): the same accumulators, bit for bit. */
+static void test_conv_acc_matches_direct(void **state)
+{
+	(void)state;
+	uint64_t s = 42;
+	for (int t = 0; t < 300; t++) {
+		Window k = {0};
+		k.groups = 1 + (int)rng_below(&s, 3);
+		k.kh = 1 + (int)rng_below(&s, 4);
+		k.kw = 1 + (int)rng_below(&s, 4);
+		k.sh = 1 + (int)rng_below(&s, 3);
+		k.sw = 1 + (int)rng_below(&s, 3);
+		k.dh = 1 + (int)rng_below(&s, 2);
+		k.dw = 1 + (int)rng_below(&s, 2);
+		k.pt = (int)rng_below(&s, 5) - 1;
+		k.pb = (int)rng_below(&s, 5) - 1;
+		k.pl = (int)rng_below(&s, 5) - 1;
+		k.pr = (int)rng_below(&s, 5) - 1;
+		Shape xs = {1 + (int)rng_below(&s, 2), k.groups * (1 + (int)rng_below(&s, 6)),
+			    1 + (int)rng_below(&s, 9), 1 + (int)rng_below(&s, 9)};
+		int oh = (xs.h + k.pt + k.pb - (k.kh - 1) * k.dh - 1) / k.sh + 1;
+		int ow = (xs.w + k.pl + k.pr - (k.kw - 1) * k.dw - 1) / k.sw + 1;
+		if (xs.h + k.pt + k.pb - (k.kh - 1) * k.dh < 1 ||
+		    xs.w + k.pl + k.pr - (k.kw - 1) * k.dw < 1)
+			continue;
+		Shape ys = {xs.n, k.groups * (1 + (int)rng_below(&s, 5)), oh, ow};
+		int nx = xs.n * xs.c * xs.h * xs.w, ny = ys.n * ys.c * ys.h * ys.w;
+		int nw = ys.c * (xs.c / k.groups) * k.kh * k.kw;
+		int8_t *x = xmalloc(nx), *w = xmalloc(nw);
+		int32_t *a = xmalloc(ny * sizeof *a), *b = xmalloc(ny * sizeof *b);
+		for (int i = 0; i < nx; i++)
+			x[i] = (int8_t)((int)rng_below(&s, 256) - 128);
+		for (int i = 0; i < nw; i++)
+			w[i] = (int8_t)((int)rng_below(&s, 256) - 128);
+		for (int i = 0; i < ny; i++)
+			a[i] = b[i] = (int32_t)(rng_next(&s) >> 32);
+		ref_conv_acc(k, xs, x, ys, w, a);
+		conv_direct(k, xs, x, ys, w, b);
+		assert_memory_equal(a, b, ny * sizeof *a);
+		free(x);
+		free(w);
+		free(a);
+		free(b);
+	}
 }
 
 static void test_pooling(void **state)
@@ -281,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_requant_rounding_and_saturation),
 		cmocka_unit_test(test_conv_padding_stride_dilation),
 		cmocka_unit_test(test_conv_groups_bias_relu),
+		cmocka_unit_test(test_conv_acc_matches_direct),
 		cmocka_unit_test(test_pooling),
 		cmocka_unit_test(test_add_wsum_concat_relu_fc),
 		cmocka_unit_test(test_per_channel_requant),
