@@ -494,7 +494,7 @@ static int axes_of(Ctx *c, int64_t *axes, int *naxes)
 /* The dims after Squeeze (unsq false) or Unsqueeze of x's dims. */
 int ox_squeeze_dims(Ctx *c, const Value *x, bool unsq, int64_t *dims, int *rank)
 {
-	int64_t axes[NRANK + 1];
+	int64_t axes[NRANK + 1] = {0};
 	int na;
 	if (axes_of(c, axes, &na))
 		return -1;

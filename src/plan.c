@@ -112,7 +112,7 @@ static int off_cmp(const void *a, const void *b)
 /* Places buffers in order[]; returns the arena. */
 static int64_t place(Plan *p, const int *order, bool best_fit)
 {
-	const PlanBuf **conf = malloc((p->n ? p->n : 1) * sizeof *conf);
+	const PlanBuf **conf = malloc((size_t)(p->n > 0 ? p->n : 1) * sizeof *conf);
 	if (!conf)
 		abort();
 	for (int i = 0; i < p->n; i++)
@@ -152,7 +152,7 @@ static int64_t place(Plan *p, const int *order, bool best_fit)
 
 static void order_by(const Plan *p, int how, const int64_t *breadth, int *order)
 {
-	Key *k = malloc((p->n ? p->n : 1) * sizeof *k);
+	Key *k = malloc((size_t)(p->n > 0 ? p->n : 1) * sizeof *k);
 	if (!k)
 		abort();
 	for (int i = 0; i < p->n; i++) {
