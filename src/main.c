@@ -87,7 +87,7 @@ static const char usage_text[] =
 	"                  NPU's per-channel requantization, flag PERCH)\n"
 	"  --calib DIR     float (ONNX) models: calibrate the int8 scales on the inputs\n"
 	"                  DIR/input_K.pb or DIR/*/input_K.pb (TensorProtos) instead of\n"
-	"                  8 seeded uniform [-1, 1] inputs; run reports the SQNR\n";
+	"                  16 seeded uniform [-1, 1] inputs; run reports the SQNR\n";
 
 typedef struct Opts {
 	const char *model;

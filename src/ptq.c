@@ -1,7 +1,7 @@
 /* ptq.c: post-training quantization of a float graph to int8.
  *
  * 1. Calibration.  The float interpreter (ref_float.c) runs the graph on
- *    PtqOpts.nsamples inputs (8 by default: reff_input's seeded uniform
+ *    PtqOpts.nsamples inputs (16 by default: reff_input's seeded uniform
  *    [-1, 1], or the user's); every tensor records the largest |value| it
  *    takes.  The maximum, not a percentile: the NPU saturates, so a clipped
  *    outlier costs more than a coarser step on these small sample counts,

@@ -6,8 +6,8 @@
 #include "ir.h"
 
 enum {
-	PTQ_SAMPLES = 8, /* deterministic calibration inputs by default */
-	PTQ_HELDOUT = 4, /* deterministic SQNR inputs without the user's */
+	PTQ_SAMPLES = 16, /* deterministic calibration inputs by default */
+	PTQ_HELDOUT = 8, /* deterministic SQNR inputs without the user's */
 };
 
 /* Calibration progress: called before sample k of n is run, and with
