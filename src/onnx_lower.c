@@ -225,6 +225,9 @@ static int opaque(Ctx *c, const int64_t (*dims)[NRANK], const int *rank)
 		if (t < 0)
 			return ir_fail(c);
 		tag(c, t);
+		Shape s; /* known dims: later ops may read the tensor as NCHW */
+		if (to4(dims[k], rank[k], &s) && ir_shape_elems(s) == bytes)
+			c->g->tensors[t].shape = s;
 		if (set_out(c, k, t, dims[k], rank[k], true))
 			return -1;
 	}

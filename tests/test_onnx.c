@@ -1051,12 +1051,17 @@ static void test_opaque_with_value_info(void **state)
 	m_node(m, "Softmax", "sm", "y", "z");
 	int64_t d[4] = {1, 2, 8, 8};
 	m_value_info(m, "z", 4, d);
-	m_output(m, "z");
+	Onnx__NodeProto *n = m_node(m, "Concat", "cat", "z y", "u"); /* read by its dims */
+	m_ai(m, n, "axis", 1);
+	m_node(m, "GlobalAveragePool", "gap", "u", "v");
+	m_output(m, "v");
 	Graph *g = ok(m);
 	const Op *o = op_of(g, "sm");
 	assert_int_equal(o->kind, OP_OPAQUE);
 	assert_int_equal(g->tensors[o->out[0]].bytes, 128);
 	assert_string_equal(o->otype, "Softmax");
+	assert_shape(shape_of(g, "cat"), 1, 4, 8, 8);
+	assert_shape(shape_of(g, "gap"), 1, 4, 1, 1);
 	ir_free(g);
 }
 
