@@ -139,8 +139,11 @@ static void check(PipeResult *r, const RefValues *given, const uint8_t *dram, Er
 int pipeline_quantize(Graph **g, Graph **float_graph, uint64_t seed, bool perchannel,
 		      const char *calib, PtqProgress *progress, double *sqnr_db, Err *e)
 {
-	if (!reff_has_float(*g))
+	if (!reff_has_float(*g)) {
+		if (calib) /* nothing to calibrate against */
+			return err_set(e, "%s: --calib needs a float model (ONNX)", calib);
 		return perchannel ? quant_model_perchannel(*g, seed, e) : quant_model(*g, seed, e);
+	}
 	Calib c = {0};
 	if (calib && calib_read(calib, *g, &c, e))
 		return -1;

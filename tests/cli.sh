@@ -165,6 +165,10 @@ expect 1 "$S" schedule "$W/does-not-exist.graph"
 expect 1 "$S" schedule zoo:no-such-net
 expect 1 "$S" schedule "$W"
 
+# --calib is for float models: an int8 one is refused, not quietly run.
+expect 1 "$S" run zoo:swiftnet-hpd --config "$C/npu-64k.xml" --calib "$W"
+grep -q -- "--calib needs a float model" "$W/err" && ok || bad "--calib on the zoo: $(cat "$W/err")"
+
 # Usage errors: exit 2, one line naming the problem (the usage text alone
 # when no command is given).
 expect 2 "$S"
