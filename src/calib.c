@@ -14,48 +14,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "graphfile.h"
 #include "onnx.pb-c.h"
 
 enum { NSAMPLES_MAX = 1024, NFILE_MAX = 1 << 30 };
-
-static uint8_t *read_file(const char *path, size_t *len, Err *e)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		err_set(e, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	size_t cap = 1 << 16, n = 0, k;
-	uint8_t *buf = xmalloc(cap);
-	while ((k = fread(buf + n, 1, cap - n, f)) > 0)
-		if ((n += k) == cap) {
-			if (cap >= NFILE_MAX) {
-				fclose(f);
-				free(buf);
-				err_set(e, "%s: larger than 1 GiB", path);
-				return NULL;
-			}
-			buf = xrealloc(buf, cap *= 2);
-		}
-	bool bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(buf);
-		err_set(e, "%s: read error", path);
-		return NULL;
-	}
-	*len = n;
-	return buf;
-}
 
 /* The float32 values of the tensor in path, which must have n elements. */
 static float *read_tensor(const char *path, int64_t n, Err *e)
 {
 	size_t len;
-	uint8_t *buf = read_file(path, &len, e);
+	char *buf = gf_slurp(path, NFILE_MAX, &len, e);
 	if (!buf)
 		return NULL;
-	Onnx__TensorProto *t = onnx__tensor_proto__unpack(NULL, len, buf);
+	Onnx__TensorProto *t = onnx__tensor_proto__unpack(NULL, len, (const uint8_t *)buf);
 	free(buf);
 	if (!t) {
 		err_set(e, "%s: not an ONNX TensorProto", path);

@@ -87,6 +87,8 @@ const Onnx__AttributeProto *ox_attr(const Onnx__NodeProto *n, const char *name);
 int64_t ox_attr_i(const Onnx__NodeProto *n, const char *name, int64_t def);
 float ox_attr_f(const Onnx__NodeProto *n, const char *name, float def);
 /* Copies up to max ints; returns how many the attribute has, -1 if absent. */
+/* IR names may not hold whitespace or control characters: each becomes '_'. */
+void ox_safe_name(char *s);
 int ox_attr_ints(const Onnx__NodeProto *n, const char *name, int64_t *out, int max);
 /* The string attribute, compared: true when it equals s (def when absent). */
 bool ox_attr_is(const Onnx__NodeProto *n, const char *name, const char *s, bool def);

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "graphfile.h"
 #include "onnx_impl.h"
 
 /* ---- string map: open addressing, FNV-1a ---- */
@@ -894,13 +895,17 @@ static void index_infos(Ctx *c)
 	}
 }
 
-/* IR names may not hold whitespace: it becomes '_'. */
+void ox_safe_name(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			*s = '_';
+}
+
 static const char *ir_safe(Ctx *c, const char *s)
 {
 	char *r = arena_strdup(c->g->arena, s);
-	for (char *p = r; *p; p++)
-		if ((unsigned char)*p <= ' ' || *p == 0x7f)
-			*p = '_';
+	ox_safe_name(r);
 	return r;
 }
 
@@ -1050,30 +1055,11 @@ Graph *onnx_import_mem(const char *file, const uint8_t *buf, size_t len, Err *e)
 
 Graph *onnx_import(const char *path, Err *e)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		err_set(e, "%s: %s", path, strerror(errno));
+	size_t len;
+	char *buf = gf_slurp(path, (size_t)1 << 31, &len, e); /* protobuf's limit: 2 GiB */
+	if (!buf)
 		return NULL;
-	}
-	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		if (len == cap) {
-			cap = cap ? 2 * cap : 1 << 16;
-			buf = xrealloc(buf, cap);
-		}
-		size_t r = fread(buf + len, 1, cap - len, f);
-		len += r;
-		if (r == 0)
-			break;
-	}
-	bool bad = ferror(f);
-	fclose(f);
-	Graph *g = NULL;
-	if (bad)
-		err_set(e, "%s: read error", path);
-	else
-		g = onnx_import_mem(path, buf, len, e);
+	Graph *g = onnx_import_mem(path, (const uint8_t *)buf, len, e);
 	free(buf);
 	return g;
 }

@@ -140,9 +140,7 @@ static int t4(Ctx *c, Value *x)
 		return ox_fail(c, "input '%.200s' comes from an op whose layout is unknown", x->name);
 	char name[NNAME];
 	snprintf(name, sizeof name, "%.240s.reshape", x->name);
-	for (char *q = name; *q; q++)
-		if ((unsigned char)*q <= ' ' || *q == 0x7f)
-			*q = '_';
+	ox_safe_name(name);
 	x->t4 = ir_reshape(c->g, name, x->t, s);
 	if (x->t4 < 0)
 		return ir_fail(c);
@@ -930,9 +928,7 @@ static int slice_out(Ctx *c, Value *x, int k, int axis, int64_t start, int64_t e
 		return -1;
 	char name[NNAME];
 	snprintf(name, sizeof name, "%.240s", k ? c->node->output[k] : c->nname);
-	for (char *q = name; *q; q++)
-		if ((unsigned char)*q <= ' ')
-			*q = '_';
+	ox_safe_name(name);
 	int t = ir_slice(c->g, name, xt, axis, (int)start, (int)end, (int)step);
 	if (t < 0)
 		return ir_fail(c);
