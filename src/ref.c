@@ -190,12 +190,39 @@ static void finish(Run *r, int o, const int32_t *acc, int8_t *out, int64_t n, Sh
 		out[i] = ref_clamp8(ref_requant(acc[i], op->qmul, op->qshift), op->relu);
 }
 
-void ref_tap_range(int n, int stride, int off, int size, int *lo, int *hi)
+/* The outputs o in [0, n) whose input position o * stride + off lies in
+ * [0, size) (a kernel tap at offset off): [*lo, *hi), empty if *lo >= *hi. */
+static void tap_range(int n, int stride, int off, int size, int *lo, int *hi)
 {
 	*lo = off >= 0 ? 0 : (-off + stride - 1) / stride;
 	*hi = size - 1 - off < 0 ? 0 : (size - 1 - off) / stride + 1;
 	if (*hi > n)
 		*hi = n;
+}
+
+RefTap *ref_taps(Window k, Shape xs, Shape ys)
+{
+	RefTap *tv = xcalloc((size_t)k.kh * k.kw, sizeof *tv);
+	for (int ky = 0; ky < k.kh; ky++)
+		for (int kx = 0; kx < k.kw; kx++) {
+			RefTap *t = &tv[ky * k.kw + kx];
+			int offy = ky * k.dh - k.pt, offx = kx * k.dw - k.pl, y0, y1, x0, x1;
+			tap_range(ys.h, k.sh, offy, xs.h, &y0, &y1);
+			tap_range(ys.w, k.sw, offx, xs.w, &x0, &x1);
+			if (y1 <= y0 || x1 <= x0)
+				continue; /* rows 0 */
+			t->rows = y1 - y0;
+			t->len = x1 - x0;
+			t->y = (int64_t)y0 * ys.w + x0;
+			t->x = (int64_t)(y0 * k.sh + offy) * xs.w + (int64_t)x0 * k.sw + offx;
+			t->ystep = ys.w;
+			t->xstep = (int64_t)k.sh * xs.w;
+			if (k.sh == 1 && k.sw == 1 && xs.w == ys.w && offx == 0) { /* whole rows */
+				t->len *= t->rows;
+				t->rows = 1;
+			}
+		}
+	return tv;
 }
 
 enum { NFUSE = 4 }; /* input channels one pass of ref_conv_acc's inner loop sums */
@@ -236,7 +263,7 @@ void ref_conv_acc(Window k, Shape xs, const int8_t *x, Shape ys, const int8_t *w
 {
 	int G = k.groups, cig = xs.c / G, cog = ys.c / G;
 	int64_t plane = (int64_t)xs.h * xs.w, taps = (int64_t)k.kh * k.kw;
-	bool whole = k.sh == 1 && k.sw == 1 && xs.w == ys.w;
+	RefTap *tv = ref_taps(k, xs, ys);
 	for (int n = 0; n < ys.n; n++)
 		for (int oc = 0; oc < ys.c; oc++) {
 			uint32_t *yp = (uint32_t *)acc + (((int64_t)n * ys.c + oc) * ys.h) * ys.w;
@@ -244,31 +271,18 @@ void ref_conv_acc(Window k, Shape xs, const int8_t *x, Shape ys, const int8_t *w
 				int m = cig - ic < NFUSE ? cig - ic : NFUSE;
 				const int8_t *xp = x + ((int64_t)n * xs.c + oc / cog * cig + ic) * plane;
 				const int8_t *wp = w + ((int64_t)oc * cig + ic) * taps;
-				for (int ky = 0; ky < k.kh; ky++) {
-					int offy = ky * k.dh - k.pt, y0, y1;
-					ref_tap_range(ys.h, k.sh, offy, xs.h, &y0, &y1);
-					for (int kx = 0; kx < k.kw; kx++) {
-						int offx = kx * k.dw - k.pl, x0, x1;
-						ref_tap_range(ys.w, k.sw, offx, xs.w, &x0, &x1);
-						int rows = y1 - y0, len = x1 - x0;
-						if (rows <= 0 || len <= 0)
-							continue;
-						if (whole && offx == 0) {
-							len *= rows;
-							rows = 1;
-						}
-						int32_t a[NFUSE];
-						for (int j = 0; j < m; j++)
-							a[j] = wp[j * taps + ky * k.kw + kx];
-						for (int oy = y0; oy < y0 + rows; oy++)
-							axpy8(yp + (int64_t)oy * ys.w + x0,
-							      xp + (int64_t)(oy * k.sh + offy) * xs.w +
-								      x0 * k.sw + offx,
-							      plane, k.sw, a, m, len);
-					}
+				for (int tap = 0; tap < taps; tap++) {
+					const RefTap *t = &tv[tap];
+					int32_t a[NFUSE];
+					for (int j = 0; j < m; j++)
+						a[j] = wp[j * taps + tap];
+					for (int r = 0; r < t->rows; r++)
+						axpy8(yp + t->y + r * t->ystep, xp + t->x + r * t->xstep,
+						      plane, k.sw, a, m, t->len);
 				}
 			}
 		}
+	free(tv);
 }
 
 void ref_pool(Window k, bool avg, Shape xs, const int8_t *x, Shape ys, int8_t *y)

@@ -38,9 +38,18 @@ void ref_quant_params(double scale, int32_t *qmul, int *qshift);
  * maximum, or with avg the rounded mean, of each window's valid elements. */
 void ref_conv_acc(Window k, Shape xs, const int8_t *x, Shape ys, const int8_t *w, int32_t *acc);
 void ref_pool(Window k, bool avg, Shape xs, const int8_t *x, Shape ys, int8_t *y);
-/* The outputs o in [0, n) whose input position o * stride + off lies in
- * [0, size) (a kernel tap at offset off): [*lo, *hi), empty if *lo >= *hi. */
-void ref_tap_range(int n, int stride, int off, int size, int *lo, int *hi);
+/* What each kernel tap of a convolution window k adds, as runs of
+ * outputs: tap ky * k.kw + kx gives rows runs of len outputs, the r-th from
+ * output y + r * ystep (step 1) and input x + r * xstep (step k.sw),
+ * offsets within one plane; rows is 0 when the tap reaches no output.
+ * Padding only narrows the outputs a tap reaches; rows that are whole in
+ * both planes make one run.  Both interpreters' convolutions walk the taps
+ * this returns (k.kh * k.kw of them, to free). */
+typedef struct RefTap {
+	int rows, len;
+	int64_t y, x, ystep, xstep;
+} RefTap;
+RefTap *ref_taps(Window k, Shape xs, Shape ys);
 /* The deterministic contents of a graph input tensor. */
 void ref_input(const Tensor *t, int8_t *out);
 

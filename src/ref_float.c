@@ -94,7 +94,7 @@ static void axpy(double *restrict y, const float *restrict x, int64_t plane, int
 /* Tap by tap: for each output channel, each kernel tap adds w times the
  * input plane, shifted, to the whole output plane, NFUSE input channels at
  * a time.  The padding only narrows the range of output rows and columns a
- * tap reaches (ref_tap_range), so the inner loop runs over contiguous
+ * tap reaches (ref_taps), so the inner loop runs over contiguous
  * memory without tests (with stride 1) and vectorizes; rows that are whole
  * in both planes make one run.  The output plane (its double sums) and the
  * NFUSE input planes stay in cache over the taps. */
@@ -104,7 +104,7 @@ static void conv(const Op *op, Shape xs, const float *x, Shape ys, const float *
 	Window k = op->win;
 	int cig = xs.c / k.groups, cog = ys.c / k.groups;
 	int64_t plane = (int64_t)xs.h * xs.w, taps = (int64_t)k.kh * k.kw;
-	bool whole = k.sh == 1 && k.sw == 1 && xs.w == ys.w;
+	RefTap *tv = ref_taps(k, xs, ys);
 	int64_t ny = (int64_t)ys.h * ys.w;
 	double *acc = xmalloc((ny ? ny : 1) * sizeof *acc);
 	for (int n = 0; n < ys.n; n++)
@@ -115,28 +115,14 @@ static void conv(const Op *op, Shape xs, const float *x, Shape ys, const float *
 				int m = cig - ic < NFUSE ? cig - ic : NFUSE;
 				const float *xp = x + idx4(xs, n, oc / cog * cig + ic, 0, 0);
 				const float *wp = w + ((int64_t)oc * cig + ic) * taps;
-				for (int ky = 0; ky < k.kh; ky++) {
-					int offy = ky * k.dh - k.pt, y0, y1;
-					ref_tap_range(ys.h, k.sh, offy, xs.h, &y0, &y1);
-					for (int kx = 0; kx < k.kw; kx++) {
-						int offx = kx * k.dw - k.pl, x0, x1;
-						ref_tap_range(ys.w, k.sw, offx, xs.w, &x0, &x1);
-						int rows = y1 - y0, len = x1 - x0;
-						if (rows <= 0 || len <= 0)
-							continue;
-						if (whole && offx == 0) {
-							len *= rows;
-							rows = 1;
-						}
-						float a[NFUSE];
-						for (int j = 0; j < m; j++)
-							a[j] = wp[j * taps + ky * k.kw + kx];
-						for (int oy = y0; oy < y0 + rows; oy++)
-							axpy(acc + (int64_t)oy * ys.w + x0,
-							     xp + (int64_t)(oy * k.sh + offy) * xs.w +
-								     x0 * k.sw + offx,
-							     plane, k.sw, a, m, len);
-					}
+				for (int tap = 0; tap < taps; tap++) {
+					const RefTap *t = &tv[tap];
+					float a[NFUSE];
+					for (int j = 0; j < m; j++)
+						a[j] = wp[j * taps + tap];
+					for (int r = 0; r < t->rows; r++)
+						axpy(acc + t->y + r * t->ystep, xp + t->x + r * t->xstep,
+						     plane, k.sw, a, m, t->len);
 				}
 			}
 			float *yp = y + idx4(ys, n, oc, 0, 0);
@@ -144,6 +130,7 @@ static void conv(const Op *op, Shape xs, const float *x, Shape ys, const float *
 				yp[i] = (float)acc[i];
 		}
 	free(acc);
+	free(tv);
 }
 
 static void pool(const Op *op, Shape xs, const float *x, Shape ys, float *y)
