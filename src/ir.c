@@ -6,54 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- tensor name map: open addressing, FNV-1a ---- */
-
-struct NameMap {
-	int *slot; /* tensor index + 1, 0 = empty */
-	size_t cap;
-	size_t count;
-};
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
-static size_t map_probe(const Graph *g, const char *name)
-{
-	const NameMap *m = g->names;
-	size_t i = hash_str(name) & (m->cap - 1);
-	while (m->slot[i] && strcmp(g->tensors[m->slot[i] - 1].name, name) != 0)
-		i = (i + 1) & (m->cap - 1);
-	return i;
-}
-
-static void map_insert(Graph *g, int t)
-{
-	NameMap *m = g->names;
-	if ((m->count + 1) * 2 > m->cap) {
-		NameMap old = *m;
-		m->cap = old.cap ? old.cap * 2 : 64;
-		m->slot = calloc(m->cap, sizeof *m->slot);
-		if (!m->slot)
-			abort();
-		for (size_t i = 0; i < old.cap; i++)
-			if (old.slot[i])
-				m->slot[map_probe(g, g->tensors[old.slot[i] - 1].name)] = old.slot[i];
-		free(old.slot);
-	}
-	m->slot[map_probe(g, g->tensors[t].name)] = t + 1;
-	m->count++;
-}
-
 int ir_find(const Graph *g, const char *name)
 {
-	if (!g->names->cap)
-		return -1;
-	return g->names->slot[map_probe(g, name)] - 1;
+	return strmap_get(g->names, name);
 }
 
 /* ---- graph ---- */
@@ -75,7 +30,7 @@ void ir_free(Graph *g)
 {
 	if (!g)
 		return;
-	free(g->names->slot);
+	strmap_free(g->names);
 	free(g->names);
 	arena_free(g->arena);
 }
@@ -231,7 +186,7 @@ static int new_op(Graph *g, const char *name, OpKind kind, const int *xs, int n,
 	tt->dtype = dt;
 	tt->bytes = bytes;
 	tt->producer = o;
-	map_insert(g, t);
+	strmap_put(g->names, tt->name, t); /* unique: the builders check */
 	g->linked = false;
 	return t;
 }

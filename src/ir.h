@@ -19,6 +19,7 @@
 
 #include "arena.h"
 #include "err.h"
+#include "strmap.h"
 
 enum {
 	NNAME = 256,           /* longest op or tensor name */
@@ -130,7 +131,6 @@ typedef struct Op {
 	const char *otype; /* ONNX op_type of an imported op; NULL otherwise */
 } Op;
 
-typedef struct NameMap NameMap;
 
 typedef struct Graph {
 	Arena *arena;
@@ -141,7 +141,7 @@ typedef struct Graph {
 	int ntensors, captensors;
 	Const *consts;
 	int nconsts, capconsts;
-	NameMap *names; /* tensor name -> index */
+	StrMap *names;  /* tensor name -> index */
 	int acc_bits;   /* width partial sums are held at (8..32; 32 default) */
 	bool linked;    /* consumer lists are current */
 	/* ONNX nodes folded away on import (BN into a conv, views, ...): pairs

@@ -13,6 +13,7 @@
 #define SERENITY_ONNX_IMPL_H
 
 #include "ir.h"
+#include "strmap.h"
 #include "onnx.pb-c.h"
 
 enum {
@@ -54,12 +55,6 @@ typedef struct Value {
 	float *f;
 	int64_t *i;
 } Value;
-
-typedef struct StrMap {
-	const char **key;
-	int *val;
-	size_t cap, count;
-} StrMap;
 
 typedef struct Ctx {
 	const char *file;

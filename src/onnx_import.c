@@ -28,64 +28,6 @@
 #include "graphfile.h"
 #include "onnx_impl.h"
 
-/* ---- string map: open addressing, FNV-1a ---- */
-
-static uint64_t fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
-static size_t sm_probe(const StrMap *m, const char *k)
-{
-	size_t i = fnv(k) & (m->cap - 1);
-	while (m->key[i] && strcmp(m->key[i], k) != 0)
-		i = (i + 1) & (m->cap - 1);
-	return i;
-}
-
-static int sm_get(const StrMap *m, const char *k)
-{
-	if (!m->cap)
-		return -1;
-	size_t i = sm_probe(m, k);
-	return m->key[i] ? m->val[i] : -1;
-}
-
-/* Adds k -> v unless k is there; returns false when it was. */
-static bool sm_put(StrMap *m, const char *k, int v)
-{
-	if ((m->count + 1) * 2 > m->cap) {
-		StrMap old = *m;
-		m->cap = old.cap ? 2 * old.cap : 64;
-		m->key = xcalloc(m->cap, sizeof *m->key);
-		m->val = xcalloc(m->cap, sizeof *m->val);
-		for (size_t i = 0; i < old.cap; i++)
-			if (old.key[i]) {
-				size_t j = sm_probe(m, old.key[i]);
-				m->key[j] = old.key[i];
-				m->val[j] = old.val[i];
-			}
-		free(old.key);
-		free(old.val);
-	}
-	size_t i = sm_probe(m, k);
-	if (m->key[i])
-		return false;
-	m->key[i] = k;
-	m->val[i] = v;
-	m->count++;
-	return true;
-}
-
-static void sm_free(StrMap *m)
-{
-	free(m->key);
-	free(m->val);
-}
-
 /* ---- helpers shared with onnx_lower.c ---- */
 
 int ox_fail(Ctx *c, const char *fmt, ...)
@@ -105,7 +47,7 @@ int ox_fail(Ctx *c, const char *fmt, ...)
 
 Value *ox_find(Ctx *c, const char *name)
 {
-	int v = sm_get(&c->byname, name);
+	int v = strmap_get(&c->byname, name);
 	return v < 0 ? NULL : &c->vals[v];
 }
 
@@ -192,7 +134,7 @@ static int info_dims(const Onnx__ValueInfoProto *vi, int64_t *dims, const char *
 
 int ox_file_dims(Ctx *c, const char *name, int64_t *dims)
 {
-	int i = sm_get(&c->vinfo, name);
+	int i = strmap_get(&c->vinfo, name);
 	const char *param;
 	return i < 0 ? -1 : info_dims(c->infos[i], dims, &param);
 }
@@ -733,7 +675,7 @@ static Value *new_value(Ctx *c, const char *name, int producer)
 {
 	if (c->nvals == c->capvals)
 		abort(); /* sized before: every name is counted */
-	if (!sm_put(&c->byname, name, c->nvals))
+	if (!strmap_put(&c->byname, name, c->nvals))
 		return NULL;
 	Value *v = &c->vals[c->nvals++];
 	memset(v, 0, sizeof *v);
@@ -891,7 +833,7 @@ static void index_infos(Ctx *c)
 	for (size_t i = 0; i < n; i++) {
 		c->infos[i] = i < gp->n_value_info ? gp->value_info[i] : gp->output[i - gp->n_value_info];
 		if (c->infos[i]->name)
-			sm_put(&c->vinfo, c->infos[i]->name, (int)i);
+			strmap_put(&c->vinfo, c->infos[i]->name, (int)i);
 	}
 }
 
@@ -936,7 +878,7 @@ static int lower_all(Ctx *c, const int *order)
 		const Onnx__NodeProto *n = c->gp->node[order[i]];
 		c->node = n;
 		c->nname = ir_safe(c, node_name(n));
-		if (!sm_put(&nodes, c->nname, 0)) {
+		if (!strmap_put(&nodes, c->nname, 0)) {
 			rc = ox_fail(c, "duplicate node name");
 			break;
 		}
@@ -950,7 +892,7 @@ static int lower_all(Ctx *c, const int *order)
 			ox_merge(c, c->nname, NULL);
 		rc = f < 0 ? -1 : f > 0 ? 0 : ox_lower(c);
 	}
-	sm_free(&nodes);
+	strmap_free(&nodes);
 	c->node = NULL;
 	return rc;
 }
@@ -1021,14 +963,14 @@ static Graph *import_model(const char *file, Onnx__ModelProto *m, Err *e)
 	}
 	free(order);
 	free(c.infos);
-	sm_free(&c.byname);
-	sm_free(&c.vinfo);
+	strmap_free(&c.byname);
+	strmap_free(&c.vinfo);
 	return c.g;
 fail:
 	free(order);
 	free(c.infos);
-	sm_free(&c.byname);
-	sm_free(&c.vinfo);
+	strmap_free(&c.byname);
+	strmap_free(&c.vinfo);
 	ir_free(c.g);
 	return NULL;
 }
