@@ -4,23 +4,9 @@
 # by an independent evaluator (peak.awk) on the exported plain graph.
 S=$1
 T=$2
-W=$(mktemp -d)
-trap 'rm -rf "$W"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect CODE CMD...: runs CMD, checks its exit code, keeps stdout/stderr.
-expect() {
-	want=$1; shift
-	"$@" >"$W/out" 2>"$W/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else bad "exit $got, want $want: $*"; cat "$W/err"; fi
-}
+. "$T/lib.sh"
 
 json_order() { sed 's/.*"order":\[//; s/\]}$//; s/","/\n/g; s/"//g'; }
-json_int() { grep -o "\"$1\":[0-9]*" | cut -d: -f2; }
 
 # check_schedule MODEL GRAPHFILE SCHED: reported peak = independent peak.
 check_schedule() {

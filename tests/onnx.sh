@@ -9,19 +9,7 @@
 #  - bad files: empty, truncated, not ONNX.
 S=$1
 T=$2
-W=$(mktemp -d)
-trap 'rm -rf "$W"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect() {
-	want=$1; shift
-	"$@" >"$W/out" 2>"$W/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else bad "exit $got, want $want: $*"; cat "$W/err"; fi
-}
-json_int() { grep -o "\"$1\":[0-9]*" | cut -d: -f2; }
+. "$T/lib.sh"
 C=$T/../configs
 
 for net in darts-imagenet randwire-cifar10 randwire-cifar100 swiftnet-hpd; do
