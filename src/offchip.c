@@ -194,6 +194,15 @@ static bool starts(const Ctx *c, int t, int u)
 	return c->cov[u] && (u == c->beg[t] || !c->cov[u - 1] || c->brk[u]);
 }
 
+/* The last use of t's segment that starts at use u. */
+static int seg_last(const Ctx *c, int t, int u)
+{
+	int end = c->beg[t + 1];
+	while (u + 1 < end && c->cov[u + 1] && !c->brk[u + 1])
+		u++;
+	return u;
+}
+
 /* t's DRAM traffic under the coverage; returns whether DRAM holds it. */
 static bool traffic(const Ctx *c, int t, int64_t *rd, int64_t *wr)
 {
@@ -232,9 +241,7 @@ static bool seg_around(const Ctx *c, int t, int s, int *i, int *j)
 	for (int u = c->beg[t]; u < end; u++) {
 		if (!starts(c, t, u))
 			continue;
-		int v = u;
-		while (v + 1 < end && c->cov[v + 1] && !c->brk[v + 1])
-			v++;
+		int v = seg_last(c, t, u);
 		if (c->ustep[u] <= s && s <= c->ustep[v]) {
 			*i = u;
 			*j = v;
@@ -350,9 +357,7 @@ static void segments(const Ctx *c, Plan *pl)
 		for (int u = c->beg[t]; u < end; u++) {
 			if (!starts(c, t, u))
 				continue;
-			int v = u;
-			while (v + 1 < end && c->cov[v + 1] && !c->brk[v + 1])
-				v++;
+			int v = seg_last(c, t, u);
 			plan_add(pl, c->g->tensors[t].bytes, c->ustep[u], c->ustep[v], t);
 			u = v;
 		}
