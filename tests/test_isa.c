@@ -65,6 +65,13 @@ static NpuInsn conv3x3(void)
 	return i;
 }
 
+static NpuInsn mk_conv_split(void)
+{
+	NpuInsn i = conv3x3();
+	i.flags |= NPU_F_SPLIT, i.src2 = D(0x7000), i.split = 5;
+	return i;
+}
+
 static NpuInsn ew(int n)
 {
 	NpuInsn i = zero();
@@ -153,6 +160,12 @@ static void test_round_trip_every_opcode(void **state)
 	round_trip(&i, 16);
 	i = conv3x3();
 	i.flags = NPU_F_PERCH, i.qmul = 0, i.qshift = 0;
+	round_trip(&i, 16);
+	/* an input in two parts: channels 0-4 in SRAM, 5-15 in DRAM, and the reverse */
+	i = conv3x3();
+	i.flags |= NPU_F_SPLIT, i.src2 = D(0x7000), i.split = 5;
+	round_trip(&i, 16);
+	i.src = D(0x10), i.src2 = S(0x4000), i.split = 15;
 	round_trip(&i, 16);
 
 	static const int nins[] = {1, 2, 5, 6, 12, 13, 19, 20, 32};
@@ -452,6 +465,12 @@ static const Bad bads[] = {
 	{"perch requant 3 channels", mk_requant_perch, 7, 3, "3 channels do not divide 256"},
 	{"perch requant w7 high", mk_requant_perch, 7, 16 | 1u << 16, "reserved bits in w7"},
 	{"requant w7", mk_requant, 7, 16, "reserved word w7"},
+	{"src2 without split", conv3x3, 13, S(0x40), "reserved word w13"},
+	{"split without flag", conv3x3, 14, 3, "reserved word w14"},
+	{"split on pool", mk_pool, 0, NPU_POOL | (NPU_F_AVG | NPU_F_SPLIT) << 8, "flag SPLIT"},
+	{"split 0", mk_conv_split, 14, 0, "split at input channel 0 of 16"},
+	{"split in_c", mk_conv_split, 14, 16, "split at input channel 16 of 16"},
+	{"split w14 high", mk_conv_split, 14, 3 | 1u << 16, "reserved bits in w14"},
 };
 
 static void test_decode_refusals(void **state)

@@ -51,7 +51,7 @@ typedef struct Xfer {
 	size_t index;     /* instruction that issued it */
 } Xfer;
 
-typedef enum Role { R_SRC, R_DST, R_WEIGHT, R_BIAS, R_PSUM, R_IN, R_TABLE } Role;
+typedef enum Role { R_SRC, R_DST, R_WEIGHT, R_BIAS, R_PSUM, R_IN, R_TABLE, R_SRC2 } Role;
 
 typedef struct Operand {
 	uint32_t ref;
@@ -133,7 +133,8 @@ static uint8_t *at(Sim *s, uint32_t ref)
 
 static const char *role_name(const Operand *o, char *buf, size_t n)
 {
-	static const char *names[] = {"src", "dst", "weights", "bias", "psum", "in", "table"};
+	static const char *names[] = {"src",  "dst", "weights", "bias",
+				      "psum", "in",  "table",   "src2"};
 	if (o->role == R_IN)
 		snprintf(buf, n, "in%d", o->k);
 	else
@@ -319,6 +320,12 @@ static int64_t out_elems(const NpuInsn *i)
 	return (int64_t)i->out_c * i->out_h * i->out_w;
 }
 
+/* A CONV with SPLIT: the input elements at src, channels [0, split). */
+static int64_t split_elems(const NpuInsn *i)
+{
+	return (int64_t)i->split * i->in_h * i->in_w;
+}
+
 /* The operands of compute instruction i, reads first, the output last. */
 static int operands(const NpuInsn *i, Operand *o)
 {
@@ -326,7 +333,13 @@ static int operands(const NpuInsn *i, Operand *o)
 	switch (i->op) {
 	case NPU_CONV: {
 		int64_t w = (int64_t)i->out_c * (i->in_c / i->groups) * i->kh * i->kw;
-		o[n++] = (Operand){i->src, in_elems(i), false, R_SRC, 0};
+		if (i->flags & NPU_F_SPLIT) {
+			int64_t head = split_elems(i);
+			o[n++] = (Operand){i->src, head, false, R_SRC, 0};
+			o[n++] = (Operand){i->src2, in_elems(i) - head, false, R_SRC2, 0};
+		} else {
+			o[n++] = (Operand){i->src, in_elems(i), false, R_SRC, 0};
+		}
 		o[n++] = (Operand){i->weight, w, false, R_WEIGHT, 0};
 		if (i->flags & NPU_F_PSUM)
 			o[n++] = (Operand){i->aux, 4 * out_elems(i), false, R_PSUM, 0};
@@ -391,8 +404,17 @@ static void conv(Sim *s, const NpuInsn *i, uint8_t *out)
 	for (int64_t k = 0; k < ny; k++)
 		acc[k] = ld32(aux + (i->flags & NPU_F_PSUM ? 4 * k : stride * (k / plane)));
 	Shape xs = {1, i->in_c, i->in_h, i->in_w}, ys = {1, i->out_c, i->out_h, i->out_w};
-	ref_conv_acc(window(i), xs, (const int8_t *)at(s, i->src), ys,
-		     (const int8_t *)at(s, i->weight), acc);
+	const uint8_t *x = at(s, i->src);
+	uint8_t *joined = NULL; /* SPLIT: the two parts of the input, end to end */
+	if (i->flags & NPU_F_SPLIT) {
+		int64_t head = split_elems(i), nx = in_elems(i);
+		joined = xmalloc((size_t)nx);
+		memcpy(joined, x, (size_t)head);
+		memcpy(joined + head, at(s, i->src2), (size_t)(nx - head));
+		x = joined;
+	}
+	ref_conv_acc(window(i), xs, (const int8_t *)x, ys, (const int8_t *)at(s, i->weight), acc);
+	free(joined);
 	for (int64_t k = 0; k < ny; k++)
 		if (i->flags & NPU_F_OUT32)
 			st32(out + 4 * k, acc[k]);

@@ -115,6 +115,10 @@ size_t npu_encode(const NpuInsn *i, uint32_t *out)
 		w[4] = i->aux;
 		w[11] = (uint32_t)i->qmul;
 		w[12] = (uint8_t)i->qshift;
+		if (i->flags & NPU_F_SPLIT) {
+			w[13] = i->src2;
+			w[14] = i->split;
+		}
 		break;
 	case NPU_POOL:
 		encode_window(i, w);
@@ -198,7 +202,7 @@ static uint32_t used_words(int op)
 	case NPU_RELU: return 0xfu;
 	case NPU_ALLOC:
 	case NPU_FREE: return 0x7u;
-	case NPU_CONV: return 0x1fffu;
+	case NPU_CONV: return 0x7fffu;
 	case NPU_POOL: return 0x7e7u;
 	case NPU_GAVG: return 0x67u;
 	case NPU_REQUANT: return 0xffu;
@@ -210,7 +214,7 @@ static uint32_t used_words(int op)
 static unsigned allowed_flags(int op)
 {
 	switch (op) {
-	case NPU_CONV: return NPU_F_RELU | NPU_F_OUT32 | NPU_F_PSUM | NPU_F_PERCH;
+	case NPU_CONV: return NPU_F_RELU | NPU_F_OUT32 | NPU_F_PSUM | NPU_F_PERCH | NPU_F_SPLIT;
 	case NPU_POOL: return NPU_F_AVG;
 	case NPU_EW: return NPU_F_RELU;
 	case NPU_REQUANT: return NPU_F_RELU | NPU_F_PERCH;
@@ -226,6 +230,7 @@ static const char *flag_name(unsigned f)
 	case NPU_F_PSUM: return "PSUM";
 	case NPU_F_AVG: return "AVG";
 	case NPU_F_PERCH: return "PERCH";
+	case NPU_F_SPLIT: return "SPLIT";
 	default: return "unknown";
 	}
 }
@@ -339,6 +344,19 @@ static int decode_conv(Dec *d, const uint32_t *w, NpuInsn *i)
 		i->qmul = (int32_t)w[11];
 		i->qshift = (int8_t)(w[12] & 0xff);
 	}
+	if (!(i->flags & NPU_F_SPLIT)) {
+		for (int k = 13; k <= 14; k++)
+			if (w[k])
+				return bad(d, "non-zero reserved word w%d (0x%08x)", k, w[k]);
+		return 0;
+	}
+	i->src2 = w[13];
+	i->split = w[14] & 0xffff;
+	if (w[14] >> 16)
+		return bad(d, "non-zero reserved bits in w14 (0x%08x)", w[14]);
+	if (!i->split || i->split >= i->in_c)
+		return bad(d, "split at input channel %u of %u (SPLIT takes 1 to in_c - 1)", i->split,
+			   i->in_c);
 	return 0;
 }
 
@@ -566,6 +584,10 @@ void npu_disasm(const NpuInsn *i, FILE *f)
 	case NPU_POOL:
 		put_ref(f, "src", i->src);
 		put_ref(f, "dst", i->dst);
+		if (i->flags & NPU_F_SPLIT) {
+			put_ref(f, "src2", i->src2);
+			fprintf(f, " split=%u", i->split);
+		}
 		if (i->op == NPU_CONV) {
 			put_ref(f, "w", i->weight);
 			put_ref(f, i->flags & NPU_F_PSUM ? "psum" : i->flags & NPU_F_PERCH ? "table" : "bias",

@@ -46,6 +46,8 @@ enum {
 	NPU_F_AVG = 1 << 3,   /* POOL: average (else max) */
 	NPU_F_PERCH = 1 << 4, /* CONV, REQUANT: per output channel {bias, qmul, qshift}
 	                       * from the table at aux (docs/isa.md) */
+	NPU_F_SPLIT = 1 << 5, /* CONV: input channels from split on are at src2 (a tensor
+	                       * held partly in SRAM, partly in DRAM) */
 };
 
 enum { NPU_PERCH_ENTRY = 12 }; /* bytes of a table entry: int32 bias, qmul, qshift */
@@ -60,6 +62,8 @@ typedef struct NpuInsn {
 	uint32_t src, dst;     /* Refs: input and output (LOAD/STORE/COPY: from, to) */
 	uint32_t weight, aux;  /* DRAM Refs: weights; bias (or partial sums with F_PSUM,
 	                        * or the per-channel table with F_PERCH) */
+	uint32_t src2;         /* CONV with F_SPLIT: input channels split.. (any space) */
+	uint16_t split;        /* CONV with F_SPLIT: the first input channel at src2 */
 	uint32_t bytes;        /* LOAD/STORE/COPY/ALLOC/FREE; elements for EW/REQUANT/RELU */
 	uint16_t in_c, in_h, in_w, out_c, out_h, out_w;
 	uint8_t kh, kw, sh, sw, dh, dw;
