@@ -72,6 +72,13 @@ static NpuInsn mk_conv_split(void)
 	return i;
 }
 
+static NpuInsn mk_conv_osplit(void)
+{
+	NpuInsn i = conv3x3();
+	i.flags |= NPU_F_OSPLIT, i.dst2 = S(0x6000), i.osplit = 9;
+	return i;
+}
+
 static NpuInsn ew(int n)
 {
 	NpuInsn i = zero();
@@ -166,6 +173,12 @@ static void test_round_trip_every_opcode(void **state)
 	i.flags |= NPU_F_SPLIT, i.src2 = D(0x7000), i.split = 5;
 	round_trip(&i, 16);
 	i.src = D(0x10), i.src2 = S(0x4000), i.split = 15;
+	round_trip(&i, 16);
+	/* and the output in two parts too, int32 partial sums as well */
+	i.flags |= NPU_F_OSPLIT, i.dst2 = D(0x9000), i.osplit = 31;
+	round_trip(&i, 16);
+	i.flags = NPU_F_OSPLIT | NPU_F_OUT32, i.qmul = 0, i.qshift = 0, i.osplit = 1;
+	i.src2 = 0, i.split = 0;
 	round_trip(&i, 16);
 
 	static const int nins[] = {1, 2, 5, 6, 12, 13, 19, 20, 32};
@@ -465,12 +478,15 @@ static const Bad bads[] = {
 	{"perch requant 3 channels", mk_requant_perch, 7, 3, "3 channels do not divide 256"},
 	{"perch requant w7 high", mk_requant_perch, 7, 16 | 1u << 16, "reserved bits in w7"},
 	{"requant w7", mk_requant, 7, 16, "reserved word w7"},
-	{"src2 without split", conv3x3, 13, S(0x40), "reserved word w13"},
-	{"split without flag", conv3x3, 14, 3, "reserved word w14"},
+	{"src2 without split", conv3x3, 13, S(0x40), "w13 (0x00000040) without SPLIT"},
+	{"split without flag", conv3x3, 14, 3, "w14 (0x00000003) without SPLIT"},
 	{"split on pool", mk_pool, 0, NPU_POOL | (NPU_F_AVG | NPU_F_SPLIT) << 8, "flag SPLIT"},
 	{"split 0", mk_conv_split, 14, 0, "split at input channel 0 of 16"},
 	{"split in_c", mk_conv_split, 14, 16, "split at input channel 16 of 16"},
-	{"split w14 high", mk_conv_split, 14, 3 | 1u << 16, "reserved bits in w14"},
+	{"osplit without flag", mk_conv_split, 14, 3 | 1u << 16, "w14 (0x00010003) without OSPLIT"},
+	{"dst2 without flag", mk_conv_split, 15, D(0x40), "w15 (0x80000040) without OSPLIT"},
+	{"osplit 0", mk_conv_osplit, 14, 0, "split at output channel 0 of 32"},
+	{"osplit out_c", mk_conv_osplit, 14, 32u << 16, "split at output channel 32 of 32"},
 };
 
 static void test_decode_refusals(void **state)

@@ -51,7 +51,7 @@ typedef struct Xfer {
 	size_t index;     /* instruction that issued it */
 } Xfer;
 
-typedef enum Role { R_SRC, R_DST, R_WEIGHT, R_BIAS, R_PSUM, R_IN, R_TABLE, R_SRC2 } Role;
+typedef enum Role { R_SRC, R_DST, R_WEIGHT, R_BIAS, R_PSUM, R_IN, R_TABLE, R_SRC2, R_DST2 } Role;
 
 typedef struct Operand {
 	uint32_t ref;
@@ -133,8 +133,8 @@ static uint8_t *at(Sim *s, uint32_t ref)
 
 static const char *role_name(const Operand *o, char *buf, size_t n)
 {
-	static const char *names[] = {"src",  "dst", "weights", "bias",
-				      "psum", "in",  "table",   "src2"};
+	static const char *names[] = {"src", "dst",   "weights", "bias", "psum",
+				      "in",  "table", "src2",    "dst2"};
 	if (o->role == R_IN)
 		snprintf(buf, n, "in%d", o->k);
 	else
@@ -326,7 +326,8 @@ static int64_t split_elems(const NpuInsn *i)
 	return (int64_t)i->split * i->in_h * i->in_w;
 }
 
-/* The operands of compute instruction i, reads first, the output last. */
+/* The operands of compute instruction i, reads first, the output (in one
+ * or two parts) last. */
 static int operands(const NpuInsn *i, Operand *o)
 {
 	int n = 0;
@@ -347,8 +348,14 @@ static int operands(const NpuInsn *i, Operand *o)
 			o[n++] = (Operand){i->aux, NPU_PERCH_ENTRY * (int64_t)i->out_c, false, R_TABLE, 0};
 		else
 			o[n++] = (Operand){i->aux, 4 * (int64_t)i->out_c, false, R_BIAS, 0};
-		o[n++] = (Operand){i->dst, out_elems(i) * (i->flags & NPU_F_OUT32 ? 4 : 1), true,
-				   R_DST, 0};
+		int64_t ny = out_elems(i) * (i->flags & NPU_F_OUT32 ? 4 : 1);
+		if (i->flags & NPU_F_OSPLIT) {
+			int64_t head = ny / i->out_c * i->osplit;
+			o[n++] = (Operand){i->dst, head, true, R_DST, 0};
+			o[n++] = (Operand){i->dst2, ny - head, true, R_DST2, 0};
+		} else {
+			o[n++] = (Operand){i->dst, ny, true, R_DST, 0};
+		}
 		break;
 	}
 	case NPU_POOL:
@@ -518,10 +525,16 @@ static int compute(Sim *s, const NpuInsn *i)
 	for (int k = 0; k < n; k++)
 		if (check(s, &o[k], false))
 			return -1;
-	const Operand *dst = &o[n - 1];
-	uint8_t *out = xmalloc((size_t)dst->bytes);
+	int64_t ny = 0;
+	for (int k = 0; k < n; k++)
+		ny += o[k].write ? o[k].bytes : 0;
+	uint8_t *out = xmalloc((size_t)ny);
 	execute(s, i, out);
-	put(s, dst->ref, out, dst->bytes);
+	for (int k = 0, at = 0; k < n; k++)
+		if (o[k].write) {
+			put(s, o[k].ref, out + at, o[k].bytes);
+			at += o[k].bytes;
+		}
 	free(out);
 
 	int64_t rd = 0, wr = 0;

@@ -119,6 +119,10 @@ size_t npu_encode(const NpuInsn *i, uint32_t *out)
 			w[13] = i->src2;
 			w[14] = i->split;
 		}
+		if (i->flags & NPU_F_OSPLIT) {
+			w[14] |= (uint32_t)i->osplit << 16;
+			w[15] = i->dst2;
+		}
 		break;
 	case NPU_POOL:
 		encode_window(i, w);
@@ -202,7 +206,7 @@ static uint32_t used_words(int op)
 	case NPU_RELU: return 0xfu;
 	case NPU_ALLOC:
 	case NPU_FREE: return 0x7u;
-	case NPU_CONV: return 0x7fffu;
+	case NPU_CONV: return 0xffffu;
 	case NPU_POOL: return 0x7e7u;
 	case NPU_GAVG: return 0x67u;
 	case NPU_REQUANT: return 0xffu;
@@ -214,7 +218,8 @@ static uint32_t used_words(int op)
 static unsigned allowed_flags(int op)
 {
 	switch (op) {
-	case NPU_CONV: return NPU_F_RELU | NPU_F_OUT32 | NPU_F_PSUM | NPU_F_PERCH | NPU_F_SPLIT;
+	case NPU_CONV: return NPU_F_RELU | NPU_F_OUT32 | NPU_F_PSUM | NPU_F_PERCH | NPU_F_SPLIT |
+			       NPU_F_OSPLIT;
 	case NPU_POOL: return NPU_F_AVG;
 	case NPU_EW: return NPU_F_RELU;
 	case NPU_REQUANT: return NPU_F_RELU | NPU_F_PERCH;
@@ -231,6 +236,7 @@ static const char *flag_name(unsigned f)
 	case NPU_F_AVG: return "AVG";
 	case NPU_F_PERCH: return "PERCH";
 	case NPU_F_SPLIT: return "SPLIT";
+	case NPU_F_OSPLIT: return "OSPLIT";
 	default: return "unknown";
 	}
 }
@@ -344,19 +350,26 @@ static int decode_conv(Dec *d, const uint32_t *w, NpuInsn *i)
 		i->qmul = (int32_t)w[11];
 		i->qshift = (int8_t)(w[12] & 0xff);
 	}
-	if (!(i->flags & NPU_F_SPLIT)) {
-		for (int k = 13; k <= 14; k++)
-			if (w[k])
-				return bad(d, "non-zero reserved word w%d (0x%08x)", k, w[k]);
-		return 0;
+	if (i->flags & NPU_F_SPLIT) {
+		i->src2 = w[13];
+		i->split = w[14] & 0xffff;
+		if (!i->split || i->split >= i->in_c)
+			return bad(d, "split at input channel %u of %u (SPLIT takes 1 to in_c - 1)",
+				   i->split, i->in_c);
+	} else if (w[13] || (w[14] & 0xffff)) {
+		return bad(d, "non-zero reserved word w%d (0x%08x) without SPLIT", w[13] ? 13 : 14,
+			   w[13] ? w[13] : w[14]);
 	}
-	i->src2 = w[13];
-	i->split = w[14] & 0xffff;
-	if (w[14] >> 16)
-		return bad(d, "non-zero reserved bits in w14 (0x%08x)", w[14]);
-	if (!i->split || i->split >= i->in_c)
-		return bad(d, "split at input channel %u of %u (SPLIT takes 1 to in_c - 1)", i->split,
-			   i->in_c);
+	if (i->flags & NPU_F_OSPLIT) {
+		i->dst2 = w[15];
+		i->osplit = w[14] >> 16;
+		if (!i->osplit || i->osplit >= i->out_c)
+			return bad(d, "split at output channel %u of %u (OSPLIT takes 1 to out_c - 1)",
+				   i->osplit, i->out_c);
+	} else if (w[15] || w[14] >> 16) {
+		return bad(d, "non-zero reserved word w%d (0x%08x) without OSPLIT", w[15] ? 15 : 14,
+			   w[15] ? w[15] : w[14]);
+	}
 	return 0;
 }
 
@@ -587,6 +600,10 @@ void npu_disasm(const NpuInsn *i, FILE *f)
 		if (i->flags & NPU_F_SPLIT) {
 			put_ref(f, "src2", i->src2);
 			fprintf(f, " split=%u", i->split);
+		}
+		if (i->flags & NPU_F_OSPLIT) {
+			put_ref(f, "dst2", i->dst2);
+			fprintf(f, " osplit=%u", i->osplit);
 		}
 		if (i->op == NPU_CONV) {
 			put_ref(f, "w", i->weight);

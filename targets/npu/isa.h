@@ -48,6 +48,7 @@ enum {
 	                       * from the table at aux (docs/isa.md) */
 	NPU_F_SPLIT = 1 << 5, /* CONV: input channels from split on are at src2 (a tensor
 	                       * held partly in SRAM, partly in DRAM) */
+	NPU_F_OSPLIT = 1 << 6, /* CONV: output channels from osplit on go to dst2 */
 };
 
 enum { NPU_PERCH_ENTRY = 12 }; /* bytes of a table entry: int32 bias, qmul, qshift */
@@ -64,6 +65,8 @@ typedef struct NpuInsn {
 	                        * or the per-channel table with F_PERCH) */
 	uint32_t src2;         /* CONV with F_SPLIT: input channels split.. (any space) */
 	uint16_t split;        /* CONV with F_SPLIT: the first input channel at src2 */
+	uint32_t dst2;         /* CONV with F_OSPLIT: output channels osplit.. (any space) */
+	uint16_t osplit;       /* CONV with F_OSPLIT: the first output channel at dst2 */
 	uint32_t bytes;        /* LOAD/STORE/COPY/ALLOC/FREE; elements for EW/REQUANT/RELU */
 	uint16_t in_c, in_h, in_w, out_c, out_h, out_w;
 	uint8_t kh, kw, sh, sw, dh, dw;
