@@ -488,12 +488,12 @@ static int cmd_schedule(int argc, char **argv)
 			printf("\"sram_bytes\":%lld,\"dram_read_bytes\":%lld,\"dram_write_bytes\":%lld,"
 			       "\"dram_weight_read_bytes\":%lld,\"compulsory_dram_bytes\":%lld,"
 			       "\"tensors_in_dram\":%d,\"spill_dram_bytes\":%lld,\"reloads\":%d,"
-			       "\"streamed_reads\":%d,\"offchip_method\":\"%s\",",
+			       "\"streamed_reads\":%d,\"partial_tensors\":%d,\"offchip_method\":\"%s\",",
 			       (long long)cfg.sram_bytes, (long long)offchip_read_bytes(&off),
 			       (long long)offchip_write_bytes(&off), (long long)off.weight_read,
 			       (long long)off.compulsory, off.evicted,
 			       (long long)offchip_spill_bytes(&off), off.reloads, off.streamed,
-			       off.method == OFFCHIP_SPLIT ? "split" : "whole");
+			       off.partial, offchip_method_name(off.method));
 		if (o.sched == SCHED_DP && o.objective == DP_PEAK)
 			printf("\"proven_lower_bound_bytes\":%lld,", (long long)s.proven_lower_bound);
 		if (o.sched == SCHED_DP)

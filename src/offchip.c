@@ -57,6 +57,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ivpack.h"
+
 enum { NREFILL = 8 }; /* refill passes at most */
 
 typedef struct Ctx {
@@ -68,7 +70,9 @@ typedef struct Ctx {
 	int *mult;     /* per use: streaming reads (a concat copying t twice: 2) */
 	bool *cov;     /* per use: t in SRAM there (the producer: writes it there) */
 	bool *brk;     /* per use: a segment starts here after a spill */
-	int64_t *size; /* per tensor: bytes rounded up to align */
+	int64_t *head; /* per tensor: bytes its segments hold (its first channels); the
+	                * rest, its tail, lives in DRAM (partial residency) */
+	int64_t *size; /* per tensor: head rounded up to align */
 	int how;       /* split variant: OFF_BUSIEST, OFF_LENGTH bits */
 } Ctx;
 
@@ -93,7 +97,13 @@ void offchip_free(OffchipPlan *p)
 	free(p->seg_begin);
 	free(p->in_dram);
 	free(p->store);
+	free(p->head);
 	memset(p, 0, sizeof *p);
+}
+
+const char *offchip_method_name(OffchipMethod m)
+{
+	return m == OFFCHIP_SPLIT ? "split" : m == OFFCHIP_PART ? "part" : "whole";
 }
 
 int64_t offchip_read_bytes(const OffchipPlan *p)
@@ -124,6 +134,12 @@ static bool is_input(const Graph *g, int t)
 	return g->ops[g->tensors[t].producer].kind == OP_INPUT;
 }
 
+static void set_head(Ctx *c, int t, int64_t head)
+{
+	c->head[t] = head;
+	c->size[t] = (head + c->align - 1) / c->align * c->align;
+}
+
 static void ctx_init(Ctx *c, const Graph *g, const int *order, int64_t sram, int64_t align)
 {
 	int nuse = g->ntensors;
@@ -138,6 +154,7 @@ static void ctx_init(Ctx *c, const Graph *g, const int *order, int64_t sram, int
 	c->mult = xcalloc(nuse + 1, sizeof *c->mult);
 	c->cov = xcalloc(nuse + 1, sizeof *c->cov);
 	c->brk = xcalloc(nuse + 1, sizeof *c->brk);
+	c->head = xcalloc(g->ntensors + 1, sizeof *c->head);
 	c->size = xcalloc(g->ntensors + 1, sizeof *c->size);
 	int *step = xcalloc(g->nops + 1, sizeof *step);
 	for (int i = 0; i < g->nops; i++)
@@ -146,7 +163,7 @@ static void ctx_init(Ctx *c, const Graph *g, const int *order, int64_t sram, int
 	for (int t = 0; t < g->ntensors; t++) {
 		const Tensor *tt = &g->tensors[t];
 		c->beg[t] = u;
-		c->size[t] = (tt->bytes + c->align - 1) / c->align * c->align;
+		set_head(c, t, tt->bytes);
 		c->ustep[u] = step[tt->producer];
 		c->mult[u++] = 1;
 		int first = u;
@@ -176,6 +193,7 @@ static void ctx_free(Ctx *c)
 	free(c->mult);
 	free(c->cov);
 	free(c->brk);
+	free(c->head);
 	free(c->size);
 }
 
@@ -183,7 +201,7 @@ static void ctx_free(Ctx *c)
 static void cover_all(Ctx *c, int t, bool on)
 {
 	for (int u = c->beg[t]; u < c->beg[t + 1]; u++) {
-		c->cov[u] = on && c->g->tensors[t].bytes > 0;
+		c->cov[u] = on && c->head[t] > 0;
 		c->brk[u] = false;
 	}
 }
@@ -203,27 +221,30 @@ static int seg_last(const Ctx *c, int t, int u)
 	return u;
 }
 
-/* t's DRAM traffic under the coverage; returns whether DRAM holds it. */
+/* t's DRAM traffic under the coverage; returns whether DRAM holds its
+ * head (its tail is always there). */
 static bool traffic(const Ctx *c, int t, int64_t *rd, int64_t *wr)
 {
 	const Tensor *tt = &c->g->tensors[t];
 	int b = c->beg[t];
 	bool input = is_input(c->g, t);
+	int64_t head = c->head[t], tail = tt->bytes - head;
 	bool dram = input || tt->output || !c->cov[b];
 	*rd = *wr = 0;
 	for (int u = b + 1; u < c->beg[t + 1]; u++) {
+		*rd += tail * c->mult[u]; /* the tail streams at every read */
 		if (!c->cov[u]) {
 			dram = true;
-			*rd += tt->bytes * c->mult[u]; /* streamed */
+			*rd += head * c->mult[u]; /* streamed */
 		} else if (starts(c, t, u)) {
 			dram = true;
-			*rd += tt->bytes; /* reloaded */
+			*rd += head; /* reloaded */
 		}
 	}
 	if (input && c->cov[b])
-		*rd += tt->bytes; /* loaded */
-	if (dram && !input)
-		*wr += tt->bytes; /* stored, or written there by its producer */
+		*rd += head; /* loaded */
+	if (!input) /* stored, or written there by its producer */
+		*wr += (dram ? head : 0) + tail;
 	return dram;
 }
 
@@ -358,7 +379,7 @@ static void segments(const Ctx *c, Plan *pl)
 			if (!starts(c, t, u))
 				continue;
 			int v = seg_last(c, t, u);
-			plan_add(pl, c->g->tensors[t].bytes, c->ustep[u], c->ustep[v], t);
+			plan_add(pl, c->head[t], c->ustep[u], c->ustep[v], t);
 			u = v;
 		}
 	}
@@ -522,6 +543,20 @@ static void refill(Ctx *c, Plan *pl)
 	unload(c, pl);
 }
 
+/* Cuts (cut_best) until the placement fits, then refills. */
+static int fit(Ctx *c, Plan *pl, int64_t *ex)
+{
+	while (!place(c, pl)) { /* fragmentation */
+		excess_placed(c, pl, ex);
+		plan_free(pl);
+		int s = first_over(c, ex);
+		if (s < 0 || cut_best(c, s, ex))
+			return -1;
+	}
+	refill(c, pl);
+	return 0;
+}
+
 static int plan_split(Ctx *c, Plan *pl, int64_t *ex)
 {
 	for (int t = 0; t < c->g->ntensors; t++)
@@ -538,12 +573,99 @@ static int plan_split(Ctx *c, Plan *pl, int64_t *ex)
 		if (cut_best(c, s, ex))
 			return -1;
 	}
-	while (!place(c, pl)) { /* fragmentation */
-		excess_placed(c, pl, ex);
+	return fit(c, pl, ex);
+}
+
+/* Partial residency: ivpack picks how many bytes of each tensor to keep
+ * in SRAM over its whole life, the traffic each byte saves as its gain
+ * (a write and its reads; a graph input's reads but one, for its load; a
+ * graph output's reads), at most the SRAM's bytes at any step.  A tensor
+ * kept in part keeps its first channels (whole planes of int8; others are
+ * kept whole or not at all); the rest stays in DRAM, written once and
+ * streamed at every read.  The live bytes then fit, but the placement may
+ * not (fragmentation): buffers placed past the end of the SRAM are
+ * trimmed to it, keeping every offset.  Packing to a little less than the
+ * SRAM can leave less to trim; a few capacities are tried, the best kept. */
+enum { NPACK = 4 };
+
+static int64_t part_head(const Graph *g, int t, int64_t x)
+{
+	const Tensor *tt = &g->tensors[t];
+	if (x >= tt->bytes)
+		return tt->bytes;
+	if (tt->dtype != DT_I8 || tt->shape.c < 2 || tt->bytes % tt->shape.c)
+		return 0;
+	int64_t plane = tt->bytes / tt->shape.c;
+	return x / plane * plane;
+}
+
+/* Heads from the packing x[], placed, and trimmed to the SRAM. */
+static void part_place(Ctx *c, Plan *pl, const int64_t *x)
+{
+	const Graph *g = c->g;
+	for (int t = 0; t < g->ntensors; t++) {
+		int64_t head = part_head(g, t, x[t]);
+		set_head(c, t, head ? head : g->tensors[t].bytes);
+		cover_all(c, t, head > 0);
+	}
+	if (place(c, pl))
+		return;
+	for (int i = 0; i < pl->n; i++) {
+		const PlanBuf *b = &pl->buf[i];
+		int t = b->tensor;
+		if (b->offset + c->size[t] <= c->sram)
+			continue;
+		int64_t head = part_head(g, t, b->offset < c->sram ? c->sram - b->offset : 0);
+		if (head == g->tensors[t].bytes) /* trimmed by the alignment alone */
+			head = part_head(g, t, head - 1);
+		set_head(c, t, head ? head : g->tensors[t].bytes);
+		cover_all(c, t, head > 0);
+	}
+	replace(c, pl, -1, -1, -1, -1); /* the others where they were */
+}
+
+static int64_t moved_all(const Ctx *c)
+{
+	int64_t sum = 0;
+	for (int t = 0; t < c->g->ntensors; t++)
+		sum += cost_of(c, t);
+	return sum;
+}
+
+static int plan_part(Ctx *c, Plan *pl, int64_t *ex)
+{
+	const Graph *g = c->g;
+	int nt = g->ntensors;
+	Interval *iv = xcalloc((size_t)nt + 1, sizeof *iv);
+	int64_t *x = xcalloc((size_t)nt + 1, sizeof *x);
+	for (int t = 0; t < nt; t++) {
+		const Tensor *tt = &g->tensors[t];
+		int b = c->beg[t], e = c->beg[t + 1];
+		int64_t reads = 0;
+		for (int u = b + 1; u < e; u++)
+			reads += c->mult[u];
+		int64_t gain = is_input(g, t) ? reads - 1 : tt->output ? reads : reads + 1;
+		iv[t] = (Interval){c->ustep[b], c->ustep[e - 1], tt->bytes, gain};
+	}
+	int best = 0;
+	int64_t best_moved = -1;
+	for (int k = 0; k < NPACK; k++) { /* capacity sram * (1 - k/16) */
+		ivpack(iv, nt, c->steps, c->sram - k * (c->sram / 16), x);
+		part_place(c, pl, x);
+		int64_t m = moved_all(c);
 		plan_free(pl);
-		int s = first_over(c, ex);
-		if (s < 0 || cut_best(c, s, ex))
-			return -1;
+		if (best_moved < 0 || m < best_moved) {
+			best = k;
+			best_moved = m;
+		}
+	}
+	ivpack(iv, nt, c->steps, c->sram - best * (c->sram / 16), x);
+	part_place(c, pl, x);
+	free(x);
+	free(iv);
+	if (pl->arena > c->sram) { /* not for want of trimming; cut as plan_split does */
+		plan_free(pl);
+		return fit(c, pl, ex);
 	}
 	refill(c, pl);
 	return 0;
@@ -617,6 +739,7 @@ static void finish(const Ctx *c, const Plan *pl, OffchipPlan *p)
 	p->in_dram = xcalloc(nt + 1, sizeof *p->in_dram);
 	p->store = xcalloc(nt + 1, sizeof *p->store);
 	p->seg_begin = xcalloc(nt + 1, sizeof *p->seg_begin);
+	p->head = xcalloc(nt + 1, sizeof *p->head);
 	p->seg = xcalloc(pl->n + 1, sizeof *p->seg);
 	p->nseg = pl->n;
 	p->arena = pl->arena;
@@ -653,8 +776,11 @@ static void finish(const Ctx *c, const Plan *pl, OffchipPlan *p)
 		const Tensor *tt = &g->tensors[t];
 		bool input = is_input(g, t);
 		int64_t rd, wr, need = (input ? tt->bytes : 0) + (tt->output ? tt->bytes : 0);
-		p->in_dram[t] = traffic(c, t, &rd, &wr);
-		p->store[t] = p->in_dram[t] && !input && c->cov[c->beg[t]];
+		bool head_dram = traffic(c, t, &rd, &wr);
+		p->head[t] = c->head[t];
+		p->in_dram[t] = head_dram || c->head[t] < tt->bytes;
+		p->store[t] = head_dram && !input && c->cov[c->beg[t]];
+		p->partial += p->in_sram[t] && c->head[t] < tt->bytes;
 		p->act_read += rd;
 		p->act_write += wr;
 		p->compulsory += need;
@@ -675,7 +801,9 @@ static int plan_one(const Graph *g, const int *order, int64_t sram_bytes, int64_
 	c.how = how;
 	int64_t *ex = xcalloc(g->nops + 2, sizeof *ex);
 	Plan pl = {0};
-	int rc = m == OFFCHIP_SPLIT ? plan_split(&c, &pl, ex) : plan_whole(&c, &pl, ex);
+	int rc = m == OFFCHIP_SPLIT  ? plan_split(&c, &pl, ex)
+		 : m == OFFCHIP_PART ? plan_part(&c, &pl, ex)
+				     : plan_whole(&c, &pl, ex);
 	if (rc)
 		err_set(e, "graph %s: no placement fits %lld bytes of SRAM", g->name,
 			(long long)sram_bytes);
@@ -715,18 +843,20 @@ int offchip_plan_with(const Graph *g, const int *order, int64_t sram_bytes, int6
 int offchip_plan(const Graph *g, const int *order, int64_t sram_bytes, int64_t align,
 		 OffchipPlan *p, Err *e)
 {
-	OffchipPlan split;
 	if (offchip_plan_with(g, order, sram_bytes, align, OFFCHIP_WHOLE, p, e))
 		return -1;
-	if (p->act_read + p->act_write + p->weight_read == p->compulsory)
-		return 0; /* nothing to win */
-	if (offchip_plan_with(g, order, sram_bytes, align, OFFCHIP_SPLIT, &split, e))
-		return 0; /* the whole-life plan stands */
-	if (moved(&split) < moved(p)) {
-		offchip_free(p);
-		*p = split;
-	} else {
-		offchip_free(&split);
+	for (OffchipMethod m = OFFCHIP_SPLIT; m <= OFFCHIP_PART; m++) {
+		if (p->act_read + p->act_write + p->weight_read == p->compulsory)
+			return 0; /* nothing to win */
+		OffchipPlan q;
+		if (offchip_plan_with(g, order, sram_bytes, align, m, &q, e))
+			continue; /* the plan so far stands */
+		if (moved(&q) < moved(p)) {
+			offchip_free(p);
+			*p = q;
+		} else {
+			offchip_free(&q);
+		}
 	}
 	return 0;
 }

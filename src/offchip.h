@@ -19,6 +19,7 @@ typedef struct OffchipSeg {
 typedef enum OffchipMethod {
 	OFFCHIP_WHOLE, /* a tensor lives in SRAM for its whole life or never */
 	OFFCHIP_SPLIT, /* live-range splitting: spill around the busy steps, reload */
+	OFFCHIP_PART,  /* partial residency: a tensor's first channels in SRAM, the rest in DRAM */
 } OffchipMethod;
 
 typedef struct OffchipPlan {
@@ -28,12 +29,17 @@ typedef struct OffchipPlan {
 	int nseg;
 	int *seg_begin;         /* per tensor t: its segments are seg[seg_begin[t] .. seg_begin[t+1]) */
 	bool *in_dram;          /* per tensor: has a DRAM copy (input, output, spilled, streamed) */
-	bool *store;            /* per tensor: STOREd to DRAM right after its producer */
+	bool *store;            /* per tensor: its head STOREd to DRAM right after its producer */
+	int64_t *head;          /* per tensor: bytes its segments hold, its first channels (all
+	                         * its bytes but under partial residency); the rest, its tail,
+	                         * is in DRAM from its producer on, at the same offset in its
+	                         * DRAM home (which holds all of it when it is not in SRAM) */
 	int64_t arena;          /* SRAM bytes used by the placement */
 	int64_t sram_bytes;     /* capacity planned for */
 	int evicted;            /* tensors that go to DRAM beyond the compulsory */
 	int reloads;            /* segments LOADed back (graph inputs' first load apart) */
 	int streamed;           /* reads of a tensor straight from DRAM */
+	int partial;            /* tensors held in part (head in SRAM, tail in DRAM) */
 	OffchipMethod method;   /* which planner won */
 	/* DRAM traffic, bytes */
 	int64_t weight_read;    /* weights and biases (or per-channel tables), once per op */
@@ -43,13 +49,14 @@ typedef struct OffchipPlan {
 } OffchipPlan;
 
 /* Plans g under order[] for an SRAM of sram_bytes (offsets aligned to
- * align) with both methods and keeps the one that moves fewer bytes. */
+ * align) with every method and keeps the one that moves the fewest bytes. */
 int offchip_plan(const Graph *g, const int *order, int64_t sram_bytes, int64_t align,
 		 OffchipPlan *p, Err *e);
 /* The same with one method. */
 int offchip_plan_with(const Graph *g, const int *order, int64_t sram_bytes, int64_t align,
 		      OffchipMethod m, OffchipPlan *p, Err *e);
 void offchip_free(OffchipPlan *p);
+const char *offchip_method_name(OffchipMethod m); /* "whole", "split", "part" */
 
 int64_t offchip_read_bytes(const OffchipPlan *p);  /* weights + activations */
 int64_t offchip_write_bytes(const OffchipPlan *p);

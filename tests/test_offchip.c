@@ -1,7 +1,8 @@
 /* test_offchip.c: the off-chip plan fits its SRAM, costs at least the
  * compulsory traffic, exactly that when everything fits, its SRAM
  * segments never overlap, every reader finds its operand where the plan
- * says, and splitting live ranges never costs more than whole lives. */
+ * says, splitting live ranges never costs more than whole lives, and
+ * partial residency pays off where tensors outgrow the SRAM. */
 #include "testutil.h"
 
 #include <stdlib.h>
@@ -40,20 +41,32 @@ static void check_plan(const Graph *g, const int *order, const OffchipPlan *p)
 	for (int t = 0; t < g->ntensors; t++) {
 		const Tensor *tt = &g->tensors[t];
 		bool input = g->ops[tt->producer].kind == OP_INPUT;
+		bool segs = p->seg_begin[t + 1] > p->seg_begin[t];
+		/* what the segments hold: all of t, or (partial residency) its
+		 * first channels, the rest (its tail) in DRAM from the start */
+		int64_t head = segs ? p->head[t] : tt->bytes, tail = tt->bytes - head;
+		assert_true(head > 0 && head <= tt->bytes);
+		if (tail) {
+			assert_true(tt->dtype == DT_I8 && tt->shape.c > 1);
+			assert_int_equal(head % (tt->bytes / tt->shape.c), 0);
+			assert_true(p->in_dram[t]);
+		}
 		int ps = step[tt->producer], made = -1;
+		bool head_dram = tt->output;
 		for (int k = p->seg_begin[t]; k < p->seg_begin[t + 1]; k++) {
 			const OffchipSeg *s = &p->seg[k];
 			assert_int_equal(s->tensor, t);
 			assert_true(s->first >= ps && s->first <= s->last && s->last < g->nops);
 			if (k > p->seg_begin[t])
 				assert_true(s->first > p->seg[k - 1].last);
-			int i = plan_add(&in, tt->bytes, s->first, s->last, t);
+			int i = plan_add(&in, head, s->first, s->last, t);
 			in.buf[i].offset = s->offset;
 			if (s->load) {
 				/* reloaded from a DRAM copy made at the producer's step */
 				assert_true(p->in_dram[t]);
 				assert_true(input || s->first > ps);
-				rd += tt->bytes;
+				head_dram |= !input;
+				rd += head;
 			} else {
 				assert_int_equal(s->first, ps);
 				made = k;
@@ -62,18 +75,25 @@ static void check_plan(const Graph *g, const int *order, const OffchipPlan *p)
 		assert_int_equal(made >= 0 || input, offchip_seg_at(p, t, ps) >= 0 || input);
 		if (p->store[t])
 			assert_true(made >= 0 && p->in_dram[t]);
-		if (p->in_dram[t] && !input) {
-			/* made in DRAM, or stored right after it was made */
-			assert_true(p->store[t] || offchip_seg_at(p, t, ps) < 0);
-			wr += tt->bytes;
+		for (int i = 0; i < tt->ncons; i++) {
+			int64_t mult = stream_mult(g, tt->cons[i], t);
+			rd += tail * mult; /* the tail streams at every read */
+			if (offchip_seg_at(p, t, step[tt->cons[i]]) < 0) {
+				assert_true(p->in_dram[t]); /* streams it from there */
+				head_dram = true;
+				rd += head * mult;
+			}
+		}
+		if (!input) {
+			/* the head made in DRAM, or stored right after it was made,
+			 * when anyone reads it there */
+			bool made_dram = offchip_seg_at(p, t, ps) < 0;
+			if (head_dram)
+				assert_true(p->store[t] || made_dram);
+			wr += tail + (p->store[t] || made_dram ? head : 0);
 		}
 		if (tt->output)
 			assert_true(p->in_dram[t]);
-		for (int i = 0; i < tt->ncons; i++)
-			if (offchip_seg_at(p, t, step[tt->cons[i]]) < 0) {
-				assert_true(p->in_dram[t]); /* streams it from there */
-				rd += tt->bytes * stream_mult(g, tt->cons[i], t);
-			}
 	}
 	assert_int_equal(rd, p->act_read);
 	assert_int_equal(wr, p->act_write);
@@ -153,6 +173,36 @@ static void test_spill_and_reload(void **state)
 	ir_free(g);
 }
 
+/* Tensors larger than the SRAM: partial residency keeps the first
+ * channels of many and moves fewer bytes than either other method. */
+static void test_partial_residency(void **state)
+{
+	(void)state;
+	Err e;
+	Graph *g = zoo_build("randwire-cifar10", &e);
+	int *order = malloc(g->nops * sizeof *order);
+	sched_file(g, order);
+	OffchipPlan part, whole, split, best;
+	int64_t sram = 32 << 10;
+	assert_int_equal(offchip_plan_with(g, order, sram, 16, OFFCHIP_PART, &part, &e), 0);
+	assert_int_equal(offchip_plan_with(g, order, sram, 16, OFFCHIP_WHOLE, &whole, &e), 0);
+	assert_int_equal(offchip_plan_with(g, order, sram, 16, OFFCHIP_SPLIT, &split, &e), 0);
+	assert_int_equal(offchip_plan(g, order, sram, 16, &best, &e), 0);
+	check_plan(g, order, &part);
+	assert_true(part.partial > 10);
+	int64_t moved = part.act_read + part.act_write;
+	assert_true(moved < whole.act_read + whole.act_write);
+	assert_true(moved < split.act_read + split.act_write);
+	assert_int_equal(best.method, OFFCHIP_PART);
+	assert_int_equal(best.act_read + best.act_write, moved);
+	offchip_free(&part);
+	offchip_free(&whole);
+	offchip_free(&split);
+	offchip_free(&best);
+	free(order);
+	ir_free(g);
+}
+
 static void test_random_graphs(void **state)
 {
 	(void)state;
@@ -164,22 +214,26 @@ static void test_random_graphs(void **state)
 		int64_t peak = mem_peak(g, order, NULL);
 		Err e;
 		for (int64_t sram = peak; sram >= 1; sram /= 3) {
-			OffchipPlan p, w, s;
+			OffchipPlan p, w, s, q;
 			if (offchip_plan(g, order, sram, 1, &p, &e) ||
 			    offchip_plan_with(g, order, sram, 1, OFFCHIP_WHOLE, &w, &e) ||
-			    offchip_plan_with(g, order, sram, 1, OFFCHIP_SPLIT, &s, &e))
+			    offchip_plan_with(g, order, sram, 1, OFFCHIP_SPLIT, &s, &e) ||
+			    offchip_plan_with(g, order, sram, 1, OFFCHIP_PART, &q, &e))
 				fail_msg("seed %llu sram %lld: %s", (unsigned long long)seed,
 					 (long long)sram, e.msg);
 			check_plan(g, order, &p);
 			check_plan(g, order, &w);
 			check_plan(g, order, &s);
+			check_plan(g, order, &q);
 			assert_true(p.act_read + p.act_write <= w.act_read + w.act_write);
 			assert_true(p.act_read + p.act_write <= s.act_read + s.act_write);
+			assert_true(p.act_read + p.act_write <= q.act_read + q.act_write);
 			splits += s.reloads;
 			wins += s.act_read + s.act_write < w.act_read + w.act_write;
 			offchip_free(&p);
 			offchip_free(&w);
 			offchip_free(&s);
+			offchip_free(&q);
 		}
 		free(order);
 		ir_free(g);
@@ -195,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_everything_fits),
 		cmocka_unit_test(test_smaller_sram_more_traffic),
 		cmocka_unit_test(test_spill_and_reload),
+		cmocka_unit_test(test_partial_residency),
 		cmocka_unit_test(test_random_graphs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

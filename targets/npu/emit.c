@@ -77,12 +77,26 @@ static const OffchipSeg *seg_of(const Emitter *m, int t)
 	return k < 0 ? NULL : &m->plan->seg[k];
 }
 
-static uint32_t ref_of(const Emitter *m, int t)
+/* Bytes of t in SRAM at this step: its head (all of it unless the plan
+ * keeps it in part), or 0 when it is in DRAM. */
+static int64_t head_of(const Emitter *m, int t)
+{
+	return seg_of(m, t) ? m->plan->head[t] : 0;
+}
+
+/* Byte `at` of t, wherever it is at this step: the head in SRAM, the rest
+ * at the same offset in its DRAM home. */
+static uint32_t ref_at(const Emitter *m, int t, int64_t at)
 {
 	const OffchipSeg *s = seg_of(m, t);
-	if (s)
-		return (uint32_t)s->offset;
-	return NPU_DRAM_BIT | (uint32_t)m->p->tensor_dram[t];
+	if (s && at < m->plan->head[t])
+		return (uint32_t)(s->offset + at);
+	return NPU_DRAM_BIT | (uint32_t)(m->p->tensor_dram[t] + at);
+}
+
+static uint32_t ref_of(const Emitter *m, int t)
+{
+	return ref_at(m, t, 0);
 }
 
 static uint32_t const_ref(const Emitter *m, int c)
@@ -111,7 +125,7 @@ static void touch_tensor(Emitter *m, int t)
 {
 	const OffchipSeg *s = seg_of(m, t);
 	if (s)
-		touch(m, s->offset, s->offset + m->g->tensors[t].bytes);
+		touch(m, s->offset, s->offset + m->plan->head[t]);
 }
 
 static void dma(Emitter *m, uint8_t op, uint32_t src, uint32_t dst, int64_t sram, int64_t bytes)
@@ -126,7 +140,7 @@ static void dma(Emitter *m, uint8_t op, uint32_t src, uint32_t dst, int64_t sram
 
 static void buffer(Emitter *m, uint8_t op, const OffchipSeg *s)
 {
-	int64_t bytes = m->g->tensors[s->tensor].bytes;
+	int64_t bytes = m->plan->head[s->tensor];
 	if (op == NPU_FREE)
 		touch(m, s->offset, s->offset + bytes); /* a STORE may still be reading it */
 	NpuInsn i = {.op = op, .dst = (uint32_t)s->offset, .bytes = (uint32_t)bytes};
@@ -142,7 +156,7 @@ static void bring_in(Emitter *m, int t)
 	buffer(m, NPU_ALLOC, s);
 	if (s->load)
 		dma(m, NPU_LOAD, NPU_DRAM_BIT | (uint32_t)m->p->tensor_dram[t], (uint32_t)s->offset,
-		    s->offset, m->g->tensors[t].bytes);
+		    s->offset, m->plan->head[t]);
 }
 
 /* FREE t's segment if it ends at this step. */
@@ -187,6 +201,139 @@ static void perch(Emitter *m, int o, NpuInsn *i)
 	i->qshift = 0;
 }
 
+/* ---- operands in two parts (partial residency) ---- */
+
+enum { NCUT = NPU_MAX_EW_INPUTS + 2 };
+
+/* Where an instruction over n units is cut so that every operand of each
+ * piece is in one place. */
+typedef struct Cuts {
+	int64_t at[NCUT + 1];
+	int n;
+} Cuts;
+
+/* A cut where t's head ends, for a range of n units of `unit` bytes
+ * starting at byte `base` of t. */
+static void cut_head(const Emitter *m, Cuts *c, int t, int64_t base, int64_t unit, int64_t n)
+{
+	int64_t h = head_of(m, t) - base;
+	if (h > 0 && h < n * unit)
+		c->at[c->n++] = h / unit;
+}
+
+/* The cuts sorted, without repeats, n last: the ends of the pieces. */
+static int cuts_end(Cuts *c, int64_t n)
+{
+	for (int i = 1; i < c->n; i++)
+		for (int j = i; j > 0 && c->at[j - 1] > c->at[j]; j--) {
+			int64_t x = c->at[j];
+			c->at[j] = c->at[j - 1];
+			c->at[j - 1] = x;
+		}
+	int k = 0;
+	for (int i = 0; i < c->n; i++)
+		if (!k || c->at[k - 1] != c->at[i])
+			c->at[k++] = c->at[i];
+	c->at[k++] = n;
+	return c->n = k;
+}
+
+/* A CONV reading x (planes of `plane` bytes) in two parts if the plan
+ * keeps it so: its head from src, the rest from src2 (SPLIT). */
+static void conv_input(const Emitter *m, NpuInsn *i, int x, int64_t plane)
+{
+	int64_t h = head_of(m, x);
+	i->src = ref_of(m, x);
+	if (h > 0 && h < m->g->tensors[x].bytes) {
+		i->flags |= NPU_F_SPLIT;
+		i->src2 = ref_at(m, x, h);
+		i->split = (uint16_t)(h / plane);
+	}
+}
+
+/* And writing y in two parts (OSPLIT). */
+static void conv_output(const Emitter *m, NpuInsn *i, int y, int64_t plane)
+{
+	int64_t h = head_of(m, y);
+	i->dst = ref_of(m, y);
+	if (h > 0 && h < m->g->tensors[y].bytes) {
+		i->flags |= NPU_F_OSPLIT;
+		i->dst2 = ref_at(m, y, h);
+		i->osplit = (uint16_t)(h / plane);
+	}
+}
+
+/* POOL or GAVG: one instruction per run of channels whose input and
+ * output are each in one place. */
+static void per_channels(Emitter *m, NpuInsn i, int x, int y)
+{
+	Shape xs = m->g->tensors[x].shape, ys = m->g->tensors[y].shape;
+	int64_t xp = (int64_t)xs.h * xs.w, yp = i.op == NPU_GAVG ? 1 : (int64_t)ys.h * ys.w;
+	Cuts c = {{0}, 0};
+	cut_head(m, &c, x, 0, xp, xs.c);
+	cut_head(m, &c, y, 0, yp, xs.c);
+	for (int k = 0, n = cuts_end(&c, xs.c); k < n; k++) {
+		int64_t lo = k ? c.at[k - 1] : 0;
+		i.src = ref_at(m, x, lo * xp);
+		i.dst = ref_at(m, y, lo * yp);
+		i.in_c = (uint16_t)(c.at[k] - lo);
+		i.out_c = i.op == NPU_GAVG ? 0 : i.in_c;
+		put(m, &i);
+	}
+}
+
+/* EW, RELU, REQUANT: one instruction per run of elements whose operands
+ * are each in one place (REQUANT's input is int32: 4 bytes an element). */
+static void per_elements(Emitter *m, NpuInsn i, const Op *op)
+{
+	const Graph *g = m->g;
+	int y = op->out[0];
+	int64_t n = ir_shape_elems(g->tensors[y].shape);
+	int64_t xunit = i.op == NPU_REQUANT ? 4 : 1;
+	int64_t plane = (int64_t)g->tensors[y].shape.h * g->tensors[y].shape.w;
+	Cuts c = {{0}, 0};
+	for (int k = 0; k < op->nin; k++)
+		cut_head(m, &c, op->in[k], 0, xunit, n);
+	cut_head(m, &c, y, 0, 1, n);
+	for (int k = 0, np = cuts_end(&c, n); k < np; k++) {
+		int64_t lo = k ? c.at[k - 1] : 0;
+		i.bytes = (uint32_t)(c.at[k] - lo);
+		i.dst = ref_at(m, y, lo);
+		if (i.op == NPU_EW)
+			for (int j = 0; j < op->nin; j++)
+				i.in[j] = ref_at(m, op->in[j], lo);
+		else
+			i.src = ref_at(m, op->in[0], lo * xunit);
+		if (i.flags & NPU_F_PERCH) { /* REQUANT: its channels' entries */
+			i.aux = NPU_DRAM_BIT | (uint32_t)(m->p->table_dram[m->op] +
+							  NPU_PERCH_ENTRY * (lo / plane));
+			i.out_c = (uint16_t)(i.bytes / plane);
+		}
+		put(m, &i);
+	}
+}
+
+/* A concat: one COPY per input, per run in one place on both sides. */
+static void concat(Emitter *m, const Op *op)
+{
+	int y = op->out[0];
+	int64_t off = 0;
+	for (int k = 0; k < op->nin; k++) {
+		int x = op->in[k];
+		int64_t n = m->g->tensors[x].bytes;
+		Cuts c = {{0}, 0};
+		cut_head(m, &c, x, 0, 1, n);
+		cut_head(m, &c, y, off, 1, n);
+		for (int j = 0, np = cuts_end(&c, n); j < np; j++) {
+			int64_t lo = j ? c.at[j - 1] : 0;
+			NpuInsn i = {.op = NPU_COPY, .src = ref_at(m, x, lo), .dst = ref_at(m, y, off + lo),
+				     .bytes = (uint32_t)(c.at[j] - lo)};
+			put(m, &i);
+		}
+		off += n;
+	}
+}
+
 static int emit_op(Emitter *m, int o)
 {
 	const Graph *g = m->g;
@@ -195,8 +342,6 @@ static int emit_op(Emitter *m, int o)
 	const Tensor *yt = &g->tensors[y];
 	Shape ys = yt->shape, xs = op->nin ? g->tensors[op->in[0]].shape : ys;
 	NpuInsn i = {0};
-	i.dst = ref_of(m, y);
-	i.src = op->nin ? ref_of(m, op->in[0]) : 0;
 	i.qmul = op->qmul;
 	i.qshift = (int8_t)op->qshift;
 	i.flags = op->relu ? NPU_F_RELU : 0;
@@ -232,15 +377,16 @@ static int emit_op(Emitter *m, int o)
 			i.aux = const_ref(m, op->bias);
 		if (op->qmuls)
 			perch(m, o, &i);
-		break;
+		conv_input(m, &i, op->in[0], (int64_t)xs.h * xs.w);
+		conv_output(m, &i, y, (int64_t)ys.h * ys.w * (i.flags & NPU_F_OUT32 ? 4 : 1));
+		put(m, &i);
+		return 0;
 	case OP_REQUANT:
 		i.op = NPU_REQUANT;
-		i.bytes = (uint32_t)ir_shape_elems(ys);
-		if (op->qmuls) {
+		if (op->qmuls)
 			perch(m, o, &i);
-			i.out_c = (uint16_t)ys.c;
-		}
-		break;
+		per_elements(m, i, op);
+		return 0;
 	case OP_MAXPOOL:
 	case OP_AVGPOOL:
 		i.op = NPU_POOL;
@@ -249,52 +395,41 @@ static int emit_op(Emitter *m, int o)
 		window(&i, &op->win);
 		i.groups = 0;
 		dims(&i, xs, ys);
-		break;
+		per_channels(m, i, op->in[0], y);
+		return 0;
 	case OP_GAVGPOOL:
 		i.op = NPU_GAVG;
 		i.qmul = 0;
 		i.flags = 0;
 		dims(&i, xs, ys);
 		i.out_c = i.out_h = i.out_w = 0;
-		break;
+		per_channels(m, i, op->in[0], y);
+		return 0;
 	case OP_ADD:
 	case OP_WSUM:
 		if (op->nin > NPU_MAX_EW_INPUTS)
 			return err_set(m->e, "node %s: %d inputs, the NPU adds at most %d", op->name,
 				       op->nin, NPU_MAX_EW_INPUTS);
 		i.op = NPU_EW;
-		i.src = 0;
-		i.bytes = (uint32_t)ir_shape_elems(ys);
 		i.nin = (uint8_t)op->nin;
-		for (int k = 0; k < op->nin; k++) {
-			i.in[k] = ref_of(m, op->in[k]);
+		for (int k = 0; k < op->nin; k++)
 			i.coef[k] = op->kind == OP_WSUM ? ((const int8_t *)g->consts[op->weight].data)[k]
 							 : 1;
-		}
-		break;
-	case OP_CONCAT: {
-		int64_t off = 0;
-		for (int k = 0; k < op->nin; k++) {
-			const Tensor *xt = &g->tensors[op->in[k]];
-			NpuInsn c = {.op = NPU_COPY, .src = ref_of(m, op->in[k]),
-				     .dst = i.dst + (uint32_t)off, .bytes = (uint32_t)xt->bytes};
-			put(m, &c);
-			off += xt->bytes;
-		}
+		per_elements(m, i, op);
 		return 0;
-	}
+	case OP_CONCAT:
+		concat(m, op);
+		return 0;
 	case OP_RELU:
 		i.op = NPU_RELU;
 		i.qmul = 0;
 		i.flags = 0;
-		i.bytes = (uint32_t)ir_shape_elems(ys);
-		break;
+		per_elements(m, i, op);
+		return 0;
 	default:
 		return err_set(m->e, "node %s: %s ops cannot run on the NPU", op->name,
 			       ir_kind_name(op->kind));
 	}
-	put(m, &i);
-	return 0;
 }
 
 static bool has_table(const Op *op)
@@ -462,7 +597,7 @@ int npu_emit(const Graph *g, const int *order, const OffchipPlan *plan, NpuProgr
 		const OffchipSeg *s = seg_of(&m, y);
 		if (s && plan->store[y])
 			dma(&m, NPU_STORE, (uint32_t)s->offset, NPU_DRAM_BIT | (uint32_t)p->tensor_dram[y],
-			    s->offset, g->tensors[y].bytes);
+			    s->offset, plan->head[y]);
 		for (int i = 0; i < op->nin; i++)
 			if (!dup_input(op, i))
 				release(&m, op->in[i]);
