@@ -487,11 +487,11 @@ static int cmd_schedule(int argc, char **argv)
 		if (have_cfg)
 			printf("\"sram_bytes\":%lld,\"dram_read_bytes\":%lld,\"dram_write_bytes\":%lld,"
 			       "\"dram_weight_read_bytes\":%lld,\"compulsory_dram_bytes\":%lld,"
-			       "\"tensors_in_dram\":%d,\"spill_dram_bytes\":%lld,\"reloads\":%d,"
+			       "\"traffic_floor_bytes\":%lld,\"tensors_in_dram\":%d,\"spill_dram_bytes\":%lld,\"reloads\":%d,"
 			       "\"streamed_reads\":%d,\"partial_tensors\":%d,\"offchip_method\":\"%s\",",
 			       (long long)cfg.sram_bytes, (long long)offchip_read_bytes(&off),
 			       (long long)offchip_write_bytes(&off), (long long)off.weight_read,
-			       (long long)off.compulsory, off.evicted,
+			       (long long)off.compulsory, (long long)off.floor, off.evicted,
 			       (long long)offchip_spill_bytes(&off), off.reloads, off.streamed,
 			       off.partial, offchip_method_name(off.method));
 		if (o.sched == SCHED_DP && o.objective == DP_PEAK)
@@ -554,6 +554,7 @@ static int cmd_schedule(int argc, char **argv)
 			print_bytes("DRAM read", offchip_read_bytes(&off));
 			print_bytes("DRAM write", offchip_write_bytes(&off));
 			print_bytes("compulsory", off.compulsory);
+			print_bytes("floor", off.floor);
 			print_bytes("spill", offchip_spill_bytes(&off));
 		}
 	}
@@ -774,14 +775,14 @@ static int cmd_run(int argc, char **argv)
 		       "\"sram_peak_bytes\":%lld,\"sram_bytes\":%lld,\"dram_read_bytes\":%lld,"
 		       "\"dram_weight_read_bytes\":%lld,\"dram_act_read_bytes\":%lld,"
 		       "\"dram_write_bytes\":%lld,\"compulsory_dram_bytes\":%lld,"
-		       "\"spill_dram_bytes\":%lld,\"peak_bytes\":%lld,"
+		       "\"traffic_floor_bytes\":%lld,\"spill_dram_bytes\":%lld,\"peak_bytes\":%lld,"
 		       "\"counters_match_fsim\":%s,\"instructions\":%lld,\"sim_seconds\":%.3f,"
 		       "\"cycles_per_second\":%.0f}\n",
 		       po.rtl ? "rtl" : "fsim", sched_name(po.sched), po.rewrite ? "true" : "false",
 		       r.bit_exact ? "true" : "false", r.outputs_compared, (long long)cycles,
 		       po.rtl ? "false" : "true", (long long)r.sim.cycles, err, (long long)peak,
 		       (long long)po.cfg.sram_bytes, (long long)rd, (long long)wrd, (long long)ard,
-		       (long long)wr, (long long)r.plan.compulsory,
+		       (long long)wr, (long long)r.plan.compulsory, (long long)r.plan.floor,
 		       (long long)(rd + wr - r.plan.compulsory), (long long)r.sched.peak,
 		       match ? "true" : "false", (long long)r.sim.insns, secs,
 		       secs > 0 ? cycles / secs : 0);
@@ -807,6 +808,7 @@ static int cmd_run(int argc, char **argv)
 		print_bytes("  weights", wrd);
 		print_bytes("DRAM write", wr);
 		print_bytes("compulsory", r.plan.compulsory);
+		print_bytes("floor", r.plan.floor);
 		print_bytes("spill", rd + wr - r.plan.compulsory);
 		if (po.rtl)
 			printf("%-16s %s\n%-16s %.2f s, %.2f M cycles per second\n",
@@ -850,7 +852,7 @@ static int parse_sizes(const char *list, int64_t *out, int max, int *n)
 }
 
 typedef struct SweepRow {
-	int64_t sram, peak, arena, sram_peak, rd, wr, compulsory, cycles;
+	int64_t sram, peak, arena, sram_peak, rd, wr, compulsory, floor, cycles;
 	int variant;
 	bool exact;
 } SweepRow;
@@ -868,14 +870,15 @@ static int write_sweep_csv(FILE *f, const void *arg)
 	const SweepOut *s = arg;
 	fprintf(f, "model,variant,sram_bytes,peak_bytes,arena_bytes,sram_peak_bytes,dram_read_bytes,"
 		   "dram_write_bytes,dram_bytes,compulsory_dram_bytes,cycles,bit_exact,"
-		   "spill_dram_bytes\n");
+		   "spill_dram_bytes,traffic_floor_bytes\n");
 	for (int i = 0; i < s->n; i++) {
 		const SweepRow *r = &s->rows[i];
-		fprintf(f, "%s,%s,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%s,%lld\n", s->model,
+		fprintf(f, "%s,%s,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%s,%lld,%lld\n", s->model,
 			sweep_variants[r->variant], (long long)r->sram, (long long)r->peak,
 			(long long)r->arena, (long long)r->sram_peak, (long long)r->rd, (long long)r->wr,
 			(long long)(r->rd + r->wr), (long long)r->compulsory, (long long)r->cycles,
-			r->exact ? "true" : "false", (long long)(r->rd + r->wr - r->compulsory));
+			r->exact ? "true" : "false", (long long)(r->rd + r->wr - r->compulsory),
+			(long long)r->floor);
 	}
 	return ferror(f) ? -1 : 0;
 }
@@ -932,7 +935,7 @@ static int cmd_sweep(int argc, char **argv)
 			rows[nrows++] = (SweepRow){sizes[i], r.sched.peak, r.plan.arena,
 						   po.rtl ? r.rtl.sram_peak : r.sim.sram_peak,
 						   r.sim.dram_weight_read + r.sim.dram_act_read,
-						   r.sim.dram_write, r.plan.compulsory,
+						   r.sim.dram_write, r.plan.compulsory, r.plan.floor,
 						   po.rtl ? r.rtl.cycles : r.sim.cycles, v, r.bit_exact};
 			pipeline_free(&r);
 		}

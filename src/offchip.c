@@ -729,6 +729,55 @@ static int plan_whole(Ctx *c, Plan *pl, int64_t *ex)
 	return 0;
 }
 
+/* Weights, biases and per-channel tables, read once per op. */
+static int64_t weight_bytes(const Graph *g)
+{
+	int64_t sum = 0;
+	for (int o = 0; o < g->nops; o++) {
+		const Op *op = &g->ops[o];
+		/* weighted-sum weights travel in the instruction, not from DRAM */
+		if (op->kind == OP_WSUM)
+			continue;
+		if (op->weight >= 0)
+			sum += g->consts[op->weight].bytes;
+		if (op->qmuls) /* per-channel table: {bias, qmul, qshift} per channel, docs/isa.md */
+			sum += 12 * (int64_t)g->tensors[op->out[0]].shape.c;
+		else if (op->bias >= 0)
+			sum += g->consts[op->bias].bytes;
+	}
+	return sum;
+}
+
+/* While an op runs, the SRAM holds at most sram_bytes of its operands
+ * (its inputs, each once, and its output); the rest it streams from or
+ * to DRAM.  That excess, summed over the ops, does not depend on the
+ * order, nor on the plan, and neither do the weights (streamed by every
+ * op) nor the graph's inputs and outputs (read and written once): a floor
+ * under the traffic of every order and every plan of g. */
+int64_t offchip_floor(const Graph *g, int64_t sram_bytes)
+{
+	int64_t io = 0, ops = 0;
+	for (int t = 0; t < g->ntensors; t++)
+		if (g->tensors[t].output || is_input(g, t))
+			io += g->tensors[t].bytes;
+	for (int o = 0; o < g->nops; o++) {
+		const Op *op = &g->ops[o];
+		if (op->kind == OP_INPUT)
+			continue;
+		int64_t need = -sram_bytes;
+		for (int k = 0; k < op->nout; k++)
+			need += g->tensors[op->out[k]].bytes;
+		for (int k = 0; k < op->nin; k++) {
+			bool again = false;
+			for (int j = 0; j < k; j++)
+				again |= op->in[j] == op->in[k];
+			need += again ? 0 : g->tensors[op->in[k]].bytes;
+		}
+		ops += need > 0 ? need : 0;
+	}
+	return weight_bytes(g) + (io > ops ? io : ops);
+}
+
 /* Fills p from the coverage and its placement. */
 static void finish(const Ctx *c, const Plan *pl, OffchipPlan *p)
 {
@@ -759,19 +808,9 @@ static void finish(const Ctx *c, const Plan *pl, OffchipPlan *p)
 		p->in_sram[bt] = true;
 		p->reloads += load && !(is_input(g, bt) && b->first == c->ustep[c->beg[bt]]);
 	}
-	for (int o = 0; o < g->nops; o++) {
-		const Op *op = &g->ops[o];
-		/* weighted-sum weights travel in the instruction, not from DRAM */
-		if (op->kind == OP_WSUM)
-			continue;
-		if (op->weight >= 0)
-			p->weight_read += g->consts[op->weight].bytes;
-		if (op->qmuls) /* per-channel table: {bias, qmul, qshift} per channel, docs/isa.md */
-			p->weight_read += 12 * (int64_t)g->tensors[op->out[0]].shape.c;
-		else if (op->bias >= 0)
-			p->weight_read += g->consts[op->bias].bytes;
-	}
+	p->weight_read = weight_bytes(g);
 	p->compulsory = p->weight_read;
+	p->floor = offchip_floor(g, c->sram);
 	for (int t = 0; t < nt; t++) {
 		const Tensor *tt = &g->tensors[t];
 		bool input = is_input(g, t);

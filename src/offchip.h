@@ -46,6 +46,7 @@ typedef struct OffchipPlan {
 	int64_t act_read;       /* activations read from DRAM */
 	int64_t act_write;      /* activations written to DRAM */
 	int64_t compulsory;     /* weights + graph inputs + graph outputs, once */
+	int64_t floor;          /* no order, no plan moves fewer bytes (offchip_floor) */
 } OffchipPlan;
 
 /* Plans g under order[] for an SRAM of sram_bytes (offsets aligned to
@@ -62,6 +63,11 @@ int64_t offchip_read_bytes(const OffchipPlan *p);  /* weights + activations */
 int64_t offchip_write_bytes(const OffchipPlan *p);
 /* Activation traffic beyond the compulsory: spills, reloads, streaming. */
 int64_t offchip_spill_bytes(const OffchipPlan *p);
+/* A floor under the DRAM bytes (read and written, weights too) that any
+ * order and any plan of g moves on an SRAM of sram_bytes: the weights,
+ * and the larger of the graph's inputs and outputs once and the sum over
+ * ops of what of their operands does not fit the SRAM while they run. */
+int64_t offchip_floor(const Graph *g, int64_t sram_bytes);
 /* The segment of t that holds it in SRAM at step, or -1 (then it is in DRAM). */
 int offchip_seg_at(const OffchipPlan *p, int t, int step);
 

@@ -114,7 +114,11 @@ expect 0 "$S" sweep zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram 32KiB,256K
 [ "$(wc -l <"$W/s.csv")" -eq 7 ] && ok || bad "sweep CSV: $(wc -l <"$W/s.csv") lines"
 grep -q '^zoo:swiftnet-hpd,dp+rewrite,262144,' "$W/s.csv" && ok || bad "sweep CSV rows"
 grep -q ',false,' "$W/s.csv" && bad "sweep: not bit-exact" || ok
-head -1 "$W/s.csv" | grep -q ',bit_exact,spill_dram_bytes$' && ok || bad "sweep CSV: no spill column"
+head -1 "$W/s.csv" | grep -q ',bit_exact,spill_dram_bytes,traffic_floor_bytes$' && ok ||
+	bad "sweep CSV: no spill and floor columns"
+# the floor is under every row's traffic (dram_bytes, column 9)
+awk -F, 'NR > 1 && $9 < $14 { bad = 1 } END { exit bad }' "$W/s.csv" && ok ||
+	bad "sweep: traffic under the floor"
 grep -q '<svg' "$W/s.svg" && ok || bad "sweep plot"
 expect 2 "$S" sweep zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram 32XB -o "$W/t.csv"
 # an output it could not write is refused before any work, and nothing is left

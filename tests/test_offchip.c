@@ -32,6 +32,8 @@ static void check_plan(const Graph *g, const int *order, const OffchipPlan *p)
 {
 	assert_true(p->arena <= p->sram_bytes);
 	assert_true(offchip_read_bytes(p) + offchip_write_bytes(p) >= p->compulsory);
+	assert_true(offchip_read_bytes(p) + offchip_write_bytes(p) >= p->floor);
+	assert_int_equal(p->floor, offchip_floor(g, p->sram_bytes));
 	int *step = malloc((g->nops + 1) * sizeof *step);
 	for (int i = 0; i < g->nops; i++)
 		step[order[i]] = i;
