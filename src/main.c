@@ -1077,6 +1077,61 @@ static double bench_row(const Graph *g, const char *name, int reps, double time_
 	return (double)s[0].peak / s[3].peak;
 }
 
+/* DRAM bytes the off-chip plan of order[] moves on c. */
+static int64_t bench_moved(const Graph *g, const Config *c, const int *order, Err *e)
+{
+	OffchipPlan p;
+	if (offchip_plan(g, order, c->sram_bytes, c->sram_align, &p, e))
+		return -1;
+	int64_t moved = offchip_read_bytes(&p) + offchip_write_bytes(&p);
+	offchip_free(&p);
+	return moved;
+}
+
+/* The traffic table of the benchmark: file order against dp minimizing
+ * traffic (its search cut at BENCH_TRAFFIC_S seconds), at the paper's SRAM
+ * sizes on config c, and the floor no order goes under.  Adds log file/dp
+ * and log file/floor per size to lr[], lf[]. */
+enum { BENCH_TRAFFIC_S = 5 };
+
+static int bench_traffic(const Graph *g, const char *name, Config c, double *lr, double *lf)
+{
+	static const int kib[] = {32, 64, 128, 256};
+	int n = g->nops;
+	int *order = xmalloc((size_t)n * sizeof *order);
+	Err e;
+	int rc = 0;
+	for (int k = 0; k < 4 && !rc; k++) {
+		c.sram_bytes = (int64_t)kib[k] << 10;
+		sched_file(g, order);
+		int64_t file = bench_moved(g, &c, order, &e);
+		DpOpts dp = {0};
+		dp.objective = DP_TRAFFIC;
+		dp.time_limit_s = BENCH_TRAFFIC_S;
+		int64_t *opc = pipeline_objective(&c, g, &dp);
+		Schedule s;
+		Arena *a = arena_new();
+		int64_t best = -1;
+		if (file >= 0 && !sched_run(g, SCHED_DP, &dp, a, &s, &e) &&
+		    pipeline_pick_traffic(g, &c, &dp, &s, &e) >= 0)
+			best = bench_moved(g, &c, s.order, &e);
+		arena_free(a);
+		free(opc);
+		if (best < 0) {
+			rc = input_error(&e);
+			break;
+		}
+		int64_t floor = offchip_floor(g, c.sram_bytes);
+		double mib = 1048576.0;
+		printf("%-18s %4d KiB %10.2f %10.2f %10.2f %8.2fx %10.2fx\n", name, kib[k], file / mib,
+		       best / mib, floor / mib, (double)file / best, (double)file / floor);
+		lr[k] += log((double)file / best);
+		lf[k] += log((double)file / floor);
+	}
+	free(order);
+	return rc;
+}
+
 static int cmd_bench(int argc, char **argv)
 {
 	Opts o;
@@ -1117,7 +1172,38 @@ static int cmd_bench(int argc, char **argv)
 	double rb, rd, rr;
 	double r = bench_row(g, "random-400", 1, limit, &rb, &rd, &rr);
 	ir_free(g);
-	return r == 0 ? EXIT_INPUT : 0;
+	if (r == 0)
+		return EXIT_INPUT;
+	if (!o.config) {
+		printf("\n(with --config CFG: DRAM traffic at 32-256 KiB of SRAM on that machine)\n");
+		return 0;
+	}
+	Config c;
+	if (cfg_read(o.config, &c, &e))
+		return input_error(&e);
+	printf("\nDRAM traffic (MiB read and written, weights included) on %s: file order, dp "
+	       "minimizing traffic (at most %d s), and the floor no order goes under\n",
+	       c.name, BENCH_TRAFFIC_S);
+	printf("%-18s %8s %10s %10s %10s %9s %11s\n", "network", "SRAM", "file", "dp", "floor",
+	       "file/dp", "file/floor");
+	double lt[4] = {0}, lf[4] = {0};
+	for (int i = 0; i < zoo_nnets; i++) {
+		Graph *z = zoo_build(zoo_nets[i].name, &e);
+		if (!z)
+			return input_error(&e);
+		rc = bench_traffic(z, zoo_nets[i].name, c, lt, lf);
+		ir_free(z);
+		if (rc)
+			return rc;
+	}
+	printf("geomean file/dp      %.2fx %.2fx %.2fx %.2fx at 32, 64, 128, 256 KiB (paper: 1.52x "
+	       "1.49x 1.51x 1.76x)\n",
+	       exp(lt[0] / zoo_nnets), exp(lt[1] / zoo_nnets), exp(lt[2] / zoo_nnets),
+	       exp(lt[3] / zoo_nnets));
+	printf("geomean file/floor   %.2fx %.2fx %.2fx %.2fx: no order can do better than this\n",
+	       exp(lf[0] / zoo_nnets), exp(lf[1] / zoo_nnets), exp(lf[2] / zoo_nnets),
+	       exp(lf[3] / zoo_nnets));
+	return 0;
 }
 
 typedef struct Command {
