@@ -947,19 +947,21 @@ static int cmd_sweep(int argc, char **argv)
 		goto out;
 	}
 	if (o.plot) {
-		int64_t x[NVAR][NSIZES], y[NVAR][NSIZES];
-		PlotSeries ser[NVAR];
-		for (int v = 0; v < NVAR; v++) {
+		/* the variants, and the floor no order of the graph goes under */
+		int64_t x[NVAR + 1][NSIZES], y[NVAR + 1][NSIZES];
+		PlotSeries ser[NVAR + 1];
+		for (int v = 0; v <= NVAR; v++) {
 			for (int i = 0; i < nsizes; i++) {
-				const SweepRow *r = &rows[i * NVAR + v];
+				const SweepRow *r = &rows[i * NVAR + (v < NVAR ? v : 0)];
 				x[v][i] = r->sram;
-				y[v][i] = r->rd + r->wr;
+				y[v][i] = v < NVAR ? r->rd + r->wr : r->floor;
 			}
-			ser[v] = (PlotSeries){sweep_variants[v], y[v], nsizes, x[v]};
+			ser[v] = (PlotSeries){v < NVAR ? sweep_variants[v] : "floor (any order)", y[v],
+					      nsizes, x[v]};
 		}
 		char title[NNAME + 64];
 		snprintf(title, sizeof title, "%s on %s: DRAM traffic", o.model, po.cfg.name);
-		if (plot_xy_svg(o.plot, title, "SRAM size", "DRAM bytes moved", ser, NVAR, &e)) {
+		if (plot_xy_svg(o.plot, title, "SRAM size", "DRAM bytes moved", ser, NVAR + 1, &e)) {
 			rc = input_error(&e);
 			goto out;
 		}
