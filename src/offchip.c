@@ -579,14 +579,17 @@ static int plan_split(Ctx *c, Plan *pl, int64_t *ex)
 /* Partial residency: ivpack picks how many bytes of each tensor to keep
  * in SRAM over its whole life, the traffic each byte saves as its gain
  * (a write and its reads; a graph input's reads but one, for its load; a
- * graph output's reads), at most the SRAM's bytes at any step.  A tensor
- * kept in part keeps its first channels (whole planes of int8; others are
- * kept whole or not at all); the rest stays in DRAM, written once and
- * streamed at every read.  The live bytes then fit, but the placement may
- * not (fragmentation): buffers placed past the end of the SRAM are
- * trimmed to it, keeping every offset.  Packing to a little less than the
- * SRAM can leave less to trim; a few capacities are tried, the best kept. */
-enum { NPACK = 4 };
+ * graph output's reads), within the room the SRAM has at each step.  A
+ * tensor kept in part keeps its first channels (whole planes of int8;
+ * others are kept whole or not at all); the rest stays in DRAM, written
+ * once and streamed at every read.  The live bytes then fit, but the
+ * placement may not (fragmentation): buffers placed past the end of the
+ * SRAM are trimmed to it, keeping every offset.  Packing again with less
+ * room at the steps where buffers stuck out usually leaves less to trim;
+ * NPACK rounds, the plan moving the fewest bytes kept.  The room is a
+ * blocker interval per step taking the SRAM's bytes it lacks, its gain
+ * per byte above all the tensors' together, so no packing outweighs it. */
+enum { NPACK = 6 };
 
 static int64_t part_head(const Graph *g, int t, int64_t x)
 {
@@ -599,8 +602,9 @@ static int64_t part_head(const Graph *g, int t, int64_t x)
 	return x / plane * plane;
 }
 
-/* Heads from the packing x[], placed, and trimmed to the SRAM. */
-static void part_place(Ctx *c, Plan *pl, const int64_t *x)
+/* Heads from the packing x[], placed, and trimmed to the SRAM; ex[]: how
+ * far buffers stuck out past it per step before the trimming. */
+static void part_place(Ctx *c, Plan *pl, const int64_t *x, int64_t *ex)
 {
 	const Graph *g = c->g;
 	for (int t = 0; t < g->ntensors; t++) {
@@ -608,8 +612,10 @@ static void part_place(Ctx *c, Plan *pl, const int64_t *x)
 		set_head(c, t, head ? head : g->tensors[t].bytes);
 		cover_all(c, t, head > 0);
 	}
+	memset(ex, 0, (c->steps + 1) * sizeof *ex);
 	if (place(c, pl))
 		return;
+	excess_placed(c, pl, ex);
 	for (int i = 0; i < pl->n; i++) {
 		const PlanBuf *b = &pl->buf[i];
 		int t = b->tensor;
@@ -635,9 +641,9 @@ static int64_t moved_all(const Ctx *c)
 static int plan_part(Ctx *c, Plan *pl, int64_t *ex)
 {
 	const Graph *g = c->g;
-	int nt = g->ntensors;
-	Interval *iv = xcalloc((size_t)nt + 1, sizeof *iv);
-	int64_t *x = xcalloc((size_t)nt + 1, sizeof *x);
+	int nt = g->ntensors, n = nt + c->steps;
+	Interval *iv = xcalloc((size_t)n + 1, sizeof *iv);
+	int64_t *x = xcalloc((size_t)n + 1, sizeof *x), *best = xcalloc((size_t)n + 1, sizeof *x);
 	for (int t = 0; t < nt; t++) {
 		const Tensor *tt = &g->tensors[t];
 		int b = c->beg[t], e = c->beg[t + 1];
@@ -647,20 +653,33 @@ static int plan_part(Ctx *c, Plan *pl, int64_t *ex)
 		int64_t gain = is_input(g, t) ? reads - 1 : tt->output ? reads : reads + 1;
 		iv[t] = (Interval){c->ustep[b], c->ustep[e - 1], tt->bytes, gain};
 	}
-	int best = 0;
+	int64_t blocker = 1;
+	for (int t = 0; t < nt; t++)
+		blocker += iv[t].gain;
+	for (int s = 0; s < c->steps; s++)
+		iv[nt + s] = (Interval){s, s, 0, blocker}; /* no room taken yet */
 	int64_t best_moved = -1;
-	for (int k = 0; k < NPACK; k++) { /* capacity sram * (1 - k/16) */
-		ivpack(iv, nt, c->steps, c->sram - k * (c->sram / 16), x);
-		part_place(c, pl, x);
+	for (int k = 0; k < NPACK; k++) {
+		ivpack(iv, n, c->steps, c->sram, x);
+		part_place(c, pl, x, ex);
 		int64_t m = moved_all(c);
 		plan_free(pl);
 		if (best_moved < 0 || m < best_moved) {
-			best = k;
 			best_moved = m;
+			memcpy(best, x, (size_t)nt * sizeof *x);
 		}
+		bool over = false;
+		for (int s = 0; s < c->steps; s++) {
+			over |= ex[s] > 0;
+			iv[nt + s].cap += ex[s];
+			if (iv[nt + s].cap > c->sram)
+				iv[nt + s].cap = c->sram;
+		}
+		if (!over)
+			break;
 	}
-	ivpack(iv, nt, c->steps, c->sram - best * (c->sram / 16), x);
-	part_place(c, pl, x);
+	part_place(c, pl, best, ex);
+	free(best);
 	free(x);
 	free(iv);
 	if (pl->arena > c->sram) { /* not for want of trimming; cut as plan_split does */
