@@ -27,7 +27,10 @@
 // and moves them ROWS terms on per step with adders only; padding and
 // cropping (negative padding) fall out of the bounds test on the input
 // coordinates: a row outside the input reads 0.  Multiplications and
-// divisions happen once per instruction, in SETUP.
+// divisions happen once per instruction, in SETUP.  The input port's
+// enables and spaces are per row (o_x_en, o_x_dram): each memory sees only
+// the rows that read it, and stage B takes each row's byte from the memory
+// it asked.
 //
 // Pipeline: A (addresses, registered) -> memory read -> B (MAC) ->
 // C (requantize) -> D (write).
@@ -69,9 +72,9 @@ module npu_conv #(
     input  wire logic        i_perch,
     output logic             o_busy,
     output logic             o_done,
-    // input activations: ROWS gathered bytes
-    output logic             o_x_en,
-    output logic             o_x_dram,
+    // input activations: ROWS gathered bytes, each row's enable and space
+    output logic  [ROWS-1:0] o_x_en,
+    output logic  [ROWS-1:0] o_x_dram,
     output logic [ROWS-1:0][31:0] o_x_addr,
     input  wire logic [ROWS-1:0][7:0] i_x_s,
     input  wire logic [ROWS-1:0][7:0] i_x_d,
@@ -172,6 +175,7 @@ module npu_conv #(
     logic    [COLS-1:0] a_cmask_r;
     logic        [15:0] a_ncols_r;                // columns with an output channel
     logic    [ROWS-1:0] a_xv_r;
+    logic    [ROWS-1:0] a_xd_r;               // rows reading DRAM
     logic [ROWS-1:0][31:0] x_addr_r;
     logic [COLS-1:0][31:0] w_addr_r;
     logic [COLS-1:0][31:0] aa_addr_r;
@@ -182,6 +186,7 @@ module npu_conv #(
     logic    [COLS-1:0] b_cmask_r;
     logic        [15:0] b_ncols_r;
     logic    [ROWS-1:0] b_xv_r;
+    logic    [ROWS-1:0] b_xd_r;
     logic [ROWS-1:0][7:0] mac_x;
     logic [COLS-1:0][31:0] mac_init;
     logic [COLS-1:0][31:0] acc;
@@ -339,7 +344,7 @@ module npu_conv #(
             end else begin : run
                 logic [COLS-1:0] cmask;
                 logic     [15:0] ncols, nrows;
-                logic [ROWS-1:0] xv;
+                logic [ROWS-1:0] xv, xd;
                 // issue this step: the addresses of the active rows and columns
                 ncols = 32'(cog_r) - 32'(ot_r) < 32'(COLS) ? cog_r - ot_r : 16'(COLS);
                 nrows = red_r - rtrows_r < 32'(ROWS) ? 16'(red_r - rtrows_r) : 16'(ROWS);
@@ -367,10 +372,12 @@ module npu_conv #(
                     iy    = iy0_r + signed'(kyd_r[r]);
                     ix    = ix0_r + signed'(kxd_r[r]);
                     xv[r] = 16'(r) < nrows && iy >= 0 && iy < ih_r && ix >= 0 && ix < iw_r;
+                    xd[r] = x_dram_r;
                     if (xv[r]) x_addr_r[r] <= xg_r + icoff_r[r] + unsigned'(rowoff_r) + kydw_r[r] + unsigned'(ix);
                 end
                 a_cmask_r <= cmask;
                 a_xv_r    <= xv;
+                a_xd_r    <= xd;
                 // and move to the next
                 if (rt_r != nrt_r - 1) begin : advance
                     logic [ROWS-1:0][15:0] nkx;
@@ -483,6 +490,7 @@ module npu_conv #(
         b_cmask_r <= a_cmask_r;
         b_ncols_r <= a_ncols_r;
         b_xv_r    <= a_xv_r;
+        b_xd_r    <= a_xd_r;
         // the pixel's per-channel parameters, with its first step's bias
         if (b_v_r && b_first_r && perch_r)
             for (int c = 0; c < COLS; c++) begin
@@ -515,7 +523,7 @@ module npu_conv #(
 
     always_comb begin
         for (int r = 0; r < ROWS; r++)
-            mac_x[r] = !b_xv_r[r] ? 8'h00 : x_dram_r ? i_x_d[r] : i_x_s[r];
+            mac_x[r] = !b_xv_r[r] ? 8'h00 : b_xd_r[r] ? i_x_d[r] : i_x_s[r];
         for (int c = 0; c < COLS; c++)
             mac_init[c] = a_dram_r ? i_a_d[c] : i_a_s[c];
     end
@@ -556,8 +564,8 @@ module npu_conv #(
 
     assign o_busy   = st_r != IDLE;
     assign o_done   = done_r;
-    assign o_x_en   = a_v_r;
-    assign o_x_dram = x_dram_r;
+    assign o_x_en   = a_v_r ? a_xv_r : '0;
+    assign o_x_dram = a_xd_r;
     assign o_x_addr = x_addr_r;
     assign o_w_en   = a_v_r;
     assign o_w_cmask = a_cmask_r;

@@ -12,7 +12,8 @@
 // at the clock edge, reads see the old contents.  Lanes past the end of
 // the array read 0 and do not write.
 //   drd/dwr  DMA: DW contiguous bytes read, up to DW written
-//   cx       convolution input: ROWS gathered bytes
+//   cx       convolution input: ROWS gathered bytes, each row with its
+//            own enable (rows not enabled keep their old data)
 //   cw       convolution weights: COLS blocks of ROWS contiguous bytes
 //            (only the columns in i_cw_cmask, their first i_cw_nrows)
 //   ca       convolution bias / partial sums: COLS little-endian words
@@ -43,7 +44,7 @@ module npu_dram #(
     input  wire logic [31:0] i_dwr_addr,
     input  wire logic [15:0] i_dwr_n,
     input  wire logic [DW-1:0][7:0] i_dwr_data,
-    input  wire logic        i_cx_en,
+    input  wire logic [ROWS-1:0] i_cx_en,
     input  wire logic [ROWS-1:0][31:0] i_cx_addr,
     output logic [ROWS-1:0][7:0] o_cx_data,
     input  wire logic        i_cw_en,
@@ -105,11 +106,8 @@ module npu_dram #(
             for (int i = 0; i < DW; i++) d[i] = rd(i_drd_addr + 32'(i));
             drd_r <= d;
         end
-        if (i_cx_en) begin : cx
-            logic [ROWS-1:0][7:0] d;
-            for (int r = 0; r < ROWS; r++) d[r] = rd(i_cx_addr[r]);
-            cx_r <= d;
-        end
+        for (int r = 0; r < ROWS; r++)
+            if (i_cx_en[r]) cx_r[r] <= rd(i_cx_addr[r]);
         if (i_cw_en) begin : cw
             for (int c = 0; c < COLS; c++)
                 if (i_cw_cmask[c])

@@ -262,7 +262,8 @@ module npu_top #(
     );
 
     // ---- convolution engine ----
-    logic        cx_en, cx_dram, cw_en, ca_en, ca_dram, cy_en, cy_dram, cy_wide;
+    logic [ROWS-1:0] cx_en, cx_dram;
+    logic        cw_en, ca_en, ca_dram, cy_en, cy_dram, cy_wide;
     logic [ROWS-1:0][31:0] cx_addr;
     logic [COLS-1:0][31:0] cw_addr, ca_addr, cy_addr, cy_data;
     logic [COLS-1:0] cy_mask, cw_cmask;
@@ -422,7 +423,7 @@ module npu_top #(
         .i_dwr_addr(dwr_addr),
         .i_dwr_n   (dwr_n),
         .i_dwr_data(dwr_data),
-        .i_cx_en   (cx_en && !cx_dram),
+        .i_cx_en   (cx_en & ~cx_dram),
         .i_cx_addr (cx_addr),
         .o_cx_data (cx_s),
         .i_ca_en   (ca_en && !ca_dram),
@@ -464,7 +465,7 @@ module npu_top #(
         .i_dwr_addr(dwr_addr),
         .i_dwr_n   (dwr_n),
         .i_dwr_data(dwr_data),
-        .i_cx_en   (cx_en && cx_dram),
+        .i_cx_en   (cx_en & cx_dram),
         .i_cx_addr (cx_addr),
         .o_cx_data (cx_d),
         .i_cw_en   (cw_en),

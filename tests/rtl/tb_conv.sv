@@ -27,7 +27,8 @@ module tb_conv #(
     logic relu, out32, psum, perch, q_en;
     logic [COLS-1:0][31:0] q_addr;
     logic [COLS-1:0][39:0] q_d;
-    logic x_en, x_dram, w_en, a_en, a_dram, y_en, y_dram, y_wide;
+    logic [ROWS-1:0] x_en, x_dram;
+    logic w_en, a_en, a_dram, y_en, y_dram, y_wide;
     logic [COLS-1:0] w_cmask, y_mask;
     logic [15:0] w_nrows;
     logic [ROWS-1:0][31:0] x_addr;
@@ -58,7 +59,7 @@ module tb_conv #(
         .i_clk(clk),
         .i_drd_en(1'b0), .i_drd_addr('0), .o_drd_data(),
         .i_dwr_en(1'b0), .i_dwr_addr('0), .i_dwr_n('0), .i_dwr_data('0),
-        .i_cx_en(x_en && !x_dram), .i_cx_addr(x_addr), .o_cx_data(x_s),
+        .i_cx_en(x_en & ~x_dram), .i_cx_addr(x_addr), .o_cx_data(x_s),
         .i_ca_en(a_en && !a_dram), .i_ca_addr(a_addr), .o_ca_data(a_s),
         .i_cy_en(y_en && !y_dram), .i_cy_wide(y_wide), .i_cy_mask(y_mask), .i_cy_addr(y_addr),
         .i_cy_data(y_data),
@@ -71,7 +72,7 @@ module tb_conv #(
         .i_clk(clk),
         .i_drd_en(1'b0), .i_drd_addr('0), .o_drd_data(),
         .i_dwr_en(1'b0), .i_dwr_addr('0), .i_dwr_n('0), .i_dwr_data('0),
-        .i_cx_en(x_en && x_dram), .i_cx_addr(x_addr), .o_cx_data(x_d),
+        .i_cx_en(x_en & x_dram), .i_cx_addr(x_addr), .o_cx_data(x_d),
         .i_cw_en(w_en), .i_cw_cmask(w_cmask), .i_cw_nrows(w_nrows), .i_cw_addr(w_addr), .o_cw_data(w_d),
         .i_ca_en(a_en && a_dram), .i_ca_addr(a_addr), .o_ca_data(a_d),
         .i_cq_en(q_en), .i_cq_addr(q_addr), .o_cq_data(q_d),
