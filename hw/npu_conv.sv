@@ -32,6 +32,13 @@
 // the rows that read it, and stage B takes each row's byte from the memory
 // it asked.
 //
+// Inputs in two parts (i_split, flag SPLIT): input channel c < split is at
+// src + c*in_h*in_w, channel c >= split at src2 + (c - split)*in_h*in_w,
+// each part in either space.  Every row also keeps its term's input channel
+// (the group's first plus its own, moved on with the offset); a row whose
+// channel is split or later adds its offset to src2 - split*in_h*in_w
+// instead of src, and reads in src2's space.
+//
 // Pipeline: A (addresses, registered) -> memory read -> B (MAC) ->
 // C (requantize) -> D (write).
 `default_nettype none
@@ -49,6 +56,8 @@ module npu_conv #(
     input  wire logic [31:0] i_dst,
     input  wire logic [31:0] i_weight,
     input  wire logic [31:0] i_aux,
+    input  wire logic [31:0] i_src2,     // with i_split != 0: channels i_split.. (any space)
+    input  wire logic [15:0] i_split,    // 0, or SPLIT's first input channel at i_src2
     input  wire logic [15:0] i_in_c,
     input  wire logic [15:0] i_in_h,
     input  wire logic [15:0] i_in_w,
@@ -122,9 +131,9 @@ module npu_conv #(
     assign unused_wt_space = i_weight[31];
 
     // ---- the instruction ----
-    logic        [31:0] src_r, dst_r, wt_r, aux_r;
-    logic               x_dram_r, y_dram_r, a_dram_r;
-    logic        [15:0] in_c_r, out_c_r, groups_r;
+    logic        [31:0] src_r, dst_r, wt_r, aux_r, src2_r;
+    logic               x_dram_r, x2_dram_r, y_dram_r, a_dram_r;
+    logic        [15:0] in_c_r, out_c_r, groups_r, split_r;
     logic signed [31:0] ih_r, iw_r;
     logic        [15:0] oh_r, ow_r;
     logic         [7:0] kh_r, kw_r, sh_r, sw_r, dh_r, dw_r;
@@ -139,11 +148,14 @@ module npu_conv #(
     logic  [COLS-1:0][7:0] lane_qshift;
 
     // ---- per-instruction constants (SETUP) ----
-    logic        [15:0] cog_r;
+    logic        [15:0] cog_r, cig_r;
     logic        [31:0] red_r, nrt_r, hw_r, cighw_r, cogred_r, colsred_r;
     logic        [31:0] cogplane_r, colsplane_r, shw_r, dhw_r, kwd_r, khd_r, khdw_r;
     logic        [15:0] dkx_r, dky_r;
     logic        [31:0] dic_hw_r, dkxd_r, dkyd_r, dkydw_r;
+    logic        [15:0] dic_r;
+    logic        [31:0] split_at_r;       // SPLIT: first channel at src2, else past the last
+    logic        [31:0] src2b_r;          // src2 - split * in_h * in_w
     logic [COLS-1:0][31:0] colred_r;
     logic [COLS-1:0][31:0] cplane_r;
     // each row's first reduction term
@@ -153,6 +165,7 @@ module npu_conv #(
     logic [ROWS-1:0][31:0] kyd0_r;
     logic [ROWS-1:0][31:0] kydw0_r;
     logic [ROWS-1:0][31:0] icoff0_r;
+    logic [ROWS-1:0][15:0] ic0_r;
 
     // ---- loop state: the next step to issue ----
     logic               fin_r;
@@ -163,10 +176,11 @@ module npu_conv #(
     logic [ROWS-1:0][31:0] kyd_r;    // ky * dh
     logic [ROWS-1:0][31:0] kydw_r;   // ky * dh * in_w
     logic [ROWS-1:0][31:0] icoff_r;  // ic * in_h * in_w
+    logic [ROWS-1:0][15:0] ic_r;     // ic, the channel within the group
     logic        [15:0] ox_r, oy_r, ot_r, g_r;
     logic        [31:0] p_r;
     logic signed [31:0] ix0_r, iy0_r, rowoff_r;
-    logic        [31:0] goc_r, oc0_r, gocp_r, ocp_r, xg_r, gw_r, wg_r;
+    logic        [31:0] goc_r, oc0_r, gocp_r, ocp_r, xg_r, xg2_r, gw_r, wg_r, gic_r;
 
     // ---- stage A: a step's addresses ----
     logic               a_v_r, a_first_r, a_last_r;
@@ -214,6 +228,9 @@ module npu_conv #(
                 wt_r     <= {1'b0, i_weight[30:0]};
                 aux_r    <= {1'b0, i_aux[30:0]};
                 a_dram_r <= i_aux[31];
+                src2_r   <= {1'b0, i_src2[30:0]};
+                x2_dram_r <= i_src2[31];
+                split_r  <= i_split;
                 in_c_r   <= i_in_c;
                 ih_r     <= 32'(i_in_h);
                 iw_r     <= 32'(i_in_w);
@@ -249,9 +266,11 @@ module npu_conv #(
                 logic [ROWS-1:0][31:0] kyd0;
                 logic [ROWS-1:0][31:0] kydw0;
                 logic [ROWS-1:0][31:0] icoff0;
+                logic [ROWS-1:0][15:0] ic0;
                 cig   = in_c_r / groups_r;
                 cog   = out_c_r / groups_r;
                 cog_r <= cog;
+                cig_r <= cig;
                 red   = 32'(cig) * 32'(kh_r) * 32'(kw_r);
                 hw    = 32'(ih_r) * 32'(iw_r);
                 plane = 32'(oh_r) * 32'(ow_r);
@@ -268,6 +287,8 @@ module npu_conv #(
                 kwd_r       <= 32'(kw_r) * 32'(dw_r);
                 khd_r       <= 32'(kh_r) * 32'(dh_r);
                 khdw_r      <= 32'(kh_r) * 32'(dh_r) * 32'(iw_r);
+                split_at_r  <= split_r != 0 ? 32'(split_r) : 32'hffff_ffff;
+                src2b_r     <= src2_r - 32'(split_r) * hw;
                 for (int c = 0; c < COLS; c++) begin
                     colred[c] = 32'(c) * red;
                     cplane[c] = 32'(c) * plane;
@@ -286,6 +307,7 @@ module npu_conv #(
                         kyd0[r]   = 32'(ky) * 32'(dh_r);
                         kydw0[r]  = 32'(ky) * 32'(dh_r) * 32'(iw_r);
                         icoff0[r] = 32'(ic) * hw;
+                        ic0[r]    = ic;
                     end else begin
                         dkx_r    <= kx;
                         dky_r    <= ky;
@@ -293,6 +315,7 @@ module npu_conv #(
                         dkyd_r   <= 32'(ky) * 32'(dh_r);
                         dkydw_r  <= 32'(ky) * 32'(dh_r) * 32'(iw_r);
                         dic_hw_r <= 32'(ic) * hw;
+                        dic_r    <= ic;
                     end
                     kx = kx + 16'd1;
                     if (kx == 16'(kw_r)) begin
@@ -310,6 +333,7 @@ module npu_conv #(
                 kyd0_r   <= kyd0;
                 kydw0_r  <= kydw0;
                 icoff0_r <= icoff0;
+                ic0_r    <= ic0;
                 st_r     <= INIT;
             end
             INIT: begin
@@ -322,6 +346,7 @@ module npu_conv #(
                 kyd_r    <= kyd0_r;
                 kydw_r   <= kydw0_r;
                 icoff_r  <= icoff0_r;
+                ic_r     <= ic0_r;
                 ox_r     <= '0;
                 oy_r     <= '0;
                 p_r      <= '0;
@@ -335,6 +360,8 @@ module npu_conv #(
                 gocp_r   <= '0;
                 ocp_r    <= '0;
                 xg_r     <= src_r;
+                xg2_r    <= src2b_r;
+                gic_r    <= '0;
                 gw_r     <= wt_r;
                 wg_r     <= wt_r;
                 st_r     <= RUN;
@@ -369,11 +396,15 @@ module npu_conv #(
                 end
                 for (int r = 0; r < ROWS; r++) begin
                     logic signed [31:0] iy, ix;
+                    logic               two;  // the row's channel is in src2's part
                     iy    = iy0_r + signed'(kyd_r[r]);
                     ix    = ix0_r + signed'(kxd_r[r]);
+                    two   = gic_r + 32'(ic_r[r]) >= split_at_r;
                     xv[r] = 16'(r) < nrows && iy >= 0 && iy < ih_r && ix >= 0 && ix < iw_r;
-                    xd[r] = x_dram_r;
-                    if (xv[r]) x_addr_r[r] <= xg_r + icoff_r[r] + unsigned'(rowoff_r) + kydw_r[r] + unsigned'(ix);
+                    xd[r] = two ? x2_dram_r : x_dram_r;
+                    if (xv[r])
+                        x_addr_r[r] <= (two ? xg2_r : xg_r) + icoff_r[r] + unsigned'(rowoff_r) + kydw_r[r] +
+                                       unsigned'(ix);
                 end
                 a_cmask_r <= cmask;
                 a_xv_r    <= xv;
@@ -386,6 +417,7 @@ module npu_conv #(
                     logic [ROWS-1:0][31:0] nkyd;
                     logic [ROWS-1:0][31:0] nkydw;
                     logic [ROWS-1:0][31:0] nicoff;
+                    logic [ROWS-1:0][15:0] nic;
                     rt_r     <= rt_r + 32'd1;
                     rtrows_r <= rtrows_r + 32'(ROWS);
                     for (int r = 0; r < ROWS; r++) begin
@@ -409,6 +441,7 @@ module npu_conv #(
                             kydw = kydw - khdw_r;
                         end
                         icoff = icoff_r[r] + dic_hw_r + (c2 ? hw_r : 32'd0);
+                        nic[r]    = ic_r[r] + dic_r + 16'(c2);
                         nkx[r]    = kx;
                         nky[r]    = ky;
                         nkxd[r]   = kxd;
@@ -422,6 +455,7 @@ module npu_conv #(
                     kyd_r   <= nkyd;
                     kydw_r  <= nkydw;
                     icoff_r <= nicoff;
+                    ic_r    <= nic;
                 end else begin
                     if (nrt_r != 1) begin  // back to the first reduction tile
                         rt_r     <= '0;
@@ -432,6 +466,7 @@ module npu_conv #(
                         kyd_r    <= kyd0_r;
                         kydw_r   <= kydw0_r;
                         icoff_r  <= icoff0_r;
+                        ic_r     <= ic0_r;
                     end
                     if (ox_r != ow_r - 1) begin
                         ox_r  <= ox_r + 16'd1;
@@ -466,6 +501,8 @@ module npu_conv #(
                                     gocp_r <= gocp_r + cogplane_r;
                                     ocp_r  <= gocp_r + cogplane_r;
                                     xg_r   <= xg_r + cighw_r;
+                                    xg2_r  <= xg2_r + cighw_r;
+                                    gic_r  <= gic_r + 32'(cig_r);
                                     gw_r   <= gw_r + cogred_r;
                                     wg_r   <= gw_r + cogred_r;
                                 end

@@ -86,14 +86,14 @@ module npu_top #(
     logic [31:0] im_slot;
     logic [15:0][31:0] im_w;
     logic  [7:0] op, flags, kh, kw, sh, sw, dh, dw, pt, pl, qshift;
-    logic [31:0] src, dst, weight, aux, bytes, qmul;
-    logic [15:0] in_c, in_h, in_w, out_c, out_h, out_w, groups;
+    logic [31:0] src, dst, weight, aux, src2, bytes, qmul;
+    logic [15:0] split, in_c, in_h, in_w, out_c, out_h, out_w, groups;
     logic  [5:0] nin;
     logic [NIN-1:0][31:0] ew_in;
     logic [NIN-1:0][31:0] ew_coef;
     logic        conv_start, vec_start, cmp_go, conv_done, vec_done;
     logic        conv_busy, vec_busy;
-    logic  [3:0] unused_flags;  // the decoder refuses flags an opcode does not take
+    logic  [2:0] unused_flags;  // bits 6, 7: the decoder refuses them; SPLIT (5): split != 0
     logic        dma_push, dma_load, dma_full, dma_idle, dma_busy;
     logic [31:0] dma_src, dma_dst, dma_index;
     logic        stream, stream_go, stream_done, stream_end, hold;
@@ -122,6 +122,8 @@ module npu_top #(
         .o_dst        (dst),
         .o_weight     (weight),
         .o_aux        (aux),
+        .o_src2       (src2),
+        .o_split      (split),
         .o_bytes      (bytes),
         .o_in_c       (in_c),
         .o_in_h       (in_h),
@@ -198,7 +200,7 @@ module npu_top #(
     );
 
     assign o_op         = op;
-    assign unused_flags = flags[7:4];
+    assign unused_flags = flags[7:5];
 
     npu_imem #(
         .SLOTS(SLOTS)
@@ -287,6 +289,8 @@ module npu_top #(
         .i_dst   (dst),
         .i_weight(weight),
         .i_aux   (aux),
+        .i_src2  (src2),
+        .i_split (split),
         .i_in_c  (in_c),
         .i_in_h  (in_h),
         .i_in_w  (in_w),

@@ -79,6 +79,7 @@ const char *flag_name(uint64_t f)
     case 4: return "PSUM";
     case 8: return "AVG";
     case 16: return "PERCH";
+    case 32: return "SPLIT";
     default: return "unknown";
     }
 }
@@ -87,6 +88,7 @@ std::string role_name(uint64_t role)
 {
     static const char *names[] = {"src", "dst", "weights", "bias", "psum"};
     if (role == 64) return "table";
+    if (role == 65) return "src2";
     if (role >= 5) return "in" + std::to_string(role - 5);
     return names[role];
 }
@@ -160,6 +162,10 @@ std::string message(const Vnpu_top *t, uint64_t dram_bytes)
         break;
     case 33: m = fmt("non-zero qmul/qshift (w%u, w%u) with PERCH", ua, ua + 1); break;
     case 34: m = fmt("%u channels do not divide %u elements", ua, ub); break;
+    case 35: m = fmt("split at input channel %u of %u (SPLIT takes 1 to in_c - 1)", ua, ub); break;
+    case 36:
+        m = fmt("non-zero reserved word w%u (0x%08x) without %s", ua, ub, c ? "OSPLIT" : "SPLIT");
+        break;
     case 40: m = "the stream ends without end"; break;
     case 41: m = fmt("%" PRIu64 " words after it", a); break;
     case 42:

@@ -2,8 +2,10 @@
 // requantization) on random shapes against a plain loop-nest reference:
 // groups, strides, dilations, padding and cropping (negative padding),
 // OUT32, PSUM (partial sums in SRAM or DRAM), PERCH (per-channel bias,
-// qmul and qshift from a DRAM table), inputs in SRAM or DRAM, fully
-// connected layers; requantization is the reference interpreter's
+// qmul and qshift from a DRAM table), inputs in SRAM or DRAM, inputs in
+// two parts (SPLIT: channels from split on at src2, each part in either
+// space, with groups and fully connected layers too), fully connected
+// layers; requantization is the reference interpreter's
 // (src/ref.c through DPI).  Each convolution must take the cost model's
 //     groups * ceil(cout_g / COLS) * ceil(cin_g * kh * kw / ROWS) * out_h * out_w
 // cycles from go to done, plus at most 8 to set up and drain.
@@ -21,8 +23,8 @@ module tb_conv #(
     localparam int SB = 1 << 16, DB = 1 << 18;
 
     logic clk = 1'b0, rst = 1'b1, start = 1'b0, go = 1'b0, busy, done;
-    logic [31:0] src, dst, weight, aux, qmul;
-    logic [15:0] in_c, in_h, in_w, out_c, out_h, out_w, groups;
+    logic [31:0] src, src2, dst, weight, aux, qmul;
+    logic [15:0] split, in_c, in_h, in_w, out_c, out_h, out_w, groups;
     logic [7:0] kh, kw, sh, sw, dh, dw, pt, pl, qshift;
     logic relu, out32, psum, perch, q_en;
     logic [COLS-1:0][31:0] q_addr;
@@ -35,13 +37,13 @@ module tb_conv #(
     logic [ROWS-1:0][7:0] x_s, x_d;
     logic [COLS-1:0][31:0] w_addr, a_addr, a_s, a_d, y_addr, y_data;
     logic [COLS-1:0][ROWS-1:0][7:0] w_d;
-    int fails = 0;
+    int fails = 0, nsplit = 0;
 
     always #5 clk = ~clk;
 
     npu_conv #(.ROWS(ROWS), .COLS(COLS)) u_dut (
         .i_clk(clk), .i_rst(rst), .i_start(start), .i_go(go),
-        .i_src(src), .i_dst(dst), .i_weight(weight), .i_aux(aux),
+        .i_src(src), .i_dst(dst), .i_weight(weight), .i_aux(aux), .i_src2(src2), .i_split(split),
         .i_in_c(in_c), .i_in_h(in_h), .i_in_w(in_w), .i_out_c(out_c), .i_out_h(out_h), .i_out_w(out_w),
         .i_kh(kh), .i_kw(kw), .i_sh(sh), .i_sw(sw), .i_dh(dh), .i_dw(dw), .i_pt(pt), .i_pl(pl),
         .i_groups(groups), .i_qmul(qmul), .i_qshift(qshift), .i_relu(relu), .i_out32(out32), .i_psum(psum),
@@ -93,6 +95,13 @@ module tb_conv #(
 
     function automatic int mem32(input logic [31:0] ref_);
         return int'({mem8(ref_ + 3), mem8(ref_ + 2), mem8(ref_ + 1), mem8(ref_)});
+    endfunction
+
+    // input element (c, y, x): channels from split on at src2 (SPLIT)
+    function automatic logic [31:0] xref(input int c, input int y, input int x);
+        if (split != 0 && c >= int'(split))
+            return src2 + 32'(((c - int'(split)) * int'(in_h) + y) * int'(in_w) + x);
+        return src + 32'((c * int'(in_h) + y) * int'(in_w) + x);
     endfunction
 
     function automatic int ceil_div(input int a, input int b);
@@ -147,13 +156,18 @@ module tb_conv #(
             qmul  = 32'h4000_0000 | ($urandom >> 2);
             qshift = 8'(rnd(-2, 10));
             src    = rnd(0, 1) ? 32'h8000_0000 | 32'(rnd(0, 999)) : 32'(rnd(0, 999));
+            // SPLIT: the input in two parts, the second in either space
+            split  = in_c > 1 && rnd(0, 2) == 0 ? 16'(rnd(1, int'(in_c) - 1)) : 16'd0;
+            src2   = split == 0 ? 32'h0 : rnd(0, 1) ? 32'h8000_0000 | 32'(10000 + rnd(0, 999)) :
+                                                      32'(10000 + rnd(0, 999));
+            if (split != 0) nsplit++;
             weight = 32'h8000_0000 | 32'(20000 + rnd(0, 7));
             aux    = psum ? (rnd(0, 1) ? 32'h8000_0000 | 32'(60000 + 4 * rnd(0, 9)) : 32'(20000 + 4 * rnd(0, 9)))
                           : 32'h8000_0000 | 32'(60000 + 4 * rnd(0, 9));
             dst    = rnd(0, 1) ? 32'h8000_0000 | 32'(120000 + rnd(0, 9)) : 32'(40000 + rnd(0, 9));
             for (int k = 0; k < nx; k++) begin
                 logic [31:0] a;
-                a = src + 32'(k);
+                a = xref(k / (int'(in_h) * int'(in_w)), 0, k % (int'(in_h) * int'(in_w)));
                 if (a[31]) u_dram.mem_r[a[17:0]] = 8'($urandom);
                 else u_sram.mem_r[a[15:0]] = 8'($urandom);
             end
@@ -212,8 +226,7 @@ module tb_conv #(
                                     iy = oy * int'(sh) - int'(signed'(pt)) + ky * int'(dh);
                                     ix = ox * int'(sw) - int'(signed'(pl)) + kx * int'(dw);
                                     if (iy >= 0 && iy < int'(in_h) && ix >= 0 && ix < int'(in_w))
-                                        acc += int'(signed'(mem8(src + 32'(((gi * cig + ic) * int'(in_h) + iy) *
-                                                                            int'(in_w) + ix)))) *
+                                        acc += int'(signed'(mem8(xref(gi * cig + ic, iy, ix)))) *
                                                int'(signed'(mem8(weight + 32'(((oc * cig + ic) * int'(kh) + ky) *
                                                                                int'(kw) + kx))));
                                 end
@@ -230,16 +243,17 @@ module tb_conv #(
                         if (got != want) begin
                             bad++;
                             if (bad <= 3)
-                                $display("tb_conv: FAIL test %0d (in %0dx%0dx%0d out %0dx%0dx%0d k %0dx%0d s %0dx%0d d %0dx%0d p %0d,%0d g %0d%s%s%s) at %0d: got %0d, want %0d",
+                                $display("tb_conv: FAIL test %0d (in %0dx%0dx%0d out %0dx%0dx%0d k %0dx%0d s %0dx%0d d %0dx%0d p %0d,%0d g %0d%s%s%s split %0d src %h src2 %h) at %0d: got %0d, want %0d",
                                          t, in_c, in_h, in_w, out_c, out_h, out_w, kh, kw, sh, sw, dh, dw,
                                          signed'(pt), signed'(pl), g, out32 ? " out32" : "", psum ? " psum" : "",
-                                         perch ? " perch" : "", p, got, want);
+                                         perch ? " perch" : "", split, src, src2, p, got, want);
                         end
                     end
             if (bad) fails++;
         end
         if (fails != 0) $fatal(1, "tb_conv: %0d of %0d convolutions wrong", fails, N);
-        $display("tb_conv: PASS (%0d convolutions, ROWS=%0d COLS=%0d)", N, ROWS, COLS);
+        if (nsplit == 0) $fatal(1, "tb_conv: no SPLIT convolution drawn");
+        $display("tb_conv: PASS (%0d convolutions, %0d with SPLIT, ROWS=%0d COLS=%0d)", N, nsplit, ROWS, COLS);
         $finish;
     end
 

@@ -11,8 +11,8 @@ module tb_decode;
     logic [15:0][31:0] w;
     logic [7:0] err, op, flags, kh, kw, sh, sw, dh, dw, pt, pl, qshift;
     logic [63:0] ea, eb, ec, ed;
-    logic [31:0] src, dst, weight, aux, bytes, qmul;
-    logic [15:0] in_c, in_h, in_w, out_c, out_h, out_w, groups;
+    logic [31:0] src, dst, weight, aux, src2, bytes, qmul;
+    logic [15:0] split, in_c, in_h, in_w, out_c, out_h, out_w, groups;
     logic [5:0] nin;
     logic [2:0] conts;
     int fails = 0, cases = 0;
@@ -23,6 +23,7 @@ module tb_decode;
         .i_clk(clk), .i_en(en), .i_w(w), .o_valid(valid), .o_err(err),
         .o_err_a(ea), .o_err_b(eb), .o_err_c(ec), .o_err_d(ed),
         .o_op(op), .o_flags(flags), .o_src(src), .o_dst(dst), .o_weight(weight), .o_aux(aux),
+        .o_src2(src2), .o_split(split),
         .o_bytes(bytes), .o_in_c(in_c), .o_in_h(in_h), .o_in_w(in_w), .o_out_c(out_c),
         .o_out_h(out_h), .o_out_w(out_w), .o_kh(kh), .o_kw(kw), .o_sh(sh), .o_sw(sw), .o_dh(dh),
         .o_dw(dw), .o_pt(pt), .o_pl(pl), .o_groups(groups), .o_qmul(qmul), .o_qshift(qshift),
@@ -173,6 +174,43 @@ module tb_decode;
         c[0] = 32'h0000_0014; c[7] = 12; c[6] = 0; decode(c); expect_err("requant w7 without perch", 6, 7, 12);
         c[0] = 32'h0000_0014; c[7] = 0; c[6] = 5; decode(c); expect_err("requant w6 without perch", 6, 6, 5);
         c = '0; c[0] = 32'h0000_1013; c[2] = 4; decode(c); expect_err("perch on ew", 4, 16, 16);
+
+        // SPLIT: an input in two parts (w13 src2, w14 split)
+        c = conv(); c[0] = 32'h0000_2110; c[13] = 32'h8000_3000; c[14] = 5; decode(c);
+        expect_err("valid conv split", 0);
+        if (flags != 8'h21 || src != 32'h100 || src2 != 32'h8000_3000 || split != 5) begin
+            fails++;
+            $display("tb_decode: FAIL conv split fields");
+        end
+        c[13] = 32'h40; c[14] = 1; decode(c); expect_err("split 1, src2 in SRAM", 0);
+        c[14] = 7; decode(c); expect_err("split in_c - 1", 0);
+        c[14] = 0; decode(c); expect_err("split 0", 35, 0, 8);
+        c[14] = 8; decode(c); expect_err("split in_c", 35, 8, 8);
+        c[14] = 32'h0001_0003; decode(c); expect_err("osplit bits without OSPLIT", 36, 14, 32'h0001_0003);
+        c[15] = 1; c[14] = 3; decode(c); expect_err("w15 without OSPLIT", 36, 15, 1);
+        c[15] = 1; c[14] = 0; decode(c); expect_err("split 0 before w15", 35, 0, 8);
+        c = conv(); decode(c);
+        if (src2 != 0 || split != 0) begin
+            fails++;
+            $display("tb_decode: FAIL src2/split without SPLIT");
+        end
+        c = conv(); c[13] = 32'h40; decode(c); expect_err("src2 without split", 36, 13, 32'h40);
+        if (ec != 0) begin
+            fails++;
+            $display("tb_decode: FAIL src2 without split names OSPLIT");
+        end
+        c = conv(); c[14] = 3; decode(c); expect_err("split without flag", 36, 14, 3);
+        c = conv(); c[13] = 32'h40; c[14] = 3; decode(c); expect_err("w13 before w14", 36, 13, 32'h40);
+        c = conv(); c[14] = 32'h0003_0000; c[13] = 32'h40; decode(c); expect_err("SPLIT's words first", 36, 13);
+        c = conv(); c[15] = 32'h40; decode(c); expect_err("dst2 without osplit", 36, 15, 32'h40);
+        if (ec != 1) begin
+            fails++;
+            $display("tb_decode: FAIL dst2 without osplit names SPLIT");
+        end
+        c = conv(); c[12] = 32'h0000_01fe; c[13] = 1; decode(c); expect_err("w12 before w13", 21, 12);
+        c = '0; c[0] = 32'h0000_2811; c[1] = 1; c[2] = 2; c[5] = {16'd4, 16'd3}; c[6] = {16'd3, 16'd4};
+        c[7] = {16'd2, 16'd2}; c[8] = {8'd2, 8'd2, 8'd2, 8'd2}; c[9] = {16'd1, 8'd1, 8'd1};
+        decode(c); expect_err("split on pool", 4, 32, 32'h20);
 
         if (fails != 0) $fatal(1, "tb_decode: %0d of %0d cases wrong", fails, cases);
         $display("tb_decode: PASS (%0d encodings)", cases);
