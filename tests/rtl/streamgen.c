@@ -4,9 +4,12 @@
  * wider than the vector unit's 3x3 block; GAVG; EW with up to 32 inputs and
  * their OPERANDS continuations; REQUANT with extreme shifts; CONV and
  * REQUANT with per-channel tables (PERCH, qshift words with junk in the
- * bits the NPU does not read); COPY between
- * spaces and overlapping ones; in-place RELU), operands in SRAM and in
- * DRAM, LOADs and STOREs left running across compute instructions.
+ * bits the NPU does not read); CONV with its input in two parts (SPLIT:
+ * each part in SRAM or DRAM, split points at the ends and between, fully
+ * connected layers over many channels, the same bytes as both parts);
+ * COPY between spaces and overlapping ones; in-place RELU), operands in
+ * SRAM and in DRAM, LOADs and STOREs left running across compute
+ * instructions.
  *
  *   streamgen good SEED DIR SRAM_BYTES   a valid stream: DIR/stream.bin, dram.bin, stream.lst
  *   streamgen bad KIND DIR SRAM_BYTES    a small stream breaking one rule (KIND 0..NBAD-1)
@@ -283,7 +286,7 @@ static void gen_conv(int pct)
 	i.in_w = (uint16_t)rnd(1, 10);
 	window(&i, 4);
 	if (rnd(0, 5) == 0) { /* fully connected: 1x1 over C*H*W channels */
-		i.in_c = (uint16_t)(i.in_c * i.in_h * i.in_w);
+		i.in_c = (uint16_t)(rnd(0, 3) ? i.in_c * i.in_h * i.in_w : rnd(300, 3000));
 		i.in_h = i.in_w = 1;
 		i.groups = 1;
 		i.kh = i.kw = i.sh = i.sw = i.dh = i.dw = 1;
@@ -300,7 +303,26 @@ static void gen_conv(int pct)
 	}
 	if ((i.flags & NPU_F_PSUM) && !(i.flags & NPU_F_OUT32) && rnd(0, 1))
 		i.flags |= NPU_F_RELU;
-	i.src = input(nx, pct);
+	if (i.in_c > 1 && rnd(0, 1) == 0) { /* the input in two parts, each anywhere */
+		int64_t head;
+		i.flags |= NPU_F_SPLIT;
+		switch (rnd(0, 3)) {
+		case 0: i.split = 1; break;
+		case 1: i.split = (uint16_t)(i.in_c - 1); break;
+		default: i.split = (uint16_t)rnd(1, i.in_c - 1); break;
+		}
+		if (i.in_c % 2 == 0 && rnd(0, 5) == 0)
+			i.split = i.in_c / 2;
+		head = (int64_t)i.split * i.in_h * i.in_w;
+		i.src = input(head, pct);
+		/* the same bytes as both parts: one operand, streamed and counted once */
+		if (2 * head == nx && rnd(0, 2) == 0)
+			i.src2 = i.src;
+		else
+			i.src2 = input(nx - head, pct);
+	} else {
+		i.src = input(nx, pct);
+	}
 	i.weight = D(dram_rand((size_t)nw));
 	if (i.flags & NPU_F_PSUM) {
 		uint32_t p = dram_words((size_t)ny, rnd(0, 1) ? 1000 : INT32_MAX);
@@ -479,7 +501,27 @@ static void good(uint64_t seed, int n)
 
 /* Streams that break one rule each; fsim must refuse them with the same
  * message as the RTL. */
-enum { NBAD = 32 };
+enum { NBAD = 40 };
+
+/* A 1x1 CONV over a 2-channel 2x2 input (4 bytes a channel) in two parts,
+ * split at channel 1: src's part, then src2's. */
+static NpuInsn split_conv(uint32_t src, uint32_t src2, uint32_t d, uint32_t o)
+{
+	NpuInsn i = blank(NPU_CONV);
+	i.flags = NPU_F_SPLIT;
+	i.src = src;
+	i.src2 = src2;
+	i.split = 1;
+	i.dst = D(o);
+	i.weight = D(d);
+	i.aux = D(d);
+	i.in_c = 2;
+	i.out_c = 1;
+	i.in_h = i.in_w = i.out_h = i.out_w = 2;
+	i.kh = i.kw = i.sh = i.sw = i.dh = i.dw = 1;
+	i.groups = 1;
+	return i;
+}
 
 static void bad(int kind)
 {
@@ -711,6 +753,54 @@ static void bad(int kind)
 		i.out_c = kind == 29 ? 3 : 5;
 		i.qmul = kind == 31 ? 5 : 0;
 		emit(i);
+		break;
+	case 32: /* a SPLIT part in SRAM that was freed */
+		salloc(64);
+		xfer(NPU_LOAD, D(d), S(0), 64);
+		i = blank(NPU_ALLOC);
+		i.dst = S(64);
+		i.bytes = 64;
+		emit(i);
+		xfer(NPU_LOAD, D(d), S(64), 64);
+		sync_();
+		sfree(64, 64);
+		emit(split_conv(S(0), S(64), d, o));
+		break;
+	case 33: /* split at in_c */
+	case 38: /* SPLIT, and OSPLIT's half of w14 without OSPLIT */
+		i = split_conv(D(d), D(d + 4), d, o);
+		emit(i);
+		if (kind == 33)
+			words[nwords - 16 + 14] = 2;
+		else
+			words[nwords - 16 + 14] |= 1u << 16;
+		break;
+	case 34: /* w13 (src2) without SPLIT */
+		i = split_conv(D(d), D(d + 4), d, o);
+		i.flags = 0;
+		emit(i);
+		words[nwords - 16 + 13] = D(d + 4);
+		break;
+	case 35: /* SPLIT on a POOL */
+		i = blank(NPU_POOL);
+		i.src = D(d);
+		i.dst = D(o);
+		i.in_c = i.out_c = 2;
+		i.in_h = i.in_w = i.out_h = i.out_w = 2;
+		i.kh = i.kw = i.sh = i.sw = i.dh = i.dw = 1;
+		i.flags = NPU_F_SPLIT;
+		emit(i);
+		break;
+	case 36: /* a SPLIT part in DRAM past the image */
+		emit(split_conv(D(d), D(o + 254), d, o));
+		break;
+	case 37: /* a SPLIT part in SRAM a LOAD may still be writing */
+		salloc(64);
+		xfer(NPU_LOAD, D(d), S(0), 64);
+		emit(split_conv(D(d), S(8), d, o));
+		break;
+	case 39: /* a SPLIT part past the end of SRAM */
+		emit(split_conv(D(d), S(sram_bytes - 2), d, o));
 		break;
 	default: /* EW with 0 inputs */
 		i = blank(NPU_EW);
