@@ -5,12 +5,14 @@
 #
 # Verilates hw/*.sv with the config as npu_top's parameters and builds
 # OUTDIR/npu_sim (verilator --cc --exe --build -O3, FST tracing compiled in
-# but off unless +trace= is given).  Does nothing when OUTDIR/npu_sim is
-# newer than every source (hw/*.sv, hw/npu.vlt, rtl_sim/*) and was built
-# for the same parameters (OUTDIR/params).  Environment: NPU_DRAM_BYTES
-# (the largest DRAM image the model holds, default 64 MiB), NPU_SLOTS (the
-# longest stream, default 65536 instructions), NPU_JOBS (make jobs,
-# default the number of CPUs), VERILATOR (default verilator).
+# but off unless +trace= is given).  Does nothing when OUTDIR/npu_sim was
+# built for the same parameters from the same sources: OUTDIR/params holds
+# both, the sources as a checksum of their contents (hw/*.sv, hw/npu.vlt,
+# rtl_sim's script, harness and waivers), so two source trees sharing one
+# cache directory never run each other's build.  Environment:
+# NPU_DRAM_BYTES (the largest DRAM image the model holds, default 64 MiB),
+# NPU_SLOTS (the longest stream, default 65536 instructions), NPU_JOBS
+# (make jobs, default the number of CPUs), VERILATOR (default verilator).
 set -eu
 
 if [ $# -ne 8 ]; then
@@ -42,6 +44,8 @@ verilator=${VERILATOR:-verilator}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 params="sram=$sram rd=$rd wr=$wr lat=$lat rows=$rows cols=$cols vw=$vw dram=$dram slots=$slots"
+sources=$(cat "$root"/hw/*.sv "$root"/hw/npu.vlt "$here"/*.sh "$here"/*.cpp "$here"/*.vlt | cksum | tr ' ' -)
+params="$params src=$sources"
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -52,12 +56,7 @@ if [ -z "${NPU_BUILD_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
 fi
 
 up_to_date() {
-	[ -x "$out/npu_sim" ] || return 1
-	[ -f "$out/params" ] && [ "$(cat "$out/params")" = "$params" ] || return 1
-	for f in "$root"/hw/*.sv "$root"/hw/npu.vlt "$here"/*; do
-		[ "$f" -nt "$out/npu_sim" ] && return 1
-	done
-	return 0
+	[ -x "$out/npu_sim" ] && [ -f "$out/params" ] && [ "$(cat "$out/params")" = "$params" ]
 }
 up_to_date && exit 0
 

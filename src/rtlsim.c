@@ -2,8 +2,8 @@
  *
  * The simulator is built per config by rtl_sim/build.sh into a cache
  * directory named after the config's hardware parameters (build.sh does
- * nothing when the binary is newer than every RTL source), so a sweep
- * builds each SRAM size once.  The run gets the stream and the DRAM image
+ * nothing when the binary there was built from the same RTL sources, by a
+ * checksum of their contents), so a sweep builds each SRAM size once.  The run gets the stream and the DRAM image
  * as files and leaves the final image, the counters (one JSON object) and a
  * per-instruction timeline beside them.
  */
