@@ -122,7 +122,7 @@ std::string message(const Vnpu_top *t, uint64_t dram_bytes)
     case 7: m = "zero bytes"; break;
     case 8: m = "zero elements"; break;
     case 9:
-        m = fmt("%s must be a %s Ref (is %c:0x%x)", what[a < 6 ? a : 0], c ? "DRAM" : "SRAM",
+        m = fmt("%s must be %s Ref (is %c:0x%x)", what[a < 6 ? a : 0], c ? "a DRAM" : "an SRAM",
                 (b >> 31) ? 'D' : 'S', ub & 0x7fffffffu);
         break;
     case 10: m = fmt("zero input dimension %ux%ux%u", ua, ub, uc); break;

@@ -501,7 +501,7 @@ static void good(uint64_t seed, int n)
 
 /* Streams that break one rule each; fsim must refuse them with the same
  * message as the RTL. */
-enum { NBAD = 40 };
+enum { NBAD = 42 };
 
 /* A 1x1 CONV over a 2-channel 2x2 input (4 bytes a channel) in two parts,
  * split at channel 1: src's part, then src2's. */
@@ -801,6 +801,15 @@ static void bad(int kind)
 		break;
 	case 39: /* a SPLIT part past the end of SRAM */
 		emit(split_conv(D(d), S(sram_bytes - 2), d, o));
+		break;
+	case 40: /* a LOAD into DRAM */
+		xfer(NPU_LOAD, D(d), D(o), 4);
+		break;
+	case 41: /* an ALLOC of DRAM */
+		i = blank(NPU_ALLOC);
+		i.dst = D(0);
+		i.bytes = 8;
+		emit(i);
 		break;
 	default: /* EW with 0 inputs */
 		i = blank(NPU_EW);
