@@ -37,7 +37,12 @@
 // each part in either space.  Every row also keeps its term's input channel
 // (the group's first plus its own, moved on with the offset); a row whose
 // channel is split or later adds its offset to src2 - split*in_h*in_w
-// instead of src, and reads in src2's space.
+// instead of src, and reads in src2's space.  Outputs in two parts (i_osplit,
+// flag OSPLIT) likewise: output channel c >= osplit goes to dst2 + (c -
+// osplit)*out_h*out_w (times 4 with OUT32), in dst2's space; the columns
+// whose channel is osplit or later travel down the pipeline with the step
+// (a comparison per column), and the output port's space is per column
+// (o_y_dram).
 //
 // Pipeline: A (addresses, registered) -> memory read -> B (MAC) ->
 // C (requantize) -> D (write).
@@ -58,6 +63,8 @@ module npu_conv #(
     input  wire logic [31:0] i_aux,
     input  wire logic [31:0] i_src2,     // with i_split != 0: channels i_split.. (any space)
     input  wire logic [15:0] i_split,    // 0, or SPLIT's first input channel at i_src2
+    input  wire logic [31:0] i_dst2,     // with i_osplit != 0: channels i_osplit.. (any space)
+    input  wire logic [15:0] i_osplit,   // 0, or OSPLIT's first output channel at i_dst2
     input  wire logic [15:0] i_in_c,
     input  wire logic [15:0] i_in_h,
     input  wire logic [15:0] i_in_w,
@@ -103,9 +110,9 @@ module npu_conv #(
     output logic             o_q_en,
     output logic [COLS-1:0][31:0] o_q_addr,
     input  wire logic [COLS-1:0][39:0] i_q_d,
-    // outputs: a byte or word per column
+    // outputs: a byte or word per column, each column's space
     output logic             o_y_en,
-    output logic             o_y_dram,
+    output logic  [COLS-1:0] o_y_dram,
     output logic             o_y_wide,
     output logic  [COLS-1:0] o_y_mask,
     output logic [COLS-1:0][31:0] o_y_addr,
@@ -131,9 +138,9 @@ module npu_conv #(
     assign unused_wt_space = i_weight[31];
 
     // ---- the instruction ----
-    logic        [31:0] src_r, dst_r, wt_r, aux_r, src2_r;
-    logic               x_dram_r, x2_dram_r, y_dram_r, a_dram_r;
-    logic        [15:0] in_c_r, out_c_r, groups_r, split_r;
+    logic        [31:0] src_r, dst_r, wt_r, aux_r, src2_r, dst2_r;
+    logic               x_dram_r, x2_dram_r, y_dram_r, y2_dram_r, a_dram_r;
+    logic        [15:0] in_c_r, out_c_r, groups_r, split_r, osplit_r;
     logic signed [31:0] ih_r, iw_r;
     logic        [15:0] oh_r, ow_r;
     logic         [7:0] kh_r, kw_r, sh_r, sw_r, dh_r, dw_r;
@@ -156,6 +163,8 @@ module npu_conv #(
     logic        [15:0] dic_r;
     logic        [31:0] split_at_r;       // SPLIT: first channel at src2, else past the last
     logic        [31:0] src2b_r;          // src2 - split * in_h * in_w
+    logic        [31:0] osplit_at_r;      // OSPLIT: first channel at dst2, else past the last
+    logic        [31:0] dst2b_r;          // dst2 - osplit * out_h * out_w (bytes)
     logic [COLS-1:0][31:0] colred_r;
     logic [COLS-1:0][31:0] cplane_r;
     // each row's first reduction term
@@ -187,6 +196,7 @@ module npu_conv #(
     logic        [15:0] a_nrows_r;                // rows with a reduction term
     logic        [31:0] a_yidx_r;
     logic    [COLS-1:0] a_cmask_r;
+    logic    [COLS-1:0] a_y2_r;                   // columns writing dst2's part
     logic        [15:0] a_ncols_r;                // columns with an output channel
     logic    [ROWS-1:0] a_xv_r;
     logic    [ROWS-1:0] a_xd_r;               // rows reading DRAM
@@ -198,6 +208,7 @@ module npu_conv #(
     logic        [15:0] b_nrows_r;
     logic        [31:0] b_yidx_r;
     logic    [COLS-1:0] b_cmask_r;
+    logic    [COLS-1:0] b_y2_r;
     logic        [15:0] b_ncols_r;
     logic    [ROWS-1:0] b_xv_r;
     logic    [ROWS-1:0] b_xd_r;
@@ -208,10 +219,12 @@ module npu_conv #(
     logic               c_v_r;
     logic        [31:0] c_yidx_r;
     logic    [COLS-1:0] c_cmask_r;
+    logic    [COLS-1:0] c_y2_r;
     logic        [15:0] c_ncols_r;
     // ---- stage D: write ----
     logic               d_v_r;
     logic    [COLS-1:0] d_cmask_r;
+    logic    [COLS-1:0] d_ydram_r;
     logic [COLS-1:0][31:0] y_addr_r;
     logic [COLS-1:0][31:0] acc32_r;
     logic  [COLS-1:0][7:0] q;
@@ -231,6 +244,9 @@ module npu_conv #(
                 src2_r   <= {1'b0, i_src2[30:0]};
                 x2_dram_r <= i_src2[31];
                 split_r  <= i_split;
+                dst2_r   <= {1'b0, i_dst2[30:0]};
+                y2_dram_r <= i_dst2[31];
+                osplit_r <= i_osplit;
                 in_c_r   <= i_in_c;
                 ih_r     <= 32'(i_in_h);
                 iw_r     <= 32'(i_in_w);
@@ -289,6 +305,8 @@ module npu_conv #(
                 khdw_r      <= 32'(kh_r) * 32'(dh_r) * 32'(iw_r);
                 split_at_r  <= split_r != 0 ? 32'(split_r) : 32'hffff_ffff;
                 src2b_r     <= src2_r - 32'(split_r) * hw;
+                osplit_at_r <= osplit_r != 0 ? 32'(osplit_r) : 32'hffff_ffff;
+                dst2b_r     <= dst2_r - ((32'(osplit_r) * plane) << (out32_r ? 2 : 0));
                 for (int c = 0; c < COLS; c++) begin
                     colred[c] = 32'(c) * red;
                     cplane[c] = 32'(c) * plane;
@@ -369,7 +387,7 @@ module npu_conv #(
             RUN: if (fin_r) begin
                 st_r <= DRAIN;
             end else begin : run
-                logic [COLS-1:0] cmask;
+                logic [COLS-1:0] cmask, y2;
                 logic     [15:0] ncols, nrows;
                 logic [ROWS-1:0] xv, xd;
                 // issue this step: the addresses of the active rows and columns
@@ -383,6 +401,7 @@ module npu_conv #(
                 a_ncols_r <= ncols;
                 for (int c = 0; c < COLS; c++) begin
                     cmask[c] = 16'(c) < ncols;
+                    y2[c]    = oc0_r + 32'(c) >= osplit_at_r;
                     if (cmask[c]) begin
                         w_addr_r[c] <= wg_r + colred_r[c] + rtrows_r;
                         if (rt_r == 0) begin : bias
@@ -407,6 +426,7 @@ module npu_conv #(
                                        unsigned'(ix);
                 end
                 a_cmask_r <= cmask;
+                a_y2_r    <= y2;
                 a_xv_r    <= xv;
                 a_xd_r    <= xd;
                 // and move to the next
@@ -525,6 +545,7 @@ module npu_conv #(
         b_yidx_r  <= a_yidx_r;
         b_nrows_r <= a_nrows_r;
         b_cmask_r <= a_cmask_r;
+        b_y2_r    <= a_y2_r;
         b_ncols_r <= a_ncols_r;
         b_xv_r    <= a_xv_r;
         b_xd_r    <= a_xd_r;
@@ -538,6 +559,7 @@ module npu_conv #(
         c_v_r     <= b_v_r && b_last_r;
         c_yidx_r  <= b_yidx_r;
         c_cmask_r <= b_cmask_r;
+        c_y2_r    <= b_y2_r;
         c_ncols_r <= b_ncols_r;
         // stage D: write
         d_v_r     <= c_v_r;
@@ -545,7 +567,10 @@ module npu_conv #(
             d_cmask_r <= c_cmask_r;
             if (out32_r) acc32_r <= acc;
             for (int c = 0; c < COLS; c++)
-                if (c_cmask_r[c]) y_addr_r[c] <= dst_r + ((c_yidx_r + cplane_r[c]) << (out32_r ? 2 : 0));
+                if (c_cmask_r[c]) begin
+                    y_addr_r[c]  <= (c_y2_r[c] ? dst2b_r : dst_r) + ((c_yidx_r + cplane_r[c]) << (out32_r ? 2 : 0));
+                    d_ydram_r[c] <= c_y2_r[c] ? y2_dram_r : y_dram_r;
+                end
         end
 
         if (i_rst) begin
@@ -614,7 +639,7 @@ module npu_conv #(
     assign o_q_en   = a_v_r && a_first_r && perch_r;
     assign o_q_addr = qa_addr_r;
     assign o_y_en   = d_v_r;
-    assign o_y_dram = y_dram_r;
+    assign o_y_dram = d_ydram_r;
     assign o_y_wide = out32_r;
     assign o_y_mask = d_cmask_r;
     assign o_y_addr = y_addr_r;

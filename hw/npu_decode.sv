@@ -6,8 +6,8 @@
 // count field, the spaces of Refs whose space is fixed, zero sizes, window
 // shapes (the output extent the window gives, by one division per
 // instruction), groups, a CONV's two-part words (w13 src2 and w14 bits
-// 0-15 split with SPLIT, w15 and w14 bits 16-31 OSPLIT's: zero without
-// their flag), and an EW's first operand pairs.  An EW's OPERANDS
+// 0-15 split with SPLIT, w15 dst2 and w14 bits 16-31 osplit with OSPLIT;
+// zero without their flag), and an EW's first operand pairs.  An EW's OPERANDS
 // continuations are the sequencer's to check (o_conts says how many follow).
 //
 // o_err is 0 or one of the codes below; o_err_a..o_err_d carry what the
@@ -31,6 +31,7 @@
 //   35 SPLIT's split outside 1..in_c-1 (a split, b in_c)
 //   36 a two-part word without its flag (a word, b its value, c 0 SPLIT,
 //      1 OSPLIT)
+//   37 OSPLIT's osplit outside 1..out_c-1 (a osplit, b out_c)
 // Space checks (9) name a: 0 source, 1 destination, 2 buffer, 3 weights,
 // 4 bias, 5 table (PERCH).
 `default_nettype none
@@ -53,6 +54,8 @@ module npu_decode (
     output logic      [31:0] o_aux,
     output logic      [31:0] o_src2,
     output logic      [15:0] o_split,
+    output logic      [31:0] o_dst2,
+    output logic      [15:0] o_osplit,
     output logic      [31:0] o_bytes,
     output logic      [15:0] o_in_c,
     output logic      [15:0] o_in_h,
@@ -80,14 +83,14 @@ module npu_decode (
     localparam logic [7:0] OP_GAVG = 8'h12, OP_EW = 8'h13, OP_REQUANT = 8'h14, OP_COPY = 8'h15;
     localparam logic [7:0] OP_RELU = 8'h16, OP_OPERANDS = 8'h1f;
     localparam logic [7:0] F_RELU = 8'h01, F_OUT32 = 8'h02, F_PSUM = 8'h04, F_AVG = 8'h08;
-    localparam logic [7:0] F_PERCH = 8'h10, F_SPLIT = 8'h20;
+    localparam logic [7:0] F_PERCH = 8'h10, F_SPLIT = 8'h20, F_OSPLIT = 8'h40;
 
     logic        valid_r;
     logic  [7:0] err_r;
     logic [63:0] err_a_r, err_b_r, err_c_r, err_d_r;
     logic  [7:0] op_r, flags_r, kh_r, kw_r, sh_r, sw_r, dh_r, dw_r, pt_r, pl_r, qshift_r;
-    logic [31:0] src_r, dst_r, weight_r, aux_r, src2_r, bytes_r, qmul_r;
-    logic [15:0] split_r, in_c_r, in_h_r, in_w_r, out_c_r, out_h_r, out_w_r, groups_r;
+    logic [31:0] src_r, dst_r, weight_r, aux_r, src2_r, dst2_r, bytes_r, qmul_r;
+    logic [15:0] split_r, osplit_r, in_c_r, in_h_r, in_w_r, out_c_r, out_h_r, out_w_r, groups_r;
     logic  [5:0] nin_r;
     logic  [2:0] conts_r;
 
@@ -107,7 +110,7 @@ module npu_decode (
 
     function automatic logic [7:0] allowed_flags(input logic [7:0] op);
         case (op)
-            OP_CONV: return F_RELU | F_OUT32 | F_PSUM | F_PERCH | F_SPLIT;
+            OP_CONV: return F_RELU | F_OUT32 | F_PSUM | F_PERCH | F_SPLIT | F_OSPLIT;
             OP_POOL: return F_AVG;
             OP_EW: return F_RELU;
             OP_REQUANT: return F_RELU | F_PERCH;
@@ -373,7 +376,13 @@ module npu_decode (
                 end
             end
             if (e == 0 && op == OP_CONV) begin
-                if (i_w[15] != 0 || i_w[14][31:16] != 0) begin
+                if ((flags & F_OSPLIT) != 0) begin
+                    if (i_w[14][31:16] == 0 || i_w[14][31:16] >= i_w[6][31:16]) begin
+                        e = 8'd37;
+                        a = 64'(i_w[14][31:16]);
+                        b = 64'(i_w[6][31:16]);
+                    end
+                end else if (i_w[15] != 0 || i_w[14][31:16] != 0) begin
                     e = 8'd36;
                     a = i_w[15] != 0 ? 64'd15 : 64'd14;
                     b = i_w[15] != 0 ? 64'(i_w[15]) : 64'(i_w[14]);
@@ -397,6 +406,8 @@ module npu_decode (
             aux_r    <= '0;
             src2_r   <= '0;
             split_r  <= '0;
+            dst2_r   <= '0;
+            osplit_r <= '0;
             bytes_r  <= '0;
             qmul_r   <= '0;
             qshift_r <= '0;
@@ -435,6 +446,10 @@ module npu_decode (
                     if ((flags & F_SPLIT) != 0) begin
                         src2_r  <= i_w[13];
                         split_r <= i_w[14][15:0];
+                    end
+                    if ((flags & F_OSPLIT) != 0) begin
+                        dst2_r   <= i_w[15];
+                        osplit_r <= i_w[14][31:16];
                     end
                 end
                 OP_POOL, OP_GAVG: begin
@@ -475,6 +490,8 @@ module npu_decode (
     assign o_aux    = aux_r;
     assign o_src2   = src2_r;
     assign o_split  = split_r;
+    assign o_dst2   = dst2_r;
+    assign o_osplit = osplit_r;
     assign o_bytes  = bytes_r;
     assign o_in_c   = in_c_r;
     assign o_in_h   = in_h_r;

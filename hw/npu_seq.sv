@@ -24,7 +24,7 @@
 // bytes a LOAD or STORE issued since the last SYNC may still be moving (the
 // sequencer keeps their ranges, NPEND of them); END with transfers issued
 // since the last SYNC; a stream that ends without END or goes on after it.
-// Codes 1..25 and 32..36 are the decoder's (npu_decode.sv), the others the sequencer's
+// Codes 1..25 and 32..37 are the decoder's (npu_decode.sv), the others the sequencer's
 // (rtl_sim/sim_main.cpp words them all as fsim does):
 //   26..31 OPERANDS continuations (a, b, c as isa.c's messages)
 //   40 stream ends without END        45 ALLOC past the end of SRAM (a, b)
@@ -38,9 +38,10 @@
 //      transfer's index | LOAD << 32, d role | write << 8)
 //   53 FREE of bytes a transfer may still be moving (a, b, c as 52)
 // Roles: 0 src, 1 dst, 2 weights, 3 bias, 4 psum, 5 + k EW input k,
-// 64 table (PERCH), 65 src2 (SPLIT).
+// 64 table (PERCH), 65 src2 (SPLIT), 66 dst2 (OSPLIT).
 // A CONV with SPLIT has its input in two operands, checked one after the
-// other like any other: src (channels 0..split-1) and src2 (the rest).
+// other like any other: src (channels 0..split-1) and src2 (the rest); with
+// OSPLIT its output, dst (channels 0..osplit-1) and dst2, the last two.
 // The DRAM bytes an instruction reads (weights and biases apart) and writes
 // go to the counters at issue; a DRAM operand the instruction names twice
 // (same Ref, same size) is streamed and counted once.
@@ -70,6 +71,8 @@ module npu_seq #(
     output logic      [31:0] o_aux,
     output logic      [31:0] o_src2,
     output logic      [15:0] o_split,
+    output logic      [31:0] o_dst2,
+    output logic      [15:0] o_osplit,
     output logic      [31:0] o_bytes,
     output logic      [15:0] o_in_c,
     output logic      [15:0] o_in_h,
@@ -155,9 +158,11 @@ module npu_seq #(
     localparam logic [7:0] OP_GAVG = 8'h12, OP_EW = 8'h13, OP_REQUANT = 8'h14;
     localparam logic [7:0] OP_OPERANDS = 8'h1f;
     localparam logic [7:0] F_OUT32 = 8'h02, F_PSUM = 8'h04, F_PERCH = 8'h10, F_SPLIT = 8'h20;
+    localparam logic [7:0] F_OSPLIT = 8'h40;
     localparam int ROLE_SRC = 0, ROLE_DST = 1, ROLE_WEIGHT = 2, ROLE_BIAS = 3, ROLE_PSUM = 4;
     localparam int ROLE_TABLE = 64;  // PERCH's table (a weight operand)
     localparam int ROLE_SRC2 = 65;   // SPLIT's second input part
+    localparam int ROLE_DST2 = 66;   // OSPLIT's second output part
     localparam int ROLE_IN = 5;  // + the input's index
     localparam logic [63:0] SRAM_END = 64'(SRAM_BYTES);
     localparam int PW = NPEND > 1 ? $clog2(NPEND) : 1;
@@ -199,8 +204,8 @@ module npu_seq #(
     logic  [7:0] dec_err;
     logic [63:0] dec_a, dec_b, dec_c, dec_d;
     logic  [7:0] op, flags;
-    logic [31:0] src, dst, weight, aux, src2, bytes, qmul;
-    logic [15:0] split, in_c, in_h, in_w, out_c, out_h, out_w, groups;
+    logic [31:0] src, dst, weight, aux, src2, dst2, bytes, qmul;
+    logic [15:0] split, osplit, in_c, in_h, in_w, out_c, out_h, out_w, groups;
     logic  [7:0] kh, kw, sh, sw, dh, dw, pt, pl, qshift;
     logic  [5:0] nin;
     logic  [2:0] conts;
@@ -209,6 +214,7 @@ module npu_seq #(
     logic  [5:0] oi_r, nops_r;            // operand, operands
     logic [63:0] in_elems_r, out_elems_r, wbytes_r;
     logic [63:0] head_r;                  // CONV: src's bytes (SPLIT: channels 0..split-1)
+    logic [63:0] ybytes_r, yhead_r;       // CONV: output bytes, dst's (OSPLIT: 0..osplit-1)
     logic [31:0] seen_ref_r [64];         // DRAM operands read so far
     logic [63:0] seen_bytes_r [64];
     logic  [5:0] nseen_r;
@@ -271,6 +277,8 @@ module npu_seq #(
         .o_aux   (aux),
         .o_src2  (src2),
         .o_split (split),
+        .o_dst2  (dst2),
+        .o_osplit(osplit),
         .o_bytes (bytes),
         .o_in_c  (in_c),
         .o_in_h  (in_h),
@@ -330,8 +338,9 @@ module npu_seq #(
         endcase
     end
 
-    // A CONV's operand oi as with SPLIT: 0 src, 1 src2, 2 weights, 3 aux, 4 dst
-    // (without SPLIT there is no src2: operand 1 is the weights).
+    // A CONV's operand oi as with SPLIT: 0 src, 1 src2, 2 weights, 3 aux, 4 dst,
+    // 5 dst2 (without SPLIT there is no src2: operand 1 is the weights; dst2
+    // only with OSPLIT).
     function automatic logic [5:0] conv_k(input logic [5:0] oi);
         return (flags & F_SPLIT) != 0 || oi == 0 ? oi : oi + 6'd1;
     endfunction
@@ -341,7 +350,8 @@ module npu_seq #(
         logic [5:0] k;
         k = conv_k(oi);
         case (op)
-            OP_CONV: return k == 0 ? src : k == 1 ? src2 : k == 2 ? weight : k == 3 ? aux : dst;
+            OP_CONV:
+                return k == 0 ? src : k == 1 ? src2 : k == 2 ? weight : k == 3 ? aux : k == 4 ? dst : dst2;
             OP_REQUANT: return oi == 0 ? src : oi == 1 && (flags & F_PERCH) != 0 ? aux : dst;
             OP_EW: return oi < nin ? in_r[5'(oi)] : dst;
             default: return oi == 0 ? src : dst;
@@ -356,7 +366,7 @@ module npu_seq #(
                 return k == 0 ? head_r : k == 1 ? in_elems_r - head_r : k == 2 ? wbytes_r :
                        k == 3 ? ((flags & F_PSUM) != 0 ? 64'd4 * out_elems_r :
                                   (flags & F_PERCH) != 0 ? 64'd12 * 64'(out_c) : 64'd4 * 64'(out_c)) :
-                       ((flags & F_OUT32) != 0 ? 64'd4 * out_elems_r : out_elems_r);
+                       k == 4 ? yhead_r : ybytes_r - yhead_r;
             OP_POOL: return oi == 0 ? in_elems_r : out_elems_r;
             OP_GAVG: return oi == 0 ? in_elems_r : 64'(in_c);
             OP_REQUANT:
@@ -373,7 +383,8 @@ module npu_seq #(
             OP_CONV:
                 return k == 0 ? 8'(ROLE_SRC) : k == 1 ? 8'(ROLE_SRC2) : k == 2 ? 8'(ROLE_WEIGHT) :
                        k == 3 ? ((flags & F_PSUM) != 0 ? 8'(ROLE_PSUM) :
-                                  (flags & F_PERCH) != 0 ? 8'(ROLE_TABLE) : 8'(ROLE_BIAS)) : 8'(ROLE_DST);
+                                  (flags & F_PERCH) != 0 ? 8'(ROLE_TABLE) : 8'(ROLE_BIAS)) :
+                       k == 4 ? 8'(ROLE_DST) : 8'(ROLE_DST2);
             OP_REQUANT:
                 return oi == 0 ? 8'(ROLE_SRC) : oi == 1 && (flags & F_PERCH) != 0 ? 8'(ROLE_TABLE) :
                        8'(ROLE_DST);
@@ -478,10 +489,13 @@ module npu_seq #(
                 cin_g = groups == 0 ? 16'd0 : in_c / groups;
                 in_elems_r  <= 64'(in_c) * 64'(in_h) * 64'(in_w);
                 head_r      <= ((flags & F_SPLIT) != 0 ? 64'(split) : 64'(in_c)) * 64'(in_h) * 64'(in_w);
+                ybytes_r    <= 64'(out_c) * 64'(out_h) * 64'(out_w) * ((flags & F_OUT32) != 0 ? 64'd4 : 64'd1);
+                yhead_r     <= ((flags & F_OSPLIT) != 0 ? 64'(osplit) : 64'(out_c)) * 64'(out_h) * 64'(out_w) *
+                               ((flags & F_OUT32) != 0 ? 64'd4 : 64'd1);
                 out_elems_r <= 64'(out_c) * 64'(out_h) * 64'(out_w);
                 wbytes_r    <= 64'(out_c) * 64'(cin_g) * 64'(kh) * 64'(kw);
                 oi_r      <= '0;
-                nops_r    <= op == OP_CONV ? ((flags & F_SPLIT) != 0 ? 6'd5 : 6'd4) :
+                nops_r    <= op == OP_CONV ? 6'd4 + 6'((flags & F_SPLIT) != 0) + 6'((flags & F_OSPLIT) != 0) :
                              op == OP_EW ? nin + 6'd1 :
                              op == OP_REQUANT && (flags & F_PERCH) != 0 ? 6'd3 :
                              is_compute || op == OP_LOAD || op == OP_STORE ? 6'd2 : 6'd0;
@@ -515,7 +529,9 @@ module npu_seq #(
                     ref_ = opnd_ref(oi_r);
                     n    = opnd_bytes(oi_r);
                     role = opnd_role(oi_r);
-                    wr   = oi_r == nops_r - 6'd1;  // the output is the last operand
+                    // the output is the last operand (OSPLIT: the last two)
+                    wr   = oi_r == nops_r - 6'd1 ||
+                           (op == OP_CONV && (flags & F_OSPLIT) != 0 && oi_r == nops_r - 6'd2);
                     lo   = 64'(ref_[30:0]);
                     hi   = lo + n;
                     if (ref_[31]) begin
@@ -751,6 +767,8 @@ module npu_seq #(
     assign o_aux     = aux;
     assign o_src2    = src2;
     assign o_split   = split;
+    assign o_dst2    = dst2;
+    assign o_osplit  = osplit;
     assign o_bytes   = bytes;
     assign o_in_c    = in_c;
     assign o_in_h    = in_h;

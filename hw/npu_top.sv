@@ -86,14 +86,14 @@ module npu_top #(
     logic [31:0] im_slot;
     logic [15:0][31:0] im_w;
     logic  [7:0] op, flags, kh, kw, sh, sw, dh, dw, pt, pl, qshift;
-    logic [31:0] src, dst, weight, aux, src2, bytes, qmul;
-    logic [15:0] split, in_c, in_h, in_w, out_c, out_h, out_w, groups;
+    logic [31:0] src, dst, weight, aux, src2, dst2, bytes, qmul;
+    logic [15:0] split, osplit, in_c, in_h, in_w, out_c, out_h, out_w, groups;
     logic  [5:0] nin;
     logic [NIN-1:0][31:0] ew_in;
     logic [NIN-1:0][31:0] ew_coef;
     logic        conv_start, vec_start, cmp_go, conv_done, vec_done;
     logic        conv_busy, vec_busy;
-    logic  [2:0] unused_flags;  // bits 6, 7: the decoder refuses them; SPLIT (5): split != 0
+    logic  [2:0] unused_flags;  // bit 7: the decoder refuses it; SPLIT, OSPLIT: split, osplit != 0
     logic        dma_push, dma_load, dma_full, dma_idle, dma_busy;
     logic [31:0] dma_src, dma_dst, dma_index;
     logic        stream, stream_go, stream_done, stream_end, hold;
@@ -124,6 +124,8 @@ module npu_top #(
         .o_aux        (aux),
         .o_src2       (src2),
         .o_split      (split),
+        .o_dst2       (dst2),
+        .o_osplit     (osplit),
         .o_bytes      (bytes),
         .o_in_c       (in_c),
         .o_in_h       (in_h),
@@ -265,7 +267,8 @@ module npu_top #(
 
     // ---- convolution engine ----
     logic [ROWS-1:0] cx_en, cx_dram;
-    logic        cw_en, ca_en, ca_dram, cy_en, cy_dram, cy_wide;
+    logic        cw_en, ca_en, ca_dram, cy_en, cy_wide;
+    logic [COLS-1:0] cy_dram;
     logic [ROWS-1:0][31:0] cx_addr;
     logic [COLS-1:0][31:0] cw_addr, ca_addr, cy_addr, cy_data;
     logic [COLS-1:0] cy_mask, cw_cmask;
@@ -291,6 +294,8 @@ module npu_top #(
         .i_aux   (aux),
         .i_src2  (src2),
         .i_split (split),
+        .i_dst2  (dst2),
+        .i_osplit(osplit),
         .i_in_c  (in_c),
         .i_in_h  (in_h),
         .i_in_w  (in_w),
@@ -433,9 +438,9 @@ module npu_top #(
         .i_ca_en   (ca_en && !ca_dram),
         .i_ca_addr (ca_addr),
         .o_ca_data (ca_s),
-        .i_cy_en   (cy_en && !cy_dram),
+        .i_cy_en   (cy_en),
         .i_cy_wide (cy_wide),
-        .i_cy_mask (cy_mask),
+        .i_cy_mask (cy_mask & ~cy_dram),
         .i_cy_addr (cy_addr),
         .i_cy_data (cy_data),
         .i_vr_en   (vr_en && !vr_dram),
@@ -483,9 +488,9 @@ module npu_top #(
         .i_cq_en   (cq_en),
         .i_cq_addr (cq_addr),
         .o_cq_data (cq_d),
-        .i_cy_en   (cy_en && cy_dram),
+        .i_cy_en   (cy_en),
         .i_cy_wide (cy_wide),
-        .i_cy_mask (cy_mask),
+        .i_cy_mask (cy_mask & cy_dram),
         .i_cy_addr (cy_addr),
         .i_cy_data (cy_data),
         .i_vr_en   (vr_en && vr_dram),

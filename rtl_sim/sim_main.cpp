@@ -80,6 +80,7 @@ const char *flag_name(uint64_t f)
     case 8: return "AVG";
     case 16: return "PERCH";
     case 32: return "SPLIT";
+    case 64: return "OSPLIT";
     default: return "unknown";
     }
 }
@@ -89,6 +90,7 @@ std::string role_name(uint64_t role)
     static const char *names[] = {"src", "dst", "weights", "bias", "psum"};
     if (role == 64) return "table";
     if (role == 65) return "src2";
+    if (role == 66) return "dst2";
     if (role >= 5) return "in" + std::to_string(role - 5);
     return names[role];
 }
@@ -166,6 +168,7 @@ std::string message(const Vnpu_top *t, uint64_t dram_bytes)
     case 36:
         m = fmt("non-zero reserved word w%u (0x%08x) without %s", ua, ub, c ? "OSPLIT" : "SPLIT");
         break;
+    case 37: m = fmt("split at output channel %u of %u (OSPLIT takes 1 to out_c - 1)", ua, ub); break;
     case 40: m = "the stream ends without end"; break;
     case 41: m = fmt("%" PRIu64 " words after it", a); break;
     case 42:

@@ -4,7 +4,8 @@
 // OUT32, PSUM (partial sums in SRAM or DRAM), PERCH (per-channel bias,
 // qmul and qshift from a DRAM table), inputs in SRAM or DRAM, inputs in
 // two parts (SPLIT: channels from split on at src2, each part in either
-// space, with groups and fully connected layers too), fully connected
+// space, with groups and fully connected layers too), outputs in two parts
+// (OSPLIT: channels from osplit on to dst2, likewise), fully connected
 // layers; requantization is the reference interpreter's
 // (src/ref.c through DPI).  Each convolution must take the cost model's
 //     groups * ceil(cout_g / COLS) * ceil(cin_g * kh * kw / ROWS) * out_h * out_w
@@ -23,27 +24,29 @@ module tb_conv #(
     localparam int SB = 1 << 16, DB = 1 << 18;
 
     logic clk = 1'b0, rst = 1'b1, start = 1'b0, go = 1'b0, busy, done;
-    logic [31:0] src, src2, dst, weight, aux, qmul;
-    logic [15:0] split, in_c, in_h, in_w, out_c, out_h, out_w, groups;
+    logic [31:0] src, src2, dst, dst2, weight, aux, qmul;
+    logic [15:0] split, osplit, in_c, in_h, in_w, out_c, out_h, out_w, groups;
     logic [7:0] kh, kw, sh, sw, dh, dw, pt, pl, qshift;
     logic relu, out32, psum, perch, q_en;
     logic [COLS-1:0][31:0] q_addr;
     logic [COLS-1:0][39:0] q_d;
     logic [ROWS-1:0] x_en, x_dram;
-    logic w_en, a_en, a_dram, y_en, y_dram, y_wide;
+    logic w_en, a_en, a_dram, y_en, y_wide;
+    logic [COLS-1:0] y_dram;
     logic [COLS-1:0] w_cmask, y_mask;
     logic [15:0] w_nrows;
     logic [ROWS-1:0][31:0] x_addr;
     logic [ROWS-1:0][7:0] x_s, x_d;
     logic [COLS-1:0][31:0] w_addr, a_addr, a_s, a_d, y_addr, y_data;
     logic [COLS-1:0][ROWS-1:0][7:0] w_d;
-    int fails = 0, nsplit = 0;
+    int fails = 0, nsplit = 0, nosplit = 0;
 
     always #5 clk = ~clk;
 
     npu_conv #(.ROWS(ROWS), .COLS(COLS)) u_dut (
         .i_clk(clk), .i_rst(rst), .i_start(start), .i_go(go),
         .i_src(src), .i_dst(dst), .i_weight(weight), .i_aux(aux), .i_src2(src2), .i_split(split),
+        .i_dst2(dst2), .i_osplit(osplit),
         .i_in_c(in_c), .i_in_h(in_h), .i_in_w(in_w), .i_out_c(out_c), .i_out_h(out_h), .i_out_w(out_w),
         .i_kh(kh), .i_kw(kw), .i_sh(sh), .i_sw(sw), .i_dh(dh), .i_dw(dw), .i_pt(pt), .i_pl(pl),
         .i_groups(groups), .i_qmul(qmul), .i_qshift(qshift), .i_relu(relu), .i_out32(out32), .i_psum(psum),
@@ -63,7 +66,7 @@ module tb_conv #(
         .i_dwr_en(1'b0), .i_dwr_addr('0), .i_dwr_n('0), .i_dwr_data('0),
         .i_cx_en(x_en & ~x_dram), .i_cx_addr(x_addr), .o_cx_data(x_s),
         .i_ca_en(a_en && !a_dram), .i_ca_addr(a_addr), .o_ca_data(a_s),
-        .i_cy_en(y_en && !y_dram), .i_cy_wide(y_wide), .i_cy_mask(y_mask), .i_cy_addr(y_addr),
+        .i_cy_en(y_en), .i_cy_wide(y_wide), .i_cy_mask(y_mask & ~y_dram), .i_cy_addr(y_addr),
         .i_cy_data(y_data),
         .i_vr_en(1'b0), .i_vr_wide(1'b0), .i_vr_addr('0), .o_vr_data(),
         .i_vg_en(1'b0), .i_vg_base('0), .i_vg_off('0), .i_vg_mask('0), .o_vg_data(),
@@ -78,7 +81,7 @@ module tb_conv #(
         .i_cw_en(w_en), .i_cw_cmask(w_cmask), .i_cw_nrows(w_nrows), .i_cw_addr(w_addr), .o_cw_data(w_d),
         .i_ca_en(a_en && a_dram), .i_ca_addr(a_addr), .o_ca_data(a_d),
         .i_cq_en(q_en), .i_cq_addr(q_addr), .o_cq_data(q_d),
-        .i_cy_en(y_en && y_dram), .i_cy_wide(y_wide), .i_cy_mask(y_mask), .i_cy_addr(y_addr),
+        .i_cy_en(y_en), .i_cy_wide(y_wide), .i_cy_mask(y_mask & y_dram), .i_cy_addr(y_addr),
         .i_cy_data(y_data),
         .i_vr_en(1'b0), .i_vr_wide(1'b0), .i_vr_addr('0), .o_vr_data(),
         .i_vg_en(1'b0), .i_vg_base('0), .i_vg_off('0), .i_vg_mask('0), .o_vg_data(),
@@ -102,6 +105,16 @@ module tb_conv #(
         if (split != 0 && c >= int'(split))
             return src2 + 32'(((c - int'(split)) * int'(in_h) + y) * int'(in_w) + x);
         return src + 32'((c * int'(in_h) + y) * int'(in_w) + x);
+    endfunction
+
+    // output element k of channel oc (bytes of an element: 1, or 4 with OUT32):
+    // channels from osplit on at dst2 (OSPLIT)
+    function automatic logic [31:0] yref(input int oc, input int k);
+        int plane, n;
+        plane = int'(out_h) * int'(out_w);
+        n     = out32 ? 4 : 1;
+        if (osplit != 0 && oc >= int'(osplit)) return dst2 + 32'(n * ((oc - int'(osplit)) * plane + k));
+        return dst + 32'(n * (oc * plane + k));
     endfunction
 
     function automatic int ceil_div(input int a, input int b);
@@ -165,6 +178,13 @@ module tb_conv #(
             aux    = psum ? (rnd(0, 1) ? 32'h8000_0000 | 32'(60000 + 4 * rnd(0, 9)) : 32'(20000 + 4 * rnd(0, 9)))
                           : 32'h8000_0000 | 32'(60000 + 4 * rnd(0, 9));
             dst    = rnd(0, 1) ? 32'h8000_0000 | 32'(120000 + rnd(0, 9)) : 32'(40000 + rnd(0, 9));
+            // OSPLIT: the output in two parts, the second in either space
+            osplit = out_c > 1 && rnd(0, 2) == 0 ? 16'(rnd(1, int'(out_c) - 1)) : 16'd0;
+            dst2   = osplit == 0 ? 32'h0 :
+                     rnd(0, 1) ? 32'h8000_0000 | 32'(140000 + rnd(0, 999)) :
+                                 32'(40000 + (out32 ? 4 : 1) * int'(osplit) * int'(out_h) * int'(out_w) +
+                                     1000 + rnd(0, 999));
+            if (osplit != 0) nosplit++;
             for (int k = 0; k < nx; k++) begin
                 logic [31:0] a;
                 a = xref(k / (int'(in_h) * int'(in_w)), 0, k % (int'(in_h) * int'(in_w)));
@@ -232,13 +252,13 @@ module tb_conv #(
                                 end
                         if (out32) begin
                             want = acc;
-                            got  = mem32(dst + 32'(4 * p));
+                            got  = mem32(yref(oc, oy * int'(out_w) + ox));
                         end else begin
                             int qm, qs;
                             qm = perch ? mem32(aux + 32'(12 * oc + 4)) : int'(qmul);
                             qs = perch ? int'(signed'(mem8(aux + 32'(12 * oc + 8)))) : int'(signed'(qshift));
                             want = int'(ref_clamp8(ref_requant(acc, qm, qs), relu));
-                            got  = int'(signed'(mem8(dst + 32'(p))));
+                            got  = int'(signed'(mem8(yref(oc, oy * int'(out_w) + ox))));
                         end
                         if (got != want) begin
                             bad++;
@@ -247,13 +267,15 @@ module tb_conv #(
                                          t, in_c, in_h, in_w, out_c, out_h, out_w, kh, kw, sh, sw, dh, dw,
                                          signed'(pt), signed'(pl), g, out32 ? " out32" : "", psum ? " psum" : "",
                                          perch ? " perch" : "", split, src, src2, p, got, want);
+                                $display("tb_conv:   osplit %0d dst %h dst2 %h", osplit, dst, dst2);
                         end
                     end
             if (bad) fails++;
         end
         if (fails != 0) $fatal(1, "tb_conv: %0d of %0d convolutions wrong", fails, N);
-        if (nsplit == 0) $fatal(1, "tb_conv: no SPLIT convolution drawn");
-        $display("tb_conv: PASS (%0d convolutions, %0d with SPLIT, ROWS=%0d COLS=%0d)", N, nsplit, ROWS, COLS);
+        if (nsplit == 0 || nosplit == 0) $fatal(1, "tb_conv: no SPLIT or no OSPLIT convolution drawn");
+        $display("tb_conv: PASS (%0d convolutions, %0d with SPLIT, %0d with OSPLIT, ROWS=%0d COLS=%0d)", N, nsplit,
+                 nosplit, ROWS, COLS);
         $finish;
     end
 

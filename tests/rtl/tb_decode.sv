@@ -11,8 +11,8 @@ module tb_decode;
     logic [15:0][31:0] w;
     logic [7:0] err, op, flags, kh, kw, sh, sw, dh, dw, pt, pl, qshift;
     logic [63:0] ea, eb, ec, ed;
-    logic [31:0] src, dst, weight, aux, src2, bytes, qmul;
-    logic [15:0] split, in_c, in_h, in_w, out_c, out_h, out_w, groups;
+    logic [31:0] src, dst, weight, aux, src2, dst2, bytes, qmul;
+    logic [15:0] split, osplit, in_c, in_h, in_w, out_c, out_h, out_w, groups;
     logic [5:0] nin;
     logic [2:0] conts;
     int fails = 0, cases = 0;
@@ -23,7 +23,7 @@ module tb_decode;
         .i_clk(clk), .i_en(en), .i_w(w), .o_valid(valid), .o_err(err),
         .o_err_a(ea), .o_err_b(eb), .o_err_c(ec), .o_err_d(ed),
         .o_op(op), .o_flags(flags), .o_src(src), .o_dst(dst), .o_weight(weight), .o_aux(aux),
-        .o_src2(src2), .o_split(split),
+        .o_src2(src2), .o_split(split), .o_dst2(dst2), .o_osplit(osplit),
         .o_bytes(bytes), .o_in_c(in_c), .o_in_h(in_h), .o_in_w(in_w), .o_out_c(out_c),
         .o_out_h(out_h), .o_out_w(out_w), .o_kh(kh), .o_kw(kw), .o_sh(sh), .o_sw(sw), .o_dh(dh),
         .o_dw(dw), .o_pt(pt), .o_pl(pl), .o_groups(groups), .o_qmul(qmul), .o_qshift(qshift),
@@ -211,6 +211,28 @@ module tb_decode;
         c = '0; c[0] = 32'h0000_2811; c[1] = 1; c[2] = 2; c[5] = {16'd4, 16'd3}; c[6] = {16'd3, 16'd4};
         c[7] = {16'd2, 16'd2}; c[8] = {8'd2, 8'd2, 8'd2, 8'd2}; c[9] = {16'd1, 8'd1, 8'd1};
         decode(c); expect_err("split on pool", 4, 32, 32'h20);
+
+        // OSPLIT: an output in two parts (w15 dst2, w14 bits 16-31 osplit)
+        c = conv(); c[0] = 32'h0000_4110; c[15] = 32'h8000_5000; c[14] = 32'h0009_0000; decode(c);
+        expect_err("valid conv osplit", 0);
+        if (flags != 8'h41 || dst != 32'h8000_2000 || dst2 != 32'h8000_5000 || osplit != 9 || split != 0 ||
+            src2 != 0) begin
+            fails++;
+            $display("tb_decode: FAIL conv osplit fields");
+        end
+        c[0] = 32'h0000_6110; c[13] = 32'h40; c[14] = 32'h000f_0003; decode(c);
+        expect_err("valid conv split and osplit", 0);
+        if (src2 != 32'h40 || split != 3 || dst2 != 32'h8000_5000 || osplit != 15) begin
+            fails++;
+            $display("tb_decode: FAIL conv split and osplit fields");
+        end
+        c[14] = 32'h0000_0003; decode(c); expect_err("osplit 0", 37, 0, 16);
+        c[14] = 32'h0010_0003; decode(c); expect_err("osplit out_c", 37, 16, 16);
+        c[14] = 32'h0010_0008; decode(c); expect_err("split before osplit", 35, 8, 8);
+        c[0] = 32'h0000_2110; c[15] = 0; c[14] = 32'h0010_0003; decode(c); expect_err("osplit without flag", 36, 14, 32'h0010_0003);
+        c = '0; c[0] = 32'h0000_4011; c[1] = 1; c[2] = 2; c[5] = {16'd4, 16'd3}; c[6] = {16'd3, 16'd4};
+        c[7] = {16'd2, 16'd2}; c[8] = {8'd2, 8'd2, 8'd2, 8'd2}; c[9] = {16'd1, 8'd1, 8'd1};
+        decode(c); expect_err("osplit on pool", 4, 64, 32'h40);
 
         if (fails != 0) $fatal(1, "tb_decode: %0d of %0d cases wrong", fails, cases);
         $display("tb_decode: PASS (%0d encodings)", cases);
