@@ -6,10 +6,10 @@
  * REQUANT with per-channel tables (PERCH, qshift words with junk in the
  * bits the NPU does not read); CONV with its input in two parts (SPLIT:
  * each part in SRAM or DRAM, split points at the ends and between, fully
- * connected layers over many channels, the same bytes as both parts);
- * COPY between spaces and overlapping ones; in-place RELU), operands in
- * SRAM and in DRAM, LOADs and STOREs left running across compute
- * instructions.
+ * connected layers over many channels, the same bytes as both parts) and
+ * its output in two parts (OSPLIT, likewise); COPY between spaces and
+ * overlapping ones; in-place RELU), operands in SRAM and in DRAM, LOADs
+ * and STOREs left running across compute instructions.
  *
  *   streamgen good SEED DIR SRAM_BYTES   a valid stream: DIR/stream.bin, dram.bin, stream.lst
  *   streamgen bad KIND DIR SRAM_BYTES    a small stream breaking one rule (KIND 0..NBAD-1)
@@ -175,28 +175,34 @@ static uint32_t input(int64_t n, int sram_pct)
 	return S(s);
 }
 
-/* An output operand of n bytes: in DRAM, or in SRAM and then STOREd. */
-static uint32_t out_dram, out_sram, out_n;
+/* An output operand of n bytes: in DRAM, or in SRAM and then STOREd (a
+ * CONV with OSPLIT has two). */
+static uint32_t out_dram[2], out_sram[2], out_n[2];
+static int nout, nout_sram;
 static uint32_t output(int64_t n, int sram_pct)
 {
-	out_n = (uint32_t)n;
-	out_dram = dram_zero((size_t)n);
+	int k = nout++;
+	out_n[k] = (uint32_t)n;
+	out_dram[k] = dram_zero((size_t)n);
 	if (rnd(1, 100) > sram_pct || !fits(n)) {
-		out_sram = UINT32_MAX;
-		return D(out_dram);
+		out_sram[k] = UINT32_MAX;
+		return D(out_dram[k]);
 	}
-	out_sram = salloc(n);
-	live_at[nlive] = out_sram;
+	out_sram[k] = salloc(n);
+	live_at[nlive] = out_sram[k];
 	live_n[nlive++] = (uint32_t)n;
-	return S(out_sram);
+	nout_sram++;
+	return S(out_sram[k]);
 }
 
-/* After the compute instruction: STORE an SRAM output, maybe SYNC later. */
+/* After the compute instruction: STORE the SRAM outputs, maybe SYNC later. */
 static void finish(void)
 {
-	if (out_sram != UINT32_MAX) {
-		xfer(NPU_STORE, S(out_sram), D(out_dram), out_n);
-		/* sometimes leave the store running over an unrelated computation */
+	if (nout_sram) {
+		for (int k = 0; k < nout; k++)
+			if (out_sram[k] != UINT32_MAX)
+				xfer(NPU_STORE, S(out_sram[k]), D(out_dram[k]), out_n[k]);
+		/* sometimes leave the stores running over an unrelated computation */
 		if (rnd(0, 2) == 0) {
 			uint32_t a = dram_rand(64), b = dram_zero(64);
 			NpuInsn r = blank(NPU_RELU);
@@ -210,6 +216,7 @@ static void finish(void)
 	for (int k = nlive - 1; k >= 0; k--)
 		sfree(live_at[k], live_n[k]);
 	nlive = 0;
+	nout = nout_sram = 0;
 	stop = 0;
 }
 
@@ -345,7 +352,21 @@ static void gen_conv(int pct)
 		i.aux = D(perch_table(i.out_c));
 		i.qmul = 0, i.qshift = 0;
 	}
-	i.dst = output(ny * (i.flags & NPU_F_OUT32 ? 4 : 1), pct);
+	int64_t ybytes = ny * (i.flags & NPU_F_OUT32 ? 4 : 1);
+	if (i.out_c > 1 && rnd(0, 1) == 0) { /* the output in two parts, each anywhere */
+		int64_t head;
+		i.flags |= NPU_F_OSPLIT;
+		switch (rnd(0, 3)) {
+		case 0: i.osplit = 1; break;
+		case 1: i.osplit = (uint16_t)(i.out_c - 1); break;
+		default: i.osplit = (uint16_t)rnd(1, i.out_c - 1); break;
+		}
+		head = ybytes / i.out_c * i.osplit;
+		i.dst = output(head, pct);
+		i.dst2 = output(ybytes - head, pct);
+	} else {
+		i.dst = output(ybytes, pct);
+	}
 	emit(i);
 	finish();
 }
@@ -434,9 +455,10 @@ static void gen_copy_relu(int pct, int op)
 		i.src = S(s + (uint32_t)a);
 		i.dst = S(s + (uint32_t)b);
 		emit(i);
-		out_dram = dram_zero((size_t)span);
-		out_sram = s;
-		out_n = (uint32_t)span;
+		out_dram[0] = dram_zero((size_t)span);
+		out_sram[0] = s;
+		out_n[0] = (uint32_t)span;
+		nout = nout_sram = 1;
 		finish();
 		return;
 	}
@@ -501,7 +523,7 @@ static void good(uint64_t seed, int n)
 
 /* Streams that break one rule each; fsim must refuse them with the same
  * message as the RTL. */
-enum { NBAD = 42 };
+enum { NBAD = 48 };
 
 /* A 1x1 CONV over a 2-channel 2x2 input (4 bytes a channel) in two parts,
  * split at channel 1: src's part, then src2's. */
@@ -517,6 +539,26 @@ static NpuInsn split_conv(uint32_t src, uint32_t src2, uint32_t d, uint32_t o)
 	i.aux = D(d);
 	i.in_c = 2;
 	i.out_c = 1;
+	i.in_h = i.in_w = i.out_h = i.out_w = 2;
+	i.kh = i.kw = i.sh = i.sw = i.dh = i.dw = 1;
+	i.groups = 1;
+	return i;
+}
+
+/* A 1x1 CONV from a 1-channel 2x2 input to 2 channels (4 bytes a channel)
+ * in two parts, split at channel 1: dst's part, then dst2's. */
+static NpuInsn osplit_conv(uint32_t dst, uint32_t dst2, uint32_t d)
+{
+	NpuInsn i = blank(NPU_CONV);
+	i.flags = NPU_F_OSPLIT;
+	i.src = D(d);
+	i.dst = dst;
+	i.dst2 = dst2;
+	i.osplit = 1;
+	i.weight = D(d);
+	i.aux = D(d);
+	i.in_c = 1;
+	i.out_c = 2;
 	i.in_h = i.in_w = i.out_h = i.out_w = 2;
 	i.kh = i.kw = i.sh = i.sw = i.dh = i.dw = 1;
 	i.groups = 1;
@@ -809,6 +851,40 @@ static void bad(int kind)
 		i = blank(NPU_ALLOC);
 		i.dst = D(0);
 		i.bytes = 8;
+		emit(i);
+		break;
+	case 42: /* an OSPLIT part in SRAM outside any live buffer */
+		salloc(64);
+		emit(osplit_conv(S(0), S(64), d));
+		break;
+	case 43: /* an OSPLIT part in DRAM past the image */
+		emit(osplit_conv(D(o), D(o + 254), d));
+		break;
+	case 44: /* an OSPLIT part in SRAM a STORE may still be reading */
+		salloc(64);
+		xfer(NPU_LOAD, D(d), S(0), 64);
+		sync_();
+		xfer(NPU_STORE, S(32), D(o), 16);
+		emit(osplit_conv(D(o + 64), S(40), d));
+		break;
+	case 45: /* osplit at out_c */
+		emit(osplit_conv(D(o), D(o + 4), d));
+		words[nwords - 16 + 14] = 2u << 16;
+		break;
+	case 46: /* w15 (dst2) without OSPLIT */
+		i = osplit_conv(D(o), D(o + 4), d);
+		i.flags = 0;
+		emit(i);
+		words[nwords - 16 + 15] = D(o + 4);
+		break;
+	case 47: /* OSPLIT on a POOL */
+		i = blank(NPU_POOL);
+		i.src = D(d);
+		i.dst = D(o);
+		i.in_c = i.out_c = 2;
+		i.in_h = i.in_w = i.out_h = i.out_w = 2;
+		i.kh = i.kw = i.sh = i.sw = i.dh = i.dw = 1;
+		i.flags = NPU_F_OSPLIT;
 		emit(i);
 		break;
 	default: /* EW with 0 inputs */
