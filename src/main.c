@@ -1079,17 +1079,6 @@ static double bench_row(const Graph *g, const char *name, int reps, double time_
 	return (double)s[0].peak / s[3].peak;
 }
 
-/* DRAM bytes the off-chip plan of order[] moves on c. */
-static int64_t bench_moved(const Graph *g, const Config *c, const int *order, Err *e)
-{
-	OffchipPlan p;
-	if (offchip_plan(g, order, c->sram_bytes, c->sram_align, &p, e))
-		return -1;
-	int64_t moved = offchip_read_bytes(&p) + offchip_write_bytes(&p);
-	offchip_free(&p);
-	return moved;
-}
-
 /* The traffic table of the benchmark: file order against dp minimizing
  * traffic (its search cut at BENCH_TRAFFIC_S seconds), at the paper's SRAM
  * sizes on config c, and the floor no order goes under.  Adds log file/dp
@@ -1106,7 +1095,7 @@ static int bench_traffic(const Graph *g, const char *name, Config c, double *lr,
 	for (int k = 0; k < 4 && !rc; k++) {
 		c.sram_bytes = (int64_t)kib[k] << 10;
 		sched_file(g, order);
-		int64_t file = bench_moved(g, &c, order, &e);
+		int64_t file = pipeline_traffic(g, &c, order, &e);
 		DpOpts dp = {0};
 		dp.objective = DP_TRAFFIC;
 		dp.time_limit_s = BENCH_TRAFFIC_S;
@@ -1116,7 +1105,7 @@ static int bench_traffic(const Graph *g, const char *name, Config c, double *lr,
 		int64_t best = -1;
 		if (file >= 0 && !sched_run(g, SCHED_DP, &dp, a, &s, &e) &&
 		    pipeline_pick_traffic(g, &c, &dp, &s, &e) >= 0)
-			best = bench_moved(g, &c, s.order, &e);
+			best = pipeline_traffic(g, &c, s.order, &e);
 		arena_free(a);
 		free(opc);
 		if (best < 0) {

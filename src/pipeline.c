@@ -61,7 +61,7 @@ int64_t *pipeline_objective(const Config *c, const Graph *g, DpOpts *dp)
 	return opc;
 }
 
-static int64_t traffic_of(const Graph *g, const Config *c, const int *order, Err *e)
+int64_t pipeline_traffic(const Graph *g, const Config *c, const int *order, Err *e)
 {
 	OffchipPlan p;
 	if (offchip_plan(g, order, c->sram_bytes, c->sram_align, &p, e))
@@ -76,7 +76,7 @@ int pipeline_pick_traffic(const Graph *g, const Config *c, const DpOpts *dp, Sch
 {
 	int n = g->nops, compared = 1;
 	int *cand = xmalloc((size_t)n * sizeof *cand);
-	int64_t best = traffic_of(g, c, s->order, e);
+	int64_t best = pipeline_traffic(g, c, s->order, e);
 	for (int k = 0; best >= 0 && k < 4; k++) {
 		DpStats st;
 		DpOpts peak = *dp;
@@ -90,7 +90,7 @@ int pipeline_pick_traffic(const Graph *g, const Config *c, const DpOpts *dp, Sch
 			sched_bfs(g, cand);
 		if (k == 3)
 			sched_dfs(g, cand);
-		int64_t t = traffic_of(g, c, cand, e);
+		int64_t t = pipeline_traffic(g, c, cand, e);
 		compared++;
 		if (t >= 0 && t < best) {
 			best = t;

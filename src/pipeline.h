@@ -84,6 +84,9 @@ int pipeline_write(const PipeResult *r, const char *dir, Err *e);
 /* The cost model of a config. */
 CostModel pipeline_cost_model(const Config *c);
 
+/* DRAM bytes (read and written) the off-chip plan of order[] moves on c,
+ * or -1 with e set. */
+int64_t pipeline_traffic(const Graph *g, const Config *c, const int *order, Err *e);
 /* For the traffic and cycles objectives: among the dp order in s, the
  * peak-optimal order and the baselines, keeps in s the one the off-chip
  * planner moves the fewest DRAM bytes for (the dp objective is a proxy of

@@ -238,29 +238,19 @@ static int cuts_end(Cuts *c, int64_t n)
 	return c->n = k;
 }
 
-/* A CONV reading x (planes of `plane` bytes) in two parts if the plan
- * keeps it so: its head from src, the rest from src2 (SPLIT). */
-static void conv_input(const Emitter *m, NpuInsn *i, int x, int64_t plane)
+/* t as a CONV operand (planes of `plane` bytes): *ref at its first byte
+ * and, when the plan keeps it in two parts, true with *ref2 at the rest
+ * and *at the plane that starts there (SPLIT, OSPLIT). */
+static bool two_parts(const Emitter *m, int t, int64_t plane, uint32_t *ref, uint32_t *ref2,
+		      uint16_t *at)
 {
-	int64_t h = head_of(m, x);
-	i->src = ref_of(m, x);
-	if (h > 0 && h < m->g->tensors[x].bytes) {
-		i->flags |= NPU_F_SPLIT;
-		i->src2 = ref_at(m, x, h);
-		i->split = (uint16_t)(h / plane);
-	}
-}
-
-/* And writing y in two parts (OSPLIT). */
-static void conv_output(const Emitter *m, NpuInsn *i, int y, int64_t plane)
-{
-	int64_t h = head_of(m, y);
-	i->dst = ref_of(m, y);
-	if (h > 0 && h < m->g->tensors[y].bytes) {
-		i->flags |= NPU_F_OSPLIT;
-		i->dst2 = ref_at(m, y, h);
-		i->osplit = (uint16_t)(h / plane);
-	}
+	int64_t h = head_of(m, t);
+	*ref = ref_of(m, t);
+	if (h <= 0 || h >= m->g->tensors[t].bytes)
+		return false;
+	*ref2 = ref_at(m, t, h);
+	*at = (uint16_t)(h / plane);
+	return true;
 }
 
 /* POOL or GAVG: one instruction per run of channels whose input and
@@ -377,8 +367,11 @@ static int emit_op(Emitter *m, int o)
 			i.aux = const_ref(m, op->bias);
 		if (op->qmuls)
 			perch(m, o, &i);
-		conv_input(m, &i, op->in[0], (int64_t)xs.h * xs.w);
-		conv_output(m, &i, y, (int64_t)ys.h * ys.w * (i.flags & NPU_F_OUT32 ? 4 : 1));
+		if (two_parts(m, op->in[0], (int64_t)xs.h * xs.w, &i.src, &i.src2, &i.split))
+			i.flags |= NPU_F_SPLIT;
+		if (two_parts(m, y, (int64_t)ys.h * ys.w * (i.flags & NPU_F_OUT32 ? 4 : 1), &i.dst,
+			      &i.dst2, &i.osplit))
+			i.flags |= NPU_F_OSPLIT;
 		put(m, &i);
 		return 0;
 	case OP_REQUANT:

@@ -565,6 +565,19 @@ static NpuInsn osplit_conv(uint32_t dst, uint32_t dst2, uint32_t d)
 	return i;
 }
 
+/* A 1x1 max POOL over 2 channels of 2x2 with flags it does not take. */
+static NpuInsn pool_flagged(uint32_t d, uint32_t o, uint8_t flags)
+{
+	NpuInsn i = blank(NPU_POOL);
+	i.src = D(d);
+	i.dst = D(o);
+	i.in_c = i.out_c = 2;
+	i.in_h = i.in_w = i.out_h = i.out_w = 2;
+	i.kh = i.kw = i.sh = i.sw = i.dh = i.dw = 1;
+	i.flags = flags;
+	return i;
+}
+
 static void bad(int kind)
 {
 	uint32_t d = dram_rand(256), o = dram_zero(256);
@@ -824,14 +837,7 @@ static void bad(int kind)
 		words[nwords - 16 + 13] = D(d + 4);
 		break;
 	case 35: /* SPLIT on a POOL */
-		i = blank(NPU_POOL);
-		i.src = D(d);
-		i.dst = D(o);
-		i.in_c = i.out_c = 2;
-		i.in_h = i.in_w = i.out_h = i.out_w = 2;
-		i.kh = i.kw = i.sh = i.sw = i.dh = i.dw = 1;
-		i.flags = NPU_F_SPLIT;
-		emit(i);
+		emit(pool_flagged(d, o, NPU_F_SPLIT));
 		break;
 	case 36: /* a SPLIT part in DRAM past the image */
 		emit(split_conv(D(d), D(o + 254), d, o));
@@ -878,14 +884,7 @@ static void bad(int kind)
 		words[nwords - 16 + 15] = D(o + 4);
 		break;
 	case 47: /* OSPLIT on a POOL */
-		i = blank(NPU_POOL);
-		i.src = D(d);
-		i.dst = D(o);
-		i.in_c = i.out_c = 2;
-		i.in_h = i.in_w = i.out_h = i.out_w = 2;
-		i.kh = i.kw = i.sh = i.sw = i.dh = i.dw = 1;
-		i.flags = NPU_F_OSPLIT;
-		emit(i);
+		emit(pool_flagged(d, o, NPU_F_OSPLIT));
 		break;
 	default: /* EW with 0 inputs */
 		i = blank(NPU_EW);
