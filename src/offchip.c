@@ -2,22 +2,25 @@
  *
  * Memory model of the NPU: compute reads its operands from SRAM or, streamed
  * by the DMA, straight from DRAM, and writes its result to either; weights
- * always stream from DRAM; the DMA moves whole tensors between the two
- * (LOAD, STORE).  Graph inputs start in DRAM and graph outputs end there:
- * those, with the weights, are the compulsory traffic.
+ * always stream from DRAM; the DMA moves tensors between the two (LOAD,
+ * STORE).  Graph inputs start in DRAM and graph outputs end there: those,
+ * with the weights, are the compulsory traffic.
  *
  * A tensor's uses are its producer's step and its readers' steps.  The plan
  * says, per use, whether the tensor is in SRAM there ("covered"); a run of
  * covered uses is a segment, one SRAM buffer from its first use to its
- * last.  A tensor produced into SRAM that DRAM must ever hold (a graph
- * output, a reader that streams it, a segment that reloads it) is STOREd
- * once, right after it is made; a segment that does not start at the
- * producer is LOADed before its first reader; a reader outside every
- * segment streams the tensor from DRAM.  Traffic per tensor follows:
- * bytes once for the store (or the producer writing DRAM), bytes per
- * reload, bytes per streaming read.
+ * last.  A segment holds the tensor's head: all of it, or under partial
+ * residency its first channels, the rest (the tail) living in DRAM from
+ * the producer on.  A head produced into SRAM that DRAM must ever hold (a
+ * graph output, a reader that streams it, a segment that reloads it) is
+ * STOREd once, right after it is made; a segment that does not start at
+ * the producer is LOADed before its first reader; a reader outside every
+ * segment streams the tensor from DRAM.  Traffic per tensor follows: head
+ * bytes once for the store (or the producer writing DRAM), per reload and
+ * per streaming read; tail bytes once written and once per read.
  *
- * Two planners, the better kept:
+ * Three planners, the best kept (partial residency is described at
+ * plan_part, below):
  * - whole (OFFCHIP_WHOLE): a tensor is covered at all its uses or none.
  *   While the best placement (plan.c) spans more than the SRAM, take the
  *   over-full steps (live bytes past the SRAM, else the steps of buffers
@@ -42,13 +45,15 @@
  *   runs in four variants (cut at the first or at the busiest over-full
  *   step; relief as the excess met, or as Belady's bytes x steps freed)
  *   and keeps the best.
- * Both then refill: two consecutive uses of a tensor not in one segment
+ * - part (OFFCHIP_PART): partial residency, packed exactly (ivpack.c).
+ * All then refill: two consecutive uses of a tensor not in one segment
  * are joined (with the segments they are in) when that moves fewer bytes
  * and the joined buffer fits the placement with everything else where it
  * is.  Early cuts can turn out needless once later ones are made, and
  * whole-life evictions leave room around the busy steps: refill takes
- * both back.  The better of the two plans is kept, so splitting never
- * costs more than whole-life eviction.  Last, a segment LOADed for a
+ * both back.  The best of the three plans is kept, so splitting and
+ * partial residency never cost more than whole-life eviction.  Last, a
+ * segment LOADed for a
  * single reader becomes streaming: the same bytes, without the transfer
  * and the SYNC in the reader's way.
  */
