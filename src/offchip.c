@@ -53,9 +53,8 @@
  * whole-life evictions leave room around the busy steps: refill takes
  * both back.  The best of the three plans is kept, so splitting and
  * partial residency never cost more than whole-life eviction.  Last, a
- * segment LOADed for a
- * single reader becomes streaming: the same bytes, without the transfer
- * and the SYNC in the reader's way.
+ * segment LOADed for a single reader becomes streaming: the same bytes,
+ * without the transfer and the SYNC in the reader's way.
  */
 #include "offchip.h"
 
