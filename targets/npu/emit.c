@@ -26,6 +26,13 @@
  *   add, wsum    EW with coefficients 1, or the weights
  *   concat       one COPY per input, at its channel offset
  *   relu         RELU
+ *
+ * A tensor the plan keeps in part (its head in SRAM, its tail in DRAM at
+ * the same offset of its DRAM home) is one operand in two parts: CONV takes
+ * it so (SPLIT for its input, OSPLIT for its output); the others are cut
+ * into one instruction per run of channels (POOL, GAVG) or elements (EW,
+ * RELU, REQUANT, each COPY of a concat) whose operands are each in one
+ * place.
  */
 #include "emit.h"
 
