@@ -642,21 +642,49 @@ static int64_t moved_all(const Ctx *c)
 	return sum;
 }
 
+static int64_t weight_bytes(const Graph *g);
+
+/* Per tensor: its life, its bytes, and the traffic a byte of it kept in
+ * SRAM saves.  Returns what moving every tensor through DRAM would cost. */
+static int64_t part_intervals(const Ctx *c, Interval *iv)
+{
+	const Graph *g = c->g;
+	int64_t all = 0;
+	for (int t = 0; t < g->ntensors; t++) {
+		const Tensor *tt = &g->tensors[t];
+		int b = c->beg[t], e = c->beg[t + 1];
+		int64_t reads = 0;
+		for (int u = b + 1; u < e; u++)
+			reads += c->mult[u];
+		bool input = is_input(g, t);
+		int64_t gain = input ? reads - 1 : tt->output ? reads : reads + 1;
+		iv[t] = (Interval){c->ustep[b], c->ustep[e - 1], tt->bytes, gain};
+		all += tt->bytes * (reads + !input);
+	}
+	return all;
+}
+
+int64_t offchip_estimate(const Graph *g, const int *order, int64_t sram_bytes)
+{
+	Ctx c;
+	ctx_init(&c, g, order, sram_bytes, 1);
+	Interval *iv = xcalloc((size_t)g->ntensors + 1, sizeof *iv);
+	int64_t *x = xcalloc((size_t)g->ntensors + 1, sizeof *x);
+	int64_t all = part_intervals(&c, iv);
+	int64_t kept = ivpack(iv, g->ntensors, c.steps, sram_bytes, x);
+	free(x);
+	free(iv);
+	ctx_free(&c);
+	return weight_bytes(g) + all - kept;
+}
+
 static int plan_part(Ctx *c, Plan *pl, int64_t *ex)
 {
 	const Graph *g = c->g;
 	int nt = g->ntensors, n = nt + c->steps;
 	Interval *iv = xcalloc((size_t)n + 1, sizeof *iv);
 	int64_t *x = xcalloc((size_t)n + 1, sizeof *x), *best = xcalloc((size_t)n + 1, sizeof *x);
-	for (int t = 0; t < nt; t++) {
-		const Tensor *tt = &g->tensors[t];
-		int b = c->beg[t], e = c->beg[t + 1];
-		int64_t reads = 0;
-		for (int u = b + 1; u < e; u++)
-			reads += c->mult[u];
-		int64_t gain = is_input(g, t) ? reads - 1 : tt->output ? reads : reads + 1;
-		iv[t] = (Interval){c->ustep[b], c->ustep[e - 1], tt->bytes, gain};
-	}
+	part_intervals(c, iv);
 	int64_t blocker = 1;
 	for (int t = 0; t < nt; t++)
 		blocker += iv[t].gain;

@@ -68,6 +68,11 @@ int64_t offchip_spill_bytes(const OffchipPlan *p);
  * and the larger of the graph's inputs and outputs once and the sum over
  * ops of what of their operands does not fit the SRAM while they run. */
 int64_t offchip_floor(const Graph *g, int64_t sram_bytes);
+/* The DRAM bytes (weights included) partial residency's packing promises
+ * for order[]: its optimum before planes are rounded and buffers placed.
+ * An estimate of what offchip_plan moves, fast enough to search orders
+ * with. */
+int64_t offchip_estimate(const Graph *g, const int *order, int64_t sram_bytes);
 /* The segment of t that holds it in SRAM at step, or -1 (then it is in DRAM). */
 int offchip_seg_at(const OffchipPlan *p, int t, int step);
 

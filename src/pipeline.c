@@ -18,6 +18,7 @@
 #include "quant.h"
 #include "ref.h"
 #include "ref_float.h"
+#include "sched_refine.h"
 
 /* Removes the run files of a temporary RTL directory, then it. */
 static void remove_tree(const char *dir)
@@ -71,6 +72,9 @@ int64_t pipeline_traffic(const Graph *g, const Config *c, const int *order, Err 
 	return t;
 }
 
+enum { REFINE_ROUNDS = 8, REFINE_EVALS = 1500 };
+#define REFINE_SECONDS 0.5 /* a round at most */
+
 int pipeline_pick_traffic(const Graph *g, const Config *c, const DpOpts *dp, Schedule *s,
 			  Err *e)
 {
@@ -96,6 +100,21 @@ int pipeline_pick_traffic(const Graph *g, const Config *c, const DpOpts *dp, Sch
 			best = t;
 			memcpy(s->order, cand, (size_t)n * sizeof *cand);
 			s->optimal = false; /* not the proxy's optimum any more */
+		}
+	}
+	/* the best of them, refined for the planner's packing by local search:
+	 * the estimate it follows leaves out rounding and placement, so the
+	 * plan itself decides, after every round */
+	memcpy(cand, s->order, (size_t)n * sizeof *cand);
+	for (int k = 0; best >= 0 && k < REFINE_ROUNDS; k++) {
+		sched_refine_traffic(g, cand, c->sram_bytes, REFINE_EVALS, REFINE_SECONDS,
+				     (uint64_t)k + 1);
+		int64_t t = pipeline_traffic(g, c, cand, e);
+		compared++;
+		if (t >= 0 && t < best) {
+			best = t;
+			memcpy(s->order, cand, (size_t)n * sizeof *cand);
+			s->optimal = false;
 		}
 	}
 	free(cand);

@@ -12,6 +12,7 @@
 #include "offchip.h"
 #include "plan.h"
 #include "sched.h"
+#include "sched_refine.h"
 #include "zoo.h"
 
 /* Readers of t, step by step, with how often each streams it. */
@@ -205,6 +206,41 @@ static void test_partial_residency(void **state)
 	ir_free(g);
 }
 
+/* The packing's estimate: the compulsory bytes when everything fits, never
+ * under the floor; the local search keeps the order valid, never raises the
+ * estimate, and repeats itself from the same start and seed. */
+static void test_estimate_and_refine(void **state)
+{
+	(void)state;
+	Err e;
+	Graph *g = zoo_build("randwire-cifar10", &e);
+	int n = g->nops;
+	int *order = malloc(n * sizeof *order), *again = malloc(n * sizeof *again);
+	int *pos = malloc(n * sizeof *pos);
+	sched_dfs(g, order);
+	OffchipPlan p;
+	assert_int_equal(offchip_plan(g, order, 1 << 30, 16, &p, &e), 0);
+	assert_int_equal(offchip_estimate(g, order, 1 << 30), p.compulsory);
+	offchip_free(&p);
+	int64_t sram = 128 << 10, start = offchip_estimate(g, order, sram);
+	assert_true(start >= offchip_floor(g, sram));
+	memcpy(again, order, n * sizeof *order);
+	int64_t got = sched_refine_traffic(g, order, sram, 600, 60, 7);
+	assert_true(got <= start && got >= offchip_floor(g, sram));
+	assert_int_equal(got, offchip_estimate(g, order, sram));
+	for (int i = 0; i < n; i++)
+		pos[order[i]] = i;
+	for (int o = 0; o < n; o++) /* every op after its producers */
+		for (int k = 0; k < g->ops[o].nin; k++)
+			assert_true(pos[g->tensors[g->ops[o].in[k]].producer] < pos[o]);
+	assert_int_equal(sched_refine_traffic(g, again, sram, 600, 60, 7), got);
+	assert_memory_equal(again, order, n * sizeof *order);
+	free(pos);
+	free(again);
+	free(order);
+	ir_free(g);
+}
+
 static void test_random_graphs(void **state)
 {
 	(void)state;
@@ -252,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_smaller_sram_more_traffic),
 		cmocka_unit_test(test_spill_and_reload),
 		cmocka_unit_test(test_partial_residency),
+		cmocka_unit_test(test_estimate_and_refine),
 		cmocka_unit_test(test_random_graphs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
