@@ -655,7 +655,8 @@ void npu_memmap(const NpuProgram *p, const Graph *g, const OffchipPlan *plan, FI
 {
 	fprintf(f, "# %s: SRAM arena %lld of %lld bytes, DRAM image %zu bytes\n", g->name,
 		(long long)plan->arena, (long long)plan->sram_bytes, p->dram_bytes);
-	fprintf(f, "# kind name space address bytes\n");
+	fprintf(f, "# kind name space address bytes [(dram home)] [head bytes in SRAM] "
+		   "[segments]\n");
 	for (int c = 0; c < g->nconsts; c++)
 		fprintf(f, "const %s dram 0x%llx %lld\n", g->consts[c].name,
 			(unsigned long long)p->const_dram[c], (long long)g->consts[c].bytes);
@@ -673,6 +674,8 @@ void npu_memmap(const NpuProgram *p, const Graph *g, const OffchipPlan *plan, FI
 				(unsigned long long)p->tensor_dram[t], (long long)tt->bytes);
 		if (plan->in_sram[t] && p->tensor_dram[t] >= 0)
 			fprintf(f, " (dram 0x%llx)", (unsigned long long)p->tensor_dram[t]);
+		if (plan->in_sram[t] && plan->head[t] < tt->bytes) /* partial residency */
+			fprintf(f, " head %lld", (long long)plan->head[t]);
 		/* split live ranges: every SRAM stretch, by step */
 		int n = plan->seg_begin[t + 1] - plan->seg_begin[t];
 		for (int k = plan->seg_begin[t]; n > 1 && k < plan->seg_begin[t + 1]; k++)
