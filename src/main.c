@@ -498,8 +498,9 @@ static int cmd_schedule(int argc, char **argv)
 		if (have_cfg)
 			printf("\"sram_bytes\":%lld,\"dram_read_bytes\":%lld,\"dram_write_bytes\":%lld,"
 			       "\"dram_weight_read_bytes\":%lld,\"compulsory_dram_bytes\":%lld,"
-			       "\"traffic_floor_bytes\":%lld,\"tensors_in_dram\":%d,\"spill_dram_bytes\":%lld,\"reloads\":%d,"
-			       "\"streamed_reads\":%d,\"partial_tensors\":%d,\"offchip_method\":\"%s\",",
+			       "\"traffic_floor_bytes\":%lld,\"tensors_in_dram\":%d,"
+			       "\"spill_dram_bytes\":%lld,\"reloads\":%d,\"streamed_reads\":%d,"
+			       "\"partial_tensors\":%d,\"offchip_method\":\"%s\",",
 			       (long long)cfg.sram_bytes, (long long)offchip_read_bytes(&off),
 			       (long long)offchip_write_bytes(&off), (long long)off.weight_read,
 			       (long long)off.compulsory, (long long)off.floor, off.evicted,
@@ -1140,6 +1141,10 @@ static int cmd_bench(int argc, char **argv)
 	int rc = parse_opts(argc, argv, &o, 0);
 	if (rc)
 		return rc;
+	Config c; /* read first: a bad config fails before the long part */
+	Err ce;
+	if (o.config && cfg_read(o.config, &c, &ce))
+		return input_error(&ce);
 	enum { REPS = 5 };
 	double lr[4] = {0}; /* log file/bfs, file/dfs, file/dp, file/dp+rw */
 	printf("peak activation KiB under the paper memory model; dp time is the median of %d runs\n",
@@ -1180,9 +1185,6 @@ static int cmd_bench(int argc, char **argv)
 		printf("\n(with --config CFG: DRAM traffic at 32-256 KiB of SRAM on that machine)\n");
 		return 0;
 	}
-	Config c;
-	if (cfg_read(o.config, &c, &e))
-		return input_error(&e);
 	printf("\nDRAM traffic (MiB read and written, weights included) on %s: file order, dp "
 	       "minimizing traffic (at most %d s), and the floor no order goes under\n",
 	       c.name, BENCH_TRAFFIC_S);
