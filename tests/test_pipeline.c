@@ -151,13 +151,15 @@ static void test_per_channel_rewritten(void **state)
 	ir_free(g);
 }
 
-/* Split live ranges (spills, reloads, streaming readers) run bit-exact and
- * fsim moves exactly the bytes the plan says, on each method's plan. */
-static void test_split_plans_on_fsim(void **state)
+/* Every off-chip method's plan (whole-life eviction; split live ranges with
+ * spills, reloads, streaming readers; partial residency with operands in
+ * two parts) runs bit-exact on fsim, which moves exactly the bytes the plan
+ * says; the pipeline keeps the plan moving the fewest. */
+static void test_every_plan_on_fsim(void **state)
 {
 	(void)state;
-	static const int64_t srams[] = {48 << 10, 96 << 10};
-	int reloads = 0;
+	static const int64_t srams[] = {32 << 10, 96 << 10};
+	int reloads = 0, partial = 0;
 	for (size_t i = 0; i < sizeof srams / sizeof srams[0]; i++)
 		for (int v = 0; v < 2; v++) {
 			PipeResult r;
@@ -169,32 +171,43 @@ static void test_split_plans_on_fsim(void **state)
 			assert_int_equal(r.sim.dram_weight_read + r.sim.dram_act_read,
 					 offchip_read_bytes(&r.plan));
 			assert_int_equal(r.sim.dram_write, offchip_write_bytes(&r.plan));
-			reloads += r.plan.reloads;
-			/* the other method's plan, emitted and run the same way */
-			OffchipPlan w;
-			NpuProgram prog;
-			FsimStats st;
-			Err e;
-			OffchipMethod m = r.plan.method == OFFCHIP_SPLIT ? OFFCHIP_WHOLE : OFFCHIP_SPLIT;
-			assert_int_equal(offchip_plan_with(r.graph, r.sched.order, srams[i], 16, m, &w,
-							   &e), 0);
-			assert_true(offchip_read_bytes(&w) + offchip_write_bytes(&w) >=
-				    offchip_read_bytes(&r.plan) + offchip_write_bytes(&r.plan));
-			assert_int_equal(npu_emit(r.graph, r.sched.order, &w, &prog, &e), 0);
-			Config cfg = config(srams[i]);
-			CostModel cm = pipeline_cost_model(&cfg);
-			uint8_t *dram = malloc(prog.dram_bytes);
-			memcpy(dram, prog.dram, prog.dram_bytes);
-			if (fsim_run(&cm, prog.words, prog.nwords, dram, prog.dram_bytes, &st, &e))
-				fail_msg("%s", e.msg);
-			assert_int_equal(st.dram_weight_read + st.dram_act_read, offchip_read_bytes(&w));
-			assert_int_equal(st.dram_write, offchip_write_bytes(&w));
-			free(dram);
-			npu_program_free(&prog);
-			offchip_free(&w);
+			for (OffchipMethod m = OFFCHIP_WHOLE; m <= OFFCHIP_PART; m++) {
+				OffchipPlan w;
+				NpuProgram prog;
+				FsimStats st;
+				Err e;
+				assert_int_equal(offchip_plan_with(r.graph, r.sched.order, srams[i], 16,
+								   m, &w, &e), 0);
+				assert_true(offchip_read_bytes(&w) + offchip_write_bytes(&w) >=
+					    offchip_read_bytes(&r.plan) + offchip_write_bytes(&r.plan));
+				reloads += w.reloads;
+				partial += w.partial;
+				assert_int_equal(npu_emit(r.graph, r.sched.order, &w, &prog, &e), 0);
+				Config cfg = config(srams[i]);
+				CostModel cm = pipeline_cost_model(&cfg);
+				uint8_t *dram = malloc(prog.dram_bytes);
+				memcpy(dram, prog.dram, prog.dram_bytes);
+				if (fsim_run(&cm, prog.words, prog.nwords, dram, prog.dram_bytes, &st, &e))
+					fail_msg("%s plan: %s", offchip_method_name(m), e.msg);
+				assert_true(st.sram_peak <= srams[i]);
+				assert_int_equal(st.dram_weight_read + st.dram_act_read,
+						 offchip_read_bytes(&w));
+				assert_int_equal(st.dram_write, offchip_write_bytes(&w));
+				for (int t = 0; t < r.graph->ntensors; t++) /* the graph outputs */
+					if (r.graph->tensors[t].output &&
+					    memcmp(dram + prog.tensor_dram[t], reference.val[t],
+						   r.graph->tensors[t].bytes))
+						fail_msg("%s plan at %lld bytes: %s differs",
+							 offchip_method_name(m), (long long)srams[i],
+							 r.graph->tensors[t].name);
+				free(dram);
+				npu_program_free(&prog);
+				offchip_free(&w);
+			}
 			pipeline_free(&r);
 		}
 	assert_true(reloads > 0);
+	assert_true(partial > 0);
 }
 
 static void test_refuses_sizes_only_graphs(void **state)
@@ -216,7 +229,7 @@ int main(void)
 		cmocka_unit_test(test_swiftnet_bit_exact_everywhere),
 		cmocka_unit_test(test_more_sram_less_traffic),
 		cmocka_unit_test(test_deterministic),
-		cmocka_unit_test(test_split_plans_on_fsim),
+		cmocka_unit_test(test_every_plan_on_fsim),
 		cmocka_unit_test(test_refuses_sizes_only_graphs),
 		cmocka_unit_test(test_per_channel_rewritten),
 	};
