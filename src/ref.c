@@ -285,27 +285,36 @@ void ref_conv_acc(Window k, Shape xs, const int8_t *x, Shape ys, const int8_t *w
 	free(tv);
 }
 
+int ref_window_taps(Window k, Shape xs, int oy, int ox, int64_t *off)
+{
+	int n = 0;
+	for (int ky = 0; ky < k.kh; ky++) {
+		int iy = oy * k.sh - k.pt + ky * k.dh;
+		if (iy < 0 || iy >= xs.h)
+			continue;
+		for (int kx = 0; kx < k.kw; kx++) {
+			int ix = ox * k.sw - k.pl + kx * k.dw;
+			if (ix >= 0 && ix < xs.w)
+				off[n++] = (int64_t)iy * xs.w + ix;
+		}
+	}
+	return n;
+}
+
 void ref_pool(Window k, bool avg, Shape xs, const int8_t *x, Shape ys, int8_t *y)
 {
+	int64_t *off = xmalloc((size_t)k.kh * k.kw * sizeof *off);
 	for (int n = 0; n < ys.n; n++)
 		for (int c = 0; c < ys.c; c++) {
 			const int8_t *xp = x + ((int64_t)n * xs.c + c) * xs.h * xs.w;
 			for (int oy = 0; oy < ys.h; oy++)
 				for (int ox = 0; ox < ys.w; ox++) {
-					int32_t best = -128, sum = 0, cnt = 0;
-					for (int ky = 0; ky < k.kh; ky++) {
-						int iy = oy * k.sh - k.pt + ky * k.dh;
-						if (iy < 0 || iy >= xs.h)
-							continue;
-						for (int kx = 0; kx < k.kw; kx++) {
-							int ix = ox * k.sw - k.pl + kx * k.dw;
-							if (ix < 0 || ix >= xs.w)
-								continue;
-							int32_t v = xp[(int64_t)iy * xs.w + ix];
-							best = v > best ? v : best;
-							sum += v;
-							cnt++;
-						}
+					int cnt = ref_window_taps(k, xs, oy, ox, off);
+					int32_t best = -128, sum = 0;
+					for (int j = 0; j < cnt; j++) {
+						int32_t v = xp[off[j]];
+						best = v > best ? v : best;
+						sum += v;
 					}
 					int32_t out = best;
 					if (avg)
@@ -316,6 +325,7 @@ void ref_pool(Window k, bool avg, Shape xs, const int8_t *x, Shape ys, int8_t *y
 						(int8_t)out;
 				}
 		}
+	free(off);
 }
 
 static int64_t elems(const Tensor *t)

@@ -50,6 +50,11 @@ typedef struct RefTap {
 	int64_t y, x, ystep, xstep;
 } RefTap;
 RefTap *ref_taps(Window k, Shape xs, Shape ys);
+/* The taps of window k at output (oy, ox) that fall inside the input xs
+ * (padding reads nothing): their offsets iy * xs.w + ix in an input plane,
+ * in tap order, into off (room for k.kh * k.kw); returns how many.  The
+ * pools of both interpreters walk their windows with it. */
+int ref_window_taps(Window k, Shape xs, int oy, int ox, int64_t *off);
 /* The deterministic contents of a graph input tensor. */
 void ref_input(const Tensor *t, int8_t *out);
 

@@ -137,29 +137,24 @@ static void pool(const Op *op, Shape xs, const float *x, Shape ys, float *y)
 {
 	Window k = op->win;
 	bool avg = op->kind == OP_AVGPOOL;
+	int64_t *off = xmalloc((size_t)k.kh * k.kw * sizeof *off);
 	for (int n = 0; n < ys.n; n++)
-		for (int c = 0; c < ys.c; c++)
+		for (int c = 0; c < ys.c; c++) {
+			const float *xp = x + idx4(xs, n, c, 0, 0);
 			for (int oy = 0; oy < ys.h; oy++)
 				for (int ox = 0; ox < ys.w; ox++) {
+					int cnt = ref_window_taps(k, xs, oy, ox, off);
 					double best = -INFINITY, sum = 0;
-					int cnt = 0;
-					for (int ky = 0; ky < k.kh; ky++) {
-						int iy = oy * k.sh - k.pt + ky * k.dh;
-						if (iy < 0 || iy >= xs.h)
-							continue;
-						for (int kx = 0; kx < k.kw; kx++) {
-							int ix = ox * k.sw - k.pl + kx * k.dw;
-							if (ix < 0 || ix >= xs.w)
-								continue;
-							double v = x[idx4(xs, n, c, iy, ix)];
-							best = v > best ? v : best;
-							sum += v;
-							cnt++;
-						}
+					for (int j = 0; j < cnt; j++) {
+						double v = xp[off[j]];
+						best = v > best ? v : best;
+						sum += v;
 					}
 					y[idx4(ys, n, c, oy, ox)] =
 						!cnt ? 0.0f : (float)(avg ? sum / cnt : best);
 				}
+		}
+	free(off);
 }
 
 static float act(const Op *op, float x)
