@@ -525,43 +525,42 @@ static void good(uint64_t seed, int n)
  * message as the RTL. */
 enum { NBAD = 48 };
 
-/* A 1x1 CONV over a 2-channel 2x2 input (4 bytes a channel) in two parts,
- * split at channel 1: src's part, then src2's. */
-static NpuInsn split_conv(uint32_t src, uint32_t src2, uint32_t d, uint32_t o)
+/* A 1x1 CONV from in_c to out_c channels of 2x2 (4 bytes a channel), the
+ * weights and bias from DRAM d. */
+static NpuInsn conv1x1(int in_c, int out_c, uint32_t src, uint32_t dst, uint32_t d)
 {
 	NpuInsn i = blank(NPU_CONV);
-	i.flags = NPU_F_SPLIT;
 	i.src = src;
-	i.src2 = src2;
-	i.split = 1;
-	i.dst = D(o);
+	i.dst = dst;
 	i.weight = D(d);
 	i.aux = D(d);
-	i.in_c = 2;
-	i.out_c = 1;
+	i.in_c = (uint16_t)in_c;
+	i.out_c = (uint16_t)out_c;
 	i.in_h = i.in_w = i.out_h = i.out_w = 2;
 	i.kh = i.kw = i.sh = i.sw = i.dh = i.dw = 1;
 	i.groups = 1;
 	return i;
 }
 
-/* A 1x1 CONV from a 1-channel 2x2 input to 2 channels (4 bytes a channel)
- * in two parts, split at channel 1: dst's part, then dst2's. */
+/* Its input of 2 channels in two parts, split at channel 1: src's part,
+ * then src2's; one output channel to DRAM o. */
+static NpuInsn split_conv(uint32_t src, uint32_t src2, uint32_t d, uint32_t o)
+{
+	NpuInsn i = conv1x1(2, 1, src, D(o), d);
+	i.flags = NPU_F_SPLIT;
+	i.src2 = src2;
+	i.split = 1;
+	return i;
+}
+
+/* Its output of 2 channels in two parts, split at channel 1: dst's part,
+ * then dst2's; one input channel from DRAM d. */
 static NpuInsn osplit_conv(uint32_t dst, uint32_t dst2, uint32_t d)
 {
-	NpuInsn i = blank(NPU_CONV);
+	NpuInsn i = conv1x1(1, 2, D(d), dst, d);
 	i.flags = NPU_F_OSPLIT;
-	i.src = D(d);
-	i.dst = dst;
 	i.dst2 = dst2;
 	i.osplit = 1;
-	i.weight = D(d);
-	i.aux = D(d);
-	i.in_c = 1;
-	i.out_c = 2;
-	i.in_h = i.in_w = i.out_h = i.out_w = 2;
-	i.kh = i.kw = i.sh = i.sw = i.dh = i.dw = 1;
-	i.groups = 1;
 	return i;
 }
 
