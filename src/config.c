@@ -58,22 +58,26 @@ typedef struct Field {
 	int64_t min, max;
 	const char *unit; /* after the range in messages */
 	bool pow2;
+	bool optional; /* may be left out: cfg_defaults fills it in */
 } Field;
 
 /* Fields of one group are contiguous: the writer and child_name rely on it. */
 static const Field fields[] = {
-	{"sram", "size", KBYTES, offsetof(Config, sram_bytes), KIB, GIB, "", false},
-	{"sram", "alignment", KINT, offsetof(Config, sram_align), 1, 4096, " bytes", true},
+	{"sram", "size", KBYTES, offsetof(Config, sram_bytes), KIB, GIB, "", false, false},
+	{"sram", "alignment", KINT, offsetof(Config, sram_align), 1, 4096, " bytes", true, false},
+	{"sram", "banks", KINT, offsetof(Config, sram_banks), 2, 1024, "", true, true},
+	{"sram", "bank-bytes", KINT, offsetof(Config, sram_bank_bytes), 1, 64, " bytes", true, true},
 	{"dma", "read-bytes-per-cycle", KINT, offsetof(Config, dma_read_bpc), 1, 1024,
-	 " bytes per cycle", false},
+	 " bytes per cycle", true, false},
 	{"dma", "write-bytes-per-cycle", KINT, offsetof(Config, dma_write_bpc), 1, 1024,
-	 " bytes per cycle", false},
-	{"dma", "latency-cycles", KINT, offsetof(Config, dram_latency), 0, 100000, " cycles", false},
-	{"compute", "mac-rows", KINT, offsetof(Config, mac_rows), 1, 256, "", false},
-	{"compute", "mac-cols", KINT, offsetof(Config, mac_cols), 1, 256, "", false},
-	{"compute", "vector-width", KINT, offsetof(Config, vector_width), 1, 256, " int8 lanes", false},
-	{"compute", "accumulator-bits", KINT, offsetof(Config, acc_bits), 16, 32, " bits", false},
-	{NULL, "clock-mhz", KINT, offsetof(Config, clock_mhz), 1, 10000, " MHz", false},
+	 " bytes per cycle", true, false},
+	{"dma", "latency-cycles", KINT, offsetof(Config, dram_latency), 0, 100000, " cycles", false, false},
+	{"compute", "mac-rows", KINT, offsetof(Config, mac_rows), 1, 256, "", false, false},
+	{"compute", "mac-cols", KINT, offsetof(Config, mac_cols), 1, 256, "", false, false},
+	{"compute", "vector-width", KINT, offsetof(Config, vector_width), 1, 256, " int8 lanes", false, false},
+	{"compute", "accumulator-bits", KINT, offsetof(Config, acc_bits), 16, 32, " bits", false, false},
+	{"weight-buffer", "size", KBYTES, offsetof(Config, wbuf_bytes), 256, GIB, "", false, true},
+	{NULL, "clock-mhz", KINT, offsetof(Config, clock_mhz), 1, 10000, " MHz", false, false},
 };
 enum { NFIELDS = sizeof fields / sizeof fields[0] };
 
@@ -323,14 +327,84 @@ static int check_name(const char *s, size_t len, char *why, size_t n)
 /* Checks between fields, once each is in range. */
 static int check_cross(const Config *c, char *why, size_t n)
 {
+	char b[32];
+	fmt_bytes(c->sram_bytes, b, sizeof b);
 	if (c->sram_bytes % c->sram_align) {
-		char b[32];
-		fmt_bytes(c->sram_bytes, b, sizeof b);
 		snprintf(why, n, "sram/size %s is not a multiple of sram/alignment %d", b,
 			 c->sram_align);
 		return -1;
 	}
+	if (c->dma_read_bpc < 4 || c->dma_read_bpc > 64) {
+		snprintf(why, n,
+			 "dma/read-bytes-per-cycle %d: the NPU fetches its 64-byte instructions in bursts "
+			 "of at most 16 beats, so its read port is 4 to 64 bytes wide",
+			 c->dma_read_bpc);
+		return -1;
+	}
+	int64_t row = (int64_t)c->sram_banks * c->sram_bank_bytes;
+	if (c->sram_bytes % row) {
+		snprintf(why, n,
+			 "sram/size %s is not a multiple of sram/banks %d x sram/bank-bytes %d (every "
+			 "bank holds the same number of words)",
+			 b, c->sram_banks, c->sram_bank_bytes);
+		return -1;
+	}
+	int need = c->mac_rows;
+	const char *who = "compute/mac-rows";
+	if (c->vector_width > need)
+		need = c->vector_width, who = "compute/vector-width";
+	if (c->dma_read_bpc > need)
+		need = c->dma_read_bpc, who = "dma/read-bytes-per-cycle";
+	if (c->dma_write_bpc > need)
+		need = c->dma_write_bpc, who = "dma/write-bytes-per-cycle";
+	if (cfg_window(c) < need) {
+		snprintf(why, n,
+			 "sram/banks %d x sram/bank-bytes %d reach %d contiguous bytes in one access, "
+			 "fewer than %s %d",
+			 c->sram_banks, c->sram_bank_bytes, cfg_window(c), who, need);
+		return -1;
+	}
+	if (c->wbuf_bytes % c->mac_cols) {
+		fmt_bytes(c->wbuf_bytes, b, sizeof b);
+		snprintf(why, n,
+			 "weight-buffer/size %s is not a multiple of compute/mac-cols %d (its rows are "
+			 "mac-cols bytes)",
+			 b, c->mac_cols);
+		return -1;
+	}
 	return 0;
+}
+
+int cfg_window(const Config *c)
+{
+	return (c->sram_banks - 1) * c->sram_bank_bytes + 1;
+}
+
+static int pow2_at_least(int64_t v)
+{
+	int p = 1;
+	while (p < v)
+		p *= 2;
+	return p;
+}
+
+void cfg_defaults(Config *c)
+{
+	if (!c->sram_bank_bytes)
+		c->sram_bank_bytes = 1;
+	if (!c->sram_banks) {
+		/* windows of twice the lanes: a stride-2 convolution or pooling
+		 * still fills every lane */
+		int need = 2 * (c->mac_rows > c->vector_width ? c->mac_rows : c->vector_width);
+		if (c->dma_read_bpc > need)
+			need = c->dma_read_bpc;
+		if (c->dma_write_bpc > need)
+			need = c->dma_write_bpc;
+		int banks = pow2_at_least((need - 2) / c->sram_bank_bytes + 2);
+		c->sram_banks = banks < 2 ? 2 : banks;
+	}
+	if (!c->wbuf_bytes)
+		c->wbuf_bytes = 32 * KIB;
 }
 
 int cfg_check(const Config *c, Err *e)
@@ -410,6 +484,26 @@ static const char *child_name(const char *parent, int i)
 	return NULL;
 }
 
+/* Is child c of parent (ROOT or a group) optional: a group of optional
+ * fields, or an optional field of a group that has required ones?  (A group
+ * of optional fields, like <weight-buffer>, is left out whole; once
+ * present, its fields are required.) */
+static bool optional_name(const char *parent, const char *c)
+{
+	bool root = strcmp(parent, ROOT) == 0;
+	if (!root && optional_name(ROOT, parent))
+		return false;
+	for (int i = 0; i < NFIELDS; i++) {
+		const Field *f = &fields[i];
+		if (root ? (f->group ? strcmp(f->group, c) == 0 : strcmp(f->elem, c) == 0)
+			 : f->group && strcmp(f->group, parent) == 0 && strcmp(f->elem, c) == 0) {
+			if (!f->optional)
+				return false;
+		}
+	}
+	return true;
+}
+
 static bool known_name(const char *name)
 {
 	if (strcmp(name, ROOT) == 0 || is_group(name))
@@ -475,7 +569,7 @@ static void list_children(const char *parent, const xmlNode *x, char *buf, size_
 	buf[0] = 0;
 	for (int i = 0; child_name(parent, i) && k < n; i++) {
 		const char *c = child_name(parent, i);
-		if (x && child(x, c))
+		if (x && (child(x, c) || optional_name(parent, c)))
 			continue;
 		int w = snprintf(buf + k, n - k, "%s<%s>", k ? ", " : "", c);
 		if (w < 0)
@@ -687,6 +781,8 @@ static int read_fields(const xmlDoc *doc, const char *fname, Config *t, Err *e)
 		const Field *f = &fields[i];
 		const xmlNode *p = f->group ? child(root, f->group) : root;
 		const xmlNode *x = p ? child(p, f->elem) : NULL;
+		if (!x && f->optional)
+			continue; /* cfg_defaults, below */
 		if (!x) {
 			/* The schema requires every field: only a table out of step with it. */
 			field_path(f, why, sizeof why);
@@ -706,6 +802,7 @@ static int read_fields(const xmlDoc *doc, const char *fname, Config *t, Err *e)
 		if (f->off == offsetof(Config, sram_bytes))
 			size = x;
 	}
+	cfg_defaults(t);
 	if (check_cross(t, why, sizeof why)) {
 		err_set(e, "%s:%ld: %s", fname, size ? xmlGetLineNo(size) : xmlGetLineNo(root), why);
 		goto out;

@@ -474,7 +474,8 @@ static int cmd_schedule(int argc, char **argv)
 	int64_t align = have_cfg ? cfg.sram_align : 1;
 	plan_init(&plan, align);
 	plan_init(&tflm, align);
-	if (have_cfg && offchip_plan(g, s.order, cfg.sram_bytes, align, &off, &e)) {
+	int64_t stage = 0;
+	if (have_cfg && pipeline_plan(g, &cfg, s.order, &off, &stage, &e)) {
 		rc = input_error(&e);
 		goto out;
 	}
@@ -500,12 +501,12 @@ static int cmd_schedule(int argc, char **argv)
 			       "\"dram_weight_read_bytes\":%lld,\"compulsory_dram_bytes\":%lld,"
 			       "\"traffic_floor_bytes\":%lld,\"tensors_in_dram\":%d,"
 			       "\"spill_dram_bytes\":%lld,\"reloads\":%d,\"streamed_reads\":%d,"
-			       "\"partial_tensors\":%d,\"offchip_method\":\"%s\",",
+			       "\"partial_tensors\":%d,\"offchip_method\":\"%s\",\"stage_bytes\":%lld,",
 			       (long long)cfg.sram_bytes, (long long)offchip_read_bytes(&off),
 			       (long long)offchip_write_bytes(&off), (long long)off.weight_read,
 			       (long long)off.compulsory, (long long)off.floor, off.evicted,
 			       (long long)offchip_spill_bytes(&off), off.reloads, off.streamed,
-			       off.partial, offchip_method_name(off.method));
+			       off.partial, offchip_method_name(off.method), (long long)(stage & ~1ll));
 		if (o.sched == SCHED_DP && o.objective == DP_PEAK)
 			printf("\"proven_lower_bound_bytes\":%lld,", (long long)s.proven_lower_bound);
 		if (o.sched == SCHED_DP)
@@ -686,10 +687,11 @@ static int cmd_check_config(int argc, char **argv)
 	if (cfg_read(o.model, &c, &e))
 		return input_error(&e);
 	printf("%s: ok: %s, SRAM %lld bytes (align %d), DMA %d/%d bytes per cycle read/write, "
-	       "latency %d, MAC array %dx%d, vector %d, %d-bit accumulators, %d MHz\n",
+	       "latency %d, MAC array %dx%d, vector %d, %d-bit accumulators, %d MHz, "
+	       "%d banks of %d bytes, weight buffer %lld bytes\n",
 	       o.model, c.name, (long long)c.sram_bytes, c.sram_align, c.dma_read_bpc,
 	       c.dma_write_bpc, c.dram_latency, c.mac_rows, c.mac_cols, c.vector_width, c.acc_bits,
-	       c.clock_mhz);
+	       c.clock_mhz, c.sram_banks, c.sram_bank_bytes, (long long)c.wbuf_bytes);
 	return 0;
 }
 
@@ -752,24 +754,48 @@ static int cmd_run(int argc, char **argv)
 	po.simulate = true;
 	po.rtl = o.sim && strcmp(o.sim, "rtl") == 0;
 	po.work = o.out;
+	po.check_ops = getenv("SERENITY_CHECK_OPS") != NULL; /* debugging: docs/isa.md */
 	rc = pipeline_run(&po, &r, &e);
 	dp_progress_done(&po.dp);
 	if (rc)
 		return input_error(&e);
-	int64_t rd = r.sim.dram_weight_read + r.sim.dram_act_read;
-	/* What the RTL measured, against what fsim and the cost model say. */
-	int64_t cycles = po.rtl ? r.rtl.cycles : r.sim.cycles;
-	int64_t peak = po.rtl ? r.rtl.sram_peak : r.sim.sram_peak;
-	int64_t wr = po.rtl ? r.rtl.dram_write : r.sim.dram_write;
-	int64_t wrd = po.rtl ? r.rtl.dram_weight_read : r.sim.dram_weight_read;
-	int64_t ard = po.rtl ? r.rtl.dram_act_read : r.sim.dram_act_read;
-	double secs = po.rtl ? r.rtl.seconds : r.sim_seconds;
-	bool match = !po.rtl || (r.rtl.sram_peak == r.sim.sram_peak &&
-				 r.rtl.dram_weight_read == r.sim.dram_weight_read &&
-				 r.rtl.dram_act_read == r.sim.dram_act_read &&
-				 r.rtl.dram_write == r.sim.dram_write);
-	double err = cycles ? 100.0 * ((double)r.sim.cycles - (double)cycles) / (double)cycles : 0;
-	rd = wrd + ard;
+	/* What the RTL measured, against what fsim and the cost model say; the
+	 * port's bytes against the compiler's plan and the harness's monitor. */
+	const FsimStats *f = &r.sim;
+	const RtlStats *h = &r.rtl;
+	const NpuProgram *pg = &r.prog;
+	int64_t cycles = po.rtl ? h->cycles : f->cycles;
+	int64_t port_rd[NPU_NCLASS], port_wr[2], prd = 0, pwr = 0, plan_rd = 0, plan_wr = 0;
+	bool plan_ok = true, obs_ok = true;
+	for (int k = 0; k < NPU_NCLASS; k++) {
+		port_rd[k] = po.rtl ? h->port_rd[k] : f->port_rd[k];
+		prd += port_rd[k];
+		plan_rd += pg->plan_port_rd[k];
+		plan_ok &= port_rd[k] == pg->plan_port_rd[k];
+		obs_ok &= !po.rtl || h->obs_rd[k] == h->port_rd[k];
+	}
+	for (int k = 0; k < 2; k++) {
+		port_wr[k] = po.rtl ? h->port_wr[k] : f->port_wr[k];
+		pwr += port_wr[k];
+		plan_wr += pg->plan_port_wr[k];
+		plan_ok &= port_wr[k] == pg->plan_port_wr[k];
+		obs_ok &= !po.rtl || h->obs_wr[k] == h->port_wr[k];
+	}
+	int64_t peak = po.rtl ? h->sram_peak : f->sram_peak;
+	int64_t hwm = po.rtl ? h->sram_hwm : f->sram_hwm;
+	int64_t mac = po.rtl ? h->mac_busy : f->mac_busy;
+	int64_t drd = po.rtl ? h->dma_rd : f->dma_rd, dwr = po.rtl ? h->dma_wr : f->dma_wr;
+	bool match = true;
+	if (po.rtl)
+		for (int k = 0; k < NPU_NCLASS; k++)
+			match &= h->port_rd[k] == f->port_rd[k] && (k >= 2 || h->port_wr[k] == f->port_wr[k]);
+	match = match && (!po.rtl || (h->sram_peak == f->sram_peak && h->sram_hwm == f->sram_hwm &&
+				      h->dma_rd == f->dma_rd && h->dma_wr == f->dma_wr &&
+				      h->sram_rd == f->sram_rd && h->sram_wr == f->sram_wr &&
+				      h->mac_busy == f->mac_busy && h->insns == f->insns));
+	double secs = po.rtl ? h->seconds : r.sim_seconds;
+	double err = cycles ? 100.0 * ((double)f->cycles - (double)cycles) / (double)cycles : 0;
+	int64_t spill = port_rd[NPU_CLS_SPILL] + port_wr[NPU_CLS_SPILL];
 	if (o.json) {
 		printf("{\"model\":");
 		json_str(stdout, o.model);
@@ -784,19 +810,40 @@ static int cmd_run(int argc, char **argv)
 		printf(",\"sim\":\"%s\",\"scheduler\":\"%s\",\"rewrite\":%s,\"bit_exact\":%s,"
 		       "\"outputs_compared\":%d,\"cycles\":%lld,\"cycles_estimated\":%s,"
 		       "\"estimated_cycles\":%lld,\"estimate_error_percent\":%.2f,"
-		       "\"sram_peak_bytes\":%lld,\"sram_bytes\":%lld,\"dram_read_bytes\":%lld,"
-		       "\"dram_weight_read_bytes\":%lld,\"dram_act_read_bytes\":%lld,"
-		       "\"dram_write_bytes\":%lld,\"compulsory_dram_bytes\":%lld,"
-		       "\"traffic_floor_bytes\":%lld,\"spill_dram_bytes\":%lld,\"peak_bytes\":%lld,"
-		       "\"counters_match_fsim\":%s,\"instructions\":%lld,\"sim_seconds\":%.3f,"
-		       "\"cycles_per_second\":%.0f}\n",
+		       "\"mac_busy_cycles\":%lld,\"sram_peak_bytes\":%lld,\"sram_hwm_bytes\":%lld,"
+		       "\"sram_bytes\":%lld,\"stage_bytes\":%lld,\"dram_read_bytes\":%lld,"
+		       "\"dram_write_bytes\":%lld,\"dram_port_read_bytes\":%lld,"
+		       "\"dram_port_write_bytes\":%lld,\"dram_weight_read_bytes\":%lld,"
+		       "\"dram_act_read_bytes\":%lld,\"dram_fetch_read_bytes\":%lld,",
 		       po.rtl ? "rtl" : "fsim", sched_name(po.sched), po.rewrite ? "true" : "false",
 		       r.bit_exact ? "true" : "false", r.outputs_compared, (long long)cycles,
-		       po.rtl ? "false" : "true", (long long)r.sim.cycles, err, (long long)peak,
-		       (long long)po.cfg.sram_bytes, (long long)rd, (long long)wrd, (long long)ard,
-		       (long long)wr, (long long)r.plan.compulsory, (long long)r.plan.floor,
-		       (long long)(rd + wr - r.plan.compulsory), (long long)r.sched.peak,
-		       match ? "true" : "false", (long long)r.sim.insns, secs,
+		       po.rtl ? "false" : "true", (long long)f->cycles, err, (long long)mac,
+		       (long long)peak, (long long)hwm, (long long)po.cfg.sram_bytes,
+		       (long long)r.prog.stage_bytes, (long long)drd, (long long)dwr, (long long)prd,
+		       (long long)pwr, (long long)port_rd[NPU_CLS_WEIGHT],
+		       (long long)(port_rd[NPU_CLS_ACT] + port_rd[NPU_CLS_SPILL]),
+		       (long long)port_rd[NPU_CLS_FETCH]);
+		printf("\"dram_port\":{\"read_weight\":%lld,\"read_act\":%lld,\"read_spill\":%lld,"
+		       "\"read_fetch\":%lld,\"write_act\":%lld,\"write_spill\":%lld},"
+		       "\"plan_port_read_bytes\":%lld,\"plan_port_write_bytes\":%lld,"
+		       "\"port_matches_plan\":%s,",
+		       (long long)port_rd[NPU_CLS_WEIGHT], (long long)port_rd[NPU_CLS_ACT],
+		       (long long)port_rd[NPU_CLS_SPILL], (long long)port_rd[NPU_CLS_FETCH],
+		       (long long)port_wr[NPU_CLS_ACT], (long long)port_wr[NPU_CLS_SPILL],
+		       (long long)plan_rd, (long long)plan_wr, plan_ok ? "true" : "false");
+		if (po.rtl)
+			printf("\"port_matches_monitor\":%s,\"stall_cycles\":{\"fetch\":%lld,"
+			       "\"dma\":%lld,\"engine\":%lld,\"bank\":%lld},",
+			       obs_ok ? "true" : "false", (long long)h->stall_fetch,
+			       (long long)h->stall_dma, (long long)h->stall_engine,
+			       (long long)h->stall_bank);
+		printf("\"weight_bytes\":%lld,\"weight_refetch_bytes\":%lld,"
+		       "\"compulsory_dram_bytes\":%lld,\"traffic_floor_bytes\":%lld,"
+		       "\"spill_dram_bytes\":%lld,\"peak_bytes\":%lld,\"counters_match_fsim\":%s,"
+		       "\"instructions\":%lld,\"sim_seconds\":%.3f,\"cycles_per_second\":%.0f}\n",
+		       (long long)pg->weight_bytes, (long long)pg->weight_refetch,
+		       (long long)r.plan.compulsory, (long long)r.plan.floor, (long long)spill,
+		       (long long)r.sched.peak, match ? "true" : "false", (long long)f->insns, secs,
 		       secs > 0 ? cycles / secs : 0);
 	} else {
 		printf("%-16s %s on %s (%lld bytes of SRAM), %s order%s\n", "model", o.model,
@@ -811,25 +858,46 @@ static int cmd_run(int argc, char **argv)
 			       r.sqnr_db);
 		if (po.rtl)
 			printf("%-16s %lld measured on the RTL; the cost model says %lld (%+.1f%%)\n",
-			       "cycles", (long long)cycles, (long long)r.sim.cycles, err);
+			       "cycles", (long long)cycles, (long long)f->cycles, err);
 		else
 			printf("%-16s %lld (estimated by the cost model)\n", "cycles",
 			       (long long)cycles);
+		printf("%-16s %lld (%.1f%% of the cycles)\n", "MAC busy", (long long)mac,
+		       cycles ? 100.0 * mac / cycles : 0.0);
 		print_bytes("SRAM peak", peak);
-		print_bytes("DRAM read", rd);
-		print_bytes("  weights", wrd);
-		print_bytes("DRAM write", wr);
+		print_bytes("SRAM written", hwm);
+		if (r.prog.stage_bytes)
+			print_bytes("  staging", r.prog.stage_bytes);
+		print_bytes("DRAM port read", prd);
+		print_bytes("  weights", port_rd[NPU_CLS_WEIGHT]);
+		print_bytes("  act", port_rd[NPU_CLS_ACT]);
+		print_bytes("  spill", port_rd[NPU_CLS_SPILL]);
+		print_bytes("  fetch", port_rd[NPU_CLS_FETCH]);
+		print_bytes("DRAM port write", pwr);
+		print_bytes("  act", port_wr[NPU_CLS_ACT]);
+		print_bytes("  spill", port_wr[NPU_CLS_SPILL]);
+		printf("%-16s %s\n", "port vs plan",
+		       plan_ok ? "equal, class by class" : "DIFFERENT from the compiler's plan");
+		print_bytes("model weights", pg->weight_bytes);
+		if (pg->weight_refetch)
+			print_bytes("  refetched", pg->weight_refetch);
 		print_bytes("compulsory", r.plan.compulsory);
 		print_bytes("floor", r.plan.floor);
-		print_bytes("spill", rd + wr - r.plan.compulsory);
-		if (po.rtl)
+		if (po.rtl) {
+			printf("%-16s %s\n", "port monitor",
+			       obs_ok ? "equal to the RTL's counters" : "DIFFERENT from the RTL's counters");
+			printf("%-16s fetch %lld, dma %lld, engine %lld, bank %lld\n", "stall cycles",
+			       (long long)h->stall_fetch, (long long)h->stall_dma,
+			       (long long)h->stall_engine, (long long)h->stall_bank);
 			printf("%-16s %s\n%-16s %.2f s, %.2f M cycles per second\n",
 			       "counters", match ? "equal to fsim's" : "DIFFERENT from fsim's", "rtl",
 			       secs, secs > 0 ? cycles / secs / 1e6 : 0);
-		else
-			printf("%-16s %lld instructions in %.3f s\n", "fsim", (long long)r.sim.insns,
+		} else {
+			printf("%-16s %lld instructions in %.3f s\n", "fsim", (long long)f->insns,
 			       secs);
+		}
 	}
+	match = match && plan_ok && obs_ok;
 	rc = r.bit_exact && match ? 0 : EXIT_INPUT;
 	pipeline_free(&r);
 	return rc;
@@ -864,7 +932,7 @@ static int parse_sizes(const char *list, int64_t *out, int max, int *n)
 }
 
 typedef struct SweepRow {
-	int64_t sram, peak, arena, sram_peak, rd, wr, compulsory, floor, cycles;
+	int64_t sram, peak, arena, sram_peak, rd, wr, spill, compulsory, floor, cycles;
 	int variant;
 	bool exact;
 } SweepRow;
@@ -889,8 +957,7 @@ static int write_sweep_csv(FILE *f, const void *arg)
 			sweep_variants[r->variant], (long long)r->sram, (long long)r->peak,
 			(long long)r->arena, (long long)r->sram_peak, (long long)r->rd, (long long)r->wr,
 			(long long)(r->rd + r->wr), (long long)r->compulsory, (long long)r->cycles,
-			r->exact ? "true" : "false", (long long)(r->rd + r->wr - r->compulsory),
-			(long long)r->floor);
+			r->exact ? "true" : "false", (long long)r->spill, (long long)r->floor);
 	}
 	return ferror(f) ? -1 : 0;
 }
@@ -944,11 +1011,19 @@ static int cmd_sweep(int argc, char **argv)
 				rc = input_error(&e);
 				goto out;
 			}
-			rows[nrows++] = (SweepRow){sizes[i], r.sched.peak, r.plan.arena,
+			/* the port's bytes: fsim's, equal to the RTL's (run checks) */
+			rows[nrows++] = (SweepRow){sizes[i],
+						   r.sched.peak,
+						   r.plan.arena,
 						   po.rtl ? r.rtl.sram_peak : r.sim.sram_peak,
-						   r.sim.dram_weight_read + r.sim.dram_act_read,
-						   r.sim.dram_write, r.plan.compulsory, r.plan.floor,
-						   po.rtl ? r.rtl.cycles : r.sim.cycles, v, r.bit_exact};
+						   fsim_port_read(&r.sim),
+						   fsim_port_write(&r.sim),
+						   r.sim.port_rd[NPU_CLS_SPILL] + r.sim.port_wr[NPU_CLS_SPILL],
+						   r.plan.compulsory,
+						   r.plan.floor,
+						   po.rtl ? r.rtl.cycles : r.sim.cycles,
+						   v,
+						   r.bit_exact};
 			pipeline_free(&r);
 		}
 	if (isatty(2))
@@ -985,8 +1060,7 @@ static int cmd_sweep(int argc, char **argv)
 		printf("%-12s %10lld %10lld %10lld %12lld %12lld %12lld %12lld %s\n",
 		       sweep_variants[rows[i].variant], (long long)rows[i].sram,
 		       (long long)rows[i].peak, (long long)rows[i].sram_peak, (long long)rows[i].rd,
-		       (long long)rows[i].wr,
-		       (long long)(rows[i].rd + rows[i].wr - rows[i].compulsory),
+		       (long long)rows[i].wr, (long long)rows[i].spill,
 		       (long long)rows[i].cycles, rows[i].exact ? "yes" : "NO");
 	for (int i = 0; i < nrows; i++)
 		if (!rows[i].exact)

@@ -42,8 +42,38 @@ static double now_s(void)
 
 CostModel pipeline_cost_model(const Config *c)
 {
-	return (CostModel){c->sram_bytes,  c->dma_read_bpc, c->dma_write_bpc, c->dram_latency,
-			   c->mac_rows,    c->mac_cols,     c->vector_width};
+	return (CostModel){.sram_bytes = c->sram_bytes,
+			   .banks = c->sram_banks,
+			   .bank_bytes = c->sram_bank_bytes,
+			   .window = cfg_window(c),
+			   .wbuf_bytes = c->wbuf_bytes,
+			   .rd_bpc = c->dma_read_bpc,
+			   .wr_bpc = c->dma_write_bpc,
+			   .dram_latency = c->dram_latency,
+			   .mac_rows = c->mac_rows,
+			   .mac_cols = c->mac_cols,
+			   .vector_width = c->vector_width,
+			   .max_burst = NPU_MAXB,
+			   .outstanding = NPU_NOUT,
+			   .fetch_slots = NPU_IQ};
+}
+
+int pipeline_plan(const Graph *g, const Config *c, const int *order, OffchipPlan *p,
+		  int64_t *stage, Err *e)
+{
+	*stage = 0;
+	if (offchip_plan(g, order, c->sram_bytes, c->sram_align, p, e))
+		return -1;
+	if (!npu_needs_staging(g, order, p))
+		return 0;
+	/* some operand is in DRAM at its step: plan below a staging area */
+	CostModel m = pipeline_cost_model(c);
+	int64_t st = npu_stage_bytes(g, &m, c->sram_align, e);
+	offchip_free(p);
+	if (st <= 0 || offchip_plan(g, order, c->sram_bytes - (st & ~(int64_t)1), c->sram_align, p, e))
+		return -1;
+	*stage = st;
+	return 0;
 }
 
 int64_t *pipeline_objective(const Config *c, const Graph *g, DpOpts *dp)
@@ -65,7 +95,8 @@ int64_t *pipeline_objective(const Config *c, const Graph *g, DpOpts *dp)
 int64_t pipeline_traffic(const Graph *g, const Config *c, const int *order, Err *e)
 {
 	OffchipPlan p;
-	if (offchip_plan(g, order, c->sram_bytes, c->sram_align, &p, e))
+	int64_t stage;
+	if (pipeline_plan(g, c, order, &p, &stage, e))
 		return -1;
 	int64_t t = offchip_read_bytes(&p) + offchip_write_bytes(&p);
 	offchip_free(&p);
@@ -240,6 +271,36 @@ int pipeline_npu_check(const Graph *g, const char *model, bool quantized, Err *e
 	return any ? err_set(e, "%s", msg) : 0;
 }
 
+/* Op by op, fsim's results against the reference (PipeOpts.check_ops):
+ * after an op's last instruction, its output as the plan places it (head
+ * in SRAM, the rest in its DRAM home) must be the reference's. */
+typedef struct OpCheck {
+	const PipeResult *r;
+	const RefValues *ref;
+	const uint8_t *dram;
+	int *step;          /* per op: its step */
+	const char *first;  /* the first op whose output differed */
+} OpCheck;
+
+static void check_op(void *ctx, size_t k, const uint8_t *sram)
+{
+	OpCheck *c = ctx;
+	const PipeResult *r = c->r;
+	const NpuProgram *p = &r->prog;
+	int o = p->insn_op[k];
+	if (c->first || o < 0 || (k + 1 < p->ninsn && p->insn_op[k + 1] == o))
+		return;
+	int y = r->graph->ops[o].out[0], u = ir_find(r->original, r->graph->tensors[y].name);
+	if (u < 0 || r->graph->tensors[y].dtype != DT_I8)
+		return;
+	int seg = offchip_seg_at(&r->plan, y, c->step[o]);
+	int64_t n = r->graph->tensors[y].bytes, head = seg >= 0 ? r->plan.head[y] : 0;
+	const uint8_t *want = c->ref->val[u];
+	if ((head && memcmp(sram + r->plan.seg[seg].offset, want, (size_t)head)) ||
+	    (head < n && memcmp(c->dram + p->tensor_dram[y] + head, want + head, (size_t)(n - head))))
+		c->first = r->graph->ops[o].name;
+}
+
 int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 {
 	memset(r, 0, sizeof *r);
@@ -270,13 +331,13 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 	if (src || (o->sched == SCHED_DP && dp.objective != DP_PEAK &&
 		    pipeline_pick_traffic(r->graph, &o->cfg, &dp, &r->sched, e) < 0))
 		goto fail;
-	if (offchip_plan(r->graph, r->sched.order, o->cfg.sram_bytes, o->cfg.sram_align,
-			 &r->plan, e))                                  /* plan */
+	CostModel m = pipeline_cost_model(&o->cfg);
+	if (pipeline_plan(r->graph, &o->cfg, r->sched.order, &r->plan, &r->stage, e)) /* plan */
 		goto fail;
-	if (npu_emit(r->graph, r->sched.order, &r->plan, &r->prog, e)) { /* emit */
-		char m[NERRMSG];
-		snprintf(m, sizeof m, "%s", e->msg); /* "node X: why", of this model */
-		err_set(e, "%s: %s", o->model, m);
+	if (npu_emit(r->graph, r->sched.order, &r->plan, &m, r->stage, &r->prog, e)) { /* emit */
+		char msg[NERRMSG];
+		snprintf(msg, sizeof msg, "%s", e->msg); /* "node X: why", of this model */
+		err_set(e, "%s: %s", o->model, msg);
 		goto fail;
 	}
 	if (!o->simulate)
@@ -285,9 +346,26 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 	if (!dram)
 		abort();
 	memcpy(dram, r->prog.dram, r->prog.dram_bytes);
-	CostModel m = pipeline_cost_model(&o->cfg);
 	double t0 = now_s();
-	if (fsim_run(&m, r->prog.words, r->prog.nwords, dram, r->prog.dram_bytes, &r->sim, e))
+	OpCheck oc = {r, o->reference, dram, NULL, NULL};
+	RefValues own = {0};
+	if (o->check_ops) {
+		if (!oc.ref && ref_run(r->original, &own, e))
+			goto fail;
+		oc.ref = oc.ref ? oc.ref : &own;
+		oc.step = xmalloc((size_t)r->graph->nops * sizeof *oc.step);
+		for (int k = 0; k < r->graph->nops; k++)
+			oc.step[r->sched.order[k]] = k;
+	}
+	int frc = fsim_run_hooked(&m, r->prog.words, r->prog.nwords, dram, r->prog.dram_bytes,
+				  &r->sim, o->check_ops ? check_op : NULL, &oc, e);
+	free(oc.step);
+	ref_free(&own);
+	if (oc.first)
+		fprintf(stderr, "serenity: fsim: op %s is the first whose output differs from the "
+				"reference\n",
+			oc.first);
+	if (frc)
 		goto fail;
 	r->sim_seconds = now_s() - t0;
 	if (o->rtl) {                                                /* simulate the RTL */

@@ -26,6 +26,8 @@ typedef struct PipeOpts {
 	const char *trace;  /* rtl: FST waveform file, or NULL */
 	uint64_t seed;      /* weights */
 	bool perchannel;    /* calibrate conv and fc per output channel */
+	bool check_ops;     /* fsim: compare every op's output with the reference, report
+	                     * the first that differs on stderr (debugging) */
 	const char *calib;  /* float models: calibration inputs (calib.h), or NULL */
 	PtqProgress *calib_progress; /* float models: calibration progress, or NULL */
 	/* For sweeps: a graph already imported and quantized, and its
@@ -42,6 +44,7 @@ typedef struct PipeResult {
 	Schedule sched;
 	RwStats rw;
 	OffchipPlan plan;
+	int64_t stage;      /* SRAM bytes of the staging area the plan left at the top */
 	NpuProgram prog;
 	FsimStats sim;
 	double sim_seconds;
@@ -83,6 +86,11 @@ int pipeline_write(const PipeResult *r, const char *dir, Err *e);
 
 /* The cost model of a config. */
 CostModel pipeline_cost_model(const Config *c);
+/* The off-chip plan of order[] on c: with the whole SRAM when no operand
+ * of any op is then in DRAM; else below a staging area (npu_stage_bytes,
+ * *stage) that the emitter stages DRAM operands through. */
+int pipeline_plan(const Graph *g, const Config *c, const int *order, OffchipPlan *p,
+		  int64_t *stage, Err *e);
 
 /* DRAM bytes (read and written) the off-chip plan of order[] moves on c,
  * or -1 with e set. */

@@ -10,6 +10,7 @@
 #include "rtlsim.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,7 +89,9 @@ static int64_t json_int(const char *json, const char *key)
 	return p ? strtoll(p + 1, NULL, 10) : -1;
 }
 
-/* The simulator for c, built if needed; path receives its file name. */
+/* The simulator for c, built if needed; path receives its file name.  The
+ * DRAM's latency is the harness's (+latency=), not the NPU's: one
+ * simulator serves every latency. */
 static int simulator(const Config *c, char *path, size_t n, Err *e)
 {
 	const char *cache = getenv("XDG_CACHE_HOME");
@@ -98,21 +101,23 @@ static int simulator(const Config *c, char *path, size_t n, Err *e)
 		snprintf(dir, sizeof dir, "%s/serenity", cache);
 	else
 		snprintf(dir, sizeof dir, "%s/.cache/serenity", home && *home ? home : "/tmp");
-	char out[3072];
-	snprintf(out, sizeof out, "%s/rtl-s%lld-r%d-w%d-l%d-m%dx%d-v%d", dir,
-		 (long long)c->sram_bytes, c->dma_read_bpc, c->dma_write_bpc, c->dram_latency,
-		 c->mac_rows, c->mac_cols, c->vector_width);
-	char script[2048], a[6][32];
+	long long v[] = {c->sram_bytes,   c->sram_banks, c->sram_bank_bytes, c->wbuf_bytes,
+			 c->dma_read_bpc, c->dma_write_bpc, c->mac_rows,     c->mac_cols,
+			 c->vector_width};
+	enum { NV = sizeof v / sizeof v[0] };
+	char out[3072], a[NV][32], script[2048];
+	snprintf(out, sizeof out, "%s/rtl-s%lld-b%lldx%lld-w%lld-p%lld.%lld-m%lldx%lld-v%lld", dir, v[0],
+		 v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
 	snprintf(script, sizeof script, "%s/rtl_sim/build.sh", SERENITY_SOURCE_DIR);
-	snprintf(a[0], 32, "%lld", (long long)c->sram_bytes);
-	snprintf(a[1], 32, "%d", c->dma_read_bpc);
-	snprintf(a[2], 32, "%d", c->dma_write_bpc);
-	snprintf(a[3], 32, "%d", c->dram_latency);
-	snprintf(a[4], 32, "%d", c->mac_rows);
-	snprintf(a[5], 32, "%d", c->mac_cols);
-	char vec[32];
-	snprintf(vec, sizeof vec, "%d", c->vector_width);
-	char *argv[] = {"/bin/sh", script, out, a[0], a[1], a[2], a[3], a[4], a[5], vec, NULL};
+	char *argv[NV + 4] = {"/bin/sh", script, out};
+	for (int k = 0; k < NV; k++) {
+		snprintf(a[k], sizeof a[k], "%lld", v[k]);
+		argv[3 + k] = a[k];
+	}
+	argv[NV + 3] = NULL;
+	if (isatty(2) && access(out, X_OK) != 0)
+		fprintf(stderr, "serenity: building the RTL simulator for %s (about a minute)\n",
+			c->name);
 	int rc = spawn(argv, true, e);
 	if (rc < 0)
 		return -1;
@@ -139,13 +144,18 @@ int rtl_run(const Config *c, const NpuProgram *p, const char *work, const char *
 	if (gf_atomic_write(stream, write_stream, p, e) || gf_atomic_write(image, write_bytes, p, e))
 		return -1;
 	char a_stream[4200], a_dram[4200], a_out[4200], a_cnt[4200], a_tl[4200], a_tr[4200];
+	char a_base[64], a_lat[64], a_wend[64], a_aend[64];
 	snprintf(a_stream, sizeof a_stream, "+stream=%s", stream);
 	snprintf(a_dram, sizeof a_dram, "+dram=%s", image);
 	snprintf(a_out, sizeof a_out, "+dram_out=%s", out);
 	snprintf(a_cnt, sizeof a_cnt, "+counters=%s", counters);
 	snprintf(a_tl, sizeof a_tl, "+timeline=%s", st->timeline);
-	char *argv[10] = {sim, a_stream, a_dram, a_out, a_cnt, a_tl};
-	int k = 6;
+	snprintf(a_base, sizeof a_base, "+stream_base=%lld", (long long)npu_stream_base(p));
+	snprintf(a_lat, sizeof a_lat, "+latency=%d", c->dram_latency);
+	snprintf(a_wend, sizeof a_wend, "+weight_end=%lld", (long long)p->weight_bytes);
+	snprintf(a_aend, sizeof a_aend, "+act_end=%lld", (long long)p->act_end);
+	char *argv[16] = {sim, a_stream, a_dram, a_out, a_cnt, a_tl, a_base, a_lat, a_wend, a_aend};
+	int k = 10;
 	if (isatty(2))
 		argv[k++] = "+progress";
 	if (trace) {
@@ -164,15 +174,31 @@ int rtl_run(const Config *c, const NpuProgram *p, const char *work, const char *
 	char *json = gf_slurp(counters, 1 << 20, &len, e);
 	if (!json)
 		return -1;
-	st->cycles = json_int(json, "cycles");
-	st->compute_busy = json_int(json, "compute_busy");
-	st->dma_busy = json_int(json, "dma_busy");
-	st->stall_cycles = json_int(json, "stall_cycles");
-	st->dram_weight_read = json_int(json, "dram_weight_read");
-	st->dram_act_read = json_int(json, "dram_act_read");
-	st->dram_write = json_int(json, "dram_write");
-	st->sram_peak = json_int(json, "sram_peak");
-	st->instructions = json_int(json, "instructions");
+	static const struct {
+		const char *key;
+		size_t off;
+	} keys[] = {
+#define K(name, field) {name, offsetof(RtlStats, field)}
+		K("cycles", cycles),          K("mac_busy", mac_busy),
+		K("compute_busy", compute_busy), K("dma_busy", dma_busy),
+		K("stall_fetch", stall_fetch), K("stall_dma", stall_dma),
+		K("stall_engine", stall_engine), K("stall_bank", stall_bank),
+		K("port_rd_act", port_rd[NPU_CLS_ACT]), K("port_rd_spill", port_rd[NPU_CLS_SPILL]),
+		K("port_rd_weight", port_rd[NPU_CLS_WEIGHT]), K("port_rd_fetch", port_rd[NPU_CLS_FETCH]),
+		K("port_wr_act", port_wr[NPU_CLS_ACT]), K("port_wr_spill", port_wr[NPU_CLS_SPILL]),
+		K("dma_rd", dma_rd),          K("dma_wr", dma_wr),
+		K("sram_rd", sram_rd),        K("sram_wr", sram_wr),
+		K("sram_peak", sram_peak),    K("sram_hwm", sram_hwm),
+		K("insns", insns),
+		K("obs_rd_act", obs_rd[NPU_CLS_ACT]), K("obs_rd_spill", obs_rd[NPU_CLS_SPILL]),
+		K("obs_rd_weight", obs_rd[NPU_CLS_WEIGHT]), K("obs_rd_fetch", obs_rd[NPU_CLS_FETCH]),
+		K("obs_wr_act", obs_wr[NPU_CLS_ACT]), K("obs_wr_spill", obs_wr[NPU_CLS_SPILL]),
+#undef K
+	};
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		int64_t v = json_int(json, keys[i].key);
+		memcpy((char *)st + keys[i].off, &v, sizeof v);
+	}
 	free(json);
 	if (st->cycles < 0)
 		return err_set(e, "%s: no cycle count", counters);

@@ -10,9 +10,15 @@
 #include "emit.h"
 
 typedef struct RtlStats {
-	int64_t cycles, compute_busy, dma_busy, stall_cycles;
-	int64_t dram_weight_read, dram_act_read, dram_write;
-	int64_t sram_peak, instructions;
+	/* the NPU's own counters (hw/README.md, "Counters") */
+	int64_t cycles, mac_busy, compute_busy, dma_busy;
+	int64_t stall_fetch, stall_dma, stall_engine, stall_bank;
+	int64_t port_rd[NPU_NCLASS]; /* act, spill, weight, fetch: bytes across the port */
+	int64_t port_wr[2];          /* act, spill */
+	int64_t dma_rd, dma_wr, sram_rd, sram_wr, sram_peak, sram_hwm, insns;
+	/* the harness's monitor on the DRAM port: beats x width, sorted by the
+	 * DRAM region each beat's address is in (memmap.txt) */
+	int64_t obs_rd[NPU_NCLASS], obs_wr[2];
 	double seconds;       /* wall time of the simulation */
 	char timeline[4096];  /* where the per-instruction CSV was left */
 } RtlStats;

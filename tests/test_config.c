@@ -1,4 +1,7 @@
-/* test_config.c: accelerator configs, from memory and from a file. */
+/* test_config.c: accelerator configs, from memory and from a file: every
+ * element's forms, bounds and messages, the optional elements (sram/banks,
+ * sram/bank-bytes, weight-buffer/size) and their defaults, the checks
+ * between fields, the canonical writer and its round trip. */
 #include "testutil.h"
 
 #include <dirent.h>
@@ -34,6 +37,32 @@ static const char base[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 			   "\t</compute>\n"
 			   "\t<clock-mhz>500</clock-mhz>\n"
 			   "</accelerator>\n";
+
+/* The same with every optional element given (the defaults' values). */
+static const char base_full[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+				"<accelerator name=\"test\">\n"
+				"\t<sram>\n"
+				"\t\t<size>64 KiB</size>\n"
+				"\t\t<alignment>16</alignment>\n"
+				"\t\t<banks>32</banks>\n"
+				"\t\t<bank-bytes>1</bank-bytes>\n"
+				"\t</sram>\n"
+				"\t<dma>\n"
+				"\t\t<read-bytes-per-cycle>8</read-bytes-per-cycle>\n"
+				"\t\t<write-bytes-per-cycle>8</write-bytes-per-cycle>\n"
+				"\t\t<latency-cycles>100</latency-cycles>\n"
+				"\t</dma>\n"
+				"\t<compute>\n"
+				"\t\t<mac-rows>16</mac-rows>\n"
+				"\t\t<mac-cols>16</mac-cols>\n"
+				"\t\t<vector-width>16</vector-width>\n"
+				"\t\t<accumulator-bits>32</accumulator-bits>\n"
+				"\t</compute>\n"
+				"\t<weight-buffer>\n"
+				"\t\t<size>32 KiB</size>\n"
+				"\t</weight-buffer>\n"
+				"\t<clock-mhz>500</clock-mhz>\n"
+				"</accelerator>\n";
 
 /* Parses text[0..len) through a file (via_file) or from memory: parsers are
  * tested both ways through this one helper.  Messages name it "<mem>". */
@@ -83,46 +112,65 @@ static void expect_error(const char *text, size_t len, const char *want)
 	}
 }
 
-/* base with the text of the first <elem> replaced by value; *line is the
- * element's line. */
-static char *with_value(const char *elem, const char *value, int *line)
+/* doc with the text of the first <elem> replaced by value (elem
+ * "group/name": the first <name> after <group>); *line is the element's
+ * line. */
+static char *with_value_in(const char *doc, const char *elem, const char *value, int *line)
 {
 	char open[64], close[64];
+	const char *slash = strchr(elem, '/'), *from = doc;
+	if (slash) {
+		snprintf(open, sizeof open, "<%.*s>", (int)(slash - elem), elem);
+		from = strstr(doc, open);
+		assert_non_null(from);
+		elem = slash + 1;
+	}
 	snprintf(open, sizeof open, "<%s>", elem);
 	snprintf(close, sizeof close, "</%s>", elem);
-	const char *a = strstr(base, open);
+	const char *a = strstr(from, open);
 	assert_non_null(a);
 	a += strlen(open);
 	const char *b = strstr(a, close);
 	assert_non_null(b);
-	size_t n = strlen(base) + strlen(value) + 1;
+	size_t n = strlen(doc) + strlen(value) + 1;
 	char *out = malloc(n);
-	snprintf(out, n, "%.*s%s%s", (int)(a - base), base, value, b);
+	snprintf(out, n, "%.*s%s%s", (int)(a - doc), doc, value, b);
 	*line = 1;
-	for (const char *p = base; p < a; p++)
+	for (const char *p = doc; p < a; p++)
 		*line += *p == '\n';
 	return out;
 }
 
-/* The fields as the messages and the documentation word them. */
+static char *with_value(const char *elem, const char *value, int *line)
+{
+	return with_value_in(base, elem, value, line);
+}
+
+/* The fields as the messages and the documentation word them (optional:
+ * written into base_full). */
 static const struct {
 	const char *elem, *path;
 	long long min, max;
 	const char *range;
-	bool bytes;
+	bool bytes, optional;
+	long long amin, amax; /* the values accepted, when a cross check narrows min..max */
 } tfields[] = {
-	{"size", "sram/size", 1024, 1 << 30, "1 KiB..1 GiB", true},
-	{"alignment", "sram/alignment", 1, 4096, "1..4096 bytes, a power of two", false},
-	{"read-bytes-per-cycle", "dma/read-bytes-per-cycle", 1, 1024, "1..1024 bytes per cycle",
-	 false},
-	{"write-bytes-per-cycle", "dma/write-bytes-per-cycle", 1, 1024, "1..1024 bytes per cycle",
-	 false},
-	{"latency-cycles", "dma/latency-cycles", 0, 100000, "0..100000 cycles", false},
-	{"mac-rows", "compute/mac-rows", 1, 256, "1..256", false},
-	{"mac-cols", "compute/mac-cols", 1, 256, "1..256", false},
-	{"vector-width", "compute/vector-width", 1, 256, "1..256 int8 lanes", false},
-	{"accumulator-bits", "compute/accumulator-bits", 16, 32, "16..32 bits", false},
-	{"clock-mhz", "clock-mhz", 1, 10000, "1..10000 MHz", false},
+	{"size", "sram/size", 1024, 1 << 30, "1 KiB..1 GiB", true, false, 0, 0},
+	{"alignment", "sram/alignment", 1, 4096, "1..4096 bytes, a power of two", false, false, 0, 0},
+	/* the NPU fetches 64-byte instructions in at most 16 beats: 4..64 */
+	{"read-bytes-per-cycle", "dma/read-bytes-per-cycle", 1, 1024,
+	 "1..1024 bytes per cycle, a power of two", false, false, 4, 64},
+	{"write-bytes-per-cycle", "dma/write-bytes-per-cycle", 1, 1024,
+	 "1..1024 bytes per cycle, a power of two", false, false, 0, 0},
+	{"latency-cycles", "dma/latency-cycles", 0, 100000, "0..100000 cycles", false, false, 0, 0},
+	{"mac-rows", "compute/mac-rows", 1, 256, "1..256", false, false, 0, 0},
+	{"mac-cols", "compute/mac-cols", 1, 256, "1..256", false, false, 0, 0},
+	{"vector-width", "compute/vector-width", 1, 256, "1..256 int8 lanes", false, false, 0, 0},
+	{"accumulator-bits", "compute/accumulator-bits", 16, 32, "16..32 bits", false, false, 0, 0},
+	{"clock-mhz", "clock-mhz", 1, 10000, "1..10000 MHz", false, false, 0, 0},
+	{"banks", "sram/banks", 2, 1024, "2..1024, a power of two", false, true, 0, 0},
+	{"bank-bytes", "sram/bank-bytes", 1, 64, "1..64 bytes, a power of two", false, true, 0, 0},
+	{"weight-buffer/size", "weight-buffer/size", 256, 1 << 30, "256..1 GiB", true, true, 0, 0},
 };
 enum { NTFIELDS = sizeof tfields / sizeof tfields[0] };
 
@@ -145,6 +193,19 @@ static void test_parse_ok(void **state)
 		assert_int_equal(c.vector_width, 16);
 		assert_int_equal(c.acc_bits, 32);
 		assert_int_equal(c.clock_mhz, 500);
+		/* left out: one-byte banks, the fewest (a power of two) whose
+		 * window, (banks - 1) x bytes + 1, holds 2 x 16 lanes (twice the
+		 * MAC rows or vector lanes, hw/README.md) and each port's width 8:
+		 * 32; a weight buffer of 32 KiB */
+		assert_int_equal(c.sram_bank_bytes, 1);
+		assert_int_equal(c.sram_banks, 32);
+		assert_int_equal(cfg_window(&c), 32);
+		assert_int_equal(c.wbuf_bytes, 32 * 1024);
+		/* written out, the same as base_full */
+		Config full;
+		if (parse_str(base_full, via_file, &full, &e))
+			fail_msg("%s", e.msg);
+		assert_true(cfg_equal(&c, &full));
 	}
 }
 
@@ -200,9 +261,10 @@ static void test_any_order_and_decorations(void **state)
 		"<clock-mhz>1</clock-mhz>"
 		"<compute><accumulator-bits>16</accumulator-bits><vector-width>1</vector-width>"
 		"<mac-cols>2</mac-cols><mac-rows>3</mac-rows></compute>"
-		"<dma><latency-cycles>0</latency-cycles><write-bytes-per-cycle>5</write-bytes-per-cycle>"
+		"<weight-buffer><size>258</size></weight-buffer>"
+		"<dma><latency-cycles>0</latency-cycles><write-bytes-per-cycle>4</write-bytes-per-cycle>"
 		"<read-bytes-per-cycle>4</read-bytes-per-cycle></dma>"
-		"<sram><alignment>1</alignment><size>1025</size></sram>"
+		"<sram><bank-bytes>2</bank-bytes><alignment>1</alignment><size>1032</size></sram>"
 		"</accelerator>";
 	for (int via_file = 0; via_file < 2; via_file++) {
 		Config c;
@@ -210,9 +272,14 @@ static void test_any_order_and_decorations(void **state)
 		if (parse_str(text, via_file, &c, &e))
 			fail_msg("%s", e.msg);
 		assert_string_equal(c.name, "x.y_z-1");
-		assert_int_equal(c.sram_bytes, 1025);
+		assert_int_equal(c.sram_bytes, 1032);
 		assert_int_equal(c.dma_read_bpc, 4);
-		assert_int_equal(c.dma_write_bpc, 5);
+		assert_int_equal(c.dma_write_bpc, 4);
+		assert_int_equal(c.wbuf_bytes, 258);
+		/* banks of 2 bytes, the fewest whose window holds 2 x 3 MAC rows:
+		 * 4 (7 bytes); 1032 is 129 rows of 4 x 2 */
+		assert_int_equal(c.sram_bank_bytes, 2);
+		assert_int_equal(c.sram_banks, 4);
 		assert_int_equal(c.mac_rows, 3);
 		assert_int_equal(c.mac_cols, 2);
 		assert_int_equal(c.acc_bits, 16);
@@ -266,7 +333,8 @@ static void test_bad_values(void **state)
 		}
 		for (int k = 0; k < n; k++) {
 			int line;
-			char *text = with_value(tfields[i].elem, cases[k].text, &line);
+			char *text = with_value_in(tfields[i].optional ? base_full : base,
+						   tfields[i].elem, cases[k].text, &line);
 			char want[NERRMSG];
 			snprintf(want, sizeof want, "<mem>:%d: %s", line, cases[k].want);
 			expect_error(text, strlen(text), want);
@@ -280,8 +348,9 @@ static void test_bounds(void **state)
 {
 	(void)state;
 	for (int i = 0; i < NTFIELDS; i++)
-		for (int end = 0; end < 2; end++) {
-			long long v = end ? tfields[i].max : tfields[i].min;
+		for (int end = 0; end < 2 && !tfields[i].optional; end++) {
+			long long v = end ? (tfields[i].amax ? tfields[i].amax : tfields[i].max)
+					  : (tfields[i].amin ? tfields[i].amin : tfields[i].min);
 			char num[32];
 			snprintf(num, sizeof num, "%lld", v);
 			int line;
@@ -346,8 +415,8 @@ static void test_bad_files(void **state)
 	} cases[] = {
 		{"bad-truncated.xml", ":13: malformed XML: Premature end of data in tag mac-rows line 13"},
 		{"bad-not-xml.xml", ":1: malformed XML: Start tag expected, '<' not found"},
-		{"bad-unknown-element.xml",
-		 ":6: unknown element <banks> in <sram> (expected <size>, <alignment>)"},
+		{"bad-unknown-element.xml", ":6: unknown element <ports> in <sram> (expected <size>, "
+					    "<alignment>, <banks>, <bank-bytes>)"},
 		{"bad-misplaced-element.xml",
 		 ":11: <size> does not belong in <dma> (expected <read-bytes-per-cycle>, "
 		 "<write-bytes-per-cycle>, <latency-cycles>)"},
@@ -371,6 +440,17 @@ static void test_bad_files(void **state)
 		{"bad-not-multiple.xml", ":4: sram/size 1048 is not a multiple of sram/alignment 16"},
 		{"bad-name.xml",
 		 ":2: accelerator name 'my npu' may hold only letters, digits, '.', '_' and '-'"},
+		{"bad-banks-not-power-of-two.xml",
+		 ":6: sram/banks '24' is not a power of two (expected 2..1024, a power of two)"},
+		{"bad-dma-not-power-of-two.xml", ":8: dma/read-bytes-per-cycle '12' is not a power of two "
+						 "(expected 1..1024 bytes per cycle, a power of two)"},
+		/* the checks between fields name sram/size's line */
+		{"bad-bank-multiple.xml", ":4: sram/size 1040 is not a multiple of sram/banks 32 x "
+					  "sram/bank-bytes 1 (every bank holds the same number of words)"},
+		{"bad-window.xml", ":4: sram/banks 4 x sram/bank-bytes 2 reach 7 contiguous bytes in "
+				   "one access, fewer than compute/mac-rows 16"},
+		{"bad-weight-buffer.xml", ":4: weight-buffer/size 1000 is not a multiple of "
+					  "compute/mac-cols 16 (its rows are mac-cols bytes)"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char path[512], want[NERRMSG];
@@ -407,7 +487,20 @@ static void test_bad_structure(void **state)
 		{"<config name='a'/>", "<mem>:1: root element is <config> (expected <accelerator>)"},
 		{"<accelerator name='a'><x:sram xmlns:x='urn:x'/></accelerator>",
 		 "<mem>:1: unknown element <x:sram> in <accelerator> (expected <sram>, <dma>, "
-		 "<compute>, <clock-mhz>)"},
+		 "<compute>, <weight-buffer>, <clock-mhz>)"},
+		/* the optional elements: in their places only, once, whole */
+		{"<accelerator name='a'><weight-buffer><banks>4</banks></weight-buffer></accelerator>",
+		 "<mem>:1: <banks> does not belong in <weight-buffer> (expected <size>)"},
+		{"<accelerator name='a'><dma>\n<bank-bytes>4</bank-bytes></dma></accelerator>",
+		 "<mem>:2: <bank-bytes> does not belong in <dma> (expected <read-bytes-per-cycle>, "
+		 "<write-bytes-per-cycle>, <latency-cycles>)"},
+		{"<accelerator name='a'><sram><banks>4</banks>\n<banks>8</banks></sram></accelerator>",
+		 "<mem>:2: duplicate <banks> in <sram> (first at line 1)"},
+		{"<accelerator name='a'><weight-buffer><size>1 KiB</size></weight-buffer>\n"
+		 "<weight-buffer><size>1 KiB</size></weight-buffer></accelerator>",
+		 "<mem>:2: duplicate <weight-buffer> in <accelerator> (first at line 1)"},
+		{"<accelerator name='a'><sram><banks>4</banks></sram></accelerator>",
+		 "<mem>:1: missing <size>, <alignment> in <sram>"},
 		{"<accelerator name=''/>",
 		 "<mem>:1: accelerator name is empty (expected 1 to 63 letters, digits, '.', '_' "
 		 "or '-')"},
@@ -559,6 +652,10 @@ static void test_shipped_configs(void **state)
 	assert_int_equal(ref.vector_width, 16);
 	assert_int_equal(ref.acc_bits, 32);
 	assert_int_equal(ref.clock_mhz, 500);
+	/* the defaults (test_parse_ok): 32 one-byte banks, 32 KiB of weights */
+	assert_int_equal(ref.sram_banks, 32);
+	assert_int_equal(ref.sram_bank_bytes, 1);
+	assert_int_equal(ref.wbuf_bytes, 32 * 1024);
 	static const int kib[] = {64, 128, 256};
 	for (int i = 0; i < 3; i++) {
 		char name[32];
@@ -573,6 +670,11 @@ static void test_shipped_configs(void **state)
 	assert_int_equal(c.sram_bytes, 8 * 1024);
 	assert_int_equal(c.mac_rows, 4);
 	assert_int_equal(c.mac_cols, 4);
+	/* 2 x 4 lanes: 8 one-byte banks */
+	assert_int_equal(c.sram_banks, 8);
+	assert_int_equal(c.sram_bank_bytes, 1);
+	assert_int_equal(cfg_window(&c), 8);
+	assert_int_equal(c.wbuf_bytes, 8 * 1024);
 }
 
 static void test_good_files(void **state)
@@ -585,12 +687,22 @@ static void test_good_files(void **state)
 	assert_int_equal(c.sram_bytes, 1024);
 	assert_int_equal(c.dram_latency, 0);
 	assert_int_equal(c.acc_bits, 16);
+	/* one lane, but the DMA reads 4 bytes a cycle: the window must hold 4
+	 * bytes, 4 banks of one byte */
+	assert_int_equal(c.sram_banks, 4);
+	assert_int_equal(c.sram_bank_bytes, 1);
+	assert_int_equal(c.wbuf_bytes, 32 * 1024);
 	if (cfg_read(CONFIG_DATA "/good-maximal.xml", &c, &e))
 		fail_msg("%s", e.msg);
 	assert_int_equal(strlen(c.name), NCFGNAME - 1);
 	assert_int_equal(c.sram_bytes, 1 << 30);
 	assert_int_equal(c.sram_align, 4096);
 	assert_int_equal(c.clock_mhz, 10000);
+	assert_int_equal(c.sram_banks, 1024);
+	assert_int_equal(c.sram_bank_bytes, 64);
+	assert_int_equal(cfg_window(&c), 1023 * 64 + 1);
+	assert_int_equal(c.wbuf_bytes, 1 << 30);
+	assert_int_equal(c.dma_read_bpc, 64);
 }
 
 static char *write_str(const Config *c, size_t *len)
@@ -615,6 +727,8 @@ static void test_write_canonical(void **state)
 				  "\t<sram>\n"
 				  "\t\t<size>64 KiB</size>\n"
 				  "\t\t<alignment>16</alignment>\n"
+				  "\t\t<banks>32</banks>\n"
+				  "\t\t<bank-bytes>1</bank-bytes>\n"
 				  "\t</sram>\n"
 				  "\t<dma>\n"
 				  "\t\t<read-bytes-per-cycle>8</read-bytes-per-cycle>\n"
@@ -627,8 +741,19 @@ static void test_write_canonical(void **state)
 				  "\t\t<vector-width>16</vector-width>\n"
 				  "\t\t<accumulator-bits>32</accumulator-bits>\n"
 				  "\t</compute>\n"
+				  "\t<weight-buffer>\n"
+				  "\t\t<size>32 KiB</size>\n"
+				  "\t</weight-buffer>\n"
 				  "\t<clock-mhz>500</clock-mhz>\n"
 				  "</accelerator>\n");
+	free(text);
+	/* every value in the largest exact unit, plain bytes otherwise */
+	c.wbuf_bytes = 3 << 20, c.sram_bytes = (64 << 10) + 32, c.sram_banks = 16;
+	c.sram_bank_bytes = 2;
+	text = write_str(&c, &len);
+	assert_non_null(strstr(text, "\t\t<size>65568</size>\n\t\t<alignment>16</alignment>\n"
+				     "\t\t<banks>16</banks>\n\t\t<bank-bytes>2</bank-bytes>\n"));
+	assert_non_null(strstr(text, "\t<weight-buffer>\n\t\t<size>3 MiB</size>\n"));
 	free(text);
 }
 
@@ -649,22 +774,41 @@ static void test_round_trip(void **state)
 		for (int i = 0; i < nlen; i++)
 			c.name[i] = "abcXYZ019._-"[rng_below(&s, 12)];
 		c.sram_align = 1 << pick(&s, 0, 12);
-		/* sizes in every unit: multiples of 1, 1 KiB, 1 MiB */
-		int64_t unit = (int64_t)1 << (10 * pick(&s, 0, 2));
-		if (unit < c.sram_align)
-			unit = c.sram_align;
-		int64_t lo = (1024 + unit - 1) / unit, hi = ((int64_t)1 << 30) / unit;
-		c.sram_bytes = unit * pick(&s, lo, hi);
-		if (iter == 0)
-			c.sram_bytes = 1 << 30;
-		c.dma_read_bpc = (int)pick(&s, 1, 1024);
-		c.dma_write_bpc = (int)pick(&s, 1, 1024);
+		c.dma_read_bpc = 1 << pick(&s, 2, 6); /* 4..64: the instruction fetch */
+		c.dma_write_bpc = 1 << pick(&s, 0, 10);
 		c.dram_latency = (int)pick(&s, 0, 100000);
 		c.mac_rows = (int)pick(&s, 1, 256);
 		c.mac_cols = (int)pick(&s, 1, 256);
 		c.vector_width = (int)pick(&s, 1, 256);
 		c.acc_bits = (int)pick(&s, 16, 32);
 		c.clock_mhz = (int)pick(&s, 1, 10000);
+		/* banks whose window reaches the widest of the lanes and ports,
+		 * sometimes more of them */
+		int need = c.mac_rows;
+		need = c.vector_width > need ? c.vector_width : need;
+		need = c.dma_read_bpc > need ? c.dma_read_bpc : need;
+		need = c.dma_write_bpc > need ? c.dma_write_bpc : need;
+		c.sram_bank_bytes = 1 << pick(&s, 0, 6);
+		c.sram_banks = 2;
+		while ((c.sram_banks - 1) * c.sram_bank_bytes + 1 < need)
+			c.sram_banks *= 2;
+		c.sram_banks <<= pick(&s, 0, 2);
+		if (c.sram_banks > 1024)
+			c.sram_banks = 1024;
+		/* sizes in every unit: multiples of 1, 1 KiB, 1 MiB, of the
+		 * alignment and of a row of banks */
+		int64_t unit = (int64_t)1 << (10 * pick(&s, 0, 2));
+		if (unit < c.sram_align)
+			unit = c.sram_align;
+		if (unit < (int64_t)c.sram_banks * c.sram_bank_bytes)
+			unit = (int64_t)c.sram_banks * c.sram_bank_bytes;
+		int64_t lo = (1024 + unit - 1) / unit, hi = ((int64_t)1 << 30) / unit;
+		c.sram_bytes = unit * pick(&s, lo, hi);
+		if (iter == 0)
+			c.sram_bytes = 1 << 30;
+		/* weight buffers of whole rows of mac-cols bytes */
+		int64_t wunit = (int64_t)c.mac_cols << (10 * pick(&s, 0, 1));
+		c.wbuf_bytes = wunit * pick(&s, (256 + wunit - 1) / wunit, ((int64_t)1 << 30) / wunit);
 		Err e;
 		if (cfg_check(&c, &e))
 			fail_msg("iteration %d: %s", iter, e.msg);
@@ -703,11 +847,56 @@ static void test_check(void **state)
 		{offsetof(Config, acc_bits), 8,
 		 "compute/accumulator-bits 8 is out of range (expected 16..32 bits)"},
 		{offsetof(Config, clock_mhz), 0, "clock-mhz 0 is out of range (expected 1..10000 MHz)"},
+		{offsetof(Config, dma_read_bpc), 12, "dma/read-bytes-per-cycle 12 is not a power of two "
+						      "(expected 1..1024 bytes per cycle, a power of two)"},
+		{offsetof(Config, dma_write_bpc), 0, "dma/write-bytes-per-cycle 0 is out of range "
+						      "(expected 1..1024 bytes per cycle, a power of two)"},
+		/* cfg_check fills in nothing: the optional fields must be set */
+		{offsetof(Config, sram_banks), 0,
+		 "sram/banks 0 is out of range (expected 2..1024, a power of two)"},
+		{offsetof(Config, sram_banks), 48,
+		 "sram/banks 48 is not a power of two (expected 2..1024, a power of two)"},
+		{offsetof(Config, sram_banks), 2048,
+		 "sram/banks 2048 is out of range (expected 2..1024, a power of two)"},
+		{offsetof(Config, sram_bank_bytes), 0,
+		 "sram/bank-bytes 0 is out of range (expected 1..64 bytes, a power of two)"},
+		{offsetof(Config, sram_bank_bytes), 6,
+		 "sram/bank-bytes 6 is not a power of two (expected 1..64 bytes, a power of two)"},
+		{offsetof(Config, wbuf_bytes), 0,
+		 "weight-buffer/size 0 is out of range (expected 256..1 GiB)"},
+		{offsetof(Config, wbuf_bytes), (1LL << 30) + 16,
+		 "weight-buffer/size 1073741840 is out of range (expected 256..1 GiB)"},
+		/* the checks between fields, in their order */
+		{offsetof(Config, sram_bytes), 32 * 1024 + 16,
+		 "sram/size 32784 is not a multiple of sram/banks 32 x sram/bank-bytes 1 (every bank "
+		 "holds the same number of words)"},
+		{offsetof(Config, sram_banks), 16,
+		 "sram/banks 16 x sram/bank-bytes 1 reach 16 contiguous bytes in one access, fewer "
+		 "than compute/vector-width 17"},
+		{offsetof(Config, mac_rows), 33,
+		 "sram/banks 32 x sram/bank-bytes 1 reach 32 contiguous bytes in one access, fewer "
+		 "than compute/mac-rows 33"},
+		{offsetof(Config, dma_read_bpc), 64,
+		 "sram/banks 32 x sram/bank-bytes 1 reach 32 contiguous bytes in one access, fewer "
+		 "than dma/read-bytes-per-cycle 64"},
+		{offsetof(Config, dma_write_bpc), 1024,
+		 "sram/banks 32 x sram/bank-bytes 1 reach 32 contiguous bytes in one access, fewer "
+		 "than dma/write-bytes-per-cycle 1024"},
+		{offsetof(Config, wbuf_bytes), 1000,
+		 "weight-buffer/size 1000 is not a multiple of compute/mac-cols 16 (its rows are "
+		 "mac-cols bytes)"},
+		{offsetof(Config, mac_cols), 24,
+		 "weight-buffer/size 32 KiB is not a multiple of compute/mac-cols 24 (its rows are "
+		 "mac-cols bytes)"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		Config c = ok;
+		if (cases[i].off == offsetof(Config, sram_banks) && cases[i].v == 16)
+			c.vector_width = 17; /* 16 banks reach 16 bytes: one lane short */
 		if (cases[i].off == offsetof(Config, sram_bytes))
 			c.sram_bytes = cases[i].v;
+		else if (cases[i].off == offsetof(Config, wbuf_bytes))
+			c.wbuf_bytes = cases[i].v;
 		else {
 			int v = (int)cases[i].v;
 			memcpy((char *)&c + cases[i].off, &v, sizeof v);
@@ -723,6 +912,169 @@ static void test_check(void **state)
 	assert_int_equal(cfg_check(&c, &e), -1);
 	assert_string_equal(e.msg,
 			    "accelerator name 'a/b' may hold only letters, digits, '.', '_' and '-'");
+}
+
+/* cfg_defaults fills in what is 0: banks of one byte; the fewest banks, a
+ * power of two, whose window ((banks - 1) x bank-bytes + 1 contiguous
+ * bytes, hw/README.md) holds twice the lanes of the MAC rows or the vector
+ * unit (a stride-2 window still fills them) and either port's width; a
+ * weight buffer of 32 KiB.  What is set stays. */
+static void test_defaults(void **state)
+{
+	(void)state;
+	static const struct {
+		int rows, vw, rd, wr, bb, banks;
+		int64_t wbuf;
+		int want_bb, want_banks;
+		int64_t want_wbuf;
+	} cases[] = {
+		{16, 16, 8, 8, 0, 0, 0, 1, 32, 32 << 10},      /* 32 bytes */
+		{4, 4, 4, 4, 0, 0, 0, 1, 8, 32 << 10},         /* 8 */
+		{1, 1, 1, 1, 0, 0, 4096, 1, 2, 4096},          /* 2: the fewest banks */
+		{3, 1, 2, 4, 0, 0, 0, 1, 8, 32 << 10},         /* 6: 8 */
+		{256, 8, 8, 8, 0, 0, 0, 1, 512, 32 << 10},     /* 512 */
+		{16, 8, 1024, 8, 0, 0, 0, 1, 1024, 32 << 10},  /* the read port's 1024 */
+		{16, 16, 8, 64, 0, 0, 0, 1, 64, 32 << 10},     /* the write port's 64 */
+		{16, 16, 8, 8, 4, 0, 0, 4, 16, 32 << 10},      /* 32 in 4-byte words: 9, so 16 */
+		{16, 16, 8, 8, 64, 0, 0, 64, 2, 32 << 10},     /* a word and the next: 65 */
+		{3, 1, 2, 4, 2, 0, 1 << 30, 2, 4, 1 << 30},    /* 6 in 2-byte words: 4 */
+		{16, 16, 8, 8, 0, 4, 0, 1, 4, 32 << 10},       /* given: kept, too few or not */
+		{16, 16, 8, 8, 2, 512, 256, 2, 512, 256},
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		Config c;
+		read_shipped("npu-32k.xml", &c);
+		c.mac_rows = cases[k].rows, c.vector_width = cases[k].vw;
+		c.dma_read_bpc = cases[k].rd, c.dma_write_bpc = cases[k].wr;
+		c.sram_bank_bytes = cases[k].bb, c.sram_banks = cases[k].banks;
+		c.wbuf_bytes = cases[k].wbuf;
+		cfg_defaults(&c);
+		if (c.sram_bank_bytes != cases[k].want_bb || c.sram_banks != cases[k].want_banks ||
+		    c.wbuf_bytes != cases[k].want_wbuf)
+			fail_msg("case %zu: %d banks of %d bytes, %lld bytes of weights", k,
+				 c.sram_banks, c.sram_bank_bytes, (long long)c.wbuf_bytes);
+		assert_int_equal(cfg_window(&c), (c.sram_banks - 1) * c.sram_bank_bytes + 1);
+		Config again = c;
+		cfg_defaults(&again); /* nothing left to fill */
+		assert_memory_equal(&again, &c, sizeof c);
+	}
+}
+
+/* base_full with several values replaced. */
+static char *with_values(const char *const *elems, const char *const *values, int n)
+{
+	char *text = NULL;
+	for (int k = 0; k < n; k++) {
+		int line;
+		char *next = with_value_in(text ? text : base_full, elems[k], values[k], &line);
+		free(text);
+		text = next;
+	}
+	return text;
+}
+
+/* The optional elements: their bounds accepted (with what the checks
+ * between fields then need), powers of two, and the checks between
+ * fields, at the line of sram/size. */
+static void test_optional_elements(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *elems[2], *values[2];
+		int64_t banks, bb, wbuf;
+	} ok[] = {
+		{{"banks", "bank-bytes"}, {"2", "16"}, 2, 16, 32 << 10}, /* a window of 17 */
+		{{"banks", "bank-bytes"}, {"1024", "1"}, 1024, 1, 32 << 10},
+		{{"banks", "bank-bytes"}, {"32", "64"}, 32, 64, 32 << 10},
+		{{"banks", "weight-buffer/size"}, {"64", "256"}, 64, 1, 256},
+		{{"banks", "weight-buffer/size"}, {"32", "1 GiB"}, 32, 1, 1 << 30},
+	};
+	for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++) {
+		char *text = with_values(ok[k].elems, ok[k].values, 2);
+		for (int via_file = 0; via_file < 2; via_file++) {
+			Config c;
+			Err e;
+			if (parse_str(text, via_file, &c, &e))
+				fail_msg("case %zu: %s", k, e.msg);
+			assert_int_equal(c.sram_banks, ok[k].banks);
+			assert_int_equal(c.sram_bank_bytes, ok[k].bb);
+			assert_int_equal(c.wbuf_bytes, ok[k].wbuf);
+		}
+		free(text);
+	}
+	/* bank-bytes given, banks left out: the default from that width */
+	int line;
+	char *text = with_value_in(base, "alignment", "16</alignment><bank-bytes>8</bank-bytes><x>",
+				   &line);
+	char *x = strstr(text, "<x></alignment>");
+	assert_non_null(x);
+	memmove(x, x + strlen("<x></alignment>"), strlen(x + strlen("<x></alignment>")) + 1);
+	Config c;
+	Err e;
+	if (parse_str(text, false, &c, &e))
+		fail_msg("%s", e.msg);
+	assert_int_equal(c.sram_bank_bytes, 8);
+	assert_int_equal(c.sram_banks, 8); /* 32 bytes in 8-byte words: 5, so 8 */
+	free(text);
+
+	static const struct {
+		const char *elems[2], *values[2];
+		const char *want;
+	} bad[] = {
+		{{"banks", "banks"}, {"3", "3"},
+		 "<mem>:6: sram/banks '3' is not a power of two (expected 2..1024, a power of two)"},
+		{{"bank-bytes", "bank-bytes"}, {"12", "12"},
+		 "<mem>:7: sram/bank-bytes '12' is not a power of two (expected 1..64 bytes, a power "
+		 "of two)"},
+		{{"write-bytes-per-cycle", "write-bytes-per-cycle"}, {"6", "6"},
+		 "<mem>:11: dma/write-bytes-per-cycle '6' is not a power of two (expected 1..1024 "
+		 "bytes per cycle, a power of two)"},
+		{{"size", "banks"}, {"65552", "32"},
+		 "<mem>:4: sram/size 65552 is not a multiple of sram/banks 32 x sram/bank-bytes 1 "
+		 "(every bank holds the same number of words)"},
+		{{"size", "bank-bytes"}, {"65552", "2"},
+		 "<mem>:4: sram/size 65552 is not a multiple of sram/banks 32 x sram/bank-bytes 2 "
+		 "(every bank holds the same number of words)"},
+		{{"banks", "bank-bytes"}, {"4", "1"},
+		 "<mem>:4: sram/banks 4 x sram/bank-bytes 1 reach 4 contiguous bytes in one access, "
+		 "fewer than compute/mac-rows 16"},
+		{{"vector-width", "vector-width"}, {"64", "64"},
+		 "<mem>:4: sram/banks 32 x sram/bank-bytes 1 reach 32 contiguous bytes in one "
+		 "access, fewer than compute/vector-width 64"},
+		{{"read-bytes-per-cycle", "read-bytes-per-cycle"}, {"64", "64"},
+		 "<mem>:4: sram/banks 32 x sram/bank-bytes 1 reach 32 contiguous bytes in one "
+		 "access, fewer than dma/read-bytes-per-cycle 64"},
+		{{"write-bytes-per-cycle", "banks"}, {"128", "64"},
+		 "<mem>:4: sram/banks 64 x sram/bank-bytes 1 reach 64 contiguous bytes in one "
+		 "access, fewer than dma/write-bytes-per-cycle 128"},
+		{{"weight-buffer/size", "mac-cols"}, {"264", "16"},
+		 "<mem>:4: weight-buffer/size 264 is not a multiple of compute/mac-cols 16 (its rows "
+		 "are mac-cols bytes)"},
+		{{"mac-cols", "mac-cols"}, {"3", "3"},
+		 "<mem>:4: weight-buffer/size 32 KiB is not a multiple of compute/mac-cols 3 (its "
+		 "rows are mac-cols bytes)"},
+	};
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		text = with_values(bad[k].elems, bad[k].values, 2);
+		expect_error(text, strlen(text), bad[k].want);
+		free(text);
+	}
+}
+
+/* An empty <weight-buffer> is reported as docs/config.md says, like
+ * <compute> without <vector-width>: the group may be left out whole, but
+ * once there it must hold its <size>. */
+static void test_empty_weight_buffer(void **state)
+{
+	(void)state;
+	static const char size[] = "\t\t<size>32 KiB</size>\n";
+	const char *at = strstr(base_full, "\t<weight-buffer>\n");
+	assert_non_null(at);
+	at += strlen("\t<weight-buffer>\n");
+	assert_memory_equal(at, size, strlen(size));
+	char text[sizeof base_full];
+	snprintf(text, sizeof text, "%.*s%s", (int)(at - base_full), base_full, at + strlen(size));
+	expect_error(text, strlen(text), "<mem>:20: missing <size> in <weight-buffer>");
 }
 
 /* The schema in the binary is configs/serenity-config.xsd as it is now. */
@@ -752,11 +1104,12 @@ static void test_mutations_silent(void **state)
 	dup2(fd, 2);
 
 	uint64_t s = 42;
-	char buf[sizeof base + 16], bad[NERRMSG + 32] = "";
+	char buf[sizeof base_full + 16], bad[NERRMSG + 32] = "";
 	int accepted = 0;
-	for (int iter = 0; iter < 3000; iter++) {
-		size_t len = sizeof base - 1;
-		memcpy(buf, base, len);
+	for (int iter = 0; iter < 4000; iter++) {
+		const char *doc = iter % 2 ? base_full : base;
+		size_t len = strlen(doc);
+		memcpy(buf, doc, len);
 		int edits = 1 + (int)rng_below(&s, 3);
 		for (int k = 0; k < edits; k++) {
 			size_t at = rng_below(&s, len);
@@ -828,6 +1181,9 @@ int main(void)
 		cmocka_unit_test(test_write_canonical),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_optional_elements),
+		cmocka_unit_test(test_empty_weight_buffer),
 		cmocka_unit_test(test_schema_built_in),
 		cmocka_unit_test(test_mutations_silent),
 	};

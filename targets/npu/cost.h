@@ -1,6 +1,13 @@
-/* cost.h: the one cost model: bytes to DMA cycles, MACs and vector
- * elements to compute cycles.  The functional model (fsim) runs it
- * instruction by instruction; the RTL is measured against it. */
+/* cost.h: the cost model of the NPU (hw/README.md): how long each
+ * instruction holds its engine, and how a transfer's bursts use the DRAM
+ * port.  The functional model (fsim) runs it instruction by instruction to
+ * estimate a stream's cycles; the scheduler's cycles objective prices ops
+ * with it; the RTL is measured against it (bench: within 5%).
+ *
+ * Engine formulas follow hw/npu_conv.sv and hw/npu_vec.sv, whose headers
+ * derive them from their pipelines; the DMA's follow hw/npu_dma.sv and the
+ * DRAM the harness models (rtl_sim/sim_main.cpp).
+ */
 #ifndef SERENITY_COST_H
 #define SERENITY_COST_H
 
@@ -8,32 +15,40 @@
 #include <stdint.h>
 
 #include "ir.h"
+#include "isa.h"
 
 typedef struct CostModel {
 	int64_t sram_bytes;
-	int dma_read_bpc;   /* DRAM -> chip, bytes per cycle */
-	int dma_write_bpc;  /* chip -> DRAM, bytes per cycle */
-	int dram_latency;   /* cycles before a transfer's first byte */
+	int banks, bank_bytes; /* scratchpad banks */
+	int window;            /* (banks - 1) * bank_bytes + 1: bytes one access reaches */
+	int64_t wbuf_bytes;    /* weight buffer, rows of mac_cols bytes */
+	int rd_bpc, wr_bpc;    /* DRAM port data widths, bytes (powers of two) */
+	int dram_latency;      /* cycles from a request to its first beat */
 	int mac_rows, mac_cols;
-	int vector_width;   /* int8 lanes */
+	int vector_width;      /* lanes */
+	int max_burst;         /* beats a burst (hardware limit) */
+	int outstanding;       /* bursts in flight (hardware limit) */
+	int fetch_slots;       /* instruction slots the fetch unit reads ahead */
 } CostModel;
 
-/* Cycles of one DMA transfer (or one streamed operand: weights, biases and
- * per-channel PERCH tables are streamed weight bytes, 12 per channel). */
+/* Hardware constants of hw/ (npu_top's parameters; hw/README.md). */
+enum { NPU_MAXB = 16, NPU_NOUT = 16, NPU_IQ = 16 };
+
+/* Beats of BPC bytes that carry the n bytes at DRAM address a (aligned beats). */
+int64_t cost_beats(int64_t a, int64_t n, int bpc);
+
+/* Cycles an engine holds instruction i (hw/npu_conv.sv, hw/npu_vec.sv),
+ * when the DMA never takes a bank it wants; *mac receives the cycles the MAC
+ * array accumulates (CONV), *rd and *wr the scratchpad bytes the engine
+ * reads and writes (may be NULL). */
+int64_t cost_engine(const CostModel *m, const NpuInsn *i, int64_t *mac, int64_t *rd, int64_t *wr);
+
+/* Cycles of a transfer of `bytes` on its own, latency included (the
+ * planner's and the scheduler's price of DRAM bytes). */
 int64_t cost_transfer(const CostModel *m, int64_t bytes, bool write);
 
-/* Cycles of a convolution on the MAC array, weight-stationary: each group's
- * output channels across the columns, its input channels times kernel
- * taps across the rows, one output pixel per cycle per tile:
- *     groups * ceil(cout_g / cols) * ceil(cin_g * kh * kw / rows) * out_h * out_w */
-int64_t cost_conv(const CostModel *m, int cin, int cout, int groups, int kh, int kw, int out_h,
-		  int out_w);
-
-/* Cycles of a vector-unit op touching `elements` elements `passes` times. */
-int64_t cost_vector(const CostModel *m, int64_t elements, int passes);
-
-/* Compute cycles of op o of g on the NPU (what fsim charges it, operands
- * in SRAM). */
+/* Compute cycles of op o of g on the NPU, its operands in SRAM, one
+ * instruction (what the cycles objective charges it). */
 int64_t cost_op_cycles(const CostModel *m, const Graph *g, int o);
 
 #endif

@@ -3,18 +3,20 @@
  * The decoder is the gatekeeper of every stream the functional model (and
  * through it the RTL's tests) accepts, so it checks everything that can be
  * checked from the words alone, without the machine's state: opcodes,
- * reserved words and bit fields, the flags each opcode takes, the spaces of
- * Refs whose space is fixed (LOAD, STORE, ALLOC, FREE, weights, biases), EW
- * operand counts and their OPERANDS continuations, and shapes (non-zero
- * dimensions, windows that fit, groups that divide the channels, the output
- * shape the window gives).  What needs the machine (bounds, live buffers,
- * written bytes, DMA hazards) is fsim's.
+ * reserved words and bit fields, the flags each opcode takes, the spaces
+ * of Refs (only LOAD reads DRAM and writes the WBUF, only STORE writes
+ * DRAM, CONV weights and REQUANT tables are WBUF Refs, every other operand
+ * an SRAM Ref), transfer shapes, EW operand counts and their OPERANDS
+ * continuations, a CONV's VIEW, and shapes (non-zero dimensions, windows
+ * that fit, groups that divide the channels, the output shape the window
+ * gives, the band inside the output, views that hold the rows the band
+ * reads).  What needs the machine (bounds, block widths against the array,
+ * live buffers, written bytes, DMA hazards) is fsim's.
  *
  * Each instruction has exactly one encoding: unused words and fields are
- * zero, qshift is always a signed byte in bits 0-7 of its word, and an EW's
- * continuations hold seven pairs each but the last.  With PERCH (per-channel
- * requantization) the qmul and qshift words are zero: the parameters are
- * data, in the DRAM table aux points at, not part of the encoding.
+ * zero, qshift is a signed byte in bits 0-7 of its word, a LOAD or STORE of
+ * one row has zero strides, and an EW's continuations hold seven pairs
+ * each but the last.
  */
 #include "isa.h"
 
@@ -26,6 +28,7 @@
 enum {
 	EW_FIRST_PAIRS = 5, /* (Ref, coef) pairs in w5..w14 of an EW */
 	OPS_PAIRS = 7,      /* pairs in w1..w14 of an OPERANDS */
+	VIEW_WORDS = 9,     /* w0..w8 of a VIEW may be non-zero */
 };
 
 const char *npu_opname(int op)
@@ -44,9 +47,60 @@ const char *npu_opname(int op)
 	case NPU_REQUANT: return "requant";
 	case NPU_COPY: return "copy";
 	case NPU_RELU: return "relu";
+	case NPU_VIEW: return "view";
 	case NPU_OPERANDS: return "operands";
 	default: return "?";
 	}
+}
+
+const char *npu_class_name(int cls)
+{
+	switch (cls) {
+	case NPU_CLS_ACT: return "act";
+	case NPU_CLS_SPILL: return "spill";
+	case NPU_CLS_WEIGHT: return "weight";
+	default: return "?";
+	}
+}
+
+int npu_lanes(int lanes, int window, int sw)
+{
+	int l = (window - 1) / (sw ? sw : 1) + 1;
+	return l < lanes ? l : lanes;
+}
+
+int npu_tiles(int cog, int cw)
+{
+	return (cog + cw - 1) / cw;
+}
+
+int npu_block_width(int cog, int cols)
+{
+	int want = cog < cols ? cog : cols;
+	for (int d = want; d < cols; d++)
+		if (cols % d == 0)
+			return d;
+	return cols;
+}
+
+int64_t npu_weight_bytes(int in_c, int out_c, int groups, int kh, int kw, int cw)
+{
+	int64_t red = (int64_t)in_c / groups * kh * kw;
+	return (int64_t)groups * npu_tiles(out_c / groups, cw) * (NPU_PARAM_ROWS + red) * cw;
+}
+
+void npu_band_rows(const NpuInsn *i, int *lo, int *hi)
+{
+	int64_t a = (int64_t)i->oy0 * i->sh - i->pt;
+	int64_t b = (int64_t)(i->oy1 - 1) * i->sh - i->pt + (int64_t)(i->kh - 1) * i->dh + 1;
+	if (a < 0)
+		a = 0;
+	if (b > i->in_h)
+		b = i->in_h;
+	if (b <= a)
+		a = b = 0;
+	*lo = (int)a;
+	*hi = (int)b;
 }
 
 static int ew_inputs(const NpuInsn *i)
@@ -61,7 +115,7 @@ static int ew_continuations(int nin)
 
 size_t npu_insn_words(const NpuInsn *i)
 {
-	int k = i->op == NPU_EW ? ew_continuations(ew_inputs(i)) : 0;
+	int k = i->op == NPU_EW ? ew_continuations(ew_inputs(i)) : i->op == NPU_CONV ? 1 : 0;
 	return (size_t)(1 + k) * NPU_INSN_WORDS;
 }
 
@@ -86,6 +140,7 @@ static void encode_window(const NpuInsn *i, uint32_t *w)
 	w[8] = pack8(i->kh, i->kw, i->sh, i->sw);
 	w[9] = (uint32_t)i->dh | (uint32_t)i->dw << 8 | (uint32_t)i->groups << 16;
 	w[10] = pack8((uint8_t)i->pt, (uint8_t)i->pl, (uint8_t)i->pb, (uint8_t)i->pr);
+	w[11] = pack16(i->oy0, i->oy1);
 }
 
 size_t npu_encode(const NpuInsn *i, uint32_t *out)
@@ -94,10 +149,20 @@ size_t npu_encode(const NpuInsn *i, uint32_t *out)
 	memset(out, 0, nw * sizeof *out);
 	uint32_t *w = out;
 	unsigned count = i->op == NPU_EW ? i->nin : 0;
-	w[0] = (uint32_t)i->op | (uint32_t)i->flags << 8 | (uint32_t)(count & 0xff) << 16;
+	unsigned flags = i->op == NPU_LOAD || i->op == NPU_STORE ? i->cls : i->flags;
+	w[0] = (uint32_t)i->op | (uint32_t)(flags & 0xff) << 8 | (uint32_t)(count & 0xff) << 16;
 	switch (i->op) {
 	case NPU_LOAD:
 	case NPU_STORE:
+		w[1] = i->src;
+		w[2] = i->dst;
+		w[3] = i->bytes;
+		w[4] = i->rows;
+		if (i->rows > 1) {
+			w[5] = i->sstride;
+			w[6] = i->dstride;
+		}
+		break;
 	case NPU_COPY:
 	case NPU_RELU:
 		w[1] = i->src;
@@ -111,21 +176,43 @@ size_t npu_encode(const NpuInsn *i, uint32_t *out)
 		break;
 	case NPU_CONV:
 		encode_window(i, w);
+		w[1] = i->x.base;
+		w[2] = i->y.base;
 		w[3] = i->weight;
-		w[4] = i->aux;
-		w[11] = (uint32_t)i->qmul;
-		w[12] = (uint8_t)i->qshift;
+		if (i->flags & NPU_F_PSUM)
+			w[4] = i->psum;
+		w[12] = i->cw;
 		if (i->flags & NPU_F_SPLIT) {
-			w[13] = i->src2;
+			w[13] = i->x2.base;
 			w[14] = i->split;
 		}
 		if (i->flags & NPU_F_OSPLIT) {
 			w[14] |= (uint32_t)i->osplit << 16;
-			w[15] = i->dst2;
+			w[15] = i->y2.base;
+		}
+		w += NPU_INSN_WORDS;
+		w[0] = NPU_VIEW;
+		w[1] = i->x.cs;
+		w[2] = pack16(i->x.row0, i->flags & NPU_F_SPLIT ? i->x2.row0 : 0);
+		w[4] = i->y.cs;
+		w[5] = pack16(i->y.row0, i->flags & NPU_F_OSPLIT ? i->y2.row0 : 0);
+		if (i->flags & NPU_F_SPLIT)
+			w[3] = i->x2.cs;
+		if (i->flags & NPU_F_OSPLIT)
+			w[6] = i->y2.cs;
+		if (i->flags & NPU_F_PSUM) {
+			w[7] = i->ps.cs;
+			w[8] = i->ps.row0;
 		}
 		break;
 	case NPU_POOL:
 		encode_window(i, w);
+		w[1] = i->x.base;
+		w[2] = i->y.base;
+		w[3] = i->x.cs;
+		w[4] = i->y.cs;
+		w[9] = (uint32_t)i->dh | (uint32_t)i->dw << 8;
+		w[12] = pack16(i->x.row0, i->y.row0);
 		break;
 	case NPU_GAVG:
 		w[1] = i->src;
@@ -137,11 +224,12 @@ size_t npu_encode(const NpuInsn *i, uint32_t *out)
 		w[1] = i->src;
 		w[2] = i->dst;
 		w[3] = i->bytes;
-		w[4] = (uint32_t)i->qmul;
-		w[5] = (uint8_t)i->qshift;
 		if (i->flags & NPU_F_PERCH) {
 			w[6] = i->aux;
 			w[7] = i->out_c;
+		} else {
+			w[4] = (uint32_t)i->qmul;
+			w[5] = (uint8_t)i->qshift;
 		}
 		break;
 	case NPU_EW: {
@@ -193,21 +281,21 @@ static int bad(Dec *d, const char *fmt, ...)
 	return err_set(d->e, "instruction %zu: %s", d->index, msg);
 }
 
-/* Words of each opcode's first instruction word that may be non-zero
- * (bit k: word k); everything else is reserved. */
+/* Words of each opcode's first slot that may be non-zero (bit k: word k);
+ * everything else is reserved. */
 static uint32_t used_words(int op)
 {
 	switch (op) {
 	case NPU_END:
 	case NPU_SYNC: return 1u << 0;
 	case NPU_LOAD:
-	case NPU_STORE:
+	case NPU_STORE: return 0x7fu;
 	case NPU_COPY:
 	case NPU_RELU: return 0xfu;
 	case NPU_ALLOC:
 	case NPU_FREE: return 0x7u;
 	case NPU_CONV: return 0xffffu;
-	case NPU_POOL: return 0x7e7u;
+	case NPU_POOL: return 0x1fffu;
 	case NPU_GAVG: return 0x67u;
 	case NPU_REQUANT: return 0xffu;
 	case NPU_EW: return 0x7fffu;
@@ -218,8 +306,9 @@ static uint32_t used_words(int op)
 static unsigned allowed_flags(int op)
 {
 	switch (op) {
-	case NPU_CONV: return NPU_F_RELU | NPU_F_OUT32 | NPU_F_PSUM | NPU_F_PERCH | NPU_F_SPLIT |
-			       NPU_F_OSPLIT;
+	case NPU_LOAD:
+	case NPU_STORE: return 3; /* the class */
+	case NPU_CONV: return NPU_F_RELU | NPU_F_OUT32 | NPU_F_PSUM | NPU_F_SPLIT | NPU_F_OSPLIT;
 	case NPU_POOL: return NPU_F_AVG;
 	case NPU_EW: return NPU_F_RELU;
 	case NPU_REQUANT: return NPU_F_RELU | NPU_F_PERCH;
@@ -249,12 +338,26 @@ static int check_words(Dec *d, const uint32_t *w, uint32_t used)
 	return 0;
 }
 
-static int check_space(Dec *d, uint32_t ref, bool dram, const char *what)
+static char space_letter(uint32_t ref)
 {
-	if (!(ref & NPU_DRAM_BIT) != !dram)
-		return bad(d, "%s must be %s Ref (is %c:0x%x)", what, dram ? "a DRAM" : "an SRAM",
-			   ref & NPU_DRAM_BIT ? 'D' : 'S', ref & ~NPU_DRAM_BIT);
-	return 0;
+	return "SWD?"[NPU_SPACE(ref)];
+}
+
+/* ref must be in one of the spaces of mask (bit k: space k). */
+static int check_space(Dec *d, uint32_t ref, unsigned mask, const char *what)
+{
+	if (mask >> NPU_SPACE(ref) & 1)
+		return 0;
+	const char *want = mask == 1u << NPU_SRAM   ? "an SRAM"
+			   : mask == 1u << NPU_WBUF ? "a WBUF"
+			   : mask == 1u << NPU_DRAM ? "a DRAM"
+						    : "an SRAM or WBUF";
+	return bad(d, "%s must be %s Ref (is %c:0x%x)", what, want, space_letter(ref), NPU_ADDR(ref));
+}
+
+static int sram(Dec *d, uint32_t ref, const char *what)
+{
+	return check_space(d, ref, 1u << NPU_SRAM, what);
 }
 
 /* Output extent of a window over n, as ir.c computes it; < 1 when the
@@ -289,6 +392,8 @@ static void decode_window(NpuInsn *i, const uint32_t *w)
 	i->pl = (int8_t)(w[10] >> 8 & 0xff);
 	i->pb = (int8_t)(w[10] >> 16 & 0xff);
 	i->pr = (int8_t)(w[10] >> 24);
+	i->oy0 = w[11] & 0xffff;
+	i->oy1 = w[11] >> 16;
 }
 
 static int check_window(Dec *d, const NpuInsn *i)
@@ -312,14 +417,83 @@ static int check_window(Dec *d, const NpuInsn *i)
 	if (oh != i->out_h || ow != i->out_w)
 		return bad(d, "output %ux%u, the window gives %lldx%lld", i->out_h, i->out_w,
 			   (long long)oh, (long long)ow);
+	if (i->oy0 >= i->oy1 || i->oy1 > i->out_h)
+		return bad(d, "band of rows %u..%u outside the output's %u rows", i->oy0, i->oy1,
+			   i->out_h);
 	return 0;
 }
 
-static int decode_conv(Dec *d, const uint32_t *w, NpuInsn *i)
+/* A view must start at or before the first row the band reads of it. */
+static int check_rows(Dec *d, const char *what, unsigned row0, int first)
 {
+	if ((int)row0 > first)
+		return bad(d, "%s view starts at row %u, the band reads row %d", what, row0, first);
+	return 0;
+}
+
+static int decode_view(Dec *d, const uint32_t *w, NpuInsn *i)
+{
+	bool split = i->flags & NPU_F_SPLIT, osplit = i->flags & NPU_F_OSPLIT;
+	bool psum = i->flags & NPU_F_PSUM;
+	if ((w[0] & 0xff) != NPU_VIEW)
+		return bad(d, "the slot after it is %s (0x%02x), not its view", npu_opname(w[0] & 0xff),
+			   w[0] & 0xff);
+	if (w[0] >> 8)
+		return bad(d, "view: non-zero flags or count in w0 (0x%08x)", w[0]);
+	for (int k = VIEW_WORDS; k < NPU_INSN_WORDS; k++)
+		if (w[k])
+			return bad(d, "view: non-zero reserved word w%d (0x%08x)", k, w[k]);
+	static const struct {
+		int word;
+		bool high;
+		const char *what;
+	} unused[] = {
+		{2, true, "src2 row0 without SPLIT"}, {3, false, "src2 cstride without SPLIT"},
+		{5, true, "dst2 row0 without OSPLIT"}, {6, false, "dst2 cstride without OSPLIT"},
+		{7, false, "psum cstride without PSUM"}, {8, false, "psum row0 without PSUM"},
+	};
+	for (size_t k = 0; k < sizeof unused / sizeof unused[0]; k++) {
+		int word = unused[k].word;
+		bool on = word <= 3 ? split : word <= 6 ? osplit : psum;
+		uint32_t v = unused[k].high ? w[word] >> 16 : w[word];
+		if (!on && v)
+			return bad(d, "view: %s (w%d = 0x%08x)", unused[k].what, word, w[word]);
+	}
+	if (w[8] >> 16)
+		return bad(d, "view: non-zero reserved bits in w8 (0x%08x)", w[8]);
+	i->x.cs = w[1];
+	i->x.row0 = w[2] & 0xffff;
+	i->x2.row0 = w[2] >> 16;
+	i->x2.cs = w[3];
+	i->y.cs = w[4];
+	i->y.row0 = w[5] & 0xffff;
+	i->y2.row0 = w[5] >> 16;
+	i->y2.cs = w[6];
+	i->ps.cs = w[7];
+	i->ps.row0 = w[8] & 0xffff;
+	int lo, hi;
+	npu_band_rows(i, &lo, &hi);
+	if (hi > lo) {
+		if (check_rows(d, "src", i->x.row0, lo))
+			return -1;
+		if (split && check_rows(d, "src2", i->x2.row0, lo))
+			return -1;
+	}
+	if (check_rows(d, "dst", i->y.row0, i->oy0) ||
+	    (osplit && check_rows(d, "dst2", i->y2.row0, i->oy0)) ||
+	    (psum && check_rows(d, "psum", i->ps.row0, i->oy0)))
+		return -1;
+	return 0;
+}
+
+static int decode_conv(Dec *d, const uint32_t *words, size_t n, NpuInsn *i, size_t *used)
+{
+	const uint32_t *w = words;
 	decode_window(i, w);
+	i->x.base = w[1];
+	i->y.base = w[2];
 	i->weight = w[3];
-	i->aux = w[4];
+	i->psum = i->ps.base = w[4];
 	if (check_window(d, i))
 		return -1;
 	if (!i->groups)
@@ -327,62 +501,74 @@ static int decode_conv(Dec *d, const uint32_t *w, NpuInsn *i)
 	if (i->in_c % i->groups || i->out_c % i->groups)
 		return bad(d, "groups %u do not divide in_c %u and out_c %u", i->groups, i->in_c,
 			   i->out_c);
-	if (check_space(d, i->weight, true, "weights"))
+	if (sram(d, i->x.base, "src") || sram(d, i->y.base, "dst") ||
+	    check_space(d, i->weight, 1u << NPU_WBUF, "weights"))
 		return -1;
-	if (!(i->flags & NPU_F_PSUM) &&
-	    check_space(d, i->aux, true, i->flags & NPU_F_PERCH ? "table" : "bias"))
-		return -1;
+	if (i->flags & NPU_F_PSUM) {
+		if (sram(d, i->psum, "psum"))
+			return -1;
+	} else if (w[4]) {
+		return bad(d, "non-zero reserved word w4 (0x%08x) without PSUM", w[4]);
+	}
 	if ((i->flags & NPU_F_OUT32) && (i->flags & NPU_F_RELU))
 		return bad(d, "flag RELU with OUT32 (int32 outputs are not clamped)");
-	if ((i->flags & NPU_F_PERCH) && (i->flags & (NPU_F_OUT32 | NPU_F_PSUM)))
-		return bad(d, "flag PERCH with %s (the table takes aux; int32 outputs are not "
-			      "requantized)",
-			   i->flags & NPU_F_OUT32 ? "OUT32" : "PSUM");
-	if (i->flags & NPU_F_PERCH) {
-		if (w[11] || w[12])
-			return bad(d, "non-zero qmul/qshift (w11, w12) with PERCH");
-	} else if (i->flags & NPU_F_OUT32) {
-		if (w[11] || w[12])
-			return bad(d, "non-zero qmul/qshift (w11, w12) with OUT32");
-	} else {
-		if (w[12] >> 8)
-			return bad(d, "non-zero reserved bits in w12 (0x%08x)", w[12]);
-		i->qmul = (int32_t)w[11];
-		i->qshift = (int8_t)(w[12] & 0xff);
-	}
+	if (w[12] >> 16)
+		return bad(d, "non-zero reserved bits in w12 (0x%08x)", w[12]);
+	i->cw = w[12] & 0xffff;
+	if (!i->cw)
+		return bad(d, "zero block width cw");
 	if (i->flags & NPU_F_SPLIT) {
-		i->src2 = w[13];
+		i->x2.base = w[13];
 		i->split = w[14] & 0xffff;
 		if (!i->split || i->split >= i->in_c)
 			return bad(d, "split at input channel %u of %u (SPLIT takes 1 to in_c - 1)",
 				   i->split, i->in_c);
+		if (sram(d, i->x2.base, "src2"))
+			return -1;
 	} else if (w[13] || (w[14] & 0xffff)) {
 		return bad(d, "non-zero reserved word w%d (0x%08x) without SPLIT", w[13] ? 13 : 14,
 			   w[13] ? w[13] : w[14]);
 	}
 	if (i->flags & NPU_F_OSPLIT) {
-		i->dst2 = w[15];
+		i->y2.base = w[15];
 		i->osplit = w[14] >> 16;
 		if (!i->osplit || i->osplit >= i->out_c)
 			return bad(d, "split at output channel %u of %u (OSPLIT takes 1 to out_c - 1)",
 				   i->osplit, i->out_c);
+		if (sram(d, i->y2.base, "dst2"))
+			return -1;
 	} else if (w[15] || w[14] >> 16) {
 		return bad(d, "non-zero reserved word w%d (0x%08x) without OSPLIT", w[15] ? 15 : 14,
 			   w[15] ? w[15] : w[14]);
 	}
-	return 0;
+	if (n < 2 * NPU_INSN_WORDS)
+		return bad(d, "needs its view; the stream ends first");
+	*used = 2 * NPU_INSN_WORDS;
+	return decode_view(d, w + NPU_INSN_WORDS, i);
 }
 
 static int decode_pool(Dec *d, const uint32_t *w, NpuInsn *i)
 {
 	decode_window(i, w);
+	i->x.base = w[1];
+	i->y.base = w[2];
+	i->x.cs = w[3];
+	i->y.cs = w[4];
+	i->x.row0 = w[12] & 0xffff;
+	i->y.row0 = w[12] >> 16;
+	if (i->groups)
+		return bad(d, "non-zero reserved bits in w9 (0x%08x)", w[9]);
 	if (check_window(d, i))
 		return -1;
-	if (i->groups > 1)
-		return bad(d, "groups %u (pooling takes 0 or 1)", i->groups);
 	if (i->out_c != i->in_c)
 		return bad(d, "out_c %u differs from in_c %u", i->out_c, i->in_c);
-	return 0;
+	if (sram(d, i->src, "src") || sram(d, i->dst, "dst"))
+		return -1;
+	int lo, hi;
+	npu_band_rows(i, &lo, &hi);
+	if (hi > lo && check_rows(d, "src", i->x.row0, lo))
+		return -1;
+	return check_rows(d, "dst", i->y.row0, i->oy0);
 }
 
 static void decode_pairs(const uint32_t *w, int n, NpuInsn *i)
@@ -395,7 +581,8 @@ static void decode_pairs(const uint32_t *w, int n, NpuInsn *i)
 }
 
 /* REQUANT's w6 (table) and w7 (channels): zero without PERCH; with it,
- * zero qmul and qshift, a DRAM table and channels that divide the elements. */
+ * zero qmul and qshift, a WBUF table at a multiple of 8 and channels that
+ * divide the elements. */
 static int decode_requant_perch(Dec *d, const uint32_t *w, NpuInsn *i)
 {
 	if (!(i->flags & NPU_F_PERCH)) {
@@ -407,8 +594,10 @@ static int decode_requant_perch(Dec *d, const uint32_t *w, NpuInsn *i)
 	if (w[4] || w[5])
 		return bad(d, "non-zero qmul/qshift (w4, w5) with PERCH");
 	i->aux = w[6];
-	if (check_space(d, i->aux, true, "table"))
+	if (check_space(d, i->aux, 1u << NPU_WBUF, "table"))
 		return -1;
+	if (NPU_ADDR(i->aux) % NPU_TABLE_ENTRY)
+		return bad(d, "table at 0x%x, not a multiple of %d", NPU_ADDR(i->aux), NPU_TABLE_ENTRY);
 	if (w[7] >> 16)
 		return bad(d, "non-zero reserved bits in w7 (0x%08x)", w[7]);
 	i->out_c = (uint16_t)w[7];
@@ -463,8 +652,48 @@ static int decode_ew(Dec *d, const uint32_t *words, size_t n, NpuInsn *i, size_t
 					   w[k]);
 		decode_pairs(w + 1, m, i);
 	}
+	if (sram(d, i->dst, "dst"))
+		return -1;
+	for (int k = 0; k < i->nin; k++) {
+		char what[16];
+		snprintf(what, sizeof what, "in%d", k);
+		if (sram(d, i->in[k], what))
+			return -1;
+	}
 	*used = need;
 	return 0;
+}
+
+static int decode_transfer(Dec *d, const uint32_t *w, NpuInsn *i)
+{
+	bool load = i->op == NPU_LOAD;
+	i->cls = i->flags & 3;
+	i->flags = 0;
+	i->src = w[1];
+	i->dst = w[2];
+	i->bytes = w[3];
+	i->rows = w[4] & 0xffff;
+	if (i->cls > NPU_CLS_WEIGHT || (!load && i->cls == NPU_CLS_WEIGHT))
+		return bad(d, "class %u (%s takes 0 act, 1 spill%s)", i->cls, d->name,
+			   load ? ", 2 weight" : "");
+	if (!i->bytes || i->bytes > NPU_ADDR_MASK)
+		return bad(d, "%u bytes a row (1 to 2^30 - 1)", i->bytes);
+	if (w[4] >> 16)
+		return bad(d, "non-zero reserved bits in w4 (0x%08x)", w[4]);
+	if (!i->rows)
+		return bad(d, "zero rows");
+	if (i->rows == 1 && (w[5] || w[6]))
+		return bad(d, "non-zero reserved word w%d (0x%08x) with one row", w[5] ? 5 : 6,
+			   w[5] ? w[5] : w[6]);
+	i->sstride = w[5];
+	i->dstride = w[6];
+	if (i->rows > 1 && i->dstride < i->bytes)
+		return bad(d, "destination rows overlap (stride %u, %u bytes a row)", i->dstride,
+			   i->bytes);
+	if (load)
+		return check_space(d, i->src, 1u << NPU_DRAM, "source") ||
+		       check_space(d, i->dst, 1u << NPU_SRAM | 1u << NPU_WBUF, "destination");
+	return sram(d, i->src, "source") || check_space(d, i->dst, 1u << NPU_DRAM, "destination");
 }
 
 /* Checks and decodes one instruction; *used gets the words it takes. */
@@ -479,6 +708,8 @@ static int decode(Dec *d, const uint32_t *w, size_t n, NpuInsn *i, size_t *used)
 	i->flags = (uint8_t)flags;
 	if (op == NPU_OPERANDS)
 		return bad(d, "operands without an ew before it");
+	if (op == NPU_VIEW)
+		return bad(d, "view without a conv before it");
 	if (!used_words(op))
 		return bad(d, "unknown opcode 0x%02x", op);
 	d->name = npu_opname(op);
@@ -496,6 +727,7 @@ static int decode(Dec *d, const uint32_t *w, size_t n, NpuInsn *i, size_t *used)
 	switch (op) {
 	case NPU_LOAD:
 	case NPU_STORE:
+		return decode_transfer(d, w, i);
 	case NPU_COPY:
 	case NPU_RELU:
 		i->src = w[1];
@@ -503,22 +735,16 @@ static int decode(Dec *d, const uint32_t *w, size_t n, NpuInsn *i, size_t *used)
 		i->bytes = w[3];
 		if (!i->bytes)
 			return bad(d, op == NPU_RELU ? "zero elements" : "zero bytes");
-		if (op == NPU_LOAD || op == NPU_STORE) {
-			bool load = op == NPU_LOAD;
-			if (check_space(d, i->src, load, "source"))
-				return -1;
-			return check_space(d, i->dst, !load, "destination");
-		}
-		return 0;
+		return sram(d, i->src, "source") || sram(d, i->dst, "destination");
 	case NPU_ALLOC:
 	case NPU_FREE:
 		i->dst = w[1];
 		i->bytes = w[2];
 		if (!i->bytes)
 			return bad(d, "zero bytes");
-		return check_space(d, i->dst, false, "buffer");
+		return sram(d, i->dst, "buffer");
 	case NPU_CONV:
-		return decode_conv(d, w, i);
+		return decode_conv(d, w, n, i, used);
 	case NPU_POOL:
 		return decode_pool(d, w, i);
 	case NPU_GAVG:
@@ -531,7 +757,7 @@ static int decode(Dec *d, const uint32_t *w, size_t n, NpuInsn *i, size_t *used)
 			return bad(d, "non-zero reserved bits in w6 (0x%08x)", w[6]);
 		if (!i->in_c || !i->in_h || !i->in_w)
 			return bad(d, "zero input dimension %ux%ux%u", i->in_c, i->in_h, i->in_w);
-		return 0;
+		return sram(d, i->src, "source") || sram(d, i->dst, "destination");
 	case NPU_REQUANT:
 		i->src = w[1];
 		i->dst = w[2];
@@ -542,6 +768,8 @@ static int decode(Dec *d, const uint32_t *w, size_t n, NpuInsn *i, size_t *used)
 			return bad(d, "non-zero reserved bits in w5 (0x%08x)", w[5]);
 		if (!i->bytes)
 			return bad(d, "zero elements");
+		if (sram(d, i->src, "source") || sram(d, i->dst, "destination"))
+			return -1;
 		return decode_requant_perch(d, w, i);
 	case NPU_EW:
 		return decode_ew(d, w, n, i, used);
@@ -564,12 +792,29 @@ size_t npu_decode(const uint32_t *words, size_t n, size_t index, NpuInsn *i, Err
 
 static void put_ref(FILE *f, const char *name, uint32_t r)
 {
-	fprintf(f, " %s=%c:0x%x", name, r & NPU_DRAM_BIT ? 'D' : 'S', r & ~NPU_DRAM_BIT);
+	fprintf(f, " %s=%c:0x%x", name, space_letter(r), NPU_ADDR(r));
+}
+
+static void put_view(FILE *f, const char *name, const NpuView *v)
+{
+	put_ref(f, name, v->base);
+	fprintf(f, "/%u", v->cs);
+	if (v->row0)
+		fprintf(f, "@%u", v->row0);
 }
 
 static void put_q(FILE *f, const NpuInsn *i)
 {
 	fprintf(f, " q=%ld>>%d", (long)i->qmul, i->qshift);
+}
+
+static void put_window(FILE *f, const NpuInsn *i)
+{
+	fprintf(f, " in=%ux%ux%u out=%ux%ux%u k=%ux%u s=%ux%u d=%ux%u p=%d,%d,%d,%d", i->in_c,
+		i->in_h, i->in_w, i->out_c, i->out_h, i->out_w, i->kh, i->kw, i->sh, i->sw, i->dh,
+		i->dw, i->pt, i->pl, i->pb, i->pr);
+	if (i->oy0 || i->oy1 != i->out_h)
+		fprintf(f, " rows=%u..%u", i->oy0, i->oy1);
 }
 
 void npu_disasm(const NpuInsn *i, FILE *f)
@@ -578,6 +823,13 @@ void npu_disasm(const NpuInsn *i, FILE *f)
 	switch (i->op) {
 	case NPU_LOAD:
 	case NPU_STORE:
+		put_ref(f, "src", i->src);
+		put_ref(f, "dst", i->dst);
+		fprintf(f, " bytes=%u", i->bytes);
+		if (i->rows > 1)
+			fprintf(f, " rows=%u stride=%u,%u", i->rows, i->sstride, i->dstride);
+		fprintf(f, " %s", npu_class_name(i->cls));
+		break;
 	case NPU_COPY:
 		put_ref(f, "src", i->src);
 		put_ref(f, "dst", i->dst);
@@ -594,32 +846,28 @@ void npu_disasm(const NpuInsn *i, FILE *f)
 		fprintf(f, " bytes=%u", i->bytes);
 		break;
 	case NPU_CONV:
-	case NPU_POOL:
-		put_ref(f, "src", i->src);
-		put_ref(f, "dst", i->dst);
+		put_view(f, "src", &i->x);
 		if (i->flags & NPU_F_SPLIT) {
-			put_ref(f, "src2", i->src2);
+			put_view(f, "src2", &i->x2);
 			fprintf(f, " split=%u", i->split);
 		}
+		put_view(f, "dst", &i->y);
 		if (i->flags & NPU_F_OSPLIT) {
-			put_ref(f, "dst2", i->dst2);
+			put_view(f, "dst2", &i->y2);
 			fprintf(f, " osplit=%u", i->osplit);
 		}
-		if (i->op == NPU_CONV) {
-			put_ref(f, "w", i->weight);
-			put_ref(f, i->flags & NPU_F_PSUM ? "psum" : i->flags & NPU_F_PERCH ? "table" : "bias",
-				i->aux);
-		}
-		fprintf(f, " in=%ux%ux%u out=%ux%ux%u k=%ux%u s=%ux%u d=%ux%u p=%d,%d,%d,%d", i->in_c,
-			i->in_h, i->in_w, i->out_c, i->out_h, i->out_w, i->kh, i->kw, i->sh, i->sw,
-			i->dh, i->dw, i->pt, i->pl, i->pb, i->pr);
-		if (i->op == NPU_CONV) {
-			fprintf(f, " g=%u", i->groups);
-			if (!(i->flags & (NPU_F_OUT32 | NPU_F_PERCH)))
-				put_q(f, i);
-		} else {
-			fprintf(f, " %s", i->flags & NPU_F_AVG ? "avg" : "max");
-		}
+		if (i->flags & NPU_F_PSUM)
+			put_view(f, "psum", &i->ps);
+		put_ref(f, "w", i->weight);
+		fprintf(f, " cw=%u", i->cw);
+		put_window(f, i);
+		fprintf(f, " g=%u", i->groups);
+		break;
+	case NPU_POOL:
+		put_view(f, "src", &i->x);
+		put_view(f, "dst", &i->y);
+		put_window(f, i);
+		fprintf(f, " %s", i->flags & NPU_F_AVG ? "avg" : "max");
 		break;
 	case NPU_GAVG:
 		put_ref(f, "src", i->src);
@@ -643,8 +891,8 @@ void npu_disasm(const NpuInsn *i, FILE *f)
 		put_q(f, i);
 		fprintf(f, " n=%u in=", i->nin);
 		for (int k = 0; k < ew_inputs(i); k++)
-			fprintf(f, "%s%c:0x%x*%ld", k ? "," : "", i->in[k] & NPU_DRAM_BIT ? 'D' : 'S',
-				i->in[k] & ~NPU_DRAM_BIT, (long)i->coef[k]);
+			fprintf(f, "%s%c:0x%x*%ld", k ? "," : "", space_letter(i->in[k]),
+				NPU_ADDR(i->in[k]), (long)i->coef[k]);
 		break;
 	default:
 		break;

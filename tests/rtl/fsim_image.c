@@ -2,21 +2,25 @@
  * writes the final DRAM image and fsim's counters, for the RTL's tests to
  * compare against npu_sim's.
  *
- *   fsim_image SRAM RD_BPC WR_BPC LATENCY ROWS COLS VEC_WIDTH stream.bin dram.bin OUT.bin [COUNTERS.json]
+ *   fsim_image CONFIG.xml stream.bin dram.bin OUT.bin [COUNTERS.json]
  *
- * The counters JSON has npu_sim's keys (stall_cycles is 0: fsim does not
- * count it).  Exit status 0, or 1 with fsim's message when it refuses the
- * stream (the message on stdout as "error: ...", so tests can compare it
- * with the RTL's), 2 on bad arguments or files.  Links build/libserenity_core.a.
+ * The counters JSON uses npu_sim's keys for what both count (instructions,
+ * bytes by port class, DMA and scratchpad bytes, SRAM peak and high-water
+ * mark, MAC-busy cycles) plus fsim's estimated "cycles".  Exit status 0, or
+ * 1 with fsim's message when it refuses the stream (on stdout as
+ * "error: ...", so tests can compare it with the RTL's), 2 on bad
+ * arguments or files.  Links build/libserenity_core.a.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "cost.h"
 #include "err.h"
 #include "fsim.h"
+#include "pipeline.h"
 
 static void *slurp(const char *path, size_t *n)
 {
@@ -44,58 +48,61 @@ static void *slurp(const char *path, size_t *n)
 
 int main(int argc, char **argv)
 {
-	if (argc != 11 && argc != 12) {
-		fprintf(stderr, "usage: fsim_image SRAM RD WR LATENCY ROWS COLS VW stream.bin dram.bin "
-				"OUT.bin [COUNTERS.json]\n");
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: fsim_image CONFIG.xml stream.bin dram.bin OUT.bin [COUNTERS.json]\n");
 		return 2;
 	}
-	CostModel m = {
-		.sram_bytes = atoll(argv[1]),
-		.dma_read_bpc = atoi(argv[2]),
-		.dma_write_bpc = atoi(argv[3]),
-		.dram_latency = atoi(argv[4]),
-		.mac_rows = atoi(argv[5]),
-		.mac_cols = atoi(argv[6]),
-		.vector_width = atoi(argv[7]),
-	};
+	Config c;
+	Err e;
+	memset(&e, 0, sizeof e);
+	if (cfg_read(argv[1], &c, &e)) {
+		fprintf(stderr, "fsim_image: %s\n", e.msg);
+		return 2;
+	}
+	CostModel m = pipeline_cost_model(&c);
 	size_t sbytes, dbytes;
-	uint8_t *s = slurp(argv[8], &sbytes);
-	uint8_t *d = slurp(argv[9], &dbytes);
+	uint8_t *s = slurp(argv[2], &sbytes);
+	uint8_t *d = slurp(argv[3], &dbytes);
 	if (!s || !d) {
-		fprintf(stderr, "fsim_image: cannot read %s\n", !s ? argv[8] : argv[9]);
+		fprintf(stderr, "fsim_image: cannot read %s\n", !s ? argv[2] : argv[3]);
 		return 2;
 	}
 	size_t nw = sbytes / 4;
 	uint32_t *w = malloc(nw * sizeof *w + 1);
+	if (!w)
+		abort();
 	for (size_t k = 0; k < nw; k++)
 		w[k] = (uint32_t)s[4 * k] | (uint32_t)s[4 * k + 1] << 8 | (uint32_t)s[4 * k + 2] << 16 |
 		       (uint32_t)s[4 * k + 3] << 24;
 	FsimStats st;
-	Err e;
-	memset(&e, 0, sizeof e);
 	int rc = fsim_run(&m, w, nw, d, dbytes, &st, &e);
 	if (rc)
 		printf("error: %s\n", e.msg);
 	if (!rc) {
-		FILE *f = fopen(argv[10], "wb");
+		FILE *f = fopen(argv[4], "wb");
 		if (!f || fwrite(d, 1, dbytes, f) != dbytes || fclose(f)) {
-			fprintf(stderr, "fsim_image: cannot write %s\n", argv[10]);
+			fprintf(stderr, "fsim_image: cannot write %s\n", argv[4]);
 			return 2;
 		}
 	}
-	if (argc == 12) {
-		FILE *f = fopen(argv[11], "w");
+	if (argc == 6) {
+		FILE *f = fopen(argv[5], "w");
 		if (!f) {
-			fprintf(stderr, "fsim_image: cannot write %s\n", argv[11]);
+			fprintf(stderr, "fsim_image: cannot write %s\n", argv[5]);
 			return 2;
 		}
 		fprintf(f,
-			"{\"cycles\":%lld,\"compute_busy\":%lld,\"dma_busy\":%lld,\"stall_cycles\":0,"
-			"\"dram_weight_read\":%lld,\"dram_act_read\":%lld,\"dram_write\":%lld,"
-			"\"sram_peak\":%lld,\"instructions\":%lld}\n",
-			(long long)st.cycles, (long long)st.compute_busy, (long long)st.dma_busy,
-			(long long)st.dram_weight_read, (long long)st.dram_act_read,
-			(long long)st.dram_write, (long long)st.sram_peak, (long long)st.insns);
+			"{\"cycles\":%lld,\"mac_busy\":%lld,\"insns\":%lld,"
+			"\"port_rd_act\":%lld,\"port_rd_spill\":%lld,\"port_rd_weight\":%lld,"
+			"\"port_rd_fetch\":%lld,\"port_wr_act\":%lld,\"port_wr_spill\":%lld,"
+			"\"dma_rd\":%lld,\"dma_wr\":%lld,\"sram_rd\":%lld,\"sram_wr\":%lld,"
+			"\"sram_peak\":%lld,\"sram_hwm\":%lld}\n",
+			(long long)st.cycles, (long long)st.mac_busy, (long long)st.insns,
+			(long long)st.port_rd[NPU_CLS_ACT], (long long)st.port_rd[NPU_CLS_SPILL],
+			(long long)st.port_rd[NPU_CLS_WEIGHT], (long long)st.port_rd[NPU_CLS_FETCH],
+			(long long)st.port_wr[NPU_CLS_ACT], (long long)st.port_wr[NPU_CLS_SPILL],
+			(long long)st.dma_rd, (long long)st.dma_wr, (long long)st.sram_rd,
+			(long long)st.sram_wr, (long long)st.sram_peak, (long long)st.sram_hwm);
 		fclose(f);
 	}
 	free(s);
