@@ -1,650 +1,987 @@
-// npu_conv: the convolution engine: address generation around the MAC
-// array (npu_mac) and requantization (npu_requant).
+// npu_conv: the convolution engine (CONV of docs/isa.md).
 //
-// Dataflow: output-stationary tiles of the cost model.  Each group's
-// output channels go across the COLS columns, its reduction (input channel
-// x kernel row x kernel column, the weights' [cin/groups][kh][kw] order)
-// across the ROWS rows.  One step per cycle multiplies ROWS inputs by
-// ROWS x COLS weights; the steps run
-//     for g < groups, for each tile of COLS output channels,
-//       for each output pixel (row-major), for each tile of ROWS reduction terms
-// so a pixel's COLS accumulators finish after ceil(cin/groups*kh*kw / ROWS)
-// steps, start from the bias (or from the partial sums at aux with PSUM),
-// are requantized (or, with OUT32, written as int32) and written.  That is
-//     groups * ceil(cout_g / COLS) * ceil(cin_g * kh * kw / ROWS) * out_h * out_w
-// steps, the cost model's cycles, plus a few to set up and drain.
+// It touches only on-chip memories: the scratchpad through port A (input
+// windows, partial sums, outputs) and the weight buffer through its read
+// port (weights and per-channel parameters, in the blocks of docs/isa.md).
 //
-// Per-channel requantization (i_perch, flag PERCH): aux is a DRAM table of
-// 12-byte {bias, qmul, qshift} entries, one per output channel.  With each
-// pixel's first step, column c reads its channel's bias from the table (the
-// bias port, at aux + 12*oc) and its qmul and qshift (the q port, the 5
-// bytes at aux + 12*oc + 4); stage B keeps them per column until the
-// pixel is requantized, each lane of npu_requant with its own pair.  No
-// step is added: the table's bytes only lengthen the instruction's DRAM
-// streaming, as fsim counts them.
+// Dataflow: outer product, output-stationary.  The MAC array (npu_mac) is
+// ROWS pixel lanes x COLS channel columns.  A *pixel tile* is nl <= L
+// consecutive output pixels ox0 .. ox0+nl-1 of one output row oy times the
+// ncols <= cw output channels of one weight tile, where
+//     L = min(ROWS, (WIN - 1) / sw + 1)
+// so that the lanes' input bytes of one reduction term always fit one
+// window.  Loop order:
+//     for g < groups, for tile t of group g (cw channels, the last narrower):
+//       9 parameter rows (bias, qmul, qshift of the tile's channels)
+//       for oy in [oy0, oy1), for ox0 = 0, L, 2L, ... < out_w:
+//         with PSUM: the partial sums, per channel in chunks
+//         red = cig*kh*kw reduction steps r = (ic, ky, kx)
+//         then the pixel tile drains: per channel one write (int8,
+//         requantized) or its chunks (OUT32)
+// A step reads one window (the lanes' bytes x(ic, iy, ox*sw - pl + kx*dw),
+// from the first valid lane's byte to the last's; no access when the row
+// iy is outside the input or no lane is valid) and one WBUF row (the
+// tile's cw weights of term r, at weight + block + (9 + r)*cw), and the
+// array accumulates acc[p][k] += x[p] * w[k].  A chunk is CH bytes: CH =
+// 4*floor(WIN/4) (whole int32 lanes), or WIN when WIN < 4.
 //
-// Every row keeps its reduction term's kernel tap and input-channel offset
-// and moves them ROWS terms on per step with adders only; padding and
-// cropping (negative padding) fall out of the bounds test on the input
-// coordinates: a row outside the input reads 0.  Multiplications and
-// divisions happen once per instruction, in SETUP.  The input port's
-// enables and spaces are per row (o_x_en, o_x_dram): each memory sees only
-// the rows that read it, and stage B takes each row's byte from the memory
-// it asked.
+// Pipeline.  Issue side, one *item* (parameter row, partial-sum chunk or
+// step) a cycle:
+//     G  generator: loop counters and incremental address walkers (no
+//        multiplier: every product is set up once, in SETUP)
+//     R  request register: the item's port-A access (address, bytes) and
+//        WBUF row, presented from registers
+//     M  the access's data arrive: the MAC accumulates (o_mac), or a
+//        partial-sum chunk loads into the accumulators, or a parameter row
+//        lands in the tile's parameter registers
+// Drain side: when a pixel tile's last step has accumulated, the
+// accumulators move (one cycle later, "handoff") to the drained copy D, a
+// shift register of channels, with the tile's qmul/qshift; the next pixel
+// tile's items meanwhile keep the array busy.  int8: D's head channel ->
+// npu_requant (2 stages) -> one write of nl bytes per channel.  OUT32:
+// D's head channel is written directly, in chunks.  The drain's writes
+// have priority over R on port A; an item issues only in a cycle without
+// a drain write, and a pixel tile's last step only once the previous
+// pixel tile has been written completely (so one drained copy suffices).
 //
-// Inputs in two parts (i_split, flag SPLIT): input channel c < split is at
-// src + c*in_h*in_w, channel c >= split at src2 + (c - split)*in_h*in_w,
-// each part in either space.  Every row also keeps its term's input channel
-// (the group's first plus its own, moved on with the offset); a row whose
-// channel is split or later adds its offset to src2 - split*in_h*in_w
-// instead of src, and reads in src2's space.  Outputs in two parts (i_osplit,
-// flag OSPLIT) likewise: output channel c >= osplit goes to dst2 + (c -
-// osplit)*out_h*out_w (times 4 with OUT32), in dst2's space; the columns
-// whose channel is osplit or later travel down the pipeline with the step
-// (a comparison per column), and the output port's space is per column
-// (o_y_dram).
+// Cycles, from the i_start cycle to the o_done cycle, when i_a_gnt is
+// always 1 (tb_conv checks this on every case):
+//     T = 8 + LAT + sum over pixel tiles i of ( max(n_i, LAT) + w_i )
+//     LAT = 5 (int8) or 3 (OUT32): from a last step's issue to its
+//           pixel tile's first write
+//     n_i = 9*[i is its tile's first pixel tile] + ps_i + red   (items)
+//     w_i = ncols_i (int8) or ncols_i * ceil(4*nl_i / CH) (OUT32)  (writes)
+//     ps_i = PSUM ? ncols_i * ceil(4*nl_i / CH) : 0   (partial-sum reads)
+// with the pixel tiles of the loop order above: per group, ceil(cog/cw)
+// tiles of ncols = min(cw, cog - t*cw); per tile, (oy1 - oy0) rows of
+// ceil(out_w / L) pixel tiles, nl = min(L, out_w - ox0).  (8 cycles set up:
+// 6 of multiplications and divisions, one to initialize the loops, one to
+// fill R.)  o_mac is high red cycles per pixel tile.  With refusals
+// (i_a_gnt low) every refused cycle stalls what depends on it; results do
+// not change.
 //
-// Pipeline: A (addresses, registered) -> memory read -> B (MAC) ->
-// C (requantize) -> D (write).
+// Port A protocol: a refused access is presented again unchanged: a drain
+// write stalls the drain; a refused read holds R, and the drain may not
+// take port A over until it is granted.  o_busy is high from the cycle
+// after i_start through the o_done cycle.
 `default_nettype none
 
 module npu_conv #(
-    parameter int ROWS = 4,
-    parameter int COLS = 4
+    parameter int ROWS = 4,   // pixel lanes
+    parameter int COLS = 4,   // output-channel columns; the weight buffer's row is COLS bytes
+    parameter int WIN  = 8,   // scratchpad window: bytes one port-A access reaches at any address
+    parameter int WRW  = 10   // weight-buffer row address bits
 ) (
-    input  wire logic        i_clk,
-    input  wire logic        i_rst,
-    // instruction: latched on i_start, run from i_go
-    input  wire logic        i_start,
-    input  wire logic        i_go,
-    input  wire logic [31:0] i_src,
-    input  wire logic [31:0] i_dst,
-    input  wire logic [31:0] i_weight,
-    input  wire logic [31:0] i_aux,
-    input  wire logic [31:0] i_src2,     // with i_split != 0: channels i_split.. (any space)
-    input  wire logic [15:0] i_split,    // 0, or SPLIT's first input channel at i_src2
-    input  wire logic [31:0] i_dst2,     // with i_osplit != 0: channels i_osplit.. (any space)
-    input  wire logic [15:0] i_osplit,   // 0, or OSPLIT's first output channel at i_dst2
-    input  wire logic [15:0] i_in_c,
-    input  wire logic [15:0] i_in_h,
-    input  wire logic [15:0] i_in_w,
-    input  wire logic [15:0] i_out_c,
-    input  wire logic [15:0] i_out_h,
-    input  wire logic [15:0] i_out_w,
-    input  wire logic  [7:0] i_kh,
-    input  wire logic  [7:0] i_kw,
-    input  wire logic  [7:0] i_sh,
-    input  wire logic  [7:0] i_sw,
-    input  wire logic  [7:0] i_dh,
-    input  wire logic  [7:0] i_dw,
-    input  wire logic  [7:0] i_pt,
-    input  wire logic  [7:0] i_pl,
-    input  wire logic [15:0] i_groups,
-    input  wire logic [31:0] i_qmul,
-    input  wire logic  [7:0] i_qshift,
-    input  wire logic        i_relu,
-    input  wire logic        i_out32,
-    input  wire logic        i_psum,
-    input  wire logic        i_perch,
-    output logic             o_busy,
-    output logic             o_done,
-    // input activations: ROWS gathered bytes, each row's enable and space
-    output logic  [ROWS-1:0] o_x_en,
-    output logic  [ROWS-1:0] o_x_dram,
-    output logic [ROWS-1:0][31:0] o_x_addr,
-    input  wire logic [ROWS-1:0][7:0] i_x_s,
-    input  wire logic [ROWS-1:0][7:0] i_x_d,
-    // weights (DRAM): per column ROWS contiguous bytes
-    output logic             o_w_en,
-    output logic  [COLS-1:0] o_w_cmask,
-    output logic      [15:0] o_w_nrows,
-    output logic [COLS-1:0][31:0] o_w_addr,
-    input  wire logic [COLS-1:0][ROWS-1:0][7:0] i_w,
-    // bias or partial sums: a word per column
-    output logic             o_a_en,
-    output logic             o_a_dram,
-    output logic [COLS-1:0][31:0] o_a_addr,
-    input  wire logic [COLS-1:0][31:0] i_a_s,
-    input  wire logic [COLS-1:0][31:0] i_a_d,
-    // per-channel qmul (bits 0-31) and qshift (32-39) (DRAM, PERCH only)
-    output logic             o_q_en,
-    output logic [COLS-1:0][31:0] o_q_addr,
-    input  wire logic [COLS-1:0][39:0] i_q_d,
-    // outputs: a byte or word per column, each column's space
-    output logic             o_y_en,
-    output logic  [COLS-1:0] o_y_dram,
-    output logic             o_y_wide,
-    output logic  [COLS-1:0] o_y_mask,
-    output logic [COLS-1:0][31:0] o_y_addr,
-    output logic [COLS-1:0][31:0] o_y_data
+    input  wire logic                i_clk,
+    input  wire logic                i_rst,
+    input  wire logic                i_start,    // one cycle; the fields are valid in that cycle only
+    input  wire logic         [31:0] i_src,      // SRAM byte addresses (no space bits)
+    input  wire logic         [31:0] i_src2,
+    input  wire logic         [31:0] i_dst,
+    input  wire logic         [31:0] i_dst2,
+    input  wire logic         [31:0] i_psum,
+    input  wire logic         [31:0] i_weight,   // WBUF byte address of the first block
+    input  wire logic         [31:0] i_src_cs,   // channel strides (bytes)
+    input  wire logic         [31:0] i_src2_cs,
+    input  wire logic         [31:0] i_dst_cs,
+    input  wire logic         [31:0] i_dst2_cs,
+    input  wire logic         [31:0] i_psum_cs,
+    input  wire logic         [15:0] i_src_row0,
+    input  wire logic         [15:0] i_src2_row0,
+    input  wire logic         [15:0] i_dst_row0,
+    input  wire logic         [15:0] i_dst2_row0,
+    input  wire logic         [15:0] i_psum_row0,
+    input  wire logic         [15:0] i_in_c,
+    input  wire logic         [15:0] i_in_h,
+    input  wire logic         [15:0] i_in_w,
+    input  wire logic         [15:0] i_out_c,
+    input  wire logic         [15:0] i_out_h,
+    input  wire logic         [15:0] i_out_w,
+    input  wire logic         [15:0] i_groups,
+    input  wire logic         [15:0] i_split,    // 0: no SPLIT
+    input  wire logic         [15:0] i_osplit,   // 0: no OSPLIT
+    input  wire logic         [15:0] i_oy0,
+    input  wire logic         [15:0] i_oy1,
+    input  wire logic         [15:0] i_cw,
+    input  wire logic          [7:0] i_kh,
+    input  wire logic          [7:0] i_kw,
+    input  wire logic          [7:0] i_sh,
+    input  wire logic          [7:0] i_sw,
+    input  wire logic          [7:0] i_dh,
+    input  wire logic          [7:0] i_dw,
+    input  wire logic          [7:0] i_pt,       // signed
+    input  wire logic          [7:0] i_pl,       // signed
+    input  wire logic                i_relu,
+    input  wire logic                i_out32,
+    input  wire logic                i_psum_en,
+    output logic                     o_busy,     // from i_start until done
+    output logic                     o_done,     // one cycle, when the last output has been written
+    // scratchpad port A (hw/README.md "Port A")
+    output logic                     o_a_req,
+    output logic                     o_a_we,
+    output logic              [31:0] o_a_addr,
+    output logic              [15:0] o_a_n,
+    output logic         [8*WIN-1:0] o_a_wdata,
+    input  wire logic                i_a_gnt,
+    input  wire logic    [8*WIN-1:0] i_a_rdata,
+    // weight buffer read port: row -> data the next cycle, held
+    output logic                     o_w_re,
+    output logic           [WRW-1:0] o_w_row,
+    input  wire logic   [8*COLS-1:0] i_w_rdata,
+    output logic                     o_mac       // this cycle the array accumulates a reduction step
 );
 
-    typedef enum logic [2:0] {
-        IDLE,
-        ARMED,
-        SETUP,
-        INIT,
-        RUN,
-        DRAIN
-    } state_t;
+    localparam int IW  = WIN > 1 ? $clog2(WIN) : 1;        // a byte's index in a window
+    localparam int CH  = WIN >= 4 ? 4 * (WIN / 4) : WIN;   // bytes of a chunk (OUT32, PSUM)
+    localparam int NCH = (4 * ROWS + CH - 1) / CH;         // chunks of a whole channel
+    localparam int CJW = NCH > 1 ? $clog2(NCH) : 1;        // a chunk's index
+    localparam int KB  = COLS > 1 ? $clog2(COLS) : 1;      // a column's index, a byte offset in a WBUF row
+    localparam int LW  = $clog2(ROWS + 1);                 // a lane count
+    localparam int NB  = KB + 1;                           // a column count
+    localparam int AW  = WRW + KB;                         // WBUF byte address bits
+    localparam int NQ  = WIN < ROWS ? WIN : ROWS;          // lanes an int8 write can hold
 
-    localparam int ROWS1 = ROWS - 1;
-    localparam logic [63:0] ROWS_M1 = 64'(ROWS1);
+    localparam logic [1:0] S_IDLE  = 2'd0;
+    localparam logic [1:0] S_SETUP = 2'd1;
+    localparam logic [1:0] S_INIT  = 2'd2;
+    localparam logic [1:0] S_RUN   = 2'd3;
 
-    state_t st_r;
-    logic   done_r;
-    logic   unused_wt_space;  // weights are always in DRAM
+    localparam logic [1:0] T_PRM = 2'd0;   // a parameter row of the tile's block
+    localparam logic [1:0] T_PS  = 2'd1;   // a chunk of one channel's partial sums
+    localparam logic [1:0] T_ST  = 2'd2;   // a reduction step
 
-    assign unused_wt_space = i_weight[31];
+    // ------------------------------------------------------------------
+    // helpers
+    // ------------------------------------------------------------------
 
-    // ---- the instruction ----
-    logic        [31:0] src_r, dst_r, wt_r, aux_r, src2_r, dst2_r;
-    logic               x_dram_r, x2_dram_r, y_dram_r, y2_dram_r, a_dram_r;
-    logic        [15:0] in_c_r, out_c_r, groups_r, split_r, osplit_r;
-    logic signed [31:0] ih_r, iw_r;
-    logic        [15:0] oh_r, ow_r;
-    logic         [7:0] kh_r, kw_r, sh_r, sw_r, dh_r, dw_r;
-    logic signed  [7:0] pt_r, pl_r;
-    logic        [31:0] qmul_r;
-    logic         [7:0] qshift_r;
-    logic               relu_r, out32_r, psum_r, perch_r;
-    logic [COLS-1:0][31:0] qa_addr_r;    // PERCH: the columns' qmul addresses
-    logic [COLS-1:0][31:0] qm_r;         // and the pixel's qmul, qshift per column
-    logic  [COLS-1:0][7:0] qs_r;
-    logic [COLS-1:0][31:0] lane_qmul;
-    logic  [COLS-1:0][7:0] lane_qshift;
+    // acc + a * d * 2^s for a 4-bit digit d: one step of a shift-add multiply
+    function automatic logic [31:0] madd(input logic [31:0] acc, input logic [31:0] a, input logic [3:0] d,
+                                         input logic [4:0] s);
+        logic [31:0] m;
+        m = '0;
+        for (int b = 0; b < 4; b++)
+            if (d[b]) m = m + (a << b);
+        madd = acc + (m << s);
+    endfunction
 
-    // ---- per-instruction constants (SETUP) ----
-    logic        [15:0] cog_r, cig_r;
-    logic        [31:0] red_r, nrt_r, hw_r, cighw_r, cogred_r, colsred_r;
-    logic        [31:0] cogplane_r, colsplane_r, shw_r, dhw_r, kwd_r, khd_r, khdw_r;
-    logic        [15:0] dkx_r, dky_r;
-    logic        [31:0] dic_hw_r, dkxd_r, dkyd_r, dkydw_r;
-    logic        [15:0] dic_r;
-    logic        [31:0] split_at_r;       // SPLIT: first channel at src2, else past the last
-    logic        [31:0] src2b_r;          // src2 - split * in_h * in_w
-    logic        [31:0] osplit_at_r;      // OSPLIT: first channel at dst2, else past the last
-    logic        [31:0] dst2b_r;          // dst2 - osplit * out_h * out_w (bytes)
-    logic [COLS-1:0][31:0] colred_r;
-    logic [COLS-1:0][31:0] cplane_r;
-    // each row's first reduction term
-    logic [ROWS-1:0][15:0] kx0_r;
-    logic [ROWS-1:0][15:0] ky0_r;
-    logic [ROWS-1:0][31:0] kxd0_r;
-    logic [ROWS-1:0][31:0] kyd0_r;
-    logic [ROWS-1:0][31:0] kydw0_r;
-    logic [ROWS-1:0][31:0] icoff0_r;
-    logic [ROWS-1:0][15:0] ic0_r;
+    // a WBUF byte address -> {row, byte offset in the row}: a / COLS and
+    // a % COLS by restoring division (COLS is a constant: each step compares
+    // a KB+1-bit remainder with it)
+    function automatic logic [AW-1:0] wsplit(input logic [31:0] a);
+        logic  [KB:0]   t;
+        logic  [KB-1:0] rem;
+        logic [WRW-1:0] q;
+        rem = '0;
+        q   = '0;
+        for (int b = 31; b >= 0; b--) begin
+            t = {rem, a[b]};
+            if (32'(t) >= 32'(COLS)) begin
+                t = t - (KB+1)'(COLS);
+                if (b < WRW) q[b] = 1'b1;
+            end
+            rem = t[KB-1:0];
+        end
+        wsplit = {q, rem};
+    endfunction
 
-    // ---- loop state: the next step to issue ----
-    logic               fin_r;
-    logic        [31:0] rt_r, rtrows_r;
-    logic [ROWS-1:0][15:0] kx_r;
-    logic [ROWS-1:0][15:0] ky_r;
-    logic [ROWS-1:0][31:0] kxd_r;    // kx * dw
-    logic [ROWS-1:0][31:0] kyd_r;    // ky * dh
-    logic [ROWS-1:0][31:0] kydw_r;   // ky * dh * in_w
-    logic [ROWS-1:0][31:0] icoff_r;  // ic * in_h * in_w
-    logic [ROWS-1:0][15:0] ic_r;     // ic, the channel within the group
-    logic        [15:0] ox_r, oy_r, ot_r, g_r;
-    logic        [31:0] p_r;
-    logic signed [31:0] ix0_r, iy0_r, rowoff_r;
-    logic        [31:0] goc_r, oc0_r, gocp_r, ocp_r, xg_r, xg2_r, gw_r, wg_r, gic_r;
+    // ------------------------------------------------------------------
+    // the instruction's fields (latched on i_start) and setup
+    // ------------------------------------------------------------------
+    logic  [1:0] st_r;
+    logic  [2:0] su_r;                     // SETUP cycle
+    logic [31:0] f_src, f_src2, f_dst, f_dst2, f_psum, f_weight;
+    logic [31:0] f_scs, f_s2cs, f_dcs, f_d2cs, f_pcs;
+    logic [15:0] f_srow0, f_s2row0, f_drow0, f_d2row0, f_prow0;
+    logic [15:0] f_in_h, f_in_w, f_out_w, f_groups, f_split, f_osplit;
+    logic [15:0] f_oy0, f_oy1, f_cw;
+    logic  [7:0] f_kh, f_kw, f_sh, f_sw, f_dh, f_dw, f_pt, f_pl;
+    logic        f_relu, f_out32, f_psum_en;
 
-    // ---- stage A: a step's addresses ----
-    logic               a_v_r, a_first_r, a_last_r;
-    logic        [15:0] a_nrows_r;                // rows with a reduction term
-    logic        [31:0] a_yidx_r;
-    logic    [COLS-1:0] a_cmask_r;
-    logic    [COLS-1:0] a_y2_r;                   // columns writing dst2's part
-    logic        [15:0] a_ncols_r;                // columns with an output channel
-    logic    [ROWS-1:0] a_xv_r;
-    logic    [ROWS-1:0] a_xd_r;               // rows reading DRAM
-    logic [ROWS-1:0][31:0] x_addr_r;
-    logic [COLS-1:0][31:0] w_addr_r;
-    logic [COLS-1:0][31:0] aa_addr_r;
-    // ---- stage B: MAC ----
-    logic               b_v_r, b_first_r, b_last_r;
-    logic        [15:0] b_nrows_r;
-    logic        [31:0] b_yidx_r;
-    logic    [COLS-1:0] b_cmask_r;
-    logic    [COLS-1:0] b_y2_r;
-    logic        [15:0] b_ncols_r;
-    logic    [ROWS-1:0] b_xv_r;
-    logic    [ROWS-1:0] b_xd_r;
-    logic [ROWS-1:0][7:0] mac_x;
-    logic [COLS-1:0][31:0] mac_init;
-    logic [COLS-1:0][31:0] acc;
-    // ---- stage C: requantize ----
-    logic               c_v_r;
-    logic        [31:0] c_yidx_r;
-    logic    [COLS-1:0] c_cmask_r;
-    logic    [COLS-1:0] c_y2_r;
-    logic        [15:0] c_ncols_r;
-    // ---- stage D: write ----
-    logic               d_v_r;
-    logic    [COLS-1:0] d_cmask_r;
-    logic    [COLS-1:0] d_ydram_r;
-    logic [COLS-1:0][31:0] y_addr_r;
-    logic [COLS-1:0][31:0] acc32_r;
-    logic  [COLS-1:0][7:0] q;
+    // setup results (constant while the instruction runs)
+    logic [16:0] dv_ri, dv_ro;             // divisions: remainders
+    logic [15:0] dv_qi, dv_qo;             // and dividends becoming quotients (cig, cog)
+    logic [31:0] c_oysh;                   // oy0 * sh
+    logic [31:0] c_dhw, c_shw;             // dh * in_w, sh * in_w
+    logic [31:0] c_ro1, c_ro2;             // (oy0*sh - pt - row0) * in_w of src, src2
+    logic [31:0] c_or1, c_or2, c_pr;       // (oy0 - row0) * out_w of dst, dst2, psum
+    logic [16*(ROWS+1)-1:0] c_lo;          // lane p's offset p*sw, p = 0..ROWS
+    logic [32*ROWS-1:0] c_lmin, c_lmax;    // lane p valid iff lmin <= ixb < lmax
+    logic     [LW-1:0] c_l;                // L: lanes a pixel tile
+    logic     [15:0]   c_lsw;              // L * sw
+    logic [31:0] c_iy0;                    // oy0*sh - pt
+
+    wire  [1:0] e2 = f_out32 ? 2'd2 : 2'd0;          // log2 of an output element's bytes
 
     always_ff @(posedge i_clk) begin
-        done_r <= 1'b0;
-        a_v_r  <= 1'b0;
         case (st_r)
-            IDLE: if (i_start) begin
-                src_r    <= {1'b0, i_src[30:0]};
-                x_dram_r <= i_src[31];
-                dst_r    <= {1'b0, i_dst[30:0]};
-                y_dram_r <= i_dst[31];
-                wt_r     <= {1'b0, i_weight[30:0]};
-                aux_r    <= {1'b0, i_aux[30:0]};
-                a_dram_r <= i_aux[31];
-                src2_r   <= {1'b0, i_src2[30:0]};
-                x2_dram_r <= i_src2[31];
-                split_r  <= i_split;
-                dst2_r   <= {1'b0, i_dst2[30:0]};
-                y2_dram_r <= i_dst2[31];
-                osplit_r <= i_osplit;
-                in_c_r   <= i_in_c;
-                ih_r     <= 32'(i_in_h);
-                iw_r     <= 32'(i_in_w);
-                out_c_r  <= i_out_c;
-                oh_r     <= i_out_h;
-                ow_r     <= i_out_w;
-                kh_r     <= i_kh;
-                kw_r     <= i_kw;
-                sh_r     <= i_sh;
-                sw_r     <= i_sw;
-                dh_r     <= i_dh;
-                dw_r     <= i_dw;
-                pt_r     <= signed'(i_pt);
-                pl_r     <= signed'(i_pl);
-                groups_r <= i_groups;
-                qmul_r   <= i_qmul;
-                qshift_r <= i_qshift;
-                relu_r   <= i_relu;
-                out32_r  <= i_out32;
-                psum_r   <= i_psum;
-                perch_r  <= i_perch;
-                st_r     <= ARMED;
+            S_IDLE: if (i_start) begin
+                f_src    <= i_src;
+                f_src2   <= i_src2;
+                f_dst    <= i_dst;
+                f_dst2   <= i_dst2;
+                f_psum   <= i_psum;
+                f_weight <= i_weight;
+                f_scs    <= i_src_cs;
+                f_s2cs   <= i_src2_cs;
+                f_dcs    <= i_dst_cs;
+                f_d2cs   <= i_dst2_cs;
+                f_pcs    <= i_psum_cs;
+                f_srow0  <= i_src_row0;
+                f_s2row0 <= i_src2_row0;
+                f_drow0  <= i_dst_row0;
+                f_d2row0 <= i_dst2_row0;
+                f_prow0  <= i_psum_row0;
+                f_in_h   <= i_in_h;
+                f_in_w   <= i_in_w;
+                f_out_w  <= i_out_w;
+                f_groups <= i_groups;
+                f_split  <= i_split;
+                f_osplit <= i_osplit;
+                f_oy0    <= i_oy0;
+                f_oy1    <= i_oy1 < i_out_h ? i_oy1 : i_out_h;  // the band never passes out_h
+                f_cw     <= i_cw;
+                f_kh     <= i_kh;
+                f_kw     <= i_kw;
+                f_sh     <= i_sh;
+                f_sw     <= i_sw;
+                f_dh     <= i_dh;
+                f_dw     <= i_dw;
+                f_pt     <= i_pt;
+                f_pl     <= i_pl;
+                f_relu   <= i_relu && !i_out32;
+                f_out32  <= i_out32;
+                f_psum_en <= i_psum_en;
             end
-            ARMED: if (i_go) st_r <= SETUP;
-            SETUP: begin : setup
-                logic [15:0] cig, cog, ic, ky, kx;
-                logic [31:0] red, hw, plane;
-                logic [COLS-1:0][31:0] colred;
-                logic [COLS-1:0][31:0] cplane;
-                logic [ROWS-1:0][15:0] kx0;
-                logic [ROWS-1:0][15:0] ky0;
-                logic [ROWS-1:0][31:0] kxd0;
-                logic [ROWS-1:0][31:0] kyd0;
-                logic [ROWS-1:0][31:0] kydw0;
-                logic [ROWS-1:0][31:0] icoff0;
-                logic [ROWS-1:0][15:0] ic0;
-                cig   = in_c_r / groups_r;
-                cog   = out_c_r / groups_r;
-                cog_r <= cog;
-                cig_r <= cig;
-                red   = 32'(cig) * 32'(kh_r) * 32'(kw_r);
-                hw    = 32'(ih_r) * 32'(iw_r);
-                plane = 32'(oh_r) * 32'(ow_r);
-                red_r       <= red;
-                nrt_r       <= 32'((64'(red) + ROWS_M1) / 64'(ROWS));
-                hw_r        <= hw;
-                cighw_r     <= 32'(cig) * hw;
-                cogred_r    <= 32'(cog) * red;
-                colsred_r   <= 32'(COLS) * red;
-                cogplane_r  <= 32'(cog) * plane;
-                colsplane_r <= 32'(COLS) * plane;
-                shw_r       <= 32'(sh_r) * 32'(iw_r);
-                dhw_r       <= 32'(dh_r) * 32'(iw_r);
-                kwd_r       <= 32'(kw_r) * 32'(dw_r);
-                khd_r       <= 32'(kh_r) * 32'(dh_r);
-                khdw_r      <= 32'(kh_r) * 32'(dh_r) * 32'(iw_r);
-                split_at_r  <= split_r != 0 ? 32'(split_r) : 32'hffff_ffff;
-                src2b_r     <= src2_r - 32'(split_r) * hw;
-                osplit_at_r <= osplit_r != 0 ? 32'(osplit_r) : 32'hffff_ffff;
-                dst2b_r     <= dst2_r - ((32'(osplit_r) * plane) << (out32_r ? 2 : 0));
-                for (int c = 0; c < COLS; c++) begin
-                    colred[c] = 32'(c) * red;
-                    cplane[c] = 32'(c) * plane;
+            S_SETUP: begin : setup
+                logic [3:0] dg;
+                // cig = in_c / groups, cog = out_c / groups: 4 quotient bits a cycle
+                if (su_r < 3'd4) begin : div
+                    logic [16:0] ri, ro;
+                    logic [15:0] qi, qo;
+                    ri = dv_ri;
+                    ro = dv_ro;
+                    qi = dv_qi;
+                    qo = dv_qo;
+                    for (int b = 0; b < 4; b++) begin
+                        ri = {ri[15:0], qi[15]};
+                        qi = {qi[14:0], 1'b0};
+                        if (ri >= {1'b0, f_groups}) begin
+                            ri    = ri - {1'b0, f_groups};
+                            qi[0] = 1'b1;
+                        end
+                        ro = {ro[15:0], qo[15]};
+                        qo = {qo[14:0], 1'b0};
+                        if (ro >= {1'b0, f_groups}) begin
+                            ro    = ro - {1'b0, f_groups};
+                            qo[0] = 1'b1;
+                        end
+                    end
+                    dv_ri <= ri;
+                    dv_ro <= ro;
+                    dv_qi <= qi;
+                    dv_qo <= qo;
                 end
-                colred_r <= colred;
-                cplane_r <= cplane;
-                // row r starts at reduction term r: (ic, ky, kx) by counting
-                ic = 0;
-                ky = 0;
-                kx = 0;
-                for (int r = 0; r <= ROWS; r++) begin
-                    if (r < ROWS) begin
-                        kx0[r]    = kx;
-                        ky0[r]    = ky;
-                        kxd0[r]   = 32'(kx) * 32'(dw_r);
-                        kyd0[r]   = 32'(ky) * 32'(dh_r);
-                        kydw0[r]  = 32'(ky) * 32'(dh_r) * 32'(iw_r);
-                        icoff0[r] = 32'(ic) * hw;
-                        ic0[r]    = ic;
+                if (su_r < 3'd2) begin
+                    // oy0 * sh, 4 bits of sh a cycle
+                    dg = su_r[0] ? f_sh[7:4] : f_sh[3:0];
+                    c_oysh <= madd(c_oysh, 32'(f_oy0), dg, su_r[0] ? 5'd4 : 5'd0);
+                end else begin : mul
+                    logic [1:0] i;
+                    logic [3:0] dw4, do4;
+                    i   = 2'(su_r - 3'd2);
+                    dw4 = f_in_w[4*i +: 4];
+                    do4 = f_out_w[4*i +: 4];
+                    c_dhw <= madd(c_dhw, 32'(f_dh), dw4, {1'b0, i, 2'b00});
+                    c_shw <= madd(c_shw, 32'(f_sh), dw4, {1'b0, i, 2'b00});
+                    c_ro1 <= madd(c_ro1, c_oysh - 32'(signed'(f_pt)) - 32'(f_srow0), dw4, {1'b0, i, 2'b00});
+                    c_ro2 <= madd(c_ro2, c_oysh - 32'(signed'(f_pt)) - 32'(f_s2row0), dw4, {1'b0, i, 2'b00});
+                    c_or1 <= madd(c_or1, 32'(f_oy0) - 32'(f_drow0), do4, {1'b0, i, 2'b00});
+                    c_or2 <= madd(c_or2, 32'(f_oy0) - 32'(f_d2row0), do4, {1'b0, i, 2'b00});
+                    c_pr  <= madd(c_pr, 32'(f_oy0) - 32'(f_prow0), do4, {1'b0, i, 2'b00});
+                end
+                if (su_r == 3'd0) begin : lanes
+                    // lane offsets p*sw (constant p: shifts and adds)
+                    for (int p = 0; p <= ROWS; p++) begin : lo
+                        logic [15:0] v;
+                        v = '0;
+                        for (int b = 0; b < LW; b++)
+                            if (((p >> b) & 1) != 0) v = v + (16'(f_sw) << b);
+                        c_lo[16*p +: 16] <= v;
+                    end
+                end
+                if (su_r == 3'd1) begin : lanes2
+                    logic [LW-1:0] l;
+                    l = '0;
+                    for (int p = 0; p < ROWS; p++) begin
+                        if (32'(c_lo[16*p +: 16]) <= 32'(WIN - 1)) l = LW'(p + 1);
+                        c_lmin[32*p +: 32] <= 32'd0 - 32'(c_lo[16*p +: 16]);
+                        c_lmax[32*p +: 32] <= 32'(f_in_w) - 32'(c_lo[16*p +: 16]);
+                    end
+                    c_l <= l;
+                end
+                if (su_r == 3'd2) begin : lsw
+                    logic [15:0] v;
+                    c_iy0 <= c_oysh - 32'(signed'(f_pt));
+                    v = '0;
+                    for (int p = 0; p <= ROWS; p++)
+                        if (LW'(p) == c_l) v = c_lo[16*p +: 16];
+                    c_lsw <= v;
+                end
+            end
+            default: ;
+        endcase
+        if (st_r == S_IDLE && i_start) begin
+            su_r   <= '0;
+            dv_ri  <= '0;
+            dv_ro  <= '0;
+            dv_qi  <= i_in_c;
+            dv_qo  <= i_out_c;
+            c_oysh <= '0;
+            c_dhw  <= '0;
+            c_shw  <= '0;
+            c_ro1  <= '0;
+            c_ro2  <= '0;
+            c_or1  <= '0;
+            c_or2  <= '0;
+            c_pr   <= '0;
+        end else if (st_r == S_SETUP) begin
+            su_r <= su_r + 3'd1;
+        end
+    end
+
+    wire [15:0] c_cig = dv_qi;
+    wire [15:0] c_cog = dv_qo;
+
+    // ------------------------------------------------------------------
+    // G: the item generator
+    // ------------------------------------------------------------------
+    logic                g_v;              // G holds the next item
+    logic          [1:0] g_type;
+    logic          [3:0] g_j;              // parameter row
+    logic         [KB-1:0] g_k;            // partial sums: column
+    logic        [CJW-1:0] g_cj;           // and chunk
+    logic         [15:0] g_cpos;           // chunk's first byte in the channel's lanes
+    logic          [7:0] g_kx, g_ky;
+    logic         [15:0] g_ic;
+    logic         [31:0] g_ixo;            // ox0*sw - pl (signed)
+    logic         [31:0] g_ixb;            // ixo + kx*dw: lane 0's input column
+    logic         [31:0] g_iy0;            // oy*sh - pt (signed)
+    logic         [31:0] g_iy;             // iy0 + ky*dh: the step's input row
+    logic         [31:0] g_xrow;           // address of (channel, row iy, column 0)
+    logic         [15:0] g_xch;            // input-channel walker: channel,
+    logic         [31:0] g_xptr;           // its view's base + channel offset,
+    logic                g_xpart;          // in src2's part
+    logic         [15:0] g_xs_ch;          // the walker at the group's first channel
+    logic         [31:0] g_xs_ptr;
+    logic                g_xs_part;
+    logic         [31:0] g_rowoff1;        // (oy*sh - pt - row0) * in_w, src and src2
+    logic         [31:0] g_rowoff2;
+    logic      [WRW-1:0] g_wrow;           // WBUF byte address of the item: row,
+    logic       [KB-1:0] g_woff;           // offset
+    logic      [WRW-1:0] g_ws_row;         // the tile's term 0
+    logic       [KB-1:0] g_ws_off;
+    logic         [31:0] g_pptr;           // psum channel walker (no parts)
+    logic         [31:0] g_ps_ptr;         // the tile's first channel
+    logic         [31:0] g_prow;           // (oy - psum_row0) * 4*out_w
+    logic         [31:0] g_orow1, g_orow2; // (oy - row0) * out_w * e of dst, dst2
+    logic         [15:0] g_oy, g_ox0;
+    logic         [15:0] g_rem;            // out_w - ox0
+    logic       [LW-1:0] g_nl;             // lanes of the pixel tile
+    logic     [ROWS-1:0] g_lmask;          // lanes < nl
+    logic         [15:0] g_g;              // group
+    logic         [15:0] g_crem;           // cog - the tile's first channel in the group
+    logic         [NB-1:0] g_ncols;        // channels of the tile
+    logic                g_newtile;        // first pixel tile of its tile
+
+    // R: the request register
+    logic                r_v;
+    logic          [1:0] r_type;
+    logic                r_acc;            // the item accesses port A
+    logic         [31:0] r_addr;
+    logic         [15:0] r_n;
+    logic      [WRW-1:0] r_wrow;
+    logic       [KB-1:0] r_woff;
+    logic          [3:0] r_j;
+    logic       [KB-1:0] r_k;
+    logic      [CJW-1:0] r_cj;
+    logic     [ROWS-1:0] r_lv;             // valid lanes of a step
+    logic  [IW*ROWS-1:0] r_idx;            // lane p's byte in the window
+    logic                r_first, r_last, r_final;
+    logic         [31:0] r_orow1, r_orow2, r_ox0e;   // the pixel tile, for its drain
+    logic       [LW-1:0] r_nl;
+    logic       [NB-1:0] r_ncols;
+    logic                r_newtile;
+
+    // the item G holds, as R will present it
+    logic         [31:0] it_addr;
+    logic         [15:0] it_n;
+    logic                it_acc;
+    logic     [ROWS-1:0] it_lv;
+    logic  [IW*ROWS-1:0] it_idx;
+    logic                it_first, it_last, it_final;
+    logic                g_rowend, g_tileend, g_grpend;
+
+    always_comb begin : item
+        logic              iyok;
+        logic [ROWS-1:0]   fa, lb;
+        logic [15:0]       offa, offb, cn;
+        iyok = !g_iy[31] && g_iy < 32'(f_in_h);
+        for (int p = 0; p < ROWS; p++)
+            it_lv[p] = iyok && g_lmask[p] && signed'(g_ixb) >= signed'(c_lmin[32*p +: 32]) &&
+                       signed'(g_ixb) < signed'(c_lmax[32*p +: 32]);
+        fa   = it_lv & ~(it_lv << 1);
+        lb   = it_lv & ~(it_lv >> 1);
+        offa = '0;
+        offb = '0;
+        for (int p = 0; p < ROWS; p++) begin
+            if (fa[p]) offa = offa | c_lo[16*p +: 16];
+            if (lb[p]) offb = offb | c_lo[16*p +: 16];
+        end
+        for (int p = 0; p < ROWS; p++)
+            it_idx[IW*p +: IW] = IW'(c_lo[16*p +: 16] - offa);
+        cn = 16'({g_nl, 2'b00}) - g_cpos;
+        if (g_type == T_PS) begin
+            it_acc  = 1'b1;
+            it_addr = g_pptr + g_prow + {14'h0, g_ox0, 2'b00} + 32'(g_cpos);
+            it_n    = cn < 16'(CH) ? cn : 16'(CH);
+        end else begin
+            it_acc  = g_type == T_ST && it_lv != '0;
+            it_addr = g_xrow + g_ixb + 32'(offa);
+            it_n    = offb - offa + 16'd1;
+        end
+        it_first  = g_ic == 16'd0 && g_ky == 8'd0 && g_kx == 8'd0;
+        it_last   = g_type == T_ST && g_ic == c_cig - 16'd1 && g_ky == f_kh - 8'd1 && g_kx == f_kw - 8'd1;
+        g_rowend  = g_rem <= 16'(c_l);
+        g_tileend = g_rowend && g_oy + 16'd1 == f_oy1;
+        g_grpend  = g_tileend && g_crem <= f_cw;
+        it_final  = it_last && g_grpend && g_g + 16'd1 == f_groups;
+    end
+
+    // issue, drain and their arbitration (below)
+    logic r_issue, r_ok, drain_wv, drain_req, drain_idle, rhold_r;
+    wire  g_adv = g_v && (!r_v || r_issue);
+
+    always_ff @(posedge i_clk) begin
+        if (st_r == S_INIT) begin : init
+            logic [AW-1:0] wa;
+            logic [LW-1:0] nl;
+            wa        = wsplit(f_weight);
+            nl        = f_out_w < 16'(c_l) ? LW'(f_out_w) : c_l;
+            g_type    <= T_PRM;
+            g_j       <= '0;
+            g_k       <= '0;
+            g_cj      <= '0;
+            g_cpos    <= '0;
+            g_kx      <= '0;
+            g_ky      <= '0;
+            g_ic      <= '0;
+            g_ixo     <= 32'd0 - 32'(signed'(f_pl));
+            g_ixb     <= 32'd0 - 32'(signed'(f_pl));
+            g_iy0     <= c_iy0;
+            g_iy      <= c_iy0;
+            g_xrow    <= f_src + c_ro1;
+            g_xch     <= '0;
+            g_xptr    <= f_src;
+            g_xpart   <= 1'b0;
+            g_xs_ch   <= '0;
+            g_xs_ptr  <= f_src;
+            g_xs_part <= 1'b0;
+            g_rowoff1 <= c_ro1;
+            g_rowoff2 <= c_ro2;
+            g_wrow    <= wa[AW-1:KB];
+            g_woff    <= wa[KB-1:0];
+            g_ws_row  <= wa[AW-1:KB];
+            g_ws_off  <= wa[KB-1:0];
+            g_pptr    <= f_psum;
+            g_ps_ptr  <= f_psum;
+            g_prow    <= c_pr << 2;
+            g_orow1   <= c_or1 << e2;
+            g_orow2   <= c_or2 << e2;
+            g_oy      <= f_oy0;
+            g_ox0     <= '0;
+            g_rem     <= f_out_w;
+            g_nl      <= nl;
+            for (int p = 0; p < ROWS; p++) g_lmask[p] <= LW'(p) < nl;
+            g_g       <= '0;
+            g_crem    <= c_cog;
+            g_ncols   <= c_cog < f_cw ? NB'(c_cog) : NB'(f_cw);
+            g_newtile <= 1'b1;
+        end else if (g_adv) begin : next
+            // the successor of the item G holds
+            logic [WRW-1:0] wrow;
+            logic  [KB-1:0] woff;
+            logic    [15:0] xch;
+            logic    [31:0] xptr;
+            logic           xpart;
+            // the WBUF address one cw further (cw divides COLS: a row ends exactly)
+            if (32'(g_woff) + 32'(f_cw) >= 32'(COLS)) begin
+                wrow = g_wrow + WRW'(1);
+                woff = '0;
+            end else begin
+                wrow = g_wrow;
+                woff = g_woff + KB'(f_cw);
+            end
+            // the input-channel walker one channel further
+            xch = g_xch + 16'd1;
+            if (f_split != 16'd0 && xch == f_split) begin
+                xptr  = f_src2;
+                xpart = 1'b1;
+            end else begin
+                xptr  = g_xptr + (g_xpart ? f_s2cs : f_scs);
+                xpart = g_xpart;
+            end
+            case (g_type)
+                T_PRM: begin
+                    g_wrow <= wrow;
+                    g_woff <= woff;
+                    if (g_j != 4'd8) begin
+                        g_j <= g_j + 4'd1;
                     end else begin
-                        dkx_r    <= kx;
-                        dky_r    <= ky;
-                        dkxd_r   <= 32'(kx) * 32'(dw_r);
-                        dkyd_r   <= 32'(ky) * 32'(dh_r);
-                        dkydw_r  <= 32'(ky) * 32'(dh_r) * 32'(iw_r);
-                        dic_hw_r <= 32'(ic) * hw;
-                        dic_r    <= ic;
-                    end
-                    kx = kx + 16'd1;
-                    if (kx == 16'(kw_r)) begin
-                        kx = 0;
-                        ky = ky + 16'd1;
-                        if (ky == 16'(kh_r)) begin
-                            ky = 0;
-                            ic = ic + 16'd1;
-                        end
+                        g_ws_row <= wrow;
+                        g_ws_off <= woff;
+                        g_type   <= f_psum_en ? T_PS : T_ST;
                     end
                 end
-                kx0_r    <= kx0;
-                ky0_r    <= ky0;
-                kxd0_r   <= kxd0;
-                kyd0_r   <= kyd0;
-                kydw0_r  <= kydw0;
-                icoff0_r <= icoff0;
-                ic0_r    <= ic0;
-                st_r     <= INIT;
-            end
-            INIT: begin
-                fin_r    <= 1'b0;
-                rt_r     <= '0;
-                rtrows_r <= '0;
-                kx_r     <= kx0_r;
-                ky_r     <= ky0_r;
-                kxd_r    <= kxd0_r;
-                kyd_r    <= kyd0_r;
-                kydw_r   <= kydw0_r;
-                icoff_r  <= icoff0_r;
-                ic_r     <= ic0_r;
-                ox_r     <= '0;
-                oy_r     <= '0;
-                p_r      <= '0;
-                ix0_r    <= -32'(pl_r);
-                iy0_r    <= -32'(pt_r);
-                rowoff_r <= -32'(pt_r) * iw_r;
-                ot_r     <= '0;
-                g_r      <= '0;
-                goc_r    <= '0;
-                oc0_r    <= '0;
-                gocp_r   <= '0;
-                ocp_r    <= '0;
-                xg_r     <= src_r;
-                xg2_r    <= src2b_r;
-                gic_r    <= '0;
-                gw_r     <= wt_r;
-                wg_r     <= wt_r;
-                st_r     <= RUN;
-            end
-            RUN: if (fin_r) begin
-                st_r <= DRAIN;
-            end else begin : run
-                logic [COLS-1:0] cmask, y2;
-                logic     [15:0] ncols, nrows;
-                logic [ROWS-1:0] xv, xd;
-                // issue this step: the addresses of the active rows and columns
-                ncols = 32'(cog_r) - 32'(ot_r) < 32'(COLS) ? cog_r - ot_r : 16'(COLS);
-                nrows = red_r - rtrows_r < 32'(ROWS) ? 16'(red_r - rtrows_r) : 16'(ROWS);
-                a_v_r     <= 1'b1;
-                a_first_r <= rt_r == 0;
-                a_last_r  <= rt_r == nrt_r - 1;
-                a_yidx_r  <= ocp_r + p_r;
-                a_nrows_r <= nrows;
-                a_ncols_r <= ncols;
-                for (int c = 0; c < COLS; c++) begin
-                    cmask[c] = 16'(c) < ncols;
-                    y2[c]    = oc0_r + 32'(c) >= osplit_at_r;
-                    if (cmask[c]) begin
-                        w_addr_r[c] <= wg_r + colred_r[c] + rtrows_r;
-                        if (rt_r == 0) begin : bias
-                            logic [31:0] oc;
-                            oc = oc0_r + 32'(c);
-                            aa_addr_r[c] <= psum_r ? aux_r + ((ocp_r + cplane_r[c] + p_r) << 2) :
-                                            perch_r ? aux_r + (oc << 3) + (oc << 2) : aux_r + (oc << 2);
-                            qa_addr_r[c] <= aux_r + (oc << 3) + (oc << 2) + 32'd4;
-                        end
-                    end
-                end
-                for (int r = 0; r < ROWS; r++) begin
-                    logic signed [31:0] iy, ix;
-                    logic               two;  // the row's channel is in src2's part
-                    iy    = iy0_r + signed'(kyd_r[r]);
-                    ix    = ix0_r + signed'(kxd_r[r]);
-                    two   = gic_r + 32'(ic_r[r]) >= split_at_r;
-                    xv[r] = 16'(r) < nrows && iy >= 0 && iy < ih_r && ix >= 0 && ix < iw_r;
-                    xd[r] = two ? x2_dram_r : x_dram_r;
-                    if (xv[r])
-                        x_addr_r[r] <= (two ? xg2_r : xg_r) + icoff_r[r] + unsigned'(rowoff_r) + kydw_r[r] +
-                                       unsigned'(ix);
-                end
-                a_cmask_r <= cmask;
-                a_y2_r    <= y2;
-                a_xv_r    <= xv;
-                a_xd_r    <= xd;
-                // and move to the next
-                if (rt_r != nrt_r - 1) begin : advance
-                    logic [ROWS-1:0][15:0] nkx;
-                    logic [ROWS-1:0][15:0] nky;
-                    logic [ROWS-1:0][31:0] nkxd;
-                    logic [ROWS-1:0][31:0] nkyd;
-                    logic [ROWS-1:0][31:0] nkydw;
-                    logic [ROWS-1:0][31:0] nicoff;
-                    logic [ROWS-1:0][15:0] nic;
-                    rt_r     <= rt_r + 32'd1;
-                    rtrows_r <= rtrows_r + 32'(ROWS);
-                    for (int r = 0; r < ROWS; r++) begin
-                        logic [15:0] kx, ky;
-                        logic [31:0] kxd, kyd, kydw, icoff;
-                        logic        c1, c2;
-                        kx    = kx_r[r] + dkx_r;
-                        kxd   = kxd_r[r] + dkxd_r;
-                        c1    = kx >= 16'(kw_r);
-                        if (c1) begin
-                            kx  = kx - 16'(kw_r);
-                            kxd = kxd - kwd_r;
-                        end
-                        ky    = ky_r[r] + dky_r + 16'(c1);
-                        kyd   = kyd_r[r] + dkyd_r + (c1 ? 32'(dh_r) : 32'd0);
-                        kydw  = kydw_r[r] + dkydw_r + (c1 ? dhw_r : 32'd0);
-                        c2    = ky >= 16'(kh_r);
-                        if (c2) begin
-                            ky   = ky - 16'(kh_r);
-                            kyd  = kyd - khd_r;
-                            kydw = kydw - khdw_r;
-                        end
-                        icoff = icoff_r[r] + dic_hw_r + (c2 ? hw_r : 32'd0);
-                        nic[r]    = ic_r[r] + dic_r + 16'(c2);
-                        nkx[r]    = kx;
-                        nky[r]    = ky;
-                        nkxd[r]   = kxd;
-                        nkyd[r]   = kyd;
-                        nkydw[r]  = kydw;
-                        nicoff[r] = icoff;
-                    end
-                    kx_r    <= nkx;
-                    ky_r    <= nky;
-                    kxd_r   <= nkxd;
-                    kyd_r   <= nkyd;
-                    kydw_r  <= nkydw;
-                    icoff_r <= nicoff;
-                    ic_r    <= nic;
-                end else begin
-                    if (nrt_r != 1) begin  // back to the first reduction tile
-                        rt_r     <= '0;
-                        rtrows_r <= '0;
-                        kx_r     <= kx0_r;
-                        ky_r     <= ky0_r;
-                        kxd_r    <= kxd0_r;
-                        kyd_r    <= kyd0_r;
-                        kydw_r   <= kydw0_r;
-                        icoff_r  <= icoff0_r;
-                        ic_r     <= ic0_r;
-                    end
-                    if (ox_r != ow_r - 1) begin
-                        ox_r  <= ox_r + 16'd1;
-                        ix0_r <= ix0_r + 32'(sw_r);
-                        p_r   <= p_r + 32'd1;
+                T_PS: begin
+                    if (g_cpos + 16'(CH) < 16'({g_nl, 2'b00})) begin
+                        g_cj   <= g_cj + CJW'(1);
+                        g_cpos <= g_cpos + 16'(CH);
                     end else begin
-                        ox_r  <= '0;
-                        ix0_r <= -32'(pl_r);
-                        if (oy_r != oh_r - 1) begin
-                            oy_r     <= oy_r + 16'd1;
-                            iy0_r    <= iy0_r + 32'(sh_r);
-                            rowoff_r <= rowoff_r + signed'(shw_r);
-                            p_r      <= p_r + 32'd1;
+                        g_cj   <= '0;
+                        g_cpos <= '0;
+                        g_pptr <= g_pptr + f_pcs;
+                        if (NB'(g_k) + NB'(1) < g_ncols) g_k <= g_k + KB'(1);
+                        else begin
+                            g_k    <= '0;
+                            g_type <= T_ST;
+                        end
+                    end
+                end
+                default: begin  // T_ST
+                    g_wrow <= wrow;
+                    g_woff <= woff;
+                    if (g_kx != f_kw - 8'd1) begin
+                        g_kx  <= g_kx + 8'd1;
+                        g_ixb <= g_ixb + 32'(f_dw);
+                    end else begin
+                        g_kx  <= '0;
+                        g_ixb <= g_ixo;
+                        if (g_ky != f_kh - 8'd1) begin
+                            g_ky   <= g_ky + 8'd1;
+                            g_iy   <= g_iy + 32'(f_dh);
+                            g_xrow <= g_xrow + c_dhw;
                         end else begin
-                            oy_r     <= '0;
-                            iy0_r    <= -32'(pt_r);
-                            rowoff_r <= -32'(pt_r) * iw_r;
-                            p_r      <= '0;
-                            if (32'(ot_r) + 32'(COLS) < 32'(cog_r)) begin
-                                ot_r  <= ot_r + 16'(COLS);
-                                oc0_r <= oc0_r + 32'(COLS);
-                                ocp_r <= ocp_r + colsplane_r;
-                                wg_r  <= wg_r + colsred_r;
-                            end else begin
-                                ot_r <= '0;
-                                if (g_r == groups_r - 1) begin
-                                    fin_r <= 1'b1;
+                            g_ky    <= '0;
+                            g_iy    <= g_iy0;
+                            g_xch   <= xch;
+                            g_xptr  <= xptr;
+                            g_xpart <= xpart;
+                            g_xrow  <= xptr + (xpart ? g_rowoff2 : g_rowoff1);
+                            if (g_ic != c_cig - 16'd1) begin
+                                g_ic <= g_ic + 16'd1;
+                            end else begin : ptile
+                                // the pixel tile is complete: the next one
+                                logic    [31:0] ixo, iy0, ro1, ro2;
+                                logic    [15:0] rem, crem;
+                                logic [LW-1:0]  nl;
+                                logic           newgrp;
+                                g_ic   <= '0;
+                                newgrp = 1'b0;
+                                crem   = g_crem;
+                                ro1    = g_rowoff1;
+                                ro2    = g_rowoff2;
+                                iy0    = g_iy0;
+                                if (!g_rowend) begin
+                                    g_ox0 <= g_ox0 + 16'(c_l);
+                                    rem   = g_rem - 16'(c_l);
+                                    ixo   = g_ixo + 32'(c_lsw);
                                 end else begin
-                                    g_r    <= g_r + 16'd1;
-                                    goc_r  <= goc_r + 32'(cog_r);
-                                    oc0_r  <= goc_r + 32'(cog_r);
-                                    gocp_r <= gocp_r + cogplane_r;
-                                    ocp_r  <= gocp_r + cogplane_r;
-                                    xg_r   <= xg_r + cighw_r;
-                                    xg2_r  <= xg2_r + cighw_r;
-                                    gic_r  <= gic_r + 32'(cig_r);
-                                    gw_r   <= gw_r + cogred_r;
-                                    wg_r   <= gw_r + cogred_r;
+                                    g_ox0 <= '0;
+                                    rem   = f_out_w;
+                                    ixo   = 32'd0 - 32'(signed'(f_pl));
+                                    if (!g_tileend) begin
+                                        g_oy    <= g_oy + 16'd1;
+                                        iy0     = g_iy0 + 32'(f_sh);
+                                        ro1     = g_rowoff1 + c_shw;
+                                        ro2     = g_rowoff2 + c_shw;
+                                        g_orow1 <= g_orow1 + (32'(f_out_w) << e2);
+                                        g_orow2 <= g_orow2 + (32'(f_out_w) << e2);
+                                        g_prow  <= g_prow + (32'(f_out_w) << 2);
+                                    end else begin
+                                        g_oy    <= f_oy0;
+                                        iy0     = c_iy0;
+                                        ro1     = c_ro1;
+                                        ro2     = c_ro2;
+                                        g_orow1 <= c_or1 << e2;
+                                        g_orow2 <= c_or2 << e2;
+                                        g_prow  <= c_pr << 2;
+                                        if (!g_grpend) begin
+                                            crem = g_crem - f_cw;
+                                        end else begin
+                                            newgrp = 1'b1;
+                                            crem   = c_cog;
+                                            g_g    <= g_g + 16'd1;
+                                        end
+                                    end
+                                end
+                                nl = rem < 16'(c_l) ? LW'(rem) : c_l;
+                                g_rem     <= rem;
+                                g_nl      <= nl;
+                                for (int p = 0; p < ROWS; p++) g_lmask[p] <= LW'(p) < nl;
+                                g_ixo     <= ixo;
+                                g_ixb     <= ixo;
+                                g_iy0     <= iy0;
+                                g_iy      <= iy0;
+                                g_rowoff1 <= ro1;
+                                g_rowoff2 <= ro2;
+                                g_crem    <= crem;
+                                g_ncols   <= crem < f_cw ? NB'(crem) : NB'(f_cw);
+                                g_newtile <= g_tileend;
+                                // a new group starts at the walker's channel; else back to the group's first
+                                if (newgrp) begin
+                                    g_xs_ch   <= xch;
+                                    g_xs_ptr  <= xptr;
+                                    g_xs_part <= xpart;
+                                    g_xrow    <= xptr + (xpart ? ro2 : ro1);
+                                end else begin
+                                    g_xch   <= g_xs_ch;
+                                    g_xptr  <= g_xs_ptr;
+                                    g_xpart <= g_xs_part;
+                                    g_xrow  <= g_xs_ptr + (g_xs_part ? ro2 : ro1);
+                                end
+                                // a new tile: parameters first, weights and psum channels go on;
+                                // else back to the tile's term 0 and first psum channel
+                                if (g_tileend) begin
+                                    g_type   <= T_PRM;
+                                    g_j      <= '0;
+                                    g_ps_ptr <= g_pptr;
+                                end else begin
+                                    g_type <= f_psum_en ? T_PS : T_ST;
+                                    g_wrow <= g_ws_row;
+                                    g_woff <= g_ws_off;
+                                    g_pptr <= g_ps_ptr;
                                 end
                             end
                         end
                     end
                 end
-            end
-            DRAIN: if (!a_v_r && !b_v_r && !c_v_r && !d_v_r) begin
-                done_r <= 1'b1;
-                st_r   <= IDLE;
-            end
-            default: st_r <= IDLE;
-        endcase
-
-        // stage B: the step's data arrive from memory; the MAC takes them
-        b_v_r     <= a_v_r;
-        b_first_r <= a_first_r;
-        b_last_r  <= a_last_r;
-        b_yidx_r  <= a_yidx_r;
-        b_nrows_r <= a_nrows_r;
-        b_cmask_r <= a_cmask_r;
-        b_y2_r    <= a_y2_r;
-        b_ncols_r <= a_ncols_r;
-        b_xv_r    <= a_xv_r;
-        b_xd_r    <= a_xd_r;
-        // the pixel's per-channel parameters, with its first step's bias
-        if (b_v_r && b_first_r && perch_r)
-            for (int c = 0; c < COLS; c++) begin
-                qm_r[c] <= i_q_d[c][31:0];
-                qs_r[c] <= i_q_d[c][39:32];
-            end
-        // stage C: a pixel's accumulators are final
-        c_v_r     <= b_v_r && b_last_r;
-        c_yidx_r  <= b_yidx_r;
-        c_cmask_r <= b_cmask_r;
-        c_y2_r    <= b_y2_r;
-        c_ncols_r <= b_ncols_r;
-        // stage D: write
-        d_v_r     <= c_v_r;
-        if (c_v_r) begin
-            d_cmask_r <= c_cmask_r;
-            if (out32_r) acc32_r <= acc;
-            for (int c = 0; c < COLS; c++)
-                if (c_cmask_r[c]) begin
-                    y_addr_r[c]  <= (c_y2_r[c] ? dst2b_r : dst_r) + ((c_yidx_r + cplane_r[c]) << (out32_r ? 2 : 0));
-                    d_ydram_r[c] <= c_y2_r[c] ? y2_dram_r : y_dram_r;
-                end
+            endcase
         end
+        if (st_r == S_INIT) g_v <= 1'b1;
+        else if (g_adv && it_final) g_v <= 1'b0;
+        if (i_rst) g_v <= 1'b0;
+    end
 
+    // ------------------------------------------------------------------
+    // R: present the item; M: its data arrive
+    // ------------------------------------------------------------------
+    logic                m_v;
+    logic          [1:0] m_type;
+    logic     [ROWS-1:0] m_lv;
+    logic  [IW*ROWS-1:0] m_idx;
+    logic                m_first, m_last;
+    logic       [KB-1:0] m_woff;
+    logic          [3:0] m_j;
+    logic       [KB-1:0] m_k;
+    logic      [CJW-1:0] m_cj;
+    logic                all_issued_r;     // the last item has issued
+
+    always_ff @(posedge i_clk) begin
+        if (g_adv) begin
+            r_type    <= g_type;
+            r_acc     <= it_acc;
+            r_addr    <= it_addr;
+            r_n       <= it_n;
+            r_wrow    <= g_wrow;
+            r_woff    <= g_woff;
+            r_j       <= g_j;
+            r_k       <= g_k;
+            r_cj      <= g_cj;
+            r_lv      <= it_lv;
+            r_idx     <= it_idx;
+            r_first   <= it_first;
+            r_last    <= it_last;
+            r_final   <= it_final;
+            r_orow1   <= g_orow1;
+            r_orow2   <= g_orow2;
+            r_ox0e    <= 32'(g_ox0) << e2;
+            r_nl      <= g_nl;
+            r_ncols   <= g_ncols;
+            r_newtile <= g_newtile;
+        end
+        if (g_adv) r_v <= 1'b1;
+        else if (r_issue) r_v <= 1'b0;
+        // M
+        m_v     <= r_issue;
+        m_type  <= r_type;
+        m_lv    <= r_lv;
+        m_idx   <= r_idx;
+        m_first <= r_first;
+        m_last  <= r_last;
+        m_woff  <= r_woff;
+        m_j     <= r_j;
+        m_k     <= r_k;
+        m_cj    <= r_cj;
+        if (r_issue && r_final) all_issued_r <= 1'b1;
+        if (st_r == S_INIT) all_issued_r <= 1'b0;
         if (i_rst) begin
-            st_r   <= IDLE;
-            done_r <= 1'b0;
-            a_v_r  <= 1'b0;
-            b_v_r  <= 1'b0;
-            c_v_r  <= 1'b0;
-            d_v_r  <= 1'b0;
+            r_v          <= 1'b0;
+            m_v          <= 1'b0;
+            all_issued_r <= 1'b0;
         end
     end
+
+    // the WBUF row of the item in R, read every cycle R holds one (so the
+    // data the cycle after its issue are its own)
+    assign o_w_re  = r_v && r_type != T_PS;
+    assign o_w_row = r_wrow;
+
+    // M: the WBUF row's tile bytes, the lanes' input bytes, a partial-sum chunk
+    logic [8*COLS-1:0]  wsh;
+    logic [8*ROWS-1:0]  mx;
+    logic [32*ROWS-1:0] ld_data;
+    logic [4*ROWS-1:0]  ld_be;
+    logic [COLS-1:0]    ld_col;
 
     always_comb begin
-        for (int r = 0; r < ROWS; r++)
-            mac_x[r] = !b_xv_r[r] ? 8'h00 : b_xd_r[r] ? i_x_d[r] : i_x_s[r];
-        for (int c = 0; c < COLS; c++)
-            mac_init[c] = a_dram_r ? i_a_d[c] : i_a_s[c];
+        wsh = i_w_rdata >> {m_woff, 3'b000};
+        for (int p = 0; p < ROWS; p++)
+            mx[8*p +: 8] = m_lv[p] ? i_a_rdata[{m_idx[IW*p +: IW], 3'b000} +: 8] : 8'h00;
+        ld_data = '0;
+        ld_be   = '0;
+        for (int j = 0; j < NCH; j++)
+            if (m_cj == CJW'(j))
+                for (int b = 0; b < CH; b++)
+                    if (j * CH + b < 4 * ROWS) begin
+                        ld_data[8*(j*CH + b) +: 8] = i_a_rdata[8*b +: 8];
+                        ld_be[j*CH + b]            = 1'b1;
+                    end
+        for (int k = 0; k < COLS; k++) ld_col[k] = m_k == KB'(k);
     end
+
+    // the tile's parameters, as its parameter rows arrive
+    logic [32*COLS-1:0] p_bias, p_qmul;
+    logic  [8*COLS-1:0] p_qsh;
+
+    always_ff @(posedge i_clk)
+        if (m_v && m_type == T_PRM)
+            for (int k = 0; k < COLS; k++)
+                for (int b = 0; b < 4; b++)
+                    if (m_j[1:0] == 2'(b)) begin
+                        if (m_j[3:2] == 2'd0) p_bias[32*k + 8*b +: 8] <= wsh[8*k +: 8];
+                        if (m_j[3:2] == 2'd1) p_qmul[32*k + 8*b +: 8] <= wsh[8*k +: 8];
+                        if (m_j[3] && b == 0) p_qsh[8*k +: 8] <= wsh[8*k +: 8];
+                    end
+
+    logic [32*ROWS*COLS-1:0] acc;
 
     npu_mac #(
         .ROWS(ROWS),
         .COLS(COLS)
     ) u_mac (
-        .i_clk  (i_clk),
-        .i_en   (b_v_r),
-        .i_first(b_first_r),
-        .i_cmask(b_cmask_r),
-        .i_nrows(b_nrows_r),
-        .i_x    (mac_x),
-        .i_w    (i_w),
-        .i_init (mac_init),
-        .o_acc  (acc)
+        .i_clk    (i_clk),
+        .i_en     (m_v && m_type == T_ST),
+        .i_first  (m_first && !f_psum_en),
+        .i_x      (mx),
+        .i_w      (wsh),
+        .i_bias   (p_bias),
+        .i_ld     (m_v && m_type == T_PS),
+        .i_ld_col (ld_col),
+        .i_ld_be  (ld_be),
+        .i_ld_data(ld_data),
+        .o_acc    (acc)
     );
 
-    always_comb
-        for (int c = 0; c < COLS; c++) begin
-            lane_qmul[c]   = perch_r ? qm_r[c] : qmul_r;
-            lane_qshift[c] = perch_r ? qs_r[c] : qshift_r;
+    assign o_mac = m_v && m_type == T_ST;
+
+    // ------------------------------------------------------------------
+    // the drain
+    // ------------------------------------------------------------------
+    logic                    h_r;          // handoff this cycle: the accumulators are final
+    logic [32*ROWS*COLS-1:0] d_acc;        // the drained copy: channel k at [32*ROWS*k +: 32*ROWS]
+    logic      [40*COLS-1:0] d_q;          // its channels' {qshift, qmul}
+    logic                    d_busy;       // D holds channels not yet read out
+    logic           [NB-1:0] d_cnt;        // channels left in D
+    logic          [CJW-1:0] d_cj;         // OUT32: the chunk being written,
+    logic             [15:0] d_cpos;       // its first byte
+    logic           [LW-1:0] d_nl;
+    logic             [31:0] d_orow1, d_orow2, d_ox0e;
+    logic             [15:0] d_ch;         // output-channel walker: channel,
+    logic             [31:0] d_ptr;        // its view's base + channel offset,
+    logic                    d_part;       // in dst2's part
+    logic             [15:0] d_s_ch;       // the walker at the tile's first channel
+    logic             [31:0] d_s_ptr;
+    logic                    d_s_part;
+    logic             [31:0] pd_orow1, pd_orow2, pd_ox0e;   // the pending handoff's pixel tile
+    logic           [LW-1:0] pd_nl;
+    logic           [NB-1:0] pd_ncols;
+    logic                    pd_newtile;
+    logic                    s1v, s2v;     // int8: requantization stages hold a channel
+    logic             [31:0] s1_addr, s2_addr;
+    logic                    d_adv;        // int8: the requantization pipeline advances
+    logic             [31:0] d_addr;       // the head channel's output address
+    logic      [8*ROWS-1:0]  q;
+    logic      [8*WIN-1:0]   d_wdata32;    // OUT32: the head channel's chunk
+    logic             [15:0] d_cn;
+
+    assign d_addr = d_ptr + (d_part ? d_orow2 : d_orow1) + d_ox0e;
+    assign d_cn   = 16'({d_nl, 2'b00}) - d_cpos;
+    assign d_adv  = !(s2v && !i_a_gnt) && !(s2v && rhold_r);
+
+    always_comb begin
+        d_wdata32 = '0;
+        for (int j = 0; j < NCH; j++)
+            if (d_cj == CJW'(j))
+                for (int b = 0; b < CH; b++)
+                    if (j * CH + b < 4 * ROWS) d_wdata32[8*b +: 8] = d_acc[8*(j*CH + b) +: 8];
+    end
+
+    always_ff @(posedge i_clk) begin : drain
+        logic    [15:0] ch;
+        logic    [31:0] ptr;
+        logic           part, pop;
+        // the walker one channel further
+        ch = d_ch + 16'd1;
+        if (f_osplit != 16'd0 && ch == f_osplit) begin
+            ptr  = f_dst2;
+            part = 1'b1;
+        end else begin
+            ptr  = d_ptr + (d_part ? f_d2cs : f_dcs);
+            part = d_part;
         end
+        if (r_issue && r_last) begin
+            pd_orow1   <= r_orow1;
+            pd_orow2   <= r_orow2;
+            pd_ox0e    <= r_ox0e;
+            pd_nl      <= r_nl;
+            pd_ncols   <= r_ncols;
+            pd_newtile <= r_newtile;
+        end
+        h_r <= m_v && m_type == T_ST && m_last;
+        // the head channel leaves D: int8 into requantization, OUT32 with its last chunk's write
+        pop = 1'b0;
+        if (h_r) begin
+            d_acc   <= acc;
+            for (int k = 0; k < COLS; k++) d_q[40*k +: 40] <= {p_qsh[8*k +: 8], p_qmul[32*k +: 32]};
+            d_cnt   <= pd_ncols;
+            d_cj    <= '0;
+            d_cpos  <= '0;
+            d_nl    <= pd_nl;
+            d_orow1 <= pd_orow1;
+            d_orow2 <= pd_orow2;
+            d_ox0e  <= pd_ox0e;
+            if (pd_newtile) begin
+                d_s_ch   <= d_ch;
+                d_s_ptr  <= d_ptr;
+                d_s_part <= d_part;
+            end else begin
+                d_ch   <= d_s_ch;
+                d_ptr  <= d_s_ptr;
+                d_part <= d_s_part;
+            end
+        end else if (d_busy) begin
+            if (!f_out32) begin
+                pop = d_adv;
+            end else if (drain_req && i_a_gnt) begin
+                if (d_cpos + 16'(CH) < 16'({d_nl, 2'b00})) begin
+                    d_cj   <= d_cj + CJW'(1);
+                    d_cpos <= d_cpos + 16'(CH);
+                end else begin
+                    d_cj   <= '0;
+                    d_cpos <= '0;
+                    pop   = 1'b1;
+                end
+            end
+            if (pop) begin
+                d_acc <= d_acc >> (32 * ROWS);
+                d_q   <= d_q >> 40;
+                d_cnt <= d_cnt - NB'(1);
+                d_ch   <= ch;
+                d_ptr  <= ptr;
+                d_part <= part;
+            end
+        end
+        if (h_r) d_busy <= 1'b1;
+        else if (pop && d_cnt == NB'(1)) d_busy <= 1'b0;
+        // int8: the requantization pipeline's valid bits and addresses
+        if (d_adv) begin
+            s1v     <= d_busy && !f_out32;
+            s1_addr <= d_addr;
+            s2v     <= s1v;
+            s2_addr <= s1_addr;
+        end
+        if (st_r == S_INIT) begin
+            d_ch     <= '0;
+            d_ptr    <= f_dst;
+            d_part   <= 1'b0;
+        end
+        if (i_rst) begin
+            h_r    <= 1'b0;
+            d_busy <= 1'b0;
+            s1v    <= 1'b0;
+            s2v    <= 1'b0;
+        end
+    end
 
     npu_requant #(
-        .LANES(COLS)
+        .LANES(ROWS)
     ) u_requant (
         .i_clk   (i_clk),
-        .i_valid (c_v_r && !out32_r),
-        .i_lanes (c_ncols_r),
-        .i_acc   (acc),
-        .i_qmul  (lane_qmul),
-        .i_qshift(lane_qshift),
-        .i_relu  (relu_r),
+        .i_en    (d_adv),
+        .i_acc   (d_acc[32*ROWS-1:0]),
+        .i_qmul  (d_q[31:0]),
+        .i_qshift(d_q[39:32]),
+        .i_relu  (f_relu),
         .o_q     (q)
     );
 
-    assign o_busy   = st_r != IDLE;
-    assign o_done   = done_r;
-    assign o_x_en   = a_v_r ? a_xv_r : '0;
-    assign o_x_dram = a_xd_r;
-    assign o_x_addr = x_addr_r;
-    assign o_w_en   = a_v_r;
-    assign o_w_cmask = a_cmask_r;
-    assign o_w_nrows = a_nrows_r;
-    assign o_w_addr = w_addr_r;
-    assign o_a_en   = a_v_r && a_first_r;
-    assign o_a_dram = a_dram_r;
-    assign o_a_addr = aa_addr_r;
-    assign o_q_en   = a_v_r && a_first_r && perch_r;
-    assign o_q_addr = qa_addr_r;
-    assign o_y_en   = d_v_r;
-    assign o_y_dram = d_ydram_r;
-    assign o_y_wide = out32_r;
-    assign o_y_mask = d_cmask_r;
-    assign o_y_addr = y_addr_r;
-    always_comb
-        for (int c = 0; c < COLS; c++) o_y_data[c] = out32_r ? acc32_r[c] : {24'h0, q[c]};
+    // ------------------------------------------------------------------
+    // port A: the drain's write, else R's item
+    // ------------------------------------------------------------------
+    assign drain_wv   = f_out32 ? d_busy : s2v;
+    assign drain_req  = drain_wv && !rhold_r;
+    assign drain_idle = !(m_v && m_type == T_ST && m_last) && !h_r && !d_busy && !s1v && !s2v;
+    assign r_ok       = r_v && !drain_req && (!r_last || drain_idle);
+    assign r_issue    = r_ok && (!r_acc || i_a_gnt);
+
+    always_ff @(posedge i_clk) begin
+        rhold_r <= r_ok && r_acc && !i_a_gnt;
+        if (i_rst) rhold_r <= 1'b0;
+    end
+
+    always_comb begin
+        o_a_req = drain_req || (r_ok && r_acc);
+        o_a_we  = drain_req;
+        if (drain_req) begin
+            o_a_addr = f_out32 ? d_addr + 32'(d_cpos) : s2_addr;
+            o_a_n    = f_out32 ? (d_cn < 16'(CH) ? d_cn : 16'(CH)) : 16'(d_nl);
+        end else begin
+            o_a_addr = r_addr;
+            o_a_n    = r_n;
+        end
+        if (f_out32) begin
+            o_a_wdata = d_wdata32;
+        end else begin
+            o_a_wdata = '0;
+            for (int b = 0; b < NQ; b++) o_a_wdata[8*b +: 8] = q[8*b +: 8];
+        end
+    end
+
+    // ------------------------------------------------------------------
+    // control
+    // ------------------------------------------------------------------
+    assign o_busy = st_r != S_IDLE;
+    assign o_done = st_r == S_RUN && all_issued_r && drain_idle;
+
+    always_ff @(posedge i_clk) begin
+        case (st_r)
+            S_IDLE:  if (i_start) st_r <= S_SETUP;
+            S_SETUP: if (su_r == 3'd5) st_r <= S_INIT;
+            S_INIT:  st_r <= S_RUN;
+            default: if (o_done) st_r <= S_IDLE;
+        endcase
+        if (i_rst) st_r <= S_IDLE;
+    end
 
 endmodule
 

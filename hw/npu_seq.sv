@@ -1,397 +1,221 @@
-// npu_seq: the sequencer.  Fetches 16-word instructions from the stream
-// memory, decodes them (npu_decode) with their OPERANDS continuations,
-// checks their operands against the machine (npu_bufs: the live SRAM
-// buffers), and issues them in order, as fsim does (targets/npu/fsim.h):
-//   LOAD, STORE  queue on the DMA engine; issue goes on
-//   SYNC         waits until the DMA engine is idle
-//   ALLOC, FREE  update the live-buffer table (and the SRAM-in-use counters)
-//   compute      waits until the compute side is free and, when it has DRAM
-//                operands, the DMA engine too; the DMA engine then streams
-//                them: the engine starts after the DRAM latency, and the
-//                instruction is over when the engine has written its last
-//                output and the streaming time has passed
-//   END          waits for every engine
-// Issue moves on to the next instruction as soon as a compute instruction
-// has started, so its successor is fetched, decoded and checked while it
-// runs.
-//
-// Checks, each stopping the run with a status code (o_err) and the
-// instruction's index: the decoder's encoding checks; an operand outside
-// its space (SRAM past its size, DRAM past the image); an SRAM operand not
-// covered by live buffers (walked buffer by buffer, one lookup a cycle); an
-// ALLOC past the end of SRAM or overlapping a live buffer; a FREE of
-// anything but a live buffer exactly; an SRAM operand, or a FREE, touching
-// bytes a LOAD or STORE issued since the last SYNC may still be moving (the
-// sequencer keeps their ranges, NPEND of them); END with transfers issued
-// since the last SYNC; a stream that ends without END or goes on after it.
-// Codes 1..25 and 32..37 are the decoder's (npu_decode.sv), the others the sequencer's
-// (rtl_sim/sim_main.cpp words them all as fsim does):
-//   26..31 OPERANDS continuations (a, b, c as isa.c's messages)
-//   40 stream ends without END        45 ALLOC past the end of SRAM (a, b)
-//   41 words after END (a)            46 ALLOC overlaps (a, b; c, d the buffer)
-//   42 DRAM operand past the image    47 FREE of no buffer (a, b)
-//   43 SRAM operand past its end      48 FREE of another size (a, b; d)
-//   44 SRAM outside live buffers      49 END with transfers outstanding (a, b)
-//      (42-44: a lo, b hi, c where,   50 more live buffers than the table holds
-//       d role | write << 8)          51 more than NPEND transfers without SYNC
-//   52 SRAM operand a transfer may still be moving (a lo, b hi, c the
-//      transfer's index | LOAD << 32, d role | write << 8)
-//   53 FREE of bytes a transfer may still be moving (a, b, c as 52)
-// Roles: 0 src, 1 dst, 2 weights, 3 bias, 4 psum, 5 + k EW input k,
-// 64 table (PERCH), 65 src2 (SPLIT), 66 dst2 (OSPLIT).
-// A CONV with SPLIT has its input in two operands, checked one after the
-// other like any other: src (channels 0..split-1) and src2 (the rest); with
-// OSPLIT its output, dst (channels 0..osplit-1) and dst2, the last two.
-// The DRAM bytes an instruction reads (weights and biases apart) and writes
-// go to the counters at issue; a DRAM operand the instruction names twice
-// (same Ref, same size) is streamed and counted once.
+// npu_seq: the sequencer.  Takes each instruction from the fetch buffer
+// (npu_fetch) into its instruction register, has npu_check check it (the
+// encoding, then the machine's rules), collects a CONV's VIEW slot and an
+// EW's OPERANDS continuations, and issues in order:
+//   LOAD, STORE  onto the DMA's queue (waits while it is full)
+//   SYNC         waits until the DMA is idle
+//   ALLOC, FREE  the live-buffer table (npu_check) and the SRAM-in-use count
+//   compute      waits until the engine is free, then starts it; the next
+//                instruction is fetched and checked while it runs
+//   END          waits for the engine and the DMA, then the run is done
+// A broken rule stops the run: o_err holds its status code (npu_check.sv
+// lists them; 26-31 and 40, 41, 49, 51 are the sequencer's own, below) and
+// o_err_index the instruction's index (a CONV with its VIEW, an EW with its
+// OPERANDS, count one).
+//   26 EW continuations past the stream's end (a inputs, b continuations)
+//   27 a continuation is not OPERANDS (a which, b its opcode)
+//   28 continuation flags (a which, b flags)   29 its w0 reserved bits (a, b)
+//   30 pairs a continuation holds (a which, b holds, c expected)
+//   31 its reserved word (a which, b word, c value)
+//   40 the stream ends without END             41 words after END (a)
+//   49 END with transfers outstanding (a how many, b the first's index)
+//   51 more than NPEND transfers without a SYNC
+// EW inputs go to a two-bank RAM, one bank per EW instruction in turn: the
+// vector unit reads the running EW's bank while the next EW's fills the other.
 `default_nettype none
 
 module npu_seq #(
-    parameter int SRAM_BYTES = 4096,
-    parameter int NBUF       = 64,
-    parameter int NPEND      = 64,
-    parameter int NIN        = 32
+    parameter int RD_BPC = 8,
+    parameter int NPEND  = 64
 ) (
-    input  wire logic        i_clk,
-    input  wire logic        i_rst,
-    input  wire logic [63:0] i_cycle,
-    input  wire logic [63:0] i_dram_bytes,
-    input  wire logic [31:0] i_nslots,
-    // stream memory
-    output logic             o_im_en,
-    output logic      [31:0] o_im_slot,
-    input  wire logic [15:0][31:0] i_im_w,
-    // the decoded instruction, for the engines
-    output logic       [7:0] o_op,
-    output logic       [7:0] o_flags,
-    output logic      [31:0] o_src,
-    output logic      [31:0] o_dst,
-    output logic      [31:0] o_weight,
-    output logic      [31:0] o_aux,
-    output logic      [31:0] o_src2,
-    output logic      [15:0] o_split,
-    output logic      [31:0] o_dst2,
-    output logic      [15:0] o_osplit,
-    output logic      [31:0] o_bytes,
-    output logic      [15:0] o_in_c,
-    output logic      [15:0] o_in_h,
-    output logic      [15:0] o_in_w,
-    output logic      [15:0] o_out_c,
-    output logic      [15:0] o_out_h,
-    output logic      [15:0] o_out_w,
-    output logic       [7:0] o_kh,
-    output logic       [7:0] o_kw,
-    output logic       [7:0] o_sh,
-    output logic       [7:0] o_sw,
-    output logic       [7:0] o_dh,
-    output logic       [7:0] o_dw,
-    output logic       [7:0] o_pt,
-    output logic       [7:0] o_pl,
-    output logic      [15:0] o_groups,
-    output logic      [31:0] o_qmul,
-    output logic       [7:0] o_qshift,
-    output logic       [5:0] o_nin,
-    output logic [NIN-1:0][31:0] o_in,
-    output logic [NIN-1:0][31:0] o_coef,
-    // compute engines
-    output logic             o_conv_start,
-    output logic             o_vec_start,
-    output logic             o_cmp_go,
-    input  wire logic        i_conv_done,
-    input  wire logic        i_vec_done,
-    input  wire logic        i_engine_busy,
-    // DMA engine
-    output logic             o_dma_push,
-    output logic             o_dma_load,
-    output logic      [31:0] o_dma_src,
-    output logic      [31:0] o_dma_dst,
-    output logic      [31:0] o_dma_index,
-    input  wire logic        i_dma_full,
-    input  wire logic        i_dma_idle,
-    output logic             o_stream,
-    output logic      [63:0] o_stream_rd,
-    output logic      [63:0] o_stream_wr,
-    input  wire logic        i_stream_go,
-    input  wire logic        i_stream_done,
-    output logic             o_stream_end,
-    output logic             o_hold,
-    output logic      [31:0] o_hold_lo,
-    output logic      [31:0] o_hold_hi,
-    // counters
-    output logic             o_run,
-    output logic             o_cmp_busy,
-    output logic             o_stall,
-    output logic             o_add,
-    output logic      [63:0] o_add_weight,
-    output logic      [63:0] o_add_act,
-    output logic      [63:0] o_add_write,
-    output logic             o_alloc,
-    output logic             o_free,
-    output logic             o_insn,
-    // timeline: instructions the sequencer retires itself, compute ones
-    output logic             o_ts,
-    output logic      [31:0] o_ts_index,
-    output logic       [7:0] o_ts_op,
-    output logic      [63:0] o_ts_start,
-    output logic      [63:0] o_ts_end,
-    output logic             o_tc,
-    output logic      [31:0] o_tc_index,
-    output logic       [7:0] o_tc_op,
-    output logic      [63:0] o_tc_start,
-    output logic      [63:0] o_tc_end,
-    output logic      [63:0] o_tc_bytes,
+    input  wire logic          i_clk,
+    input  wire logic          i_rst,
+    input  wire logic          i_start,      // a run starts from slot 0
+    input  wire logic   [31:0] i_len,        // slots in the stream
+    output logic               o_running,
+    output logic               o_done,       // END retired
+    // the fetch buffer
+    input  wire logic   [31:0] i_arrived,
+    output logic               o_rd,
+    output logic        [31:0] o_rd_slot,
+    output logic         [5:0] o_rd_row,
+    input  wire logic [8*RD_BPC-1:0] i_rd_data,
+    output logic               o_pop,
+    output logic         [2:0] o_pop_n,
+    // the instruction, for the checker and the engines
+    output logic       [511:0] o_ir,
+    output logic       [255:0] o_view,
+    output logic       [255:0] o_view_hi,
+    // the checker
+    output logic               o_go_enc,
+    output logic               o_go_mach,
+    input  wire logic          i_need_view,
+    output logic               o_view_ok,
+    output logic               o_no_view,
+    input  wire logic          i_chk_done,
+    input  wire logic    [7:0] i_chk_err,
+    input  wire logic   [63:0] i_chk_a,
+    input  wire logic   [63:0] i_chk_b,
+    input  wire logic   [63:0] i_chk_c,
+    input  wire logic   [63:0] i_chk_d,
+    input  wire logic    [4:0] i_chk_ew_idx,
+    output logic        [31:0] o_chk_ew_ref,
+    input  wire logic   [31:0] i_npend,
+    input  wire logic   [31:0] i_pend_first,
+    output logic               o_alloc,
+    output logic               o_free,
+    output logic               o_push,
+    output logic               o_sync,
+    // the DMA
+    input  wire logic          i_dma_full,
+    input  wire logic          i_dma_idle,
+    output logic        [31:0] o_index,      // the instruction's index (pushes, timeline)
+    // the engines
+    output logic               o_conv_start,
+    output logic               o_vec_start,
+    input  wire logic          i_engine_busy,
+    input  wire logic          i_engine_done,
+    input  wire logic    [4:0] i_vec_ew_idx,
+    output logic        [31:0] o_vec_ew_ref,
+    output logic        [31:0] o_vec_ew_coef,
+    output logic               o_hold,       // a compute instruction runs (the DMA's hold)
+    // counting
+    output logic               o_insn,       // an instruction retires
+    output logic               o_stall_fetch,
+    output logic               o_stall_dma,
+    output logic               o_stall_engine,
     // status
-    output logic      [31:0] o_index,
-    output logic             o_done,
-    output logic       [7:0] o_err,
-    output logic      [31:0] o_err_index,
-    output logic       [7:0] o_err_op,
-    output logic      [63:0] o_err_a,
-    output logic      [63:0] o_err_b,
-    output logic      [63:0] o_err_c,
-    output logic      [63:0] o_err_d
+    output logic         [7:0] o_err,
+    output logic        [31:0] o_err_index,
+    output logic         [7:0] o_err_op,
+    output logic        [63:0] o_err_a,
+    output logic        [63:0] o_err_b,
+    output logic        [63:0] o_err_c,
+    output logic        [63:0] o_err_d,
+    // timeline: an instruction the sequencer retires (ts) and a compute one (tc)
+    output logic               o_ts,
+    output logic        [31:0] o_ts_index,
+    output logic         [7:0] o_ts_op,
+    output logic        [63:0] o_ts_start,
+    output logic        [63:0] o_ts_end,
+    output logic               o_tc,
+    output logic        [31:0] o_tc_index,
+    output logic         [7:0] o_tc_op,
+    output logic        [63:0] o_tc_start,
+    output logic        [63:0] o_tc_end,
+    input  wire logic   [63:0] i_cycle
 );
 
     localparam logic [7:0] OP_END = 8'h01, OP_LOAD = 8'h02, OP_STORE = 8'h03, OP_SYNC = 8'h04;
-    localparam logic [7:0] OP_ALLOC = 8'h05, OP_FREE = 8'h06, OP_CONV = 8'h10, OP_POOL = 8'h11;
-    localparam logic [7:0] OP_GAVG = 8'h12, OP_EW = 8'h13, OP_REQUANT = 8'h14;
+    localparam logic [7:0] OP_ALLOC = 8'h05, OP_FREE = 8'h06, OP_CONV = 8'h10, OP_EW = 8'h13;
     localparam logic [7:0] OP_OPERANDS = 8'h1f;
-    localparam logic [7:0] F_OUT32 = 8'h02, F_PSUM = 8'h04, F_PERCH = 8'h10, F_SPLIT = 8'h20;
-    localparam logic [7:0] F_OSPLIT = 8'h40;
-    localparam int ROLE_SRC = 0, ROLE_DST = 1, ROLE_WEIGHT = 2, ROLE_BIAS = 3, ROLE_PSUM = 4;
-    localparam int ROLE_TABLE = 64;  // PERCH's table (a weight operand)
-    localparam int ROLE_SRC2 = 65;   // SPLIT's second input part
-    localparam int ROLE_DST2 = 66;   // OSPLIT's second output part
-    localparam int ROLE_IN = 5;  // + the input's index
-    localparam logic [63:0] SRAM_END = 64'(SRAM_BYTES);
-    localparam int PW = NPEND > 1 ? $clog2(NPEND) : 1;
+    localparam int BPS = 64 / RD_BPC;    // rows of a slot
+    localparam int WPR = RD_BPC / 4;     // words of a row
 
-    typedef enum logic [3:0] {
-        S_FETCH,
-        S_DEC,
-        S_DECODED,
-        S_CFETCH,
-        S_CWAIT,
-        S_PREP,
-        S_OPER,
-        S_QUERY,
-        S_QRES,
-        S_PEND,
-        S_ISSUE,
-        S_NEXT,
-        S_DONE,
-        S_HALT
-    } state_t;
+    localparam logic [3:0] S_IDLE = 4'd0, S_SLOT = 4'd1, S_IR = 4'd2, S_ENC = 4'd3,
+                           S_VSLOT = 4'd4, S_VIEW = 4'd5, S_PAIRS = 4'd6, S_CSLOT = 4'd7,
+                           S_CLOAD = 4'd8, S_CWORD = 4'd9, S_EWSP = 4'd10, S_MACH = 4'd11,
+                           S_ISSUE = 4'd12, S_NEXT = 4'd13, S_DONE = 4'd14, S_HALT = 4'd15;
 
-    typedef enum logic [2:0] {
-        C_IDLE,
-        C_ARM,   // the engine takes the instruction
-        C_GO,    // and starts
-        C_LAT,   // waiting for the first byte of streamed operands
-        C_RUN
-    } cstate_t;
-
-    state_t      st_r;
-    logic [31:0] pc_r, index_r;
-    logic  [2:0] cont_r;                  // continuation being fetched
-    logic  [5:0] npairs_r;                // EW pairs collected
-    logic [NIN-1:0][31:0] in_r;
-    logic [NIN-1:0][31:0] coef_r;
-
-    // decoder
-    logic        dec_valid;
-    logic  [7:0] dec_err;
-    logic [63:0] dec_a, dec_b, dec_c, dec_d;
-    logic  [7:0] op, flags;
-    logic [31:0] src, dst, weight, aux, src2, dst2, bytes, qmul;
-    logic [15:0] split, osplit, in_c, in_h, in_w, out_c, out_h, out_w, groups;
-    logic  [7:0] kh, kw, sh, sw, dh, dw, pt, pl, qshift;
-    logic  [5:0] nin;
-    logic  [2:0] conts;
-
-    // operand checks
-    logic  [5:0] oi_r, nops_r;            // operand, operands
-    logic [63:0] in_elems_r, out_elems_r, wbytes_r;
-    logic [63:0] head_r;                  // CONV: src's bytes (SPLIT: channels 0..split-1)
-    logic [63:0] ybytes_r, yhead_r;       // CONV: output bytes, dst's (OSPLIT: 0..osplit-1)
-    logic [31:0] seen_ref_r [64];         // DRAM operands read so far
-    logic [63:0] seen_bytes_r [64];
-    logic  [5:0] nseen_r;
-    logic [63:0] rd_w_r, rd_a_r, wr_r;    // DRAM bytes: weights, activations read; written
-    logic        streams_r;
-    logic [63:0] hull_lo_r, hull_hi_r;    // SRAM footprint
-    logic [63:0] q_lo_r, q_hi_r, q_p_r;   // the range being walked, where
-    logic  [7:0] q_role_r;
-    logic        q_write_r;
-
-    // issue
-    logic        issue_ok;
-    logic        is_compute, is_conv;
-    logic [63:0] issue_t0_r;              // when the instruction reached issue
-    logic        issue_seen_r;
-    logic [31:0] npend_r, pend_first_r;   // transfers since the last SYNC
-    logic [31:0] pend_lo_r [NPEND];       // and the SRAM bytes they move
-    logic [31:0] pend_hi_r [NPEND];
-    logic [31:0] pend_index_r [NPEND];
-    logic        pend_load_r [NPEND];
-
-    // compute side
-    cstate_t     c_st_r;
-    logic        c_streams_r, c_done_r;
-    logic [31:0] c_index_r;
-    logic  [7:0] c_op_r;
-    logic [63:0] c_start_r, c_bytes_r;
-    logic [31:0] c_hold_lo_r, c_hold_hi_r;
-
-    // outputs held in registers
-    logic        conv_start_r, vec_start_r, dma_push_r, stream_r, stream_end_r;
-    logic        add_r, alloc_r, free_r, insn_r, ts_r, tc_r, done_r;
-    logic [63:0] add_w_r, add_a_r, add_wr_r;
-    logic [31:0] ts_index_r, tc_index_r;
-    logic  [7:0] ts_op_r, tc_op_r;
-    logic [63:0] ts_start_r, ts_end_r, tc_start_r, tc_end_r, tc_bytes_r;
+    logic  [3:0] st_r;
+    logic [31:0] pc_r, index_r;         // slot of the instruction, its index
+    logic [511:0] ir_r;
+    logic [511:0] vw_r;                 // the VIEW slot, or the continuation being read
+    logic  [5:0] row_r;                 // rows read of the slot being loaded
+    logic        rd_v_r;                // a row read last cycle
+    logic  [5:0] rd_row_r;              // which
+    logic  [2:0] cont_r, conts_r;       // EW: continuation being read, how many
+    logic  [5:0] npairs_r;              // EW: pairs collected
+    logic  [5:0] k_r;                   // EW: pair or input index
+    logic  [4:0] cw_r;                  // EW: the continuation's word being checked
+    logic        bank_r, run_bank_r;    // EW RAM: the bank being filled, the running EW's
+    logic [63:0] t0_r;                  // when the instruction reached issue
+    logic        t0_seen_r;
     logic  [7:0] err_r, err_op_r;
     logic [31:0] err_index_r;
     logic [63:0] err_a_r, err_b_r, err_c_r, err_d_r;
+    logic        c_busy_r;              // a compute instruction holds the engine
+    logic [31:0] c_index_r;
+    logic  [7:0] c_op_r;
+    logic [63:0] c_start_r;
+    logic        ts_r, tc_r, insn_r;
+    logic [31:0] ts_index_r, tc_index_r;
+    logic  [7:0] ts_op_r, tc_op_r;
+    logic [63:0] ts_start_r, ts_end_r, tc_start_r, tc_end_r;
 
-    // live buffers
-    logic        bq_cover, bq_overlap, bq_exact, b_full;
-    logic [31:0] bq_cover_hi, bq_overlap_lo, bq_overlap_hi, bq_exact_bytes;
+    logic  [7:0] op, nin;
+    assign op  = ir_r[7:0];
+    assign nin = ir_r[23:16];
 
-    npu_decode u_dec (
-        .i_clk   (i_clk),
-        .i_en    (st_r == S_DEC),
-        .i_w     (i_im_w),
-        .o_valid (dec_valid),
-        .o_err   (dec_err),
-        .o_err_a (dec_a),
-        .o_err_b (dec_b),
-        .o_err_c (dec_c),
-        .o_err_d (dec_d),
-        .o_op    (op),
-        .o_flags (flags),
-        .o_src   (src),
-        .o_dst   (dst),
-        .o_weight(weight),
-        .o_aux   (aux),
-        .o_src2  (src2),
-        .o_split (split),
-        .o_dst2  (dst2),
-        .o_osplit(osplit),
-        .o_bytes (bytes),
-        .o_in_c  (in_c),
-        .o_in_h  (in_h),
-        .o_in_w  (in_w),
-        .o_out_c (out_c),
-        .o_out_h (out_h),
-        .o_out_w (out_w),
-        .o_kh    (kh),
-        .o_kw    (kw),
-        .o_sh    (sh),
-        .o_sw    (sw),
-        .o_dh    (dh),
-        .o_dw    (dw),
-        .o_pt    (pt),
-        .o_pl    (pl),
-        .o_groups(groups),
-        .o_qmul  (qmul),
-        .o_qshift(qshift),
-        .o_nin   (nin),
-        .o_conts (conts)
-    );
+    // ---- the EW operands' RAM: two banks of NIN (Ref, coef) pairs ----
+    logic [31:0] ewref_r [0:63];
+    logic [31:0] ewcoef_r [0:63];
+    logic        ew_we;
+    logic  [5:0] ew_wa;
+    logic [31:0] ew_wref, ew_wcoef;
+    always_ff @(posedge i_clk)
+        if (ew_we) begin
+            ewref_r[ew_wa]  <= ew_wref;
+            ewcoef_r[ew_wa] <= ew_wcoef;
+        end
+    assign o_chk_ew_ref  = ewref_r[{bank_r, i_chk_ew_idx}];
+    // the vector unit reads synchronously: its data the cycle after the index
+    always_ff @(posedge i_clk) begin
+        o_vec_ew_ref  <= ewref_r[{run_bank_r, i_vec_ew_idx}];
+        o_vec_ew_coef <= ewcoef_r[{run_bank_r, i_vec_ew_idx}];
+    end
 
-    npu_bufs #(
-        .NBUF(NBUF)
-    ) u_bufs (
-        .i_clk        (i_clk),
-        .i_rst        (i_rst),
-        .i_q_en       (st_r == S_QUERY),
-        .i_q_addr     (q_p_r[31:0]),
-        .i_q_lo       (q_lo_r[31:0]),
-        .i_q_hi       (q_hi_r[31:0]),
-        .o_cover      (bq_cover),
-        .o_cover_hi   (bq_cover_hi),
-        .o_overlap    (bq_overlap),
-        .o_overlap_lo (bq_overlap_lo),
-        .o_overlap_hi (bq_overlap_hi),
-        .o_exact      (bq_exact),
-        .o_exact_bytes(bq_exact_bytes),
-        .i_alloc      (alloc_r),
-        .i_free       (free_r),
-        .i_lo         ({1'b0, dst[30:0]}),
-        .i_bytes      (bytes),
-        .o_full       (b_full)
-    );
-
-    assign is_compute = op >= OP_CONV && op <= 8'h16;
-    assign is_conv    = op == OP_CONV;
-
-    // Can the decoded, checked instruction issue this cycle?
+    // EW pairs go to the RAM one a cycle: those of the first slot (w5..w14,
+    // S_PAIRS), then those of each continuation (its w1..w14, S_CWORD)
     always_comb begin
+        ew_we    = 1'b0;
+        ew_wa    = {bank_r, npairs_r[4:0]};
+        ew_wref  = ir_r[32*(5 + 2*int'(k_r[2:0])) +: 32];
+        ew_wcoef = ir_r[32*(6 + 2*int'(k_r[2:0])) +: 32];
+        if (st_r == S_PAIRS && k_r < 6'(nin) && k_r < 6'd5) ew_we = 1'b1;
+        if (st_r == S_CWORD && cw_r[0] && 6'(cw_r) < 6'd2 * pairs_in(cont_r)) begin
+            ew_we    = 1'b1;
+            ew_wref  = vw_r[32*int'(cw_r) +: 32];
+            ew_wcoef = vw_r[32*(int'(cw_r) + 1) +: 32];
+        end
+    end
+
+    // continuations an EW of nin inputs takes: (nin - 5) / 7, rounded up
+    logic [2:0] conts;
+    always_comb begin
+        logic [7:0] n;
+        n = nin > 8'd5 ? nin - 8'd5 : 8'd0;
+        conts = n == 0 ? 3'd0 : n <= 8'd7 ? 3'd1 : n <= 8'd14 ? 3'd2 : n <= 8'd21 ? 3'd3 : 3'd4;
+    end
+
+    // pairs continuation c (from 1) holds: seven, or what is left
+    function automatic logic [5:0] pairs_in(input logic [2:0] c);
+        logic [7:0] left;
+        left = nin - 8'd5 - 8'd7 * (8'(c) - 8'd1);
+        pairs_in = left < 8'd7 ? 6'(left) : 6'd7;
+    endfunction
+
+    // ---- slots: a row read the cycle after it is asked ----
+    logic [31:0] want_slot;
+    always_comb
+        case (st_r)
+            S_VSLOT, S_VIEW: want_slot = pc_r + 32'd1;
+            S_CSLOT, S_CLOAD: want_slot = pc_r + 32'(cont_r);
+            default: want_slot = pc_r;
+        endcase
+    assign o_rd      = (st_r == S_IR || st_r == S_VIEW || st_r == S_CLOAD) && row_r < 6'(BPS);
+    assign o_rd_slot = want_slot;
+    assign o_rd_row  = row_r;
+
+    logic issue_ok;
+    always_comb
         case (op)
             OP_LOAD, OP_STORE: issue_ok = !i_dma_full;
             OP_SYNC: issue_ok = i_dma_idle;
-            OP_END: issue_ok = npend_r != 0 || (c_st_r == C_IDLE && i_dma_idle);
+            OP_END: issue_ok = i_npend != 0 || (!c_busy_r && !i_engine_busy && i_dma_idle);
             OP_ALLOC, OP_FREE: issue_ok = 1'b1;
-            default: issue_ok = c_st_r == C_IDLE && !i_engine_busy && (!streams_r || i_dma_idle);
+            default: issue_ok = !c_busy_r && !i_engine_busy;
         endcase
-    end
-
-    // A CONV's operand oi as with SPLIT: 0 src, 1 src2, 2 weights, 3 aux, 4 dst,
-    // 5 dst2 (without SPLIT there is no src2: operand 1 is the weights; dst2
-    // only with OSPLIT).
-    function automatic logic [5:0] conv_k(input logic [5:0] oi);
-        return (flags & F_SPLIT) != 0 || oi == 0 ? oi : oi + 6'd1;
-    endfunction
-
-    // Operand oi of the decoded instruction: Ref, bytes, written, role.
-    function automatic logic [31:0] opnd_ref(input logic [5:0] oi);
-        logic [5:0] k;
-        k = conv_k(oi);
-        case (op)
-            OP_CONV:
-                return k == 0 ? src : k == 1 ? src2 : k == 2 ? weight : k == 3 ? aux : k == 4 ? dst : dst2;
-            OP_REQUANT: return oi == 0 ? src : oi == 1 && (flags & F_PERCH) != 0 ? aux : dst;
-            OP_EW: return oi < nin ? in_r[5'(oi)] : dst;
-            default: return oi == 0 ? src : dst;
-        endcase
-    endfunction
-
-    function automatic logic [63:0] opnd_bytes(input logic [5:0] oi);
-        logic [5:0] k;
-        k = conv_k(oi);
-        case (op)
-            OP_CONV:
-                return k == 0 ? head_r : k == 1 ? in_elems_r - head_r : k == 2 ? wbytes_r :
-                       k == 3 ? ((flags & F_PSUM) != 0 ? 64'd4 * out_elems_r :
-                                  (flags & F_PERCH) != 0 ? 64'd12 * 64'(out_c) : 64'd4 * 64'(out_c)) :
-                       k == 4 ? yhead_r : ybytes_r - yhead_r;
-            OP_POOL: return oi == 0 ? in_elems_r : out_elems_r;
-            OP_GAVG: return oi == 0 ? in_elems_r : 64'(in_c);
-            OP_REQUANT:
-                return oi == 0 ? 64'd4 * 64'(bytes) :
-                       oi == 1 && (flags & F_PERCH) != 0 ? 64'd12 * 64'(out_c) : 64'(bytes);
-            default: return 64'(bytes);
-        endcase
-    endfunction
-
-    function automatic logic [7:0] opnd_role(input logic [5:0] oi);
-        logic [5:0] k;
-        k = conv_k(oi);
-        case (op)
-            OP_CONV:
-                return k == 0 ? 8'(ROLE_SRC) : k == 1 ? 8'(ROLE_SRC2) : k == 2 ? 8'(ROLE_WEIGHT) :
-                       k == 3 ? ((flags & F_PSUM) != 0 ? 8'(ROLE_PSUM) :
-                                  (flags & F_PERCH) != 0 ? 8'(ROLE_TABLE) : 8'(ROLE_BIAS)) :
-                       k == 4 ? 8'(ROLE_DST) : 8'(ROLE_DST2);
-            OP_REQUANT:
-                return oi == 0 ? 8'(ROLE_SRC) : oi == 1 && (flags & F_PERCH) != 0 ? 8'(ROLE_TABLE) :
-                       8'(ROLE_DST);
-            OP_EW: return oi < nin ? 8'(ROLE_IN) + 8'(oi) : 8'(ROLE_DST);
-            default: return oi == 0 ? 8'(ROLE_SRC) : 8'(ROLE_DST);
-        endcase
-    endfunction
 
     task automatic fail(input logic [7:0] code, input logic [63:0] a, input logic [63:0] b,
                         input logic [63:0] c, input logic [63:0] d);
@@ -406,440 +230,293 @@ module npu_seq #(
     endtask
 
     always_ff @(posedge i_clk) begin
+        o_go_enc_r  <= 1'b0;
+        o_go_mach_r <= 1'b0;
+        view_ok_r   <= 1'b0;
+        no_view_r   <= 1'b0;
+        alloc_r     <= 1'b0;
+        free_r      <= 1'b0;
+        push_r      <= 1'b0;
+        sync_r      <= 1'b0;
+        pop_r       <= 1'b0;
         conv_start_r <= 1'b0;
-        vec_start_r  <= 1'b0;
-        dma_push_r   <= 1'b0;
-        stream_r     <= 1'b0;
-        stream_end_r <= 1'b0;
-        add_r        <= 1'b0;
-        alloc_r      <= 1'b0;
-        free_r       <= 1'b0;
-        insn_r       <= 1'b0;
-        ts_r         <= 1'b0;
-        tc_r         <= 1'b0;
-
+        vec_start_r <= 1'b0;
+        ts_r        <= 1'b0;
+        tc_r        <= 1'b0;
+        insn_r      <= 1'b0;
+        rd_v_r      <= o_rd;
+        rd_row_r    <= row_r;
+        if (o_rd) row_r <= row_r + 6'd1;
+        if (rd_v_r && rd_row_r == 6'(BPS - 1)) row_r <= 6'(BPS);  // the slot is in
         case (st_r)
-            S_FETCH: begin
-                if (pc_r >= i_nslots) begin
-                    fail(8'd40, '0, '0, '0, '0);
-                    err_op_r <= 8'h00;
-                end else begin
-                    st_r <= S_DEC;
+            S_IDLE: ;
+            S_SLOT:
+                if (pc_r >= i_len) begin
+                    err_r       <= 8'd40;
+                    err_index_r <= index_r;
+                    err_op_r    <= '0;
+                    st_r        <= S_HALT;
+                end else if (i_arrived > pc_r) begin
+                    row_r <= '0;
+                    st_r  <= S_IR;
+                end
+            S_IR: begin
+                if (rd_v_r)
+                    for (int j = 0; j < WPR; j++)
+                        ir_r[32*(WPR*int'(rd_row_r) + j) +: 32] <= i_rd_data[32*j +: 32];
+                if (rd_v_r && rd_row_r == 6'(BPS - 1)) begin
+                    o_go_enc_r <= 1'b1;
+                    st_r       <= S_ENC;
                 end
             end
-            S_DEC: st_r <= S_DECODED;  // the decoder takes the slot this cycle
-            S_DECODED: if (dec_valid) begin
-                if (dec_err != 0) begin
-                    fail(dec_err, dec_a, dec_b, dec_c, dec_d);
-                    if (dec_err == 8'd1 || dec_err == 8'd2) err_op_r <= 8'h00;  // no name yet
-                end else if (op == OP_EW && pc_r + 32'd1 + 32'(conts) > i_nslots) begin
-                    fail(8'd26, 64'(nin), 64'(conts), '0, '0);
-                end else begin
-                    // the first pairs are in the slot still held by the stream memory
-                    for (int k = 0; k < 5; k++) begin
-                        in_r[k]   <= i_im_w[5 + 2 * k];
-                        coef_r[k] <= i_im_w[6 + 2 * k];
-                    end
-                    npairs_r <= nin < 6'd5 ? nin : 6'd5;
-                    cont_r   <= 3'd1;
-                    st_r     <= op == OP_EW && conts != 0 ? S_CFETCH : S_PREP;
-                end
-            end
-            S_CFETCH: st_r <= S_CWAIT;
-            S_CWAIT: begin : cont
-                logic [5:0] want, m;
-                logic [7:0] cop;
-                want = nin - npairs_r < 6'd7 ? nin - npairs_r : 6'd7;
-                cop  = i_im_w[0][7:0];
-                m    = 6'(i_im_w[0][23:16]);
-                if (cop != OP_OPERANDS) begin
-                    fail(8'd27, 64'(cont_r), 64'(cop), '0, '0);
-                end else if (i_im_w[0][15:8] != 0) begin
-                    fail(8'd28, 64'(cont_r), 64'(i_im_w[0][15:8]), '0, '0);
-                end else if (i_im_w[0][31:24] != 0) begin
-                    fail(8'd29, 64'(cont_r), 64'(i_im_w[0]), '0, '0);
-                end else if (i_im_w[0][23:16] != 8'(want)) begin
-                    fail(8'd30, 64'(cont_r), 64'(i_im_w[0][23:16]), 64'(want), '0);
-                end else begin : words
-                    logic bad;
-                    int   bk;
-                    bad = 1'b0;
-                    bk  = 0;
-                    for (int k = 15; k >= 1; k--)
-                        if (k >= 1 + 2 * int'(m) && i_im_w[k] != 0) begin
-                            bad = 1'b1;
-                            bk  = k;
-                        end
-                    if (bad) begin
-                        fail(8'd31, 64'(cont_r), 64'(bk), 64'(i_im_w[bk]), '0);
+            S_ENC:
+                if (i_chk_err != 0) begin
+                    fail(i_chk_err, i_chk_a, i_chk_b, i_chk_c, i_chk_d);
+                end else if (i_need_view) begin
+                    if (pc_r + 32'd1 >= i_len) begin
+                        no_view_r <= 1'b1;
+                        st_r      <= S_VSLOT;  // the checker answers with its error
                     end else begin
-                        for (int j = 0; j < 7; j++)
-                            if (6'(j) < m) begin
-                                in_r[5'(npairs_r + 6'(j))]   <= i_im_w[1 + 2 * j];
-                                coef_r[5'(npairs_r + 6'(j))] <= i_im_w[2 + 2 * j];
-                            end
-                        npairs_r <= npairs_r + m;
-                        cont_r   <= cont_r + 3'd1;
-                        st_r     <= cont_r == conts ? S_PREP : S_CFETCH;
+                        st_r <= S_VSLOT;
+                    end
+                end else if (i_chk_done) begin
+                    if (op == OP_EW) begin
+                        k_r      <= '0;
+                        npairs_r <= '0;
+                        st_r     <= S_PAIRS;
+                    end else begin
+                        o_go_mach_r <= 1'b1;
+                        st_r        <= S_MACH;
+                    end
+                end
+            S_VSLOT:
+                if (i_chk_err != 0) begin
+                    fail(i_chk_err, i_chk_a, i_chk_b, i_chk_c, i_chk_d);
+                end else if (pc_r + 32'd1 < i_len && i_arrived > pc_r + 32'd1) begin
+                    row_r <= '0;
+                    st_r  <= S_VIEW;
+                end
+            S_VIEW: begin
+                if (rd_v_r)
+                    for (int j = 0; j < WPR; j++)
+                        vw_r[32*(WPR*int'(rd_row_r) + j) +: 32] <= i_rd_data[32*j +: 32];
+                if (rd_v_r && rd_row_r == 6'(BPS - 1)) begin
+                    view_ok_r <= 1'b1;
+                    st_r      <= S_ENC;  // the checker goes on with the view's rules
+                end
+            end
+            S_PAIRS:
+                if (k_r < 6'(nin) && k_r < 6'd5) begin
+                    k_r      <= k_r + 6'd1;
+                    npairs_r <= npairs_r + 6'd1;
+                end else begin
+                    conts_r <= conts;
+                    if (nin > 8'd5) begin
+                        if (pc_r + 32'(conts) >= i_len)
+                            fail(8'd26, 64'(nin), 64'(conts), '0, '0);
+                        else begin
+                            cont_r <= 3'd1;
+                            st_r   <= S_CSLOT;
+                        end
+                    end else begin
+                        k_r  <= '0;
+                        st_r <= S_EWSP;
+                    end
+                end
+            S_CSLOT:
+                if (i_arrived > pc_r + 32'(cont_r)) begin
+                    row_r <= '0;
+                    st_r  <= S_CLOAD;
+                end
+            S_CLOAD: begin
+                if (rd_v_r)
+                    for (int j = 0; j < WPR; j++)
+                        vw_r[32*(WPR*int'(rd_row_r) + j) +: 32] <= i_rd_data[32*j +: 32];
+                if (rd_v_r && rd_row_r == 6'(BPS - 1)) begin
+                    cw_r <= '0;
+                    st_r <= S_CWORD;
+                end
+            end
+            // a continuation, word by word: its header, its pairs, zeros after
+            S_CWORD: begin : word
+                logic [31:0] w;
+                logic  [5:0] m;
+                w = vw_r[32*int'(cw_r) +: 32];
+                m = pairs_in(cont_r);
+                if (cw_r == 0 && w[7:0] != OP_OPERANDS) fail(8'd27, 64'(cont_r), 64'(w[7:0]), '0, '0);
+                else if (cw_r == 0 && w[15:8] != 0) fail(8'd28, 64'(cont_r), 64'(w[15:8]), '0, '0);
+                else if (cw_r == 0 && w[31:24] != 0) fail(8'd29, 64'(cont_r), 64'(w), '0, '0);
+                else if (cw_r == 0 && 6'(w[23:16]) != m)
+                    fail(8'd30, 64'(cont_r), 64'(w[23:16]), 64'(m), '0);
+                else if (cw_r != 0 && 6'(cw_r) > 6'd2 * m && w != 0)
+                    fail(8'd31, 64'(cont_r), 64'(cw_r), 64'(w), '0);
+                else begin
+                    if (ew_we) npairs_r <= npairs_r + 6'd1;
+                    if (cw_r != 5'd15) begin
+                        cw_r <= cw_r + 5'd1;
+                    end else if (cont_r == conts_r) begin
+                        k_r  <= '0;
+                        st_r <= S_EWSP;
+                    end else begin
+                        cont_r <= cont_r + 3'd1;
+                        st_r   <= S_CSLOT;
                     end
                 end
             end
-            S_PREP: begin : prep
-                logic [15:0] cin_g;
-                cin_g = groups == 0 ? 16'd0 : in_c / groups;
-                in_elems_r  <= 64'(in_c) * 64'(in_h) * 64'(in_w);
-                head_r      <= ((flags & F_SPLIT) != 0 ? 64'(split) : 64'(in_c)) * 64'(in_h) * 64'(in_w);
-                ybytes_r    <= 64'(out_c) * 64'(out_h) * 64'(out_w) * ((flags & F_OUT32) != 0 ? 64'd4 : 64'd1);
-                yhead_r     <= ((flags & F_OSPLIT) != 0 ? 64'(osplit) : 64'(out_c)) * 64'(out_h) * 64'(out_w) *
-                               ((flags & F_OUT32) != 0 ? 64'd4 : 64'd1);
-                out_elems_r <= 64'(out_c) * 64'(out_h) * 64'(out_w);
-                wbytes_r    <= 64'(out_c) * 64'(cin_g) * 64'(kh) * 64'(kw);
-                oi_r      <= '0;
-                nops_r    <= op == OP_CONV ? 6'd4 + 6'((flags & F_SPLIT) != 0) + 6'((flags & F_OSPLIT) != 0) :
-                             op == OP_EW ? nin + 6'd1 :
-                             op == OP_REQUANT && (flags & F_PERCH) != 0 ? 6'd3 :
-                             is_compute || op == OP_LOAD || op == OP_STORE ? 6'd2 : 6'd0;
-                nseen_r   <= '0;
-                rd_w_r    <= '0;
-                rd_a_r    <= '0;
-                wr_r      <= '0;
-                hull_lo_r <= '1;
-                hull_hi_r <= '0;
-                if (op == OP_ALLOC || op == OP_FREE) begin
-                    q_lo_r <= 64'(dst[30:0]);
-                    q_hi_r <= 64'(dst[30:0]) + 64'(bytes);
-                    q_p_r  <= 64'(dst[30:0]);
+            // the EW's spaces, once all its inputs are in: dst, then in0, in1, ...
+            S_EWSP:
+                if (k_r == 0 && ir_r[63:62] != 2'b00) begin
+                    fail(8'd9, 64'd6, 64'(ir_r[63:32]), 64'd1, '0);
+                end else if (k_r < 6'(nin) && ewref_r[{bank_r, k_r[4:0]}][31:30] != 2'b00) begin
+                    fail(8'd9, 64'(k_r) + 64'd16, 64'(ewref_r[{bank_r, k_r[4:0]}]), 64'd1, '0);
+                end else if (k_r + 6'd1 < 6'(nin)) begin
+                    k_r <= k_r + 6'd1;
+                end else begin
+                    o_go_mach_r <= 1'b1;
+                    st_r        <= S_MACH;
                 end
-                st_r <= S_OPER;
-            end
-            S_OPER: begin
-                if (op == OP_ALLOC) begin
-                    if (q_hi_r > SRAM_END) fail(8'd45, q_lo_r, q_hi_r, '0, '0);
-                    else st_r <= S_QUERY;
-                end else if (op == OP_FREE) begin
-                    st_r <= S_QUERY;
-                end else if (oi_r == nops_r) begin
-                    streams_r <= rd_w_r != 0 || rd_a_r != 0 || wr_r != 0;
+            S_MACH:
+                if (i_chk_err != 0) fail(i_chk_err, i_chk_a, i_chk_b, i_chk_c, i_chk_d);
+                else if (i_chk_done) begin
+                    t0_seen_r <= 1'b0;
                     st_r      <= S_ISSUE;
-                end else begin : opnd
-                    logic [31:0] ref_;
-                    logic [63:0] lo, hi, n;
-                    logic [7:0]  role;
-                    logic        wr;
-                    ref_ = opnd_ref(oi_r);
-                    n    = opnd_bytes(oi_r);
-                    role = opnd_role(oi_r);
-                    // the output is the last operand (OSPLIT: the last two)
-                    wr   = oi_r == nops_r - 6'd1 ||
-                           (op == OP_CONV && (flags & F_OSPLIT) != 0 && oi_r == nops_r - 6'd2);
-                    lo   = 64'(ref_[30:0]);
-                    hi   = lo + n;
-                    if (ref_[31]) begin
-                        if (hi > i_dram_bytes) begin
-                            fail(8'd42, lo, hi, '0, {55'h0, wr, role});
-                        end else begin
-                            if (wr) begin
-                                wr_r <= wr_r + n;
-                            end else begin : dedup
-                                logic seen;
-                                seen = 1'b0;
-                                for (int s = 0; s < NIN + 1; s++)
-                                    if (6'(s) < nseen_r && seen_ref_r[s] == ref_ && seen_bytes_r[s] == n)
-                                        seen = 1'b1;
-                                if (!seen) begin
-                                    seen_ref_r[nseen_r]   <= ref_;
-                                    seen_bytes_r[nseen_r] <= n;
-                                    nseen_r                   <= nseen_r + 6'd1;
-                                    if (role == 8'(ROLE_WEIGHT) || role == 8'(ROLE_BIAS) ||
-                                        role == 8'(ROLE_TABLE))
-                                        rd_w_r <= rd_w_r + n;
-                                    else
-                                        rd_a_r <= rd_a_r + n;
-                                end
-                            end
-                            oi_r <= oi_r + 6'd1;
-                        end
-                    end else if (hi > SRAM_END) begin
-                        fail(8'd43, lo, hi, '0, {55'h0, wr, role});
-                    end else begin
-                        if (lo < hull_lo_r) hull_lo_r <= lo;
-                        if (hi > hull_hi_r) hull_hi_r <= hi;
-                        q_lo_r    <= lo;
-                        q_hi_r    <= hi;
-                        q_p_r     <= lo;
-                        q_role_r  <= role;
-                        q_write_r <= wr;
-                        st_r      <= S_QUERY;
-                    end
                 end
-            end
-            S_QUERY: st_r <= S_QRES;  // the table looks q_p_r up this cycle
-            S_QRES: begin
-                if (op == OP_ALLOC) begin
-                    if (bq_overlap)
-                        fail(8'd46, q_lo_r, q_hi_r, 64'(bq_overlap_lo), 64'(bq_overlap_hi));
-                    else if (b_full)
-                        fail(8'd50, q_lo_r, q_hi_r, 64'(NBUF), '0);
-                    else
-                        st_r <= S_ISSUE;
-                end else if (op == OP_FREE) begin
-                    if (!bq_exact)
-                        fail(8'd47, q_lo_r, q_hi_r, '0, '0);
-                    else if (64'(bq_exact_bytes) != q_hi_r - q_lo_r)
-                        fail(8'd48, q_lo_r, q_hi_r, '0, q_lo_r + 64'(bq_exact_bytes));
-                    else
-                        st_r <= S_PEND;
-                end else if (!bq_cover) begin
-                    fail(8'd44, q_lo_r, q_hi_r, q_p_r, {55'h0, q_write_r, q_role_r});
-                end else if (64'(bq_cover_hi) >= q_hi_r) begin
-                    st_r <= S_PEND;
-                end else begin
-                    q_p_r <= 64'(bq_cover_hi);
-                    st_r  <= S_QUERY;
-                end
-            end
-            S_PEND: begin : pend
-                // the first transfer since the last SYNC moving these bytes;
-                // a STORE's own source only minds LOADs
-                logic        hit;
-                logic [63:0] what;
-                logic        dma_read;
-                hit      = 1'b0;
-                what     = '0;
-                dma_read = (op == OP_LOAD || op == OP_STORE) && !q_write_r;
-                for (int k = NPEND - 1; k >= 0; k--)
-                    if (32'(k) < npend_r && 64'(pend_lo_r[k]) < q_hi_r && q_lo_r < 64'(pend_hi_r[k]) &&
-                        (!dma_read || pend_load_r[k])) begin
-                        hit  = 1'b1;
-                        what = {31'h0, pend_load_r[k], pend_index_r[k]};
-                    end
-                if (hit && op == OP_FREE) begin
-                    fail(8'd53, q_lo_r, q_hi_r, what, '0);
-                end else if (hit) begin
-                    fail(8'd52, q_lo_r, q_hi_r, what, {55'h0, q_write_r, q_role_r});
-                end else if (op == OP_FREE) begin
-                    st_r <= S_ISSUE;
-                end else begin
-                    oi_r <= oi_r + 6'd1;
-                    st_r <= S_OPER;
-                end
-            end
             S_ISSUE: begin
-                if (!issue_seen_r) begin
-                    issue_seen_r <= 1'b1;
-                    issue_t0_r   <= i_cycle;
+                if (!t0_seen_r) begin
+                    t0_seen_r <= 1'b1;
+                    t0_r      <= i_cycle;
                 end
-                if (op == OP_END && npend_r != 0) begin
-                    fail(8'd49, 64'(npend_r), 64'(pend_first_r), '0, '0);
-                end else if ((op == OP_LOAD || op == OP_STORE) && npend_r == 32'(NPEND)) begin
+                if (op == OP_END && i_npend != 0) begin
+                    fail(8'd49, 64'(i_npend), 64'(i_pend_first), '0, '0);
+                end else if ((op == OP_LOAD || op == OP_STORE) && i_npend == 32'(NPEND)) begin
                     fail(8'd51, 64'(NPEND), '0, '0, '0);
                 end else if (issue_ok) begin
-                    st_r <= S_NEXT;
+                    st_r       <= S_NEXT;
+                    ts_index_r <= index_r;
+                    ts_op_r    <= op;
+                    ts_start_r <= t0_seen_r ? t0_r : i_cycle;
+                    ts_end_r   <= i_cycle + 64'd1;
                     case (op)
-                        OP_LOAD, OP_STORE: begin : xfer
-                            logic [PW-1:0] k;
-                            logic   [31:0] lo;
-                            k  = npend_r[PW-1:0];
-                            lo = op == OP_LOAD ? {1'b0, dst[30:0]} : {1'b0, src[30:0]};
-                            dma_push_r      <= 1'b1;
-                            add_r           <= 1'b1;
-                            add_w_r         <= '0;
-                            add_a_r         <= rd_a_r;
-                            add_wr_r        <= wr_r;
-                            if (npend_r == 0) pend_first_r <= index_r;
-                            npend_r         <= npend_r + 32'd1;
-                            pend_lo_r[k]    <= lo;
-                            pend_hi_r[k]    <= lo + bytes;
-                            pend_index_r[k] <= index_r;
-                            pend_load_r[k]  <= op == OP_LOAD;
-                        end
+                        OP_LOAD, OP_STORE: push_r <= 1'b1;
                         OP_SYNC: begin
-                            npend_r    <= '0;
-                            ts_r       <= 1'b1;
-                            ts_start_r <= issue_seen_r ? issue_t0_r : i_cycle;
+                            sync_r <= 1'b1;
+                            ts_r   <= 1'b1;
                         end
                         OP_ALLOC: begin
-                            alloc_r    <= 1'b1;
-                            ts_r       <= 1'b1;
-                            ts_start_r <= i_cycle;
+                            alloc_r <= 1'b1;
+                            ts_r    <= 1'b1;
                         end
                         OP_FREE: begin
-                            free_r     <= 1'b1;
-                            ts_r       <= 1'b1;
-                            ts_start_r <= i_cycle;
+                            free_r <= 1'b1;
+                            ts_r   <= 1'b1;
                         end
-                        OP_END: begin
-                            if (pc_r + 32'd1 < i_nslots) begin
-                                fail(8'd41, {28'h0, i_nslots - pc_r - 32'd1, 4'h0}, '0, '0, '0);
+                        OP_END:
+                            if (pc_r + 32'd1 < i_len) begin
+                                fail(8'd41, {28'h0, i_len - pc_r - 32'd1, 4'h0}, '0, '0, '0);
                             end else begin
-                                ts_r       <= 1'b1;
-                                ts_start_r <= issue_seen_r ? issue_t0_r : i_cycle;
-                                insn_r     <= 1'b1;
-                                st_r       <= S_DONE;
+                                ts_r   <= 1'b1;
+                                insn_r <= 1'b1;
+                                st_r   <= S_DONE;
                             end
-                        end
                         default: begin  // compute
-                            conv_start_r <= is_conv;
-                            vec_start_r  <= !is_conv;
-                            add_r        <= 1'b1;
-                            add_w_r      <= rd_w_r;
-                            add_a_r      <= rd_a_r;
-                            add_wr_r     <= wr_r;
-                            stream_r     <= streams_r;
-                            c_streams_r  <= streams_r;
-                            c_done_r     <= 1'b0;
+                            conv_start_r <= op == OP_CONV;
+                            vec_start_r  <= op != OP_CONV;
+                            run_bank_r   <= bank_r;
+                            if (op == OP_EW) bank_r <= !bank_r;
+                            c_busy_r     <= 1'b1;
                             c_index_r    <= index_r;
                             c_op_r       <= op;
                             c_start_r    <= i_cycle;
-                            c_bytes_r    <= rd_w_r + rd_a_r + wr_r;
-                            c_hold_lo_r  <= hull_lo_r[31:0];
-                            c_hold_hi_r  <= hull_hi_r[31:0];
-                            c_st_r       <= streams_r ? C_LAT : C_ARM;
                         end
                     endcase
-                    ts_index_r <= index_r;
-                    ts_op_r    <= op;
-                    ts_end_r   <= i_cycle + 64'd1;
                 end
             end
             S_NEXT: begin
-                insn_r       <= 1'b1;
-                issue_seen_r <= 1'b0;
-                pc_r        <= pc_r + 32'd1 + (op == OP_EW ? 32'(conts) : 32'd0);
-                index_r     <= index_r + 32'd1;
-                st_r        <= S_FETCH;
+                insn_r  <= 1'b1;
+                pop_r   <= 1'b1;
+                pc_r    <= pc_r + 32'(pop_n);
+                index_r <= index_r + 32'd1;
+                st_r    <= S_SLOT;
             end
-            S_DONE: done_r <= 1'b1;
-            default: ;  // S_HALT
+            default: ;  // S_DONE, S_HALT
         endcase
 
-        // the compute side
-        case (c_st_r)
-            C_ARM: c_st_r <= C_GO;
-            C_GO: c_st_r <= C_RUN;
-            C_LAT: if (i_stream_go) c_st_r <= C_RUN;
-            C_RUN: begin
-                if (i_conv_done || i_vec_done) c_done_r <= 1'b1;
-                if ((c_done_r || i_conv_done || i_vec_done) && (!c_streams_r || i_stream_done)) begin
-                    c_st_r       <= C_IDLE;
-                    stream_end_r <= c_streams_r;
-                    tc_r         <= 1'b1;
-                    tc_index_r   <= c_index_r;
-                    tc_op_r      <= c_op_r;
-                    tc_start_r   <= c_start_r;
-                    tc_bytes_r   <= c_bytes_r;
-                    tc_end_r     <= i_cycle + 64'd1;
-                end
-            end
-            default: ;
-        endcase
+        // the compute side: an instruction ends when its engine says so
+        if (c_busy_r && i_engine_done) begin
+            c_busy_r   <= 1'b0;
+            tc_r       <= 1'b1;
+            tc_index_r <= c_index_r;
+            tc_op_r    <= c_op_r;
+            tc_start_r <= c_start_r;
+            tc_end_r   <= i_cycle + 64'd1;
+        end
 
+        if (i_start) begin
+            st_r       <= S_SLOT;
+            pc_r       <= '0;
+            index_r    <= '0;
+            err_r      <= '0;
+            bank_r     <= 1'b0;
+            c_busy_r   <= 1'b0;
+            rd_v_r     <= 1'b0;
+        end
         if (i_rst) begin
-            st_r        <= S_FETCH;
-            c_st_r      <= C_IDLE;
-            pc_r        <= '0;
-            index_r     <= '0;
-            npend_r     <= '0;
-            issue_seen_r <= 1'b0;
-            done_r      <= 1'b0;
-            err_r       <= '0;
-            conv_start_r <= 1'b0;
-            vec_start_r <= 1'b0;
-            dma_push_r  <= 1'b0;
-            stream_r    <= 1'b0;
-            add_r       <= 1'b0;
-            alloc_r     <= 1'b0;
-            free_r      <= 1'b0;
-            insn_r      <= 1'b0;
-            ts_r        <= 1'b0;
-            tc_r        <= 1'b0;
+            st_r     <= S_IDLE;
+            err_r    <= '0;
+            c_busy_r <= 1'b0;
+            rd_v_r   <= 1'b0;
         end
     end
 
-    assign o_im_en   = st_r == S_FETCH || st_r == S_CFETCH;
-    assign o_im_slot = st_r == S_CFETCH ? pc_r + 32'(cont_r) : pc_r;
+    // slots an instruction takes: its own, a VIEW, its continuations
+    logic [2:0] pop_n;
+    assign pop_n = op == OP_CONV ? 3'd2 : op == OP_EW ? 3'd1 + conts_r : 3'd1;
 
-    assign o_op      = op;
-    assign o_flags   = flags;
-    assign o_src     = src;
-    assign o_dst     = dst;
-    assign o_weight  = weight;
-    assign o_aux     = aux;
-    assign o_src2    = src2;
-    assign o_split   = split;
-    assign o_dst2    = dst2;
-    assign o_osplit  = osplit;
-    assign o_bytes   = bytes;
-    assign o_in_c    = in_c;
-    assign o_in_h    = in_h;
-    assign o_in_w    = in_w;
-    assign o_out_c   = out_c;
-    assign o_out_h   = out_h;
-    assign o_out_w   = out_w;
-    assign o_kh      = kh;
-    assign o_kw      = kw;
-    assign o_sh      = sh;
-    assign o_sw      = sw;
-    assign o_dh      = dh;
-    assign o_dw      = dw;
-    assign o_pt      = pt;
-    assign o_pl      = pl;
-    assign o_groups  = groups;
-    assign o_qmul    = qmul;
-    assign o_qshift  = qshift;
-    assign o_nin     = nin;
-    assign o_in      = in_r;
-    assign o_coef    = coef_r;
+    logic o_go_enc_r, o_go_mach_r, view_ok_r, no_view_r, alloc_r, free_r, push_r, sync_r;
+    logic pop_r, conv_start_r, vec_start_r;
 
-    assign o_conv_start = conv_start_r;
-    assign o_vec_start  = vec_start_r;
-    assign o_cmp_go     = c_st_r == C_GO || (c_st_r == C_LAT && i_stream_go);
-
-    assign o_dma_push   = dma_push_r;
-    assign o_dma_load   = op == OP_LOAD;
-    assign o_dma_src    = {1'b0, src[30:0]};
-    assign o_dma_dst    = {1'b0, dst[30:0]};
-    assign o_dma_index  = index_r;
-    assign o_stream     = stream_r;
-    assign o_stream_rd  = add_w_r + add_a_r;
-    assign o_stream_wr  = add_wr_r;
-    assign o_stream_end = stream_end_r;
-    assign o_hold       = c_st_r != C_IDLE;
-    assign o_hold_lo    = c_hold_lo_r;
-    assign o_hold_hi    = c_hold_hi_r;
-
-    assign o_run        = !done_r && err_r == 0;
-    assign o_cmp_busy   = c_st_r != C_IDLE;
-    assign o_stall      = st_r == S_ISSUE && !issue_ok;
-    assign o_add        = add_r;
-    assign o_add_weight = add_w_r;
-    assign o_add_act    = add_a_r;
-    assign o_add_write  = add_wr_r;
-    assign o_alloc      = alloc_r;
-    assign o_free       = free_r;
-    assign o_insn       = insn_r;
-
-    assign o_ts         = ts_r;
-    assign o_ts_index   = ts_index_r;
-    assign o_ts_op      = ts_op_r;
-    assign o_ts_start   = ts_start_r;
-    assign o_ts_end     = ts_end_r;
-    assign o_tc         = tc_r;
-    assign o_tc_index   = tc_index_r;
-    assign o_tc_op      = tc_op_r;
-    assign o_tc_start   = tc_start_r;
-    assign o_tc_end     = tc_end_r;
-    assign o_tc_bytes   = tc_bytes_r;
-
-    assign o_index      = index_r;
-    assign o_done       = done_r;
-    assign o_err        = err_r;
-    assign o_err_index  = err_index_r;
-    assign o_err_op     = err_op_r;
-    assign o_err_a      = err_a_r;
-    assign o_err_b      = err_b_r;
-    assign o_err_c      = err_c_r;
-    assign o_err_d      = err_d_r;
+    assign o_running      = st_r != S_IDLE && st_r != S_DONE && st_r != S_HALT;
+    assign o_done         = st_r == S_DONE;
+    assign o_pop          = pop_r;
+    assign o_pop_n        = pop_n;
+    assign o_ir           = ir_r;
+    assign o_view         = vw_r[255:0];
+    assign o_view_hi      = vw_r[511:256];
+    assign o_go_enc       = o_go_enc_r;
+    assign o_go_mach      = o_go_mach_r;
+    assign o_view_ok      = view_ok_r;
+    assign o_no_view      = no_view_r;
+    assign o_alloc        = alloc_r;
+    assign o_free         = free_r;
+    assign o_push         = push_r;
+    assign o_sync         = sync_r;
+    assign o_index        = index_r;
+    assign o_conv_start   = conv_start_r;
+    assign o_vec_start    = vec_start_r;
+    assign o_hold         = c_busy_r;
+    assign o_insn         = insn_r;
+    assign o_stall_fetch  = st_r == S_SLOT && pc_r < i_len && i_arrived <= pc_r;
+    assign o_stall_dma    = st_r == S_ISSUE && !issue_ok &&
+                            (op == OP_LOAD || op == OP_STORE || op == OP_SYNC || op == OP_END);
+    assign o_stall_engine = st_r == S_ISSUE && !issue_ok && !(op == OP_LOAD || op == OP_STORE ||
+                                                              op == OP_SYNC || op == OP_END);
+    assign o_err          = err_r;
+    assign o_err_index    = err_index_r;
+    assign o_err_op       = err_op_r;
+    assign o_err_a        = err_a_r;
+    assign o_err_b        = err_b_r;
+    assign o_err_c        = err_c_r;
+    assign o_err_d        = err_d_r;
+    assign o_ts           = ts_r;
+    assign o_ts_index     = ts_index_r;
+    assign o_ts_op        = ts_op_r;
+    assign o_ts_start     = ts_start_r;
+    assign o_ts_end       = ts_end_r;
+    assign o_tc           = tc_r;
+    assign o_tc_index     = tc_index_r;
+    assign o_tc_op        = tc_op_r;
+    assign o_tc_start     = tc_start_r;
+    assign o_tc_end       = tc_end_r;
 
 endmodule
 

@@ -1,22 +1,22 @@
 #!/bin/sh
 # build.sh: builds the NPU's RTL simulator for one accelerator config.
 #
-#   rtl_sim/build.sh OUTDIR SRAM_BYTES DMA_RD_BPC DMA_WR_BPC LATENCY ROWS COLS VEC_WIDTH
+#   rtl_sim/build.sh OUTDIR SRAM_BYTES BANKS BANK_BYTES WBUF_BYTES RD_BPC WR_BPC ROWS COLS VEC_WIDTH
 #
 # Verilates hw/*.sv with the config as npu_top's parameters and builds
 # OUTDIR/npu_sim (verilator --cc --exe --build -O3, FST tracing compiled in
-# but off unless +trace= is given).  Does nothing when OUTDIR/npu_sim was
-# built for the same parameters from the same sources: OUTDIR/params holds
-# both, the sources as a checksum of their contents (hw/*.sv, hw/npu.vlt,
-# rtl_sim's script, harness and waivers), so two source trees sharing one
-# cache directory never run each other's build.  Environment:
-# NPU_DRAM_BYTES (the largest DRAM image the model holds, default 64 MiB),
-# NPU_SLOTS (the longest stream, default 65536 instructions), NPU_JOBS
-# (make jobs, default the number of CPUs), VERILATOR (default verilator).
+# but off unless +trace= is given).  The DRAM's latency is not a parameter:
+# the harness models the DRAM (+latency=).  Does nothing when OUTDIR/npu_sim
+# was built for the same parameters from the same sources: OUTDIR/params
+# holds both, the sources as a checksum of their contents (hw/*.sv,
+# hw/npu.vlt, rtl_sim's script, harness and waivers), so two source trees
+# sharing one cache directory never run each other's build.  Environment:
+# NPU_JOBS (make jobs, default the number of CPUs), VERILATOR (default
+# verilator).
 set -eu
 
-if [ $# -ne 8 ]; then
-	echo "usage: build.sh OUTDIR SRAM_BYTES DMA_RD_BPC DMA_WR_BPC LATENCY ROWS COLS VEC_WIDTH" >&2
+if [ $# -ne 10 ]; then
+	echo "usage: build.sh OUTDIR SRAM_BYTES BANKS BANK_BYTES WBUF_BYTES RD_BPC WR_BPC ROWS COLS VEC_WIDTH" >&2
 	exit 2
 fi
 out=$1
@@ -28,22 +28,18 @@ for v in "$@"; do
 		exit 2
 		;;
 	esac
-done
-sram=$1 rd=$2 wr=$3 lat=$4 rows=$5 cols=$6 vw=$7
-for v in "$sram" "$rd" "$wr" "$rows" "$cols" "$vw"; do
 	if [ "$v" -lt 1 ]; then
-		echo "build.sh: SRAM bytes, bandwidths, MAC array and vector width must be positive" >&2
+		echo "build.sh: every parameter must be positive" >&2
 		exit 2
 	fi
 done
-dram=${NPU_DRAM_BYTES:-67108864}
-slots=${NPU_SLOTS:-65536}
+sram=$1 nb=$2 bb=$3 wbuf=$4 rd=$5 wr=$6 rows=$7 cols=$8 vw=$9
 jobs=${NPU_JOBS:-$(nproc 2>/dev/null || echo 2)}
 verilator=${VERILATOR:-verilator}
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-params="sram=$sram rd=$rd wr=$wr lat=$lat rows=$rows cols=$cols vw=$vw dram=$dram slots=$slots"
+params="sram=$sram nb=$nb bb=$bb wbuf=$wbuf rd=$rd wr=$wr rows=$rows cols=$cols vw=$vw"
 sources=$(cat "$root"/hw/*.sv "$root"/hw/npu.vlt "$here"/*.sh "$here"/*.cpp "$here"/*.vlt | cksum | tr ' ' -)
 params="$params src=$sources"
 
@@ -64,9 +60,9 @@ rm -rf "$out/obj" "$out/npu_sim" "$out/params"
 "$verilator" --cc --exe --build -O3 --x-assign fast --x-initial fast --trace-fst \
 	-Wno-fatal --top-module npu_top --prefix Vnpu_top -Mdir "$out/obj" -o "$out/npu_sim" \
 	-j "$jobs" \
-	-GSRAM_BYTES="$sram" -GRD_BPC="$rd" -GWR_BPC="$wr" -GLATENCY="$lat" \
-	-GROWS="$rows" -GCOLS="$cols" -GVW="$vw" -GDRAM_BYTES="$dram" -GSLOTS="$slots" \
-	-CFLAGS "-O2 -DNPU_SRAM_BYTES=$sram -DNPU_DRAM_BYTES=$dram -DNPU_SLOTS=$slots" \
+	-GSRAM_BYTES="$sram" -GNB="$nb" -GBB="$bb" -GWBUF_BYTES="$wbuf" -GRD_BPC="$rd" \
+	-GWR_BPC="$wr" -GROWS="$rows" -GCOLS="$cols" -GVW="$vw" \
+	-CFLAGS "-O2 -DNPU_SRAM_BYTES=$sram -DNPU_WBUF_BYTES=$wbuf -DNPU_RD_BPC=$rd -DNPU_WR_BPC=$wr -DNPU_COLS=$cols -DNPU_NB=$nb" \
 	"$root"/hw/*.sv "$root"/hw/npu.vlt "$here"/npu_sim.vlt "$here"/sim_main.cpp >"$out/build.log" 2>&1 || {
 	echo "build.sh: verilator failed; the last lines of $out/build.log:" >&2
 	tail -n 20 "$out/build.log" >&2
