@@ -35,8 +35,9 @@
 //        partial-sum chunk loads into the accumulators, or a parameter row
 //        lands in the tile's parameter registers
 // Drain side: when a pixel tile's last step has accumulated, the
-// accumulators move (one cycle later, "handoff") to the drained copy D, a
-// shift register of channels, with the tile's qmul/qshift; the next pixel
+// accumulators move (one cycle later, "handoff") to the drained copy D
+// with the tile's qmul/qshift, read out a channel at a time (the head
+// channel, by a counter and a COLS:1 multiplexer); the next pixel
 // tile's items meanwhile keep the array busy.  int8: D's head channel ->
 // npu_requant (2 stages) -> one write of nl bytes per channel.  OUT32:
 // D's head channel is written directly, in chunks.  The drain's writes
@@ -800,6 +801,9 @@ module npu_conv #(
     logic                    h_r;          // handoff this cycle: the accumulators are final
     logic [32*ROWS*COLS-1:0] d_acc;        // the drained copy: channel k at [32*ROWS*k +: 32*ROWS]
     logic      [40*COLS-1:0] d_q;          // its channels' {qshift, qmul}
+    logic           [NB-1:0] d_k;          // the head channel: the next to leave D
+    logic      [32*ROWS-1:0] d_head;       // its accumulators
+    logic             [39:0] d_qhead;      // and {qshift, qmul}
     logic                    d_busy;       // D holds channels not yet read out
     logic           [NB-1:0] d_cnt;        // channels left in D
     logic          [CJW-1:0] d_cj;         // OUT32: the chunk being written,
@@ -824,7 +828,9 @@ module npu_conv #(
     logic      [8*WIN-1:0]   d_wdata32;    // OUT32: the head channel's chunk
     logic             [15:0] d_cn;
 
-    assign d_addr = d_ptr + (d_part ? d_orow2 : d_orow1) + d_ox0e;
+    assign d_addr  = d_ptr + (d_part ? d_orow2 : d_orow1) + d_ox0e;
+    assign d_head  = d_acc[32*ROWS*int'(d_k) +: 32*ROWS];  // a COLS:1 multiplexer
+    assign d_qhead = d_q[40*int'(d_k) +: 40];
     assign d_cn   = 16'({d_nl, 2'b00}) - d_cpos;
     assign d_adv  = !(s2v && !i_a_gnt) && !(s2v && rhold_r);
 
@@ -833,7 +839,7 @@ module npu_conv #(
         for (int j = 0; j < NCH; j++)
             if (d_cj == CJW'(j))
                 for (int b = 0; b < CH; b++)
-                    if (j * CH + b < 4 * ROWS) d_wdata32[8*b +: 8] = d_acc[8*(j*CH + b) +: 8];
+                    if (j * CH + b < 4 * ROWS) d_wdata32[8*b +: 8] = d_head[8*(j*CH + b) +: 8];
     end
 
     always_ff @(posedge i_clk) begin : drain
@@ -863,6 +869,7 @@ module npu_conv #(
         if (h_r) begin
             d_acc   <= acc;
             for (int k = 0; k < COLS; k++) d_q[40*k +: 40] <= {p_qsh[8*k +: 8], p_qmul[32*k +: 32]};
+            d_k     <= '0;
             d_cnt   <= pd_ncols;
             d_cj    <= '0;
             d_cpos  <= '0;
@@ -893,8 +900,7 @@ module npu_conv #(
                 end
             end
             if (pop) begin
-                d_acc <= d_acc >> (32 * ROWS);
-                d_q   <= d_q >> 40;
+                d_k   <= d_k + NB'(1);
                 d_cnt <= d_cnt - NB'(1);
                 d_ch   <= ch;
                 d_ptr  <= ptr;
@@ -927,10 +933,10 @@ module npu_conv #(
         .LANES(ROWS)
     ) u_requant (
         .i_clk   (i_clk),
-        .i_en    (d_adv),
-        .i_acc   (d_acc[32*ROWS-1:0]),
-        .i_qmul  (d_q[31:0]),
-        .i_qshift(d_q[39:32]),
+        .i_en    (d_adv && (d_busy || s1v)),  // idle stages hold (and cost nothing)
+        .i_acc   (d_head),
+        .i_qmul  (d_qhead[31:0]),
+        .i_qshift(d_qhead[39:32]),
         .i_relu  (f_relu),
         .o_q     (q)
     );

@@ -563,7 +563,7 @@ module npu_dma #(
     logic     [1:0] qa, e;
     logic    [31:0] dstep;
     logic [ABB-1:0] a_sh, a_buf_a, a_ins, a_new;
-    logic  [AB-1:0] a_mask;
+    logic [ABB-1:0] a_mask;
     logic [RDB-1:0] rd_sh;
 
     always_comb begin
@@ -599,9 +599,9 @@ module npu_dma #(
         ab_k   = (b_last ? AC'(f_lastk) : AC'(RD_BPC)) - ab_lo;
         rd_sh  = i_m_rdata >> {ab_lo, 3'b000};
         a_ins  = ABB'(rd_sh) << {c_a, 3'b000};
-        a_mask = ({AB{1'b1}} << c_a) & ~({AB{1'b1}} << (c_a + ab_k));
-        for (int j = 0; j < AB; j++)
-            a_new[8*j +: 8] = a_mask[j] ? a_ins[8*j +: 8] : a_buf_a[8*j +: 8];
+        // the beat's bytes [c_a, c_a + ab_k) of the buffer, as a bit mask
+        a_mask = ({ABB{1'b1}} << {c_a, 3'b000}) & ~({ABB{1'b1}} << {c_a + ab_k, 3'b000});
+        a_new  = (a_ins & a_mask) | (a_buf_a & ~a_mask);
     end
 
     always_ff @(posedge i_clk) begin
@@ -746,7 +746,7 @@ module npu_dma #(
     logic   [15:0] sc_m;
     logic  [SC-1:0] sc_fp;                  // the next chunk's footprint in the buffer
     logic  [SC-1:0] s_c_a, s_at;
-    logic [SBB-1:0] s_d_a, s_ins, s_new;
+    logic [SBB-1:0] s_d_a, s_ins, s_new, s_bits;  // s_bits: s_mask's bytes as bits
     logic  [SB-1:0] s_s_a, s_mask;
 
     always_comb begin
@@ -772,8 +772,8 @@ module npu_dma #(
         s_at   = s_c_a + SC'(rp_pad_r);
         s_ins  = SBB'(i_b_rdata) << {s_at, 3'b000};
         s_mask = ({SB{1'b1}} << s_at) & ~({SB{1'b1}} << (s_at + rp_m_r));
-        for (int j = 0; j < SB; j++)
-            s_new[8*j +: 8] = s_mask[j] ? s_ins[8*j +: 8] : s_d_a[8*j +: 8];
+        s_bits = ({SBB{1'b1}} << {s_at, 3'b000}) & ~({SBB{1'b1}} << {s_at + rp_m_r, 3'b000});
+        s_new  = (s_ins & s_bits) | (s_d_a & ~s_bits);
         // a chunk read goes out when port B is free and the read before it
         // leaves i_b_rdata this cycle for sure
         rd_go = sc_v && !lb && (!rp_v_r || sure);

@@ -65,20 +65,34 @@ module npu_mac #(
 
     logic [32*ROWS*COLS-1:0] acc_r;
 
+    // Synthesis builds the products from mul8; simulation multiplies (the
+    // same function of a and b: tests/rtl/tb_mac.sv checks mul8 against
+    // the product for all 65,536 operand pairs).
+    function automatic logic [15:0] product(input logic [7:0] a, input logic [7:0] b);
+`ifdef SYNTHESIS
+        product = mul8(a, b);
+`else
+        product = 16'(signed'(a) * signed'(b));
+`endif
+    endfunction
+
     always_ff @(posedge i_clk)
-        for (int k = 0; k < COLS; k++)
-            for (int p = 0; p < ROWS; p++) begin : mac
-                logic [31:0] base;
-                logic [15:0] prod;
-                base = i_first ? i_bias[32*k +: 32] : acc_r[32*(k*ROWS + p) +: 32];
-                prod = mul8(i_x[8*p +: 8], i_w[8*k +: 8]);
-                if (i_en)
+        if (i_en) begin
+            for (int k = 0; k < COLS; k++)
+                for (int p = 0; p < ROWS; p++) begin : mac
+                    logic [31:0] base;
+                    logic [15:0] prod;
+                    base = i_first ? i_bias[32*k +: 32] : acc_r[32*(k*ROWS + p) +: 32];
+                    prod = product(i_x[8*p +: 8], i_w[8*k +: 8]);
                     acc_r[32*(k*ROWS + p) +: 32] <= base + {{16{prod[15]}}, prod};
-                else if (i_ld && i_ld_col[k])
+                end
+        end else if (i_ld) begin
+            for (int k = 0; k < COLS; k++)
+                for (int p = 0; p < ROWS; p++)
                     for (int b = 0; b < 4; b++)
-                        if (i_ld_be[4*p + b])
+                        if (i_ld_col[k] && i_ld_be[4*p + b])
                             acc_r[32*(k*ROWS + p) + 8*b +: 8] <= i_ld_data[32*p + 8*b +: 8];
-            end
+        end
 
     assign o_acc = acc_r;
 

@@ -9,9 +9,10 @@
 // row w0/NB if b >= w0 % NB, else at the next row.
 //
 // Dataflow of one port (X = A or B), all in the access's cycle:
-//   addr, n -> first bank b0, first byte off, words - 1 (last), last
-//              byte loff, first row r0 -> per bank: in the mask?, row,
-//              byte enables (the window's bytes of that word)
+//   addr, n -> the line's byte enables (n ones from byte addr % (NB*BB)
+//              on, circularly), the banks in the mask (an enabled byte),
+//              per bank its row (r0 = addr / (NB*BB), or r0 + 1 for banks
+//              before the first, b0)
 //   wdata   -> rotated left by addr % (NB*BB) bytes (a barrel rotator,
 //              log2(NB*BB) stages of 2:1 muxes), so window byte j lands
 //              on line byte (addr + j) % (NB*BB): bank/byte of addr + j
@@ -84,29 +85,27 @@ module npu_spad #(
     localparam int LBB   = $clog2(BB);
     localparam int T     = NB * BB;                        // bytes a line
     localparam int LT    = LNB + LBB;                      // rotation bits
-    localparam int OW    = LBB > 0 ? LBB : 1;              // byte-in-word bits
     localparam int DEPTH = BYTES / T;                      // words a bank
     localparam int RW    = DEPTH > 1 ? $clog2(DEPTH) : 1;  // row bits
     localparam int PW    = LBB + 1;                        // popcount bits
 
     // ---- window decode, one per port ----------------------------------
 
-    // Banks the window touches: the circular run of last + 1 banks from b0.
-    function automatic logic [NB-1:0] f_mask(input logic [LNB-1:0] b0, input logic [LNB-1:0] last);
-        for (int b = 0; b < NB; b++)
-            f_mask[b] = LNB'(LNB'(b) - b0) <= last;
+    // Byte enables over a line (bank b's at [BB*b +: BB]): n ones from
+    // line byte `at` on, circularly.  A shift of a T-bit run, not a
+    // comparison per byte (simulation evaluates it twice a cycle).
+    function automatic logic [T-1:0] f_be(input logic [LT-1:0] at, input logic [15:0] n);
+        logic   [T-1:0] ones;
+        logic [2*T-1:0] run;
+        ones = {T{1'b1}} >> (T - int'(n));
+        run  = {{T{1'b0}}, ones} << at;
+        f_be = run[T-1:0] | run[2*T-1:T];
     endfunction
 
-    // Byte enables, bank b's at [BB*b +: BB]: all bytes of the words inside
-    // the window, from off on in the first word, up to loff in the last.
-    function automatic logic [T-1:0] f_be(input logic [LNB-1:0] b0, input logic [LNB-1:0] last,
-                                          input logic [OW-1:0] off, input logic [OW-1:0] loff);
-        for (int b = 0; b < NB; b++) begin : bank
-            logic [LNB-1:0] d;  // word of the window bank b serves
-            d = LNB'(LNB'(b) - b0);
-            for (int k = 0; k < BB; k++)
-                f_be[BB*b + k] = d <= last && !(d == '0 && OW'(k) < off) && !(d == last && OW'(k) > loff);
-        end
+    // Banks with an enabled byte.
+    function automatic logic [NB-1:0] f_mask(input logic [T-1:0] be);
+        for (int b = 0; b < NB; b++)
+            f_mask[b] = |be[BB*b +: BB];
     endfunction
 
     // Rows, bank b's at [RW*b +: RW]: banks before b0 serve the next line.
@@ -129,38 +128,38 @@ module npu_spad #(
     endfunction
 
     logic [LNB-1:0]   a_b0, b_b0;      // first bank
-    logic [LNB-1:0]   a_last, b_last;  // banks touched - 1
-    logic [OW-1:0]    a_off, b_off;    // first byte in the first word
-    logic [OW-1:0]    a_loff, b_loff;  // last byte in the last word
     logic [RW-1:0]    a_r0, b_r0;      // row of the first word
-    logic [15:0]      a_span, b_span;  // off + n - 1: the window's last byte from the first word's start
     logic [NB-1:0]    a_mask, b_mask;
     logic [T-1:0]     a_be, b_be;
     logic [NB*RW-1:0] a_rows, b_rows;
     logic [8*T-1:0]   a_wline, b_wline;  // write data in bank order
 
+    // Decoded only for a request (and rotated only for a write): idle
+    // ports cost simulation nothing.
     always_comb begin
-        a_off   = OW'(i_a_addr & 32'(BB - 1));
         a_b0    = LNB'(i_a_addr >> LBB);
         a_r0    = RW'(i_a_addr >> LT);
-        a_span  = 16'(a_off) + i_a_n - 16'd1;
-        a_last  = LNB'(a_span >> LBB);
-        a_loff  = OW'(a_span & 16'(BB - 1));
-        a_mask  = f_mask(a_b0, a_last);
-        a_be    = f_be(a_b0, a_last, a_off, a_loff);
-        a_rows  = f_rows(a_b0, a_r0);
-        a_wline = f_rotl((8*T)'(i_a_wdata), LT'(i_a_addr));
+        a_be    = '0;
+        a_rows  = '0;
+        a_wline = '0;
+        if (i_a_req) begin
+            a_be   = f_be(LT'(i_a_addr), i_a_n);
+            a_rows = f_rows(a_b0, a_r0);
+            if (i_a_we) a_wline = f_rotl((8*T)'(i_a_wdata), LT'(i_a_addr));
+        end
+        a_mask  = f_mask(a_be);
 
-        b_off   = OW'(i_b_addr & 32'(BB - 1));
         b_b0    = LNB'(i_b_addr >> LBB);
         b_r0    = RW'(i_b_addr >> LT);
-        b_span  = 16'(b_off) + i_b_n - 16'd1;
-        b_last  = LNB'(b_span >> LBB);
-        b_loff  = OW'(b_span & 16'(BB - 1));
-        b_mask  = f_mask(b_b0, b_last);
-        b_be    = f_be(b_b0, b_last, b_off, b_loff);
-        b_rows  = f_rows(b_b0, b_r0);
-        b_wline = f_rotl((8*T)'(i_b_wdata), LT'(i_b_addr));
+        b_be    = '0;
+        b_rows  = '0;
+        b_wline = '0;
+        if (i_b_req) begin
+            b_be   = f_be(LT'(i_b_addr), i_b_n);
+            b_rows = f_rows(b_b0, b_r0);
+            if (i_b_we) b_wline = f_rotl((8*T)'(i_b_wdata), LT'(i_b_addr));
+        end
+        b_mask  = f_mask(b_be);
     end
 
     // ---- arbitration and the banks ------------------------------------
@@ -176,15 +175,35 @@ module npu_spad #(
     logic [8*T-1:0]   bk_wdata;
     logic [8*T-1:0]   bk_rdata;  // the banks' outputs, a line in bank order
 
+    // Per bank, B's access if it has one there, else A's.  The cases with
+    // one port only are written out: they are most cycles, and cheap to
+    // simulate whole.
     always_comb begin
-        for (int b = 0; b < NB; b++) begin : sel
-            logic use_b;
-            use_b                = i_b_req && b_mask[b];
-            bk_en[b]             = use_b || (a_gnt && a_mask[b]);
-            bk_we[b]             = use_b ? i_b_we : i_a_we;
-            bk_row[RW*b +: RW]   = use_b ? b_rows[RW*b +: RW] : a_rows[RW*b +: RW];
-            bk_be[BB*b +: BB]    = use_b ? b_be[BB*b +: BB] : a_be[BB*b +: BB];
-            bk_wdata[8*BB*b +: 8*BB] = use_b ? b_wline[8*BB*b +: 8*BB] : a_wline[8*BB*b +: 8*BB];
+        bk_en    = '0;
+        bk_we    = '0;
+        bk_row   = '0;
+        bk_be    = '0;
+        bk_wdata = '0;
+        if (!a_gnt) begin
+            bk_en    = i_b_req ? b_mask : '0;
+            bk_we    = {NB{i_b_we}};
+            bk_row   = b_rows;
+            bk_be    = b_be;
+            bk_wdata = b_wline;
+        end else if (!i_b_req) begin
+            bk_en    = a_mask;
+            bk_we    = {NB{i_a_we}};
+            bk_row   = a_rows;
+            bk_be    = a_be;
+            bk_wdata = a_wline;
+        end else begin
+            bk_en = a_mask | b_mask;
+            for (int b = 0; b < NB; b++) begin  // B's access where b_mask says, else A's
+                bk_we[b]                 = b_mask[b] ? i_b_we : i_a_we;
+                bk_row[RW*b +: RW]       = b_mask[b] ? b_rows[RW*b +: RW] : a_rows[RW*b +: RW];
+                bk_be[BB*b +: BB]        = b_mask[b] ? b_be[BB*b +: BB] : a_be[BB*b +: BB];
+                bk_wdata[8*BB*b +: 8*BB] = b_mask[b] ? b_wline[8*BB*b +: 8*BB] : a_wline[8*BB*b +: 8*BB];
+            end
         end
     end
 
@@ -208,7 +227,7 @@ module npu_spad #(
     logic             a_pend_r, b_pend_r;  // the port read last cycle: its data are on the banks' outputs
     logic [LT-1:0]    a_rot_r, b_rot_r;    // that read's addr % (NB*BB)
     logic [8*WIN-1:0] a_hold_r, b_hold_r;  // the port's last read data, once the banks may have moved on
-    logic [8*WIN-1:0] a_rline, b_rline;    // the banks' outputs as the port's window
+    logic [8*WIN-1:0] a_rline, b_rline;    // the port's read data: the banks' outputs as its window, or held
 
     always_ff @(posedge i_clk) begin
         if (i_rst) begin
@@ -224,10 +243,14 @@ module npu_spad #(
         if (b_pend_r) b_hold_r <= b_rline;
     end
 
-    assign a_rline   = (8*WIN)'(f_rotr(bk_rdata, a_rot_r));
-    assign b_rline   = (8*WIN)'(f_rotr(bk_rdata, b_rot_r));
-    assign o_a_rdata = a_pend_r ? a_rline : a_hold_r;
-    assign o_b_rdata = b_pend_r ? b_rline : b_hold_r;
+    always_comb begin
+        a_rline = a_hold_r;
+        b_rline = b_hold_r;
+        if (a_pend_r) a_rline = (8*WIN)'(f_rotr(bk_rdata, a_rot_r));
+        if (b_pend_r) b_rline = (8*WIN)'(f_rotr(bk_rdata, b_rot_r));
+    end
+    assign o_a_rdata = a_rline;
+    assign o_b_rdata = b_rline;
 
     // ---- counters -----------------------------------------------------
 
@@ -248,7 +271,7 @@ module npu_spad #(
             bank_rd_r <= '0;
             bank_wr_r <= '0;
             hwm_r     <= '0;
-        end else begin
+        end else if (|bk_en) begin
             for (int b = 0; b < NB; b++) begin : count
                 logic [PW-1:0] pc;  // the window's bytes in bank b
                 pc = '0;
@@ -256,8 +279,8 @@ module npu_spad #(
                 if (bk_en[b] && bk_we[b]) bank_wr_r[CW*b +: CW] <= bank_wr_r[CW*b +: CW] + CW'(pc);
                 if (bk_en[b] && !bk_we[b]) bank_rd_r[CW*b +: CW] <= bank_rd_r[CW*b +: CW] + CW'(pc);
             end
-            hwm_r <= hwm_next;
         end
+        if (!i_rst) hwm_r <= hwm_next;
     end
 
     assign o_bank_rd = bank_rd_r;

@@ -488,9 +488,7 @@ int main(int argc, char **argv)
         present_read();
         top->i_m_wready = writes.empty() ? 0 : 1;
         top->i_m_bvalid = !resp.empty() && resp.front() <= cycles;
-        half(0);
-        // sample the handshakes at the rising edge
-        top->eval();
+        half(0);  // the outputs settle on this cycle's inputs: the handshakes at the rising edge
         bool aval = top->o_m_avalid && top->i_m_aready;
         bool rbeat = top->i_m_rvalid && top->o_m_rready;
         bool wbeat = top->o_m_wvalid && top->i_m_wready;
