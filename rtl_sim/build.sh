@@ -9,7 +9,7 @@
 # the harness models the DRAM (+latency=).  Does nothing when OUTDIR/npu_sim
 # was built for the same parameters from the same sources: OUTDIR/params
 # holds both, the sources as a checksum of their contents (hw/*.sv,
-# hw/npu.vlt, rtl_sim's script, harness and waivers), so two source trees
+# hw/npu.vlt, this script, the harness and its waivers), so two source trees
 # sharing one cache directory never run each other's build.  Environment:
 # NPU_JOBS (make jobs, default the number of CPUs), VERILATOR (default
 # verilator).
@@ -40,7 +40,7 @@ verilator=${VERILATOR:-verilator}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 params="sram=$sram nb=$nb bb=$bb wbuf=$wbuf rd=$rd wr=$wr rows=$rows cols=$cols vw=$vw"
-sources=$(cat "$root"/hw/*.sv "$root"/hw/npu.vlt "$here"/*.sh "$here"/*.cpp "$here"/*.vlt | cksum | tr ' ' -)
+sources=$(cat "$root"/hw/*.sv "$root"/hw/npu.vlt "$here"/build.sh "$here"/sim_main.cpp "$here"/npu_sim.vlt | cksum | tr ' ' -)
 params="$params src=$sources"
 
 mkdir -p "$out"

@@ -69,6 +69,8 @@ static const char usage_text[] =
 	"                                            file, dp and dp+rewrite at each SRAM size\n"
 	"  bench [--time-limit S] [--config CFG]     every scheduler on the zoo and a random DAG;\n"
 	"                                            with CFG, DRAM traffic at 32-256 KiB\n"
+	"  bench --config CFG --sim fsim|rtl         the NPU on the zoo: cycles against the\n"
+	"                                            estimate, port against plan, roofline\n"
 	"  help                                      this text\n"
 	"\n"
 	"options:\n"
@@ -1209,12 +1211,140 @@ static int bench_traffic(const Graph *g, const char *name, Config c, double *lr,
 	return rc;
 }
 
+/* The NPU table of the benchmark: each zoo network run on config c (RTL or
+ * fsim): cycles against the cost model's estimate, the DRAM port against
+ * the compiler's plan (and, on the RTL, the harness's monitor), weight
+ * bytes read against the weights' size, and a roofline check per layer:
+ * the cycles from the first of a layer's instructions starting to the last
+ * ending can be no fewer than its MACs over the array's size, nor than its
+ * port bytes over the port's width.  Adds |estimate error| percents to
+ * *err_max, the bad checks to *bad. */
+static int bench_npu(const Opts *o, const Config *c, const char *net, double *err_max, int *bad)
+{
+	PipeOpts po;
+	PipeResult r;
+	Err e;
+	char model[64];
+	snprintf(model, sizeof model, "zoo:%s", net);
+	Opts oo = *o;
+	oo.model = model;
+	if (pipe_opts(&oo, &po, &e))
+		return input_error(&e);
+	po.simulate = true;
+	po.rtl = strcmp(o->sim, "rtl") == 0;
+	if (pipeline_run(&po, &r, &e)) {
+		printf("%-18s %s\n", net, e.msg);
+		dp_progress_done(&po.dp);
+		++*bad;
+		return 0;
+	}
+	dp_progress_done(&po.dp);
+	const FsimStats *f = &r.sim;
+	const RtlStats *h = &r.rtl;
+	int64_t cycles = po.rtl ? h->cycles : f->cycles, est = f->cycles;
+	double err = 100.0 * (double)(est - cycles) / (double)cycles;
+	bool plan = true, mon = true;
+	for (int k = 0; k < NPU_NCLASS; k++) {
+		int64_t v = po.rtl ? h->port_rd[k] : f->port_rd[k];
+		plan &= v == r.prog.plan_port_rd[k];
+		mon &= !po.rtl || h->obs_rd[k] == v;
+	}
+	for (int k = 0; k < 2; k++) {
+		int64_t v = po.rtl ? h->port_wr[k] : f->port_wr[k];
+		plan &= v == r.prog.plan_port_wr[k];
+		mon &= !po.rtl || h->obs_wr[k] == v;
+	}
+	int64_t wread = po.rtl ? h->port_rd[NPU_CLS_WEIGHT] : f->port_rd[NPU_CLS_WEIGHT];
+	/* the roofline, per layer (RTL: its timeline) */
+	int layers = 0, under = 0;
+	double tight = INFINITY;
+	const Graph *g = r.graph;
+	for (int op = 0; po.rtl && op < g->nops; op++) {
+		int64_t lo = INT64_MAX, hi = -1, rd = 0, wr = 0;
+		for (size_t k = 0; k < r.prog.ninsn; k++) {
+			if (r.prog.insn_op[k] != op || h->insn_start[k] < 0)
+				continue;
+			lo = h->insn_start[k] < lo ? h->insn_start[k] : lo;
+			hi = h->insn_end[k] > hi ? h->insn_end[k] : hi;
+			NpuInsn i;
+			const uint32_t *w = r.prog.words + r.prog.insn_word[k];
+			if (!npu_decode(w, r.prog.nwords - r.prog.insn_word[k], k, &i, &e))
+				continue;
+			if (i.op != NPU_LOAD && i.op != NPU_STORE)
+				continue;
+			bool load = i.op == NPU_LOAD;
+			int bpc = load ? c->dma_read_bpc : c->dma_write_bpc;
+			for (int row = 0; row < i.rows; row++) {
+				int64_t a = NPU_ADDR(load ? i.src : i.dst) +
+					    (int64_t)row * (load ? i.sstride : i.dstride);
+				*(load ? &rd : &wr) += cost_beats(a, i.bytes, bpc);
+			}
+		}
+		if (hi < 0)
+			continue;
+		int64_t macs = (g->ops[op].macs + (int64_t)c->mac_rows * c->mac_cols - 1) /
+			       ((int64_t)c->mac_rows * c->mac_cols);
+		int64_t bound = macs > rd ? macs : rd;
+		bound = bound > wr ? bound : wr;
+		if (bound == 0)
+			continue;
+		layers++;
+		double ratio = (double)(hi - lo) / (double)bound;
+		tight = ratio < tight ? ratio : tight;
+		under += hi - lo < bound;
+	}
+	printf("%-18s %10lld %10lld %+7.1f%% %5.1f%% %6s %7s %9lld %9lld %8lld %6d %5d %7.2f %s\n",
+	       net, (long long)cycles, (long long)est, err,
+	       100.0 * (double)(po.rtl ? h->mac_busy : f->mac_busy) / (double)cycles,
+	       plan ? "yes" : "NO", po.rtl ? (mon ? "yes" : "NO") : "-", (long long)wread,
+	       (long long)r.prog.weight_bytes, (long long)r.prog.weight_refetch, layers, under,
+	       layers ? tight : 0.0, r.bit_exact ? "yes" : "NO");
+	double a = fabs(err);
+	*err_max = a > *err_max ? a : *err_max;
+	*bad += !plan + !mon + under + !r.bit_exact;
+	pipeline_free(&r);
+	return 0;
+}
+
+/* bench --config CFG --sim fsim|rtl: the NPU's table over the zoo. */
+static int bench_npu_table(const Opts *o)
+{
+	Config c;
+	Err e;
+	if (cfg_read(o->config, &c, &e))
+		return input_error(&e);
+	bool rtl = strcmp(o->sim, "rtl") == 0;
+	printf("The NPU, %s, on %s: cycles (%s) against the cost model's estimate, MAC "
+	       "utilization, DRAM port bytes against the plan%s, weight bytes read against the "
+	       "weights (refetch), and per layer the roofline: cycles >= max(MACs / array, port "
+	       "bytes / width) (layers checked, under the roof, tightest ratio)\n",
+	       o->sim, c.name, rtl ? "measured on the RTL" : "fsim",
+	       rtl ? " and the harness's monitor" : "");
+	printf("%-18s %10s %10s %8s %6s %6s %7s %9s %9s %8s %6s %5s %7s %s\n", "network", "cycles",
+	       "estimate", "error", "MAC", "plan", "monitor", "weights", "stored", "refetch",
+	       "layers", "under", "tightest", "bit-exact");
+	double err_max = 0;
+	int bad = 0;
+	for (int i = 0; i < zoo_nnets; i++) {
+		int rc = bench_npu(o, &c, zoo_nets[i].name, &err_max, &bad);
+		if (rc)
+			return rc;
+	}
+	printf("largest estimate error %.1f%% (goal: 5%%); %d failed checks\n", err_max, bad);
+	return bad ? EXIT_INPUT : 0;
+}
+
 static int cmd_bench(int argc, char **argv)
 {
 	Opts o;
 	int rc = parse_opts(argc, argv, &o, 0);
 	if (rc)
 		return rc;
+	if (o.sim) {
+		if (!o.config)
+			return usage_error("%s", "bench --sim needs --config CFG");
+		return bench_npu_table(&o);
+	}
 	Config c; /* read first: a bad config fails before the long part */
 	Err ce;
 	if (o.config && cfg_read(o.config, &c, &ce))
@@ -1256,7 +1386,8 @@ static int cmd_bench(int argc, char **argv)
 	if (r == 0)
 		return EXIT_INPUT;
 	if (!o.config) {
-		printf("\n(with --config CFG: DRAM traffic at 32-256 KiB of SRAM on that machine)\n");
+		printf("\n(with --config CFG: DRAM traffic at 32-256 KiB of SRAM on that machine; "
+		       "bench --config CFG --sim rtl: the NPU's table)\n");
 		return 0;
 	}
 	printf("\nDRAM traffic (MiB read and written, weights included) on %s: file order, dp "

@@ -394,6 +394,7 @@ void pipeline_free(PipeResult *r)
 {
 	offchip_free(&r->plan);
 	npu_program_free(&r->prog);
+	rtl_stats_free(&r->rtl);
 	if (r->graph != r->original)
 		ir_free(r->graph);
 	if (r->owns_original)

@@ -127,6 +127,32 @@ static int simulator(const Config *c, char *path, size_t n, Err *e)
 	return 0;
 }
 
+/* The timeline CSV (index,opcode,start,end) into st->insn_start/end. */
+static int read_timeline(const NpuProgram *p, RtlStats *st, Err *e)
+{
+	size_t len;
+	char *csv = gf_slurp(st->timeline, (size_t)1 << 30, &len, e);
+	if (!csv)
+		return -1;
+	size_t n = p->ninsn ? p->ninsn : 1;
+	st->insn_start = xmalloc(n * sizeof *st->insn_start);
+	st->insn_end = xmalloc(n * sizeof *st->insn_end);
+	for (size_t k = 0; k < n; k++)
+		st->insn_start[k] = st->insn_end[k] = -1;
+	char *line = strchr(csv, '\n'); /* past the header */
+	while (line && *++line) {
+		unsigned long long idx, a, b;
+		char op[16];
+		if (sscanf(line, "%llu,%15[a-z],%llu,%llu", &idx, op, &a, &b) == 4 && idx < p->ninsn) {
+			st->insn_start[idx] = (int64_t)a;
+			st->insn_end[idx] = (int64_t)b;
+		}
+		line = strchr(line, '\n');
+	}
+	free(csv);
+	return 0;
+}
+
 int rtl_run(const Config *c, const NpuProgram *p, const char *work, const char *trace,
 	    uint8_t *dram, RtlStats *st, Err *e)
 {
@@ -152,7 +178,7 @@ int rtl_run(const Config *c, const NpuProgram *p, const char *work, const char *
 	snprintf(a_tl, sizeof a_tl, "+timeline=%s", st->timeline);
 	snprintf(a_base, sizeof a_base, "+stream_base=%lld", (long long)npu_stream_base(p));
 	snprintf(a_lat, sizeof a_lat, "+latency=%d", c->dram_latency);
-	snprintf(a_wend, sizeof a_wend, "+weight_end=%lld", (long long)p->weight_bytes);
+	snprintf(a_wend, sizeof a_wend, "+weight_end=%lld", (long long)p->weight_end);
 	snprintf(a_aend, sizeof a_aend, "+act_end=%lld", (long long)p->act_end);
 	char *argv[16] = {sim, a_stream, a_dram, a_out, a_cnt, a_tl, a_base, a_lat, a_wend, a_aend};
 	int k = 10;
@@ -211,5 +237,12 @@ int rtl_run(const Config *c, const NpuProgram *p, const char *work, const char *
 	}
 	memcpy(dram, img, len);
 	free(img);
-	return 0;
+	return read_timeline(p, st, e);
+}
+
+void rtl_stats_free(RtlStats *st)
+{
+	free(st->insn_start);
+	free(st->insn_end);
+	st->insn_start = st->insn_end = NULL;
 }

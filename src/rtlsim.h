@@ -21,7 +21,13 @@ typedef struct RtlStats {
 	int64_t obs_rd[NPU_NCLASS], obs_wr[2];
 	double seconds;       /* wall time of the simulation */
 	char timeline[4096];  /* where the per-instruction CSV was left */
+	/* per instruction (p->ninsn of them): the cycles it started and ended
+	 * (a transfer: its first request to its last beat or response), from
+	 * the timeline; -1 when it has none.  Freed by rtl_stats_free. */
+	int64_t *insn_start, *insn_end;
 } RtlStats;
+
+void rtl_stats_free(RtlStats *st);
 
 /* Runs p on the RTL for config c; dram receives the final DRAM image
  * (p->dram_bytes bytes).  work is a directory for the run's files

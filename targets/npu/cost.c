@@ -1,16 +1,15 @@
 /* cost.c: the cost model (see cost.h).
  *
- * Engines.  The convolution engine (hw/npu_conv.sv) walks, per output
+ * Engines: the cycle formulas of hw/npu_conv.sv's and hw/npu_vec.sv's
+ * headers, which tb_conv and tb_vec check cycle for cycle.  The
+ * convolution engine (outer product, output-stationary) walks, per output
  * channel tile (cw columns) of each group, its band's output rows in pixel
- * tiles of L = min(rows, (window - 1)/sw + 1) lanes.  A tile takes red =
- * cig*kh*kw reduction steps (one window read and one WBUF row each, a cycle
- * each), its partial sums' reads first with PSUM, and its drain's writes
- * (one per channel, or per group of window/4 int32 lanes with OUT32) run
- * during the next tile's steps, the port taking one access a cycle: a tile
- * costs max(steps + psum reads, CONV_P0) + writes.  A tile of channels
- * first reads its 9 parameter rows.  The vector unit (hw/npu_vec.sv) takes
- * one scratchpad access a cycle, reads overlapping the previous chunk's
- * write.
+ * tiles of L = min(rows, (window - 1)/sw + 1) lanes; a pixel tile takes
+ * red = cig*kh*kw reduction steps (one window read and one WBUF row a
+ * cycle), its partial sums' reads first with PSUM, and the tile's first
+ * also its 9 parameter rows; its drain's writes overlap the next pixel
+ * tile's steps.  The vector unit takes one scratchpad access a cycle.
+ * The sequencer's issue: cost_issue.
  */
 #include "cost.h"
 
@@ -24,15 +23,18 @@ static int64_t max64(int64_t a, int64_t b)
 	return a > b ? a : b;
 }
 
-/* Engine constants (hw/npu_conv.sv, hw/npu_vec.sv headers). */
+static int64_t min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Engine constants: the cycle formulas in hw/npu_conv.sv's and
+ * hw/npu_vec.sv's headers (which their testbenches check exactly). */
 enum {
-	CONV_SETUP = 4,  /* i_start to the first parameter read */
-	CONV_P0 = 5,     /* a tile's steps to its first drain write: the shortest tile */
-	CONV_TAIL = 6,   /* the last step to the last tile's first write, and o_done */
-	VEC_SETUP = 2,
-	VEC_TAIL = 4,    /* the last read to o_done */
+	CONV_SETUP = 8,  /* i_start to the first item: products, loop set-up, R filled */
+	CONV_LAT8 = 5,   /* a pixel tile's last step to its first write, int8 */
+	CONV_LAT32 = 3,  /* the same, OUT32 */
 	VEC_DIV = 9,     /* an average's division: 8 quotient bits, and the rounding */
-	VEC_TABLE = 5,   /* REQUANT PERCH: a plane's table entry, byte by byte */
 };
 
 int64_t cost_beats(int64_t a, int64_t n, int bpc)
@@ -40,6 +42,38 @@ int64_t cost_beats(int64_t a, int64_t n, int bpc)
 	if (n <= 0)
 		return 0;
 	return (a + n - 1) / bpc - a / bpc + 1;
+}
+
+int64_t cost_issue(const CostModel *m, const NpuInsn *i)
+{
+	int64_t rows = NPU_INSN_BYTES / m->rd_bpc, c = rows + 12;
+	switch (i->op) {
+	case NPU_CONV:
+		return c + rows + 253;
+	case NPU_POOL:
+		return c + 117;
+	case NPU_GAVG:
+		return c + 158;
+	case NPU_EW:
+		return c + 33 + 12 * (i->nin > 2 ? i->nin - 2 : 0);
+	case NPU_REQUANT:
+		return c + 22 + (i->flags & NPU_F_PERCH ? 33 : 0);
+	case NPU_COPY:
+	case NPU_RELU:
+		return c + 22;
+	case NPU_LOAD:
+		return c + 16;
+	case NPU_STORE:
+		return c + 19;
+	case NPU_ALLOC:
+		return c + 5;
+	case NPU_FREE:
+		return c + 6;
+	case NPU_SYNC:
+		return c + 1;
+	default: /* END */
+		return c;
+	}
 }
 
 int64_t cost_transfer(const CostModel *m, int64_t bytes, bool write)
@@ -84,18 +118,20 @@ static int64_t conv_cycles(const CostModel *m, const NpuInsn *i, int64_t *mac, i
 	int lanes = npu_lanes(m->mac_rows, m->window, i->sw);
 	int grp = m->window / 4 > 0 ? m->window / 4 : 1; /* int32 lanes an access */
 	bool out32 = i->flags & NPU_F_OUT32, psum = i->flags & NPU_F_PSUM;
-	int64_t cycles = CONV_SETUP, steps = 0, rbytes = 0, wbytes = 0;
+	int64_t lat = out32 ? CONV_LAT32 : CONV_LAT8;
+	int64_t cycles = CONV_SETUP + lat, steps = 0, rbytes = 0, wbytes = 0;
 	int tiles = npu_tiles(cog, i->cw);
 	for (int t = 0; t < tiles; t++) {
 		int ncols = cog - t * i->cw < i->cw ? cog - t * i->cw : i->cw;
-		int64_t c = NPU_PARAM_ROWS;
+		int64_t c = 0;
 		for (int ox0 = 0; ox0 < i->out_w; ox0 += lanes) {
 			int nl = i->out_w - ox0 < lanes ? i->out_w - ox0 : lanes;
 			int64_t per32 = ceil_div(nl, grp); /* int32 accesses a channel */
 			int64_t ps = psum ? ncols * per32 : 0;
 			int64_t w = out32 ? ncols * per32 : ncols;
-			int64_t tile = max64(red + ps, CONV_P0) + w;
-			c += tile * (i->oy1 - i->oy0);
+			c += (max64(red + ps, lat) + w) * (i->oy1 - i->oy0);
+			if (ox0 == 0) /* the tile's first pixel tile reads its parameter rows too */
+				c += max64(NPU_PARAM_ROWS + red + ps, lat) - max64(red + ps, lat);
 			if (rd) {
 				int64_t sp = 0;
 				for (int kx = 0; kx < i->kw; kx++)
@@ -116,7 +152,7 @@ static int64_t conv_cycles(const CostModel *m, const NpuInsn *i, int64_t *mac, i
 		*rd = rbytes;
 	if (wr)
 		*wr = wbytes;
-	return cycles + CONV_TAIL;
+	return cycles;
 }
 
 static int64_t pool_cycles(const CostModel *m, const NpuInsn *i, int64_t *rd, int64_t *wr)
@@ -126,7 +162,7 @@ static int64_t pool_cycles(const CostModel *m, const NpuInsn *i, int64_t *rd, in
 	int64_t c = 0, rbytes = 0, rows = i->oy1 - i->oy0;
 	for (int ox0 = 0; ox0 < i->out_w; ox0 += lanes) {
 		int nl = i->out_w - ox0 < lanes ? i->out_w - ox0 : lanes;
-		c += (int64_t)i->kh * i->kw + 1 + (avg ? VEC_DIV : 0);
+		c += max64((int64_t)i->kh * i->kw, avg ? VEC_DIV : 1) + 1;
 		if (rd) {
 			int64_t sp = 0;
 			for (int kx = 0; kx < i->kw; kx++)
@@ -139,7 +175,7 @@ static int64_t pool_cycles(const CostModel *m, const NpuInsn *i, int64_t *rd, in
 		*rd = rbytes * i->in_c;
 	if (wr)
 		*wr = rows * i->out_w * i->in_c;
-	return VEC_SETUP + c * rows * i->in_c + VEC_TAIL;
+	return 8 + c * rows * i->in_c + (avg ? VEC_DIV : 1) + 1;
 }
 
 int64_t cost_engine(const CostModel *m, const NpuInsn *i, int64_t *mac, int64_t *rd, int64_t *wr)
@@ -160,29 +196,36 @@ int64_t cost_engine(const CostModel *m, const NpuInsn *i, int64_t *mac, int64_t 
 		int64_t plane = (int64_t)i->in_h * i->in_w;
 		*rd = plane * i->in_c;
 		*wr = i->in_c;
-		return VEC_SETUP + i->in_c * (ceil_div(plane, vw) + VEC_DIV + 1) + VEC_TAIL;
+		return 13 + i->in_c * (max64(ceil_div(plane, vw), VEC_DIV) + 1);
 	}
 	case NPU_EW:
 		*rd = n * i->nin;
 		*wr = n;
-		return VEC_SETUP + ceil_div(n, vw) * (i->nin + 1) + VEC_TAIL;
-	case NPU_REQUANT: {
-		int grp = m->window / 4 > 0 ? m->window / 4 : 1;
-		int64_t planes = i->flags & NPU_F_PERCH ? i->out_c : 1, plane = n / planes, c = 0;
-		for (int64_t at = 0; at < plane; at += vw) {
-			int64_t nl = plane - at < vw ? plane - at : vw;
-			c += ceil_div(nl, grp) + 1;
-		}
+		return ceil_div(n, vw) * (max64(i->nin, 2) + 1) + 6;
+	case NPU_REQUANT: { /* units of VW elements, each its int32s in reads of bpa bytes */
+		int64_t bpa = m->window < 4 ? m->window : 4 * min64(vw, m->window / 4);
+		bool perch = i->flags & NPU_F_PERCH;
+		int64_t planes = perch ? i->out_c : 1, plane = n / planes, c = perch ? 37 : 5;
+		for (int64_t p = 0; p < planes; p++)
+			for (int64_t at = 0; at < plane; at += vw) {
+				int64_t nl = plane - at < vw ? plane - at : vw;
+				int64_t u = max64(ceil_div(4 * nl, bpa), 2);
+				if (perch && at == 0) { /* the plane's table entry: NR weight-buffer rows */
+					int64_t e = NPU_ADDR(i->aux) + 8 * p;
+					u = max64(u, (e % m->mac_cols + 4) / m->mac_cols + 2);
+				}
+				c += u + 1;
+			}
 		*rd = 4 * n;
 		*wr = n;
-		return VEC_SETUP + planes * (c + (i->flags & NPU_F_PERCH ? VEC_TABLE : 0)) + VEC_TAIL;
+		return c;
 	}
 	case NPU_COPY:
 		*rd = *wr = n;
-		return VEC_SETUP + 2 * ceil_div(n, m->window) + VEC_TAIL;
+		return 2 * ceil_div(n, m->window) + 3;
 	case NPU_RELU:
 		*rd = *wr = n;
-		return VEC_SETUP + 2 * ceil_div(n, vw) + VEC_TAIL;
+		return 2 * ceil_div(n, vw) + 3;
 	default:
 		return 0;
 	}

@@ -43,6 +43,16 @@ int64_t cost_beats(int64_t a, int64_t n, int bpc);
  * reads and writes (may be NULL). */
 int64_t cost_engine(const CostModel *m, const NpuInsn *i, int64_t *mac, int64_t *rd, int64_t *wr);
 
+/* Cycles the sequencer takes over instruction i once its slot has arrived
+ * (hw/npu_seq.sv, hw/npu_check.sv): the slot into the instruction register
+ * (64 / rd_bpc rows, a CONV's VIEW too), then the checker's steps: the
+ * encoding rules (a CONV's and a POOL's shape rules take the shared
+ * divider, 32 steps a division), each operand's hull, bounds, live-buffer
+ * coverage and races with pending transfers.  Measured on the RTL per
+ * opcode (docs/results.md): the steps depend a little on the operands
+ * (a hull over several buffers walks each), which this does not follow. */
+int64_t cost_issue(const CostModel *m, const NpuInsn *i);
+
 /* Cycles of a transfer of `bytes` on its own, latency included (the
  * planner's and the scheduler's price of DRAM bytes). */
 int64_t cost_transfer(const CostModel *m, int64_t bytes, bool write);

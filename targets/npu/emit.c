@@ -97,7 +97,6 @@ typedef struct Emitter {
 	int want_op, want_b0; /* the chunk to LOAD ahead once the engine has this one */
 	const int *order; /* the schedule, and the step of the op being emitted */
 	int k;
-	int64_t *loaded;  /* per op: weight bytes LOADed so far (refetch when past its blob) */
 	Err *e;
 } Emitter;
 
@@ -981,7 +980,6 @@ static void load_weights(Emitter *m, const Conv *cv, int o, int b0, int b1, int6
 			     NPU_REF(NPU_DRAM, m->p->op_weights[o] + (int64_t)b0 * cv->blk),
 			     NPU_REF(NPU_WBUF, w), bytes, 1, 0, 0);
 	dma(m, &l);
-	m->loaded[o] += bytes;
 }
 
 /* A WBUF half for a new chunk: neither the one LOADed ahead nor the running
@@ -1168,7 +1166,6 @@ static int load_table(Emitter *m, int o, int64_t *w)
 	NpuInsn l = transfer(NPU_LOAD, NPU_CLS_WEIGHT, NPU_REF(NPU_DRAM, m->p->op_weights[o]),
 			     NPU_REF(NPU_WBUF, *w), bytes, 1, 0, 0);
 	dma(m, &l);
-	m->loaded[o] += bytes;
 	return 0;
 }
 
@@ -1366,7 +1363,7 @@ static int64_t conv_blob_bytes(const Graph *g, int o, int cw)
 static int layout(const Graph *g, const OffchipPlan *plan, const CostModel *cm, NpuProgram *p,
 		  Err *e)
 {
-	int64_t at = 0;
+	int64_t at = 0, beat = cm->rd_bpc, align = beat > NALIGN ? beat : NALIGN;
 	p->op_weights = xcalloc(g->nops, sizeof *p->op_weights);
 	p->op_cw = xcalloc(g->nops, sizeof *p->op_cw);
 	p->nops = g->nops;
@@ -1376,14 +1373,19 @@ static int layout(const Graph *g, const OffchipPlan *plan, const CostModel *cm, 
 		if (is_conv(op)) {
 			int G = op->kind == OP_FC ? 1 : op->win.groups;
 			p->op_cw[o] = npu_block_width(g->tensors[op->out[0]].shape.c / G, cm->mac_cols);
+		}
+		int64_t blob = is_conv(op)       ? conv_blob_bytes(g, o, p->op_cw[o])
+			       : has_table(op) ? NPU_TABLE_ENTRY * (int64_t)g->tensors[op->out[0]].shape.c
+					       : 0;
+		if (blob) { /* each blob from a beat boundary: one pass reads its beats */
+			at = (at + align - 1) / align * align;
 			p->op_weights[o] = at;
-			at = up(at + conv_blob_bytes(g, o, p->op_cw[o]));
-		} else if (has_table(op)) {
-			p->op_weights[o] = at;
-			at = up(at + NPU_TABLE_ENTRY * (int64_t)g->tensors[op->out[0]].shape.c);
+			at += blob;
+			p->weight_bytes += (blob + beat - 1) / beat * beat;
 		}
 	}
-	p->weight_bytes = at;
+	at = up(at);
+	p->weight_end = at;
 	p->tensor_dram = xcalloc(g->ntensors, sizeof *p->tensor_dram);
 	p->ntensors = g->ntensors;
 	for (int pass = 0; pass < 2; pass++) { /* graph inputs and outputs, then spills */
@@ -1524,7 +1526,6 @@ int npu_emit(const Graph *g, const int *order, const OffchipPlan *plan, const Co
 	m.e = e;
 	if (check(g, e) || layout(g, plan, cm, p, e))
 		goto fail;
-	m.loaded = xcalloc(g->nops, sizeof *m.loaded);
 	/* an odd stage_bytes: one slot (npu_stage_bytes) */
 	m.slots = stage_bytes & 1 ? 1 : 2;
 	stage_bytes &= ~(int64_t)1;
@@ -1573,18 +1574,9 @@ int npu_emit(const Graph *g, const int *order, const OffchipPlan *plan, const Co
 	NpuInsn end = {.op = NPU_END};
 	put(&m, &end);
 	p->plan_port_rd[NPU_CLS_FETCH] = (int64_t)p->nwords * 4;
-	for (int o = 0; o < g->nops; o++)
-		if (p->op_weights[o] >= 0) {
-			int64_t blob = is_conv(&g->ops[o]) ? conv_blob_bytes(g, o, p->op_cw[o])
-							  : NPU_TABLE_ENTRY *
-								    (int64_t)g->tensors[g->ops[o].out[0]].shape.c;
-			if (m.loaded[o] > blob)
-				p->weight_refetch += m.loaded[o] - blob;
-		}
-	free(m.loaded);
+	p->weight_refetch = p->plan_port_rd[NPU_CLS_WEIGHT] - p->weight_bytes;
 	return 0;
 fail:
-	free(m.loaded);
 	npu_program_free(p);
 	return -1;
 }
@@ -1639,8 +1631,8 @@ void npu_memmap(const NpuProgram *p, const Graph *g, const OffchipPlan *plan, FI
 		(long long)p->stage_bytes, (long long)p->stage_lo, p->dram_bytes);
 	fprintf(f, "region weight dram 0x0 %lld\nregion act dram 0x%llx %lld\n"
 		   "region spill dram 0x%llx %lld\nregion stream dram 0x%llx %zu\n",
-		(long long)p->weight_bytes, (long long)p->weight_bytes,
-		(long long)(p->act_end - p->weight_bytes), (long long)p->act_end,
+		(long long)p->weight_end, (long long)p->weight_end,
+		(long long)(p->act_end - p->weight_end), (long long)p->act_end,
 		(long long)((int64_t)p->dram_bytes - p->act_end), (long long)npu_stream_base(p),
 		p->nwords * 4);
 	fprintf(f, "# kind name space address bytes [(dram home)] [head bytes in SRAM] "

@@ -18,10 +18,13 @@ typedef struct NpuProgram {
 	size_t ninsn, capinsn;
 	uint8_t *dram;        /* the DRAM image: weights, inputs, room for the rest */
 	size_t dram_bytes;
-	int64_t weight_bytes; /* of the image: weight blocks and tables (the model's weights
-	                       * and parameters as the hardware stores them) */
-	int64_t act_end;      /* the image: [0, weight_bytes) weights, [weight_bytes, act_end)
-	                       * graph inputs and outputs, [act_end, dram_bytes) spills */
+	int64_t weight_bytes; /* the model's weights and parameters as the hardware stores
+	                       * them (weight blocks, tables), each blob in whole beats of
+	                       * the read port: what one pass over them moves */
+	int64_t weight_end;   /* the image: [0, weight_end) weights (blobs at multiples of
+	                       * the beat), [weight_end, act_end) graph inputs and outputs,
+	                       * [act_end, dram_bytes) spills */
+	int64_t act_end;
 	int64_t *tensor_dram; /* per tensor: DRAM address, or -1 when it never goes there */
 	int64_t *op_weights;  /* per op: DRAM address of its weight blocks (CONV) or table
 	                       * (REQUANT with PERCH), or -1 */
@@ -34,7 +37,9 @@ typedef struct NpuProgram {
 	int64_t plan_port_rd[NPU_NCLASS]; /* act, spill, weight, fetch */
 	int64_t plan_port_wr[2];          /* act, spill */
 	int64_t plan_rd, plan_wr;         /* bytes LOADs and STOREs move */
-	int64_t weight_refetch;           /* weight bytes loaded more than once (0: never) */
+	int64_t weight_refetch;           /* plan_port_rd[weight] - weight_bytes: bytes of
+	                                   * weights read more than once (layers cut in
+	                                   * chunks for the weight buffer) */
 } NpuProgram;
 
 /* Emits g (quantized; partial sums at 32 bits) run in order[], with the

@@ -44,7 +44,6 @@
 #define SPACE_MAX ((int64_t)1 << 30) /* what a Ref can address */
 
 enum {
-	ISSUE_CYCLES = 4, /* the sequencer's cycles an instruction, checks included */
 	CHUNK_WRITE = 2,  /* a LOAD's last beat to its last on-chip write */
 };
 
@@ -997,7 +996,7 @@ int fsim_run_hooked(const CostModel *m, const uint32_t *words, size_t nwords, ui
 			goto out;
 		s.name = npu_opname(i.op);
 		int64_t slot = (int64_t)(pos + used) / NPU_INSN_WORDS; /* one past its last slot */
-		s.t_issue = max64(s.t_issue, s.slot_ready[slot - 1]) + ISSUE_CYCLES;
+		s.t_issue = max64(s.t_issue, s.slot_ready[slot - 1]) + cost_issue(m, &i);
 		if (step(&s, &i))
 			goto out;
 		fetch_upto(&s, slot + NPU_IQ, s.t_issue);
