@@ -56,8 +56,9 @@
 //       response comes);
 //     - it is a transfer's first burst: the transfer is the queue head
 //       (pushed in t-1 or before; the previous transfer's last burst was
-//       loaded before t) and is not held in t (i_hold and the range of its
-//       space overlap its on-chip range).
+//       loaded before t) and is not held in t (the compute instruction
+//       that ran when it was pushed, if its footprint overlapped the
+//       transfer's on-chip range, has not ended: i_hold_end).
 //   So bursts go out back to back, one a cycle, across rows and transfers;
 //   a transfer pushed into an idle DMA sends its first request 2 cycles
 //   after the push.  With bursts of b beats and LATENCY L, NOUT read slots
@@ -115,6 +116,7 @@ module npu_dma #(
     output logic                     o_idle,         // nothing queued, in flight or awaiting a response
     // the running compute instruction's footprint: a transfer overlapping it does not start
     input  wire logic                i_hold,
+    input  wire logic                i_hold_end,     // that instruction ends this cycle
     input  wire logic         [31:0] i_hold_lo,      // SRAM bytes [lo, hi)
     input  wire logic         [31:0] i_hold_hi,
     input  wire logic         [31:0] i_hold_wlo,     // WBUF bytes [wlo, whi)
@@ -243,11 +245,10 @@ module npu_dma #(
     logic       [31:0] q_dstr_r  [0:QDEPTH-1];   // DRAM stride
     logic       [31:0] q_chip_r  [0:QDEPTH-1];   // on-chip row 0: SRAM byte, or WBUF row
     logic       [31:0] q_cstr_r  [0:QDEPTH-1];   // on-chip stride: bytes, or WBUF rows
-    logic       [31:0] q_lo_r    [0:QDEPTH-1];   // on-chip byte range [lo, hi), for the hold
-    logic       [31:0] q_hi_r    [0:QDEPTH-1];
     logic       [31:0] q_bytes_r [0:QDEPTH-1];
     logic       [15:0] q_rows_r  [0:QDEPTH-1];
     logic       [31:0] q_index_r [0:QDEPTH-1];
+    logic [QDEPTH-1:0] q_held_r;                 // waits for the compute instruction it was pushed under
     logic     [QW-1:0] q_wp_r, q_rp_r;
     logic     [QC-1:0] q_cnt_r;
 
@@ -260,6 +261,16 @@ module npu_dma #(
     assign p_cstr = i_push_load ? i_push_dstride : i_push_sstride;
     assign p_hi   = p_lo + 32'({16'd0, i_push_rows - 16'd1} * p_cstr) + i_push_bytes;
 
+    // A transfer is held by the compute instruction running when it is
+    // pushed, if its range overlaps that instruction's footprint, until that
+    // instruction ends; a compute instruction issued after it never touches
+    // its range (the checker refuses such races), so holds nothing.
+    always_ff @(posedge i_clk)
+        if (i_rst || i_hold_end) q_held_r <= '0;
+        else if (push)
+            q_held_r[q_wp_r] <= i_hold && (p_wb ? i_hold_wlo < i_hold_whi && p_lo < i_hold_whi && i_hold_wlo < p_hi
+                                                : i_hold_lo < i_hold_hi && p_lo < i_hold_hi && i_hold_lo < p_hi);
+
     always_ff @(posedge i_clk)
         if (push) begin
             q_load_r[q_wp_r]  <= i_push_load;
@@ -269,8 +280,6 @@ module npu_dma #(
             q_dstr_r[q_wp_r]  <= i_push_load ? i_push_sstride : i_push_dstride;
             q_chip_r[q_wp_r]  <= p_wb ? wbuf_row(p_lo) : p_lo;
             q_cstr_r[q_wp_r]  <= p_wb ? wbuf_row(p_cstr) : p_cstr;
-            q_lo_r[q_wp_r]    <= p_lo;
-            q_hi_r[q_wp_r]    <= p_hi;
             q_bytes_r[q_wp_r] <= i_push_bytes;
             q_rows_r[q_wp_r]  <= i_push_rows;
             q_index_r[q_wp_r] <= i_push_index;
@@ -279,7 +288,7 @@ module npu_dma #(
     // the head
     logic        h_load, h_wb, h_held;
     logic  [1:0] h_cls;
-    logic [31:0] h_dram, h_dstr, h_chip, h_cstr, h_lo, h_hi, h_bytes, h_index;
+    logic [31:0] h_dram, h_dstr, h_chip, h_cstr, h_bytes, h_index;
     logic [15:0] h_rows;
 
     assign h_load  = q_load_r[q_rp_r];
@@ -289,13 +298,10 @@ module npu_dma #(
     assign h_dstr  = q_dstr_r[q_rp_r];
     assign h_chip  = q_chip_r[q_rp_r];
     assign h_cstr  = q_cstr_r[q_rp_r];
-    assign h_lo    = q_lo_r[q_rp_r];
-    assign h_hi    = q_hi_r[q_rp_r];
     assign h_bytes = q_bytes_r[q_rp_r];
     assign h_rows  = q_rows_r[q_rp_r];
     assign h_index = q_index_r[q_rp_r];
-    assign h_held  = i_hold && (h_wb ? i_hold_wlo < i_hold_whi && h_lo < i_hold_whi && i_hold_wlo < h_hi
-                                     : i_hold_lo < i_hold_hi && h_lo < i_hold_hi && i_hold_lo < h_hi);
+    assign h_held  = q_held_r[q_rp_r];
 
     // ------------------------------------------------------------------
     // Request generator: the walk's next burst, and R

@@ -288,6 +288,7 @@ module npu_top #(
         .o_full        (dma_full),
         .o_idle        (dma_idle),
         .i_hold        (hold),
+        .i_hold_end    (engine_done),
         .i_hold_lo     (hold_lo_r),
         .i_hold_hi     (hold_hi_r),
         .i_hold_wlo    (hold_wlo_r),

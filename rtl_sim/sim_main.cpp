@@ -26,7 +26,7 @@
 //
 // Output: the final image (+dram_out, on success only), the counters and the
 // monitor's counts as one JSON object (+counters), one line per instruction
-// (+timeline: index,opcode,start,end,dram_bytes).  Exit status: 0 END
+// (+timeline: index,opcode,start,end).  Exit status: 0 END
 // retired; 1 a hardware check stopped the run (one line on stderr worded as
 // isa.c and fsim.c word it); 2 timeout; 3 bad arguments or files, or a port
 // access outside the DRAM.

@@ -1217,8 +1217,8 @@ static int bench_traffic(const Graph *g, const char *name, Config c, double *lr,
  * bytes read against the weights' size, and a roofline check per layer:
  * the cycles from the first of a layer's instructions starting to the last
  * ending can be no fewer than its MACs over the array's size, nor than its
- * port bytes over the port's width.  Adds |estimate error| percents to
- * *err_max, the bad checks to *bad. */
+ * port bytes over the port's width.  Raises *err_max to the |estimate
+ * error| in percent, adds the failed checks to *bad. */
 static int bench_npu(const Opts *o, const Config *c, const char *net, double *err_max, int *bad)
 {
 	PipeOpts po;

@@ -501,6 +501,8 @@ static int transfer(Sim *s, const NpuInsn *i)
 		}
 	}
 	s->xstart[s->nx++ % NPU_QDEPTH] = first;
+	s->st->last_start = first;
+	s->st->last_end = done;
 	s->last_req = req;
 	s->t_dma_done = max64(s->t_dma_done, done);
 	dma_busy(s, first, done);
@@ -892,6 +894,8 @@ static int compute(Sim *s, const NpuInsn *i)
 		s->eng_hi[o[k].space] = max64(s->eng_hi[o[k].space], o[k].hi);
 	}
 	s->t_issue = start + 1; /* issue goes on while the engine runs */
+	s->st->last_start = start;
+	s->st->last_end = s->t_eng;
 	return 0;
 }
 
@@ -997,8 +1001,11 @@ int fsim_run_hooked(const CostModel *m, const uint32_t *words, size_t nwords, ui
 		s.name = npu_opname(i.op);
 		int64_t slot = (int64_t)(pos + used) / NPU_INSN_WORDS; /* one past its last slot */
 		s.t_issue = max64(s.t_issue, s.slot_ready[slot - 1]) + cost_issue(m, &i);
+		st->last_start = st->last_end = s.t_issue;
 		if (step(&s, &i))
 			goto out;
+		if (i.op == NPU_SYNC)
+			st->last_end = s.t_issue;
 		fetch_upto(&s, slot + NPU_IQ, s.t_issue);
 		if (hook)
 			hook(ctx, s.index, s.mem[NPU_SRAM]);

@@ -35,6 +35,11 @@ typedef struct FsimStats {
 	int64_t sram_in_use;      /* sum of live ALLOC'd buffers */
 	int64_t sram_peak;        /* and its maximum: the allocation view */
 	int64_t sram_hwm;         /* one past the highest SRAM byte written */
+	/* the instruction just run, as the RTL's timeline has it: a compute
+	 * instruction from its issue to its engine's end (so far: later
+	 * transfers' bank accesses may lengthen it), a transfer from its first
+	 * request to its last beat or response, the others their issue */
+	int64_t last_start, last_end;
 } FsimStats;
 
 int64_t fsim_port_read(const FsimStats *s);  /* all classes */

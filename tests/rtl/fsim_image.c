@@ -2,11 +2,13 @@
  * writes the final DRAM image and fsim's counters, for the RTL's tests to
  * compare against npu_sim's.
  *
- *   fsim_image CONFIG.xml stream.bin dram.bin OUT.bin [COUNTERS.json]
+ *   fsim_image CONFIG.xml stream.bin dram.bin OUT.bin [COUNTERS.json [TIMELINE.csv]]
  *
  * The counters JSON uses npu_sim's keys for what both count (instructions,
  * bytes by port class, DMA and scratchpad bytes, SRAM peak and high-water
- * mark, MAC-busy cycles) plus fsim's estimated "cycles".  Exit status 0, or
+ * mark, MAC-busy cycles) plus fsim's estimated "cycles"; the timeline, as
+ * npu_sim's (+timeline): index,opcode,start,end per instruction, fsim's
+ * estimate of when each ran.  Exit status 0, or
  * 1 with fsim's message when it refuses the stream (on stdout as
  * "error: ...", so tests can compare it with the RTL's), 2 on bad
  * arguments or files.  Links build/libserenity_core.a.
@@ -46,10 +48,24 @@ static void *slurp(const char *path, size_t *n)
 	return p;
 }
 
+typedef struct Timeline {
+	const FsimStats *st;
+	FILE *f;
+} Timeline;
+
+static void timeline(void *ctx, size_t index, const uint8_t *sram)
+{
+	const Timeline *t = ctx;
+	(void)sram;
+	fprintf(t->f, "%zu,insn,%lld,%lld\n", index, (long long)t->st->last_start,
+		(long long)t->st->last_end);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 5 && argc != 6) {
-		fprintf(stderr, "usage: fsim_image CONFIG.xml stream.bin dram.bin OUT.bin [COUNTERS.json]\n");
+	if (argc < 5 || argc > 7) {
+		fprintf(stderr, "usage: fsim_image CONFIG.xml stream.bin dram.bin OUT.bin "
+				"[COUNTERS.json [TIMELINE.csv]]\n");
 		return 2;
 	}
 	Config c;
@@ -75,7 +91,18 @@ int main(int argc, char **argv)
 		w[k] = (uint32_t)s[4 * k] | (uint32_t)s[4 * k + 1] << 8 | (uint32_t)s[4 * k + 2] << 16 |
 		       (uint32_t)s[4 * k + 3] << 24;
 	FsimStats st;
-	int rc = fsim_run(&m, w, nw, d, dbytes, &st, &e);
+	Timeline tl = {&st, NULL};
+	if (argc == 7 && !(tl.f = fopen(argv[6], "w"))) {
+		fprintf(stderr, "fsim_image: cannot write %s\n", argv[6]);
+		return 2;
+	}
+	if (tl.f)
+		fputs("index,opcode,start,end\n", tl.f);
+	int rc = fsim_run_hooked(&m, w, nw, d, dbytes, &st, tl.f ? timeline : NULL, &tl, &e);
+	if (tl.f && fclose(tl.f)) {
+		fprintf(stderr, "fsim_image: cannot write %s\n", argv[6]);
+		return 2;
+	}
 	if (rc)
 		printf("error: %s\n", e.msg);
 	if (!rc) {
@@ -85,7 +112,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (argc == 6) {
+	if (argc >= 6) {
 		FILE *f = fopen(argv[5], "w");
 		if (!f) {
 			fprintf(stderr, "fsim_image: cannot write %s\n", argv[5]);

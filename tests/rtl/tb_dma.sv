@@ -20,8 +20,9 @@
 //   - per-class port counters (beats x width computed from the transfers'
 //     addresses), moved-byte counters, o_done (every transfer once, its
 //     first-request and completion cycles), o_idle at the end;
-//   - the hold: no transfer sends its first request the cycle after one
-//     where its on-chip range overlapped the hold range;
+//   - the hold: no transfer pushed while a hold (a compute instruction's
+//     footprint) overlapping its on-chip range was on sends its first
+//     request before that hold ends (i_hold_end);
 //   - timing (the header of hw/npu_dma.sv): a LOAD or STORE alone takes
 //     LATENCY + beats + 1 cycles from its first request (+1 for a LOAD whose
 //     last beat completes two chunks), first request 2 cycles after the
@@ -59,7 +60,7 @@ module tb_dma #(
     logic [31:0] push_src = 0, push_dst = 0, push_bytes = 0, push_sstride = 0, push_dstride = 0, push_index = 0;
     logic [15:0] push_rows = 0;
     logic full, idle, busy;
-    logic hold = 0;
+    logic hold = 0, hold_end = 0;
     logic [31:0] hold_lo = 0, hold_hi = 0, hold_wlo = 0, hold_whi = 0;
     logic f_req = 0, f_ack, f_rvalid;
     logic [31:0] f_addr = 0;
@@ -93,7 +94,7 @@ module tb_dma #(
         .i_push_src(push_src), .i_push_dst(push_dst), .i_push_bytes(push_bytes),
         .i_push_rows(push_rows), .i_push_sstride(push_sstride), .i_push_dstride(push_dstride),
         .i_push_index(push_index), .o_full(full), .o_idle(idle),
-        .i_hold(hold), .i_hold_lo(hold_lo), .i_hold_hi(hold_hi), .i_hold_wlo(hold_wlo), .i_hold_whi(hold_whi),
+        .i_hold(hold), .i_hold_end(hold_end), .i_hold_lo(hold_lo), .i_hold_hi(hold_hi), .i_hold_wlo(hold_wlo), .i_hold_whi(hold_whi),
         .i_f_req(f_req), .i_f_addr(f_addr), .i_f_len(f_len), .o_f_ack(f_ack),
         .o_f_rvalid(f_rvalid), .o_f_rdata(f_rdata),
         .o_m_avalid(m_avalid), .i_m_aready(1'b1), .o_m_awrite(m_awrite), .o_m_aaddr(m_aaddr),
@@ -194,6 +195,7 @@ module tb_dma #(
     logic [31:0] hreq_lo, hreq_hi, hreq_wlo, hreq_whi;
     bit   hp_on = 0;
     int   hp_lo, hp_hi, hp_wlo, hp_whi;
+    longint hold_begin = 0, hp_begin = 0;  // the cycle the hold (last cycle's) began
 
     task automatic check(input bit ok, input string what);
         nchecks++;
@@ -282,7 +284,9 @@ module tb_dma #(
                     e.beat = 0;
                     if (e.xfirst) begin
                         x_first[e.xid] = t;
-                        check(!overlaps_hold(e.xid, hp_on, hp_lo, hp_hi, hp_wlo, hp_whi),
+                        // held only by the compute running when it was pushed
+                        check(!(hp_begin < x_push[e.xid] &&
+                                overlaps_hold(e.xid, hp_on, hp_lo, hp_hi, hp_wlo, hp_whi)),
                               $sformatf("transfer %0d started while held", e.xid));
                     end
                     if (e.write) begin
@@ -327,17 +331,21 @@ module tb_dma #(
                 f_raised = t;
             end
             // the hold
-            if (hold_req) begin
+            hold_end = 0;
+            if (hold_req && !hold) begin
                 hold_req = 0;
                 hold = 1;
+                hold_begin = longint'(cycle);
                 hold_lo = hreq_lo;
                 hold_hi = hreq_hi;
                 hold_wlo = hreq_wlo;
                 hold_whi = hreq_whi;
                 hold_t = hold_dur;
             end else if (hold) begin
-                if (hold_t == 0) hold = 0;
-                else hold_t--;
+                if (hold_t == 0) begin
+                    hold = 0;
+                    hold_end = 1;  // the compute instruction ends: its holds are lifted
+                end else hold_t--;
             end
             #1;
             // ---- step 3: what happened this cycle
@@ -451,6 +459,7 @@ module tb_dma #(
                          f_rvalid ? "f" : "", m_wvalid, m_wready, m_bvalid, b_req, b_we ? "w" : "r",
                          b_addr, b_n, wb_we, u_dut.q_cnt_r, idle, done, f_req);
             hp_on = hold;
+            hp_begin = hold_begin;
             hp_lo = int'(hold_lo);
             hp_hi = int'(hold_hi);
             hp_wlo = int'(hold_wlo);
