@@ -53,6 +53,8 @@
 //      (a 0 src 1 src2 2 dst 3 dst2 4 psum, b row0, c row)
 //   75 table not a multiple of 8 (a)    76 WBUF load not in rows (a, b)
 //   77 cw does not divide COLS (a)      78 weights not a multiple of cw (a, b)
+//   80 an output over its inputs (a, b the output's hull, c the input's
+//      {hi, lo}, d {whole overlap, output role, input role})
 // Space check names (9): 0 source, 1 destination, 2 buffer, 3 weights,
 // 4 table, 5 src, 6 dst, 7 src2, 8 dst2, 9 psum, 16 + k in<k>; the mask
 // (c) has bit s for each space s the operand may be in.  Operand roles
@@ -462,6 +464,39 @@ module npu_check #(
             end
     end
 
+    // The outputs' SRAM hulls (at most two: dst, dst2), kept by the first
+    // pass over the operands; a second pass takes each SRAM input against
+    // them (code 80): the engines write while they still read, so a CONV's
+    // or a POOL's output may not overlap its inputs, and an EW's, a
+    // REQUANT's or a GAVG's (or a CONV's over its partial sums) may not
+    // start inside an input past the input's first byte.
+    logic        pass2_r;
+    logic  [1:0] ov_n_r;
+    logic [63:0] ovlo_r, ovhi_r;
+    logic [15:0] ovrole_r;
+    logic        ov_op, ov_hit, ov_whole;
+    logic [31:0] ov_lo, ov_hi;
+    logic  [7:0] ov_role;
+    assign ov_op = op == OP_CONV || op == OP_POOL || op == OP_EW || op == OP_REQUANT || op == OP_GAVG;
+    always_comb begin
+        logic [31:0] lo, hi;
+        ov_whole = (op == OP_CONV || op == OP_POOL) && q_role_r != R_PSUM;
+        ov_hit   = 1'b0;
+        ov_lo    = '0;
+        ov_hi    = '0;
+        ov_role  = '0;
+        lo       = q_lo_r[31:0];
+        hi       = q_hi_r[31:0];
+        for (int k = 1; k >= 0; k--)
+            if (2'(k) < ov_n_r && (ov_whole ? lo < ovhi_r[32*k +: 32] && ovlo_r[32*k +: 32] < hi
+                                            : lo < ovlo_r[32*k +: 32] && ovlo_r[32*k +: 32] < hi)) begin
+                ov_hit  = 1'b1;
+                ov_lo   = ovlo_r[32*k +: 32];
+                ov_hi   = ovhi_r[32*k +: 32];
+                ov_role = ovrole_r[8*k +: 8];
+            end
+    end
+
     logic bq_en_r;  // a lookup in the live-buffer table this cycle
 
     always_ff @(posedge i_clk) begin : steps
@@ -480,6 +515,8 @@ module npu_check #(
             st_r       <= '0;
             oi_r       <= '0;
             hs_r       <= '0;
+            pass2_r    <= 1'b0;
+            ov_n_r     <= '0;
             foot_lo_r  <= '1;
             foot_hi_r  <= '0;
             foot_wlo_r <= '1;
@@ -600,7 +637,7 @@ module npu_check #(
             lo = signed'(48'(t_r)) - 48'(signed'(pt));
             hi = signed'(48'(alu_q)) - 48'(signed'(pt)) + 48'(dh) * (48'(kh) - 48'd1) + 48'sd1;
             if (lo < 0) lo = 0;
-            if (hi > 48'(in_h)) hi = 48'(in_h);
+            if (hi > signed'(48'(in_h))) hi = signed'(48'(in_h));  // signed: hi may be < 0
             if (hi <= lo) begin
                 blo_r <= '0;
                 bhi_r <= '0;
@@ -892,8 +929,11 @@ module npu_check #(
             // operands
             6'd1:
                 if (oi_r == nops) begin
-                    pass();
-                end else if (ok_kind == K_NONE) begin
+                    if (!pass2_r && ov_n_r != 0 && ov_op) begin
+                        pass2_r <= 1'b1;  // the inputs again, against the outputs
+                        oi_r    <= '0;
+                    end else pass();
+                end else if (ok_kind == K_NONE || (pass2_r && (ok_write || ok_ref[31:30] != SP_SRAM))) begin
                     oi_r <= oi_r + 6'd1;
                 end else begin
                     hull_step();
@@ -906,6 +946,15 @@ module npu_check #(
                     oi_r <= oi_r + 6'd1;
                     hs_r <= '0;
                     st_r <= 6'd1;
+                end else if (pass2_r) begin  // an input against the outputs
+                    if (ov_hit)
+                        fail(8'd80, 64'(ov_lo), 64'(ov_hi), {q_hi_r[31:0], q_lo_r[31:0]},
+                             {47'h0, ov_whole, ov_role, q_role_r});
+                    else begin
+                        oi_r <= oi_r + 6'd1;
+                        hs_r <= '0;
+                        st_r <= 6'd1;
+                    end
                 end else if (q_hi_r > lim)
                     fail(q_space_r == SP_DRAM ? 8'd42 : 8'd43, q_lo_r, q_hi_r, 64'(q_space_r),
                          {55'h0, q_write_r, q_role_r});
@@ -914,6 +963,12 @@ module npu_check #(
                     hs_r <= '0;
                     st_r <= 6'd1;
                 end else begin
+                    if (q_space_r == SP_SRAM && q_write_r && !q_dma_r && ov_n_r < 2'd2) begin
+                        ovlo_r[32*ov_n_r[0] +: 32] <= q_lo_r[31:0];
+                        ovhi_r[32*ov_n_r[0] +: 32] <= q_hi_r[31:0];
+                        ovrole_r[8*ov_n_r[0] +: 8] <= q_role_r;
+                        ov_n_r                     <= ov_n_r + 2'd1;
+                    end
                     if (q_space_r == SP_SRAM) begin
                         if (q_lo_r[31:0] < foot_lo_r && !q_dma_r) foot_lo_r <= q_lo_r[31:0];
                         if (q_hi_r[31:0] > foot_hi_r && !q_dma_r) foot_hi_r <= q_hi_r[31:0];

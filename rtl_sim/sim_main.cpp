@@ -10,6 +10,8 @@
 // order; a read burst's beats come one a cycle, the first L cycles after its
 // request at the earliest, after the previous read's last beat and after
 // the data of every write requested before it (reads see earlier writes);
+// a write burst's data waits for every read requested before it to the
+// same bytes (writes do not overtake earlier reads);
 // write beats are taken one a cycle for the oldest write burst, with their
 // strobes, and its response comes L cycles after its last beat.
 //
@@ -286,6 +288,12 @@ std::string message(uint32_t code, uint32_t index, int op, uint64_t a, uint64_t 
     case 77: m = fmt("block width cw %u does not divide the array's %d columns", ua, NPU_COLS); break;
     case 78: m = fmt("weights at W:0x%x, not a multiple of cw %u", ua, ub); break;
     case 79: m = "view without a conv before it"; break;
+    case 80:
+        m = fmt("writes SRAM 0x%llx..0x%llx (%s) %s its reads of 0x%llx..0x%llx (%s)",
+                (unsigned long long)a, (unsigned long long)b - 1, role_name(d >> 8 & 0xff).c_str(),
+                d >> 16 & 1 ? "over" : "ahead of", (unsigned long long)(c & 0xffffffff),
+                (unsigned long long)(c >> 32) - 1, role_name(d & 0xff).c_str());
+        break;
     default: m = fmt("hardware status %u", code); break;
     }
     bool named = !(code == 1 || code == 2 || code == 40 || code == 79);
@@ -333,6 +341,7 @@ struct Burst {
     uint64_t ready;   // read: the cycle its first beat may come
     uint64_t done;    // beats moved
     uint64_t after;   // read: write bursts requested before it (their data comes first)
+    uint64_t seq;     // its place in the request order
 };
 
 }  // namespace
@@ -480,13 +489,27 @@ int main(int argc, char **argv)
         }
     };
 
+    // The oldest write burst may take its data unless a read burst requested
+    // before it, to some of the same bytes, still has beats to return: the
+    // DRAM keeps both orders between overlapping requests (a read sees
+    // earlier writes, a write waits for earlier reads of its bytes).
+    uint64_t nreq = 0;
+    auto writable = [&]() {
+        if (writes.empty()) return false;
+        const Burst &w = writes.front();
+        uint64_t wlo = w.addr, whi = w.addr + w.beats * wbpc;
+        for (const Burst &r : reads)
+            if (r.seq < w.seq && r.addr < whi && wlo < r.addr + r.beats * rbpc) return false;
+        return true;
+    };
+
     std::vector<Event> events;
     int rc = 0;
     uint32_t status = 0;
     for (;;) {
         // the DRAM's outputs for this cycle
         present_read();
-        top->i_m_wready = writes.empty() ? 0 : 1;
+        top->i_m_wready = writable() ? 1 : 0;
         top->i_m_bvalid = !resp.empty() && resp.front() <= cycles;
         half(0);  // the outputs settle on this cycle's inputs: the handshakes at the rising edge
         bool aval = top->o_m_avalid && top->i_m_aready;
@@ -529,6 +552,7 @@ int main(int argc, char **argv)
         }
         if (bresp) resp.pop_front();
         if (aval) {
+            req.seq = nreq++;
             if (req.write) {
                 writes.push_back(req);
                 wreq++;

@@ -855,6 +855,37 @@ static int check_conv(Sim *s, const NpuInsn *i)
 	return 0;
 }
 
+/* An output over the engine's own inputs: the engines write while they
+ * still read, so a CONV's or a POOL's outputs may not overlap its inputs,
+ * and an EW's, a REQUANT's or a GAVG's output, or a CONV's over its
+ * partial sums, may not start inside an input past that input's start (it
+ * would overwrite bytes not yet read; in place, from the same first byte,
+ * is fine).  COPY and RELU may overlap either way. */
+static int check_overlap(Sim *s, const NpuInsn *i, const Operand *o, int n)
+{
+	if (i->op == NPU_COPY || i->op == NPU_RELU)
+		return 0;
+	bool strict = i->op == NPU_CONV || i->op == NPU_POOL;
+	for (int w = 0; w < n; w++) {
+		if (!o[w].write || o[w].space != NPU_SRAM || o[w].hi <= o[w].lo)
+			continue;
+		for (int r = 0; r < n; r++) {
+			const Operand *x = &o[r];
+			if (x->write || x->space != NPU_SRAM || x->hi <= x->lo)
+				continue;
+			bool whole = strict && strcmp(x->role, "psum") != 0; /* partial sums: in place */
+			if (whole ? x->lo < o[w].hi && o[w].lo < x->hi
+				  : x->lo < o[w].lo && o[w].lo < x->hi)
+				return fail(s, "writes SRAM 0x%llx..0x%llx (%s) %s its reads of 0x%llx..0x%llx "
+					       "(%s)",
+					    (long long)o[w].lo, (long long)o[w].hi - 1, o[w].role,
+					    whole ? "over" : "ahead of", (long long)x->lo,
+					    (long long)x->hi - 1, x->role);
+		}
+	}
+	return 0;
+}
+
 static int compute(Sim *s, const NpuInsn *i)
 {
 	Operand o[NOPS];
@@ -864,7 +895,7 @@ static int compute(Sim *s, const NpuInsn *i)
 	for (int k = 0; k < n; k++)
 		if (check(s, &o[k]))
 			return -1;
-	if (reads_written(s, i, o, n))
+	if (check_overlap(s, i, o, n) || reads_written(s, i, o, n))
 		return -1;
 	if (i->op == NPU_CONV)
 		conv(s, i);
