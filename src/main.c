@@ -1293,12 +1293,15 @@ static int bench_npu(const Opts *o, const Config *c, const char *net, double *er
 		tight = ratio < tight ? ratio : tight;
 		under += hi - lo < bound;
 	}
-	printf("%-18s %10lld %10lld %+7.1f%% %5.1f%% %6s %7s %9lld %9lld %8lld %6d %5d %7.2f %s\n",
+	double secs = po.rtl ? h->seconds : r.sim_seconds;
+	printf("%-18s %10lld %10lld %+7.1f%% %5.1f%% %6s %7s %9lld %9lld %8lld %6d %5d %7.2f %-9s "
+	       "%6.2f\n",
 	       net, (long long)cycles, (long long)est, err,
 	       100.0 * (double)(po.rtl ? h->mac_busy : f->mac_busy) / (double)cycles,
 	       plan ? "yes" : "NO", po.rtl ? (mon ? "yes" : "NO") : "-", (long long)wread,
 	       (long long)r.prog.weight_bytes, (long long)r.prog.weight_refetch, layers, under,
-	       layers ? tight : 0.0, r.bit_exact ? "yes" : "NO");
+	       layers ? tight : 0.0, r.bit_exact ? "yes" : "NO",
+	       secs > 0 ? (double)cycles / secs / 1e6 : 0.0);
 	double a = fabs(err);
 	*err_max = a > *err_max ? a : *err_max;
 	*bad += !plan + !mon + under + !r.bit_exact;
@@ -1317,12 +1320,13 @@ static int bench_npu_table(const Opts *o)
 	printf("The NPU, %s, on %s: cycles (%s) against the cost model's estimate, MAC "
 	       "utilization, DRAM port bytes against the plan%s, weight bytes read against the "
 	       "weights (refetch), and per layer the roofline: cycles >= max(MACs / array, port "
-	       "bytes / width) (layers checked, under the roof, tightest ratio)\n",
+	       "bytes / width) (layers checked, under the roof, tightest ratio); simulated "
+	       "million cycles a second\n",
 	       o->sim, c.name, rtl ? "measured on the RTL" : "fsim",
 	       rtl ? " and the harness's monitor" : "");
-	printf("%-18s %10s %10s %8s %6s %6s %7s %9s %9s %8s %6s %5s %7s %s\n", "network", "cycles",
-	       "estimate", "error", "MAC", "plan", "monitor", "weights", "stored", "refetch",
-	       "layers", "under", "tightest", "bit-exact");
+	printf("%-18s %10s %10s %8s %6s %6s %7s %9s %9s %8s %6s %5s %7s %-9s %6s\n", "network",
+	       "cycles", "estimate", "error", "MAC", "plan", "monitor", "weights", "stored", "refetch",
+	       "layers", "under", "tightest", "bit-exact", "Mc/s");
 	double err_max = 0;
 	int bad = 0;
 	for (int i = 0; i < zoo_nnets; i++) {
