@@ -614,6 +614,7 @@ static void per_elements(Emitter *m, NpuInsn i, const Op *op)
 		}
 	}
 	flush(m, &ps);
+	free(ps.v);
 }
 
 /* ---- concat ---- */
@@ -665,6 +666,7 @@ static void concat(Emitter *m, const Op *op)
 		}
 		off += n;
 	}
+	free(ps.v);
 }
 
 /* ---- windowed ops: POOL, GAVG, CONV ---- */
@@ -773,20 +775,24 @@ static int per_channels(Emitter *m, NpuInsn i, const Op *op)
 		int64_t per = (xs ? 0 : up(xp)) + (ys ? 0 : up(yp));
 		int nc = (int)(m->slot / per), band = oh;
 		if (nc < 1) {
-			if (i.op == NPU_GAVG)
+			if (i.op == NPU_GAVG) {
+				free(ps.v);
 				return err_set(m->e, "node %s: a channel's %lld bytes do not fit the "
 						     "staging slot (%lld bytes)",
 					       op->name, (long long)xp, (long long)m->slot);
+			}
 			nc = 1;
 			while (band > 1 && (xs ? 0 : up(band_rows_max(&i, band) * i.in_w)) +
 						   (ys ? 0 : up((int64_t)band * i.out_w)) >
 					       m->slot)
 				band--;
 			if ((xs ? 0 : up(band_rows_max(&i, 1) * i.in_w)) + (ys ? 0 : up(i.out_w)) >
-			    m->slot)
+			    m->slot) {
+				free(ps.v);
 				return err_set(m->e, "node %s: one output row's window does not fit "
 						     "the staging slot (%lld bytes)",
 					       op->name, (long long)m->slot);
+			}
 		}
 		for (int a = c0; a < c1; a += nc)
 			for (int r = 0; r < oh; r += band)
@@ -794,6 +800,7 @@ static int per_channels(Emitter *m, NpuInsn i, const Op *op)
 					   r + band < oh ? r + band : oh);
 	}
 	flush(m, &ps);
+	free(ps.v);
 	return 0;
 }
 
