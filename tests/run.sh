@@ -2,7 +2,8 @@
 # run.sh: the whole test suite, as CI runs it: a warnings-as-errors build
 # and an ASan + UBSan build, each running every CTest test, then the RTL's
 # tests (tests/rtl.sh --quick: lint, unit testbenches, streams against
-# fsim) and the libFuzzer targets for a bounded time (tests/fuzz.sh).
+# fsim), the libFuzzer targets for a bounded time (tests/fuzz.sh), and the
+# synthesis of npu-tiny with Yosys (tests/synth.sh, about 15 minutes).
 set -e
 cd "$(dirname "$0")/.."
 sh tests/deps.sh
@@ -25,3 +26,5 @@ echo "== the RTL: lint, unit testbenches, end to end against fsim"
 sh tests/rtl.sh --quick build-rtl
 echo "== fuzzing the readers (bounded)"
 sh tests/fuzz.sh 30
+echo "== synthesis: npu-tiny with Yosys (synth_ecp5)"
+sh tests/synth.sh build-release/serenity

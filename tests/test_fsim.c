@@ -1984,6 +1984,202 @@ static void test_refuse_weights(void **state)
 	free(p);
 }
 
+/* ---- an output over the instruction's own inputs (docs/isa.md) ---- */
+
+/* The common start of the overlap streams: SRAM 0..1023 live and written
+ * (a pattern from DRAM 0), WBUF 0..255 written, synced: the instruction
+ * after it is instruction 4. */
+static Prog *overlap_prog(void)
+{
+	Prog *p = prog_new();
+	uint64_t s = 21;
+	for (int j = 0; j < 1024; j++)
+		p->dram[j] = (uint8_t)rng_below(&s, 256);
+	p->top = 1024;
+	alloc(p, 0, 1024);
+	load(p, NPU_CLS_ACT, D(0), S(0), 1024);
+	load(p, NPU_CLS_WEIGHT, D(0), W(0), 256);
+	sync_(p);
+	return p;
+}
+
+/* A 1x1 CONV of 2 channels of 2x2 at SRAM x (channels 4 bytes apart) to 2
+ * channels at y, weights at W:0 in blocks of 4. */
+static NpuInsn conv_2x2(uint32_t x, uint32_t y)
+{
+	NpuInsn i = insn(NPU_CONV);
+	set_window(&i, (Shape){1, 2, 2, 2}, (Shape){1, 2, 2, 2}, ir_window(1, 1, 1, 1));
+	i.groups = 1, i.cw = 4, i.weight = W(0);
+	i.src = i.x.base = S(x), i.x.cs = 4;
+	i.dst = i.y.base = S(y), i.y.cs = 4;
+	return i;
+}
+
+/* A CONV's or a POOL's output may not overlap its inputs at all (not even
+ * in place); an EW's, a REQUANT's or a GAVG's, or a CONV's over its
+ * partial sums, may not start inside an input past its first byte. */
+static void test_refuse_overlap(void **state)
+{
+	(void)state;
+	/* CONV: in place over its input, and its output just before it */
+	Prog *p = overlap_prog();
+	emit(p, conv_2x2(0, 0));
+	refused(p, "instruction 4 (conv): writes SRAM 0x0..0x7 (dst) over its reads of 0x0..0x7 "
+		   "(src)");
+	p = overlap_prog();
+	emit(p, conv_2x2(0x104, 0x100));
+	refused(p, "instruction 4 (conv): writes SRAM 0x100..0x107 (dst) over its reads of "
+		   "0x104..0x10b (src)");
+
+	/* the second output over the second input, and over the first */
+	for (int k = 0; k < 2; k++) {
+		p = overlap_prog();
+		NpuInsn i = conv_2x2(0, 0x100);
+		i.flags = NPU_F_SPLIT | NPU_F_OSPLIT, i.split = 1, i.osplit = 1;
+		i.x2 = (NpuView){S(0x40), 4, 0};
+		i.y2 = (NpuView){S(k ? 0x2 : 0x42), 4, 0};
+		emit(p, i);
+		refused(p, k ? "instruction 4 (conv): writes SRAM 0x2..0x5 (dst2) over its reads of "
+			       "0x0..0x3 (src)"
+			     : "instruction 4 (conv): writes SRAM 0x42..0x45 (dst2) over its reads of "
+			       "0x40..0x43 (src2)");
+	}
+
+	/* the int32 output 4 bytes into its partial sums (0x100..0x11f) */
+	p = overlap_prog();
+	NpuInsn i = conv_2x2(0, 0x104);
+	i.flags = NPU_F_OUT32 | NPU_F_PSUM, i.y.cs = 16;
+	i.psum = i.ps.base = S(0x100), i.ps.cs = 16;
+	emit(p, i);
+	refused(p, "instruction 4 (conv): writes SRAM 0x104..0x123 (dst) ahead of its reads of "
+		   "0x100..0x11f (psum)");
+
+	/* POOL: 2 channels of 4x4 (0x0..0x1f), the output over their last 4 bytes */
+	p = overlap_prog();
+	i = insn(NPU_POOL);
+	set_window(&i, (Shape){1, 2, 4, 4}, (Shape){1, 2, 2, 2}, ir_window(2, 2, 1, 1));
+	i.src = i.x.base = S(0), i.x.cs = 16;
+	i.dst = i.y.base = S(0x1c), i.y.cs = 4;
+	emit(p, i);
+	refused(p, "instruction 4 (pool): writes SRAM 0x1c..0x23 (dst) over its reads of "
+		   "0x0..0x1f (src)");
+
+	/* EW: 9 inputs (the last in an OPERANDS), the output 8 bytes into in8 */
+	p = overlap_prog();
+	i = insn(NPU_EW);
+	i.nin = 9, i.bytes = 32, i.qmul = 1 << 30, i.dst = S(0x208);
+	for (int k = 0; k < 9; k++)
+		i.in[k] = S(0x40 * (uint32_t)k), i.coef[k] = 1;
+	emit(p, i);
+	refused(p, "instruction 4 (ew): writes SRAM 0x208..0x227 (dst) ahead of its reads of "
+		   "0x200..0x21f (in8)");
+
+	/* REQUANT: 16 int32s (0x0..0x3f), the output from their last byte */
+	p = overlap_prog();
+	i = insn(NPU_REQUANT);
+	i.src = S(0), i.dst = S(0x3f), i.bytes = 16, i.qmul = 1 << 30;
+	emit(p, i);
+	refused(p, "instruction 4 (requant): writes SRAM 0x3f..0x4e (dst) ahead of its reads of "
+		   "0x0..0x3f (src)");
+
+	/* GAVG: 4 channels of 2x2, the means one byte in */
+	p = overlap_prog();
+	i = insn(NPU_GAVG);
+	i.src = S(0), i.dst = S(1), i.in_c = 4, i.in_h = 2, i.in_w = 2;
+	emit(p, i);
+	refused(p, "instruction 4 (gavg): writes SRAM 0x1..0x4 (dst) ahead of its reads of "
+		   "0x0..0xf (src)");
+}
+
+static int8_t gavg_of(const int8_t *x, int n) /* the mean, rounded half away from zero */
+{
+	int s = 0;
+	for (int j = 0; j < n; j++)
+		s += x[j];
+	return (int8_t)(s >= 0 ? (2 * s + n) / (2 * n) : -((-2 * s + n) / (2 * n)));
+}
+
+/* What the overlap rule allows, computed from the inputs as they were
+ * before the instruction: outputs in place (from an input's first byte),
+ * outputs starting before an input they overlap, COPY and RELU overlapping
+ * either way, a CONV's output right after its input or over the view of
+ * an input its band does not read. */
+static void test_overlap_allowed(void **state)
+{
+	(void)state;
+	Prog *p = overlap_prog();
+	int8_t x[1024];
+	memcpy(x, p->dram, sizeof x);
+	uint32_t y = place(p, NULL, 7 * 64);
+	/* EW over in0 (0x0..0x1f), in1 at 0x10 inside it */
+	NpuInsn i = insn(NPU_EW);
+	i.nin = 2, i.bytes = 32, i.qmul = 1 << 30, i.qshift = 1, i.dst = S(0);
+	i.in[0] = S(0), i.coef[0] = 3, i.in[1] = S(0x10), i.coef[1] = -2;
+	emit(p, i);
+	store(p, NPU_CLS_ACT, S(0), D(y), 32);
+	/* EW 8 bytes before its only input */
+	i.nin = 1, i.in[0] = S(0x108), i.coef[0] = -1, i.qshift = 0, i.dst = S(0x100);
+	sync_(p);
+	emit(p, i);
+	store(p, NPU_CLS_ACT, S(0x100), D(y + 64), 32);
+	/* REQUANT in place, and 5 bytes before its int32s */
+	i = insn(NPU_REQUANT);
+	i.src = i.dst = S(0x200), i.bytes = 16, i.qmul = 1 << 30, i.qshift = 20;
+	sync_(p);
+	emit(p, i);
+	store(p, NPU_CLS_ACT, S(0x200), D(y + 128), 16);
+	i.src = S(0x245), i.dst = S(0x240);
+	sync_(p);
+	emit(p, i);
+	store(p, NPU_CLS_ACT, S(0x240), D(y + 192), 16);
+	/* GAVG in place, and 3 bytes before */
+	i = insn(NPU_GAVG);
+	i.src = i.dst = S(0x300), i.in_c = 4, i.in_h = 2, i.in_w = 2;
+	sync_(p);
+	emit(p, i);
+	i.src = S(0x343), i.dst = S(0x340);
+	emit(p, i);
+	/* RELU 3 bytes ahead, COPY 5 bytes behind */
+	unary(p, NPU_RELU, 0x380, 0x383, 16);
+	unary(p, NPU_COPY, 0x3c5, 0x3c0, 16);
+	/* a CONV's output right after its input's last byte (0x280..0x287) */
+	emit(p, conv_2x2(0x280, 0x288));
+	/* a band of padding reads no input: its output may lie over the src view */
+	i = conv_2x2(0x2c0, 0x2c0);
+	i.pt = 2, i.out_h = 4, i.oy1 = 2;
+	emit(p, i);
+	sync_(p);
+	store(p, NPU_CLS_ACT, S(0x300), D(y + 256), 4);
+	store(p, NPU_CLS_ACT, S(0x340), D(y + 260), 4);
+	store(p, NPU_CLS_ACT, S(0x383), D(y + 320), 16);
+	store(p, NPU_CLS_ACT, S(0x3c0), D(y + 336), 16);
+	sync_(p);
+	sfree(p, 0, 1024);
+	end(p);
+	run_ok(p);
+	for (int j = 0; j < 32; j++) {
+		assert_int_equal((int8_t)p->dram[y + j],
+				 ref_clamp8(ref_requant(3 * x[j] - 2 * x[16 + j], 1 << 30, 1), false));
+		assert_int_equal((int8_t)p->dram[y + 64 + j],
+				 ref_clamp8(ref_requant(-x[0x108 + j], 1 << 30, 0), false));
+	}
+	for (int j = 0; j < 16; j++) {
+		int32_t a = get32((const uint8_t *)x + 0x200 + 4 * j);
+		int32_t b = get32((const uint8_t *)x + 0x245 + 4 * j);
+		assert_int_equal((int8_t)p->dram[y + 128 + j],
+				 ref_clamp8(ref_requant(a, 1 << 30, 20), false));
+		assert_int_equal((int8_t)p->dram[y + 192 + j],
+				 ref_clamp8(ref_requant(b, 1 << 30, 20), false));
+		assert_int_equal((int8_t)p->dram[y + 320 + j], x[0x380 + j] > 0 ? x[0x380 + j] : 0);
+		assert_int_equal((int8_t)p->dram[y + 336 + j], x[0x3c5 + j]);
+	}
+	for (int c = 0; c < 4; c++) {
+		assert_int_equal((int8_t)p->dram[y + 256 + c], gavg_of(x + 0x300 + 4 * c, 4));
+		assert_int_equal((int8_t)p->dram[y + 260 + c], gavg_of(x + 0x343 + 4 * c, 4));
+	}
+	free(p);
+}
+
 static void test_refuse_alloc_free(void **state)
 {
 	(void)state;
@@ -2143,6 +2339,8 @@ int main(void)
 		cmocka_unit_test(test_refuse_never_written),
 		cmocka_unit_test(test_refuse_races),
 		cmocka_unit_test(test_refuse_weights),
+		cmocka_unit_test(test_refuse_overlap),
+		cmocka_unit_test(test_overlap_allowed),
 		cmocka_unit_test(test_refuse_alloc_free),
 		cmocka_unit_test(test_refuse_bad_streams),
 	};

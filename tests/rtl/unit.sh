@@ -18,7 +18,10 @@
 #
 #   tests/rtl/unit.sh [--quick] [WORKDIR]      (default /tmp/serenity-rtl-unit)
 #
-# --quick runs each testbench at one parameter set.  Needs verilator and
+# --quick runs each testbench at one parameter set.  Verilator's run-time
+# objects (verilated*.o: the same for every testbench built with the same
+# flags) are compiled once and reused from WORKDIR/vlrt: two thirds of a
+# small testbench's build otherwise.  Needs verilator and
 # build/libserenity_core.a (cmake --build build).  Exit status 0 when every
 # testbench passes.
 set -eu
@@ -39,15 +42,44 @@ fail() { # the loops below run in subshells: failures go to a file
 	echo "FAIL $*"
 	: >"$work/failed"
 }
+# build NAME DIR: make in DIR (verilated, V$NAME.mk), with the run-time
+# objects of the cache (by the flags they are compiled with) copied in
+# first; those it compiled go into the cache
+build() {
+	b_mk=$2/V$1.mk
+	b_key=$({
+		verilator --version
+		grep -hE '^(VM_SC|VM_COVERAGE|VM_TIMING|VM_TRACE[A-Z_]*|VM_USER_CFLAGS) ' "$2/V$1_classes.mk" "$b_mk"
+		sed -n '/^VM_USER_CFLAGS/,/^$/p' "$b_mk"
+	} | cksum | tr ' ' -)
+	b_rt=$work/vlrt/$b_key
+	if [ -d "$b_rt" ]; then
+		for o in "$b_rt"/*.o; do
+			[ -e "$o" ] || continue
+			cp "$o" "${o%.o}.d" "$2/" # newer than V$1.mk: make keeps them
+		done
+	fi
+	if ! make -C "$2" -f "V$1.mk" -j "$jobs" >>"$2.log" 2>&1; then
+		[ -d "$b_rt" ] || return 1
+		rm -rf "$b_rt" "$2"/verilated*.o # a stale cache: once more from scratch
+		make -C "$2" -f "V$1.mk" -j "$jobs" >>"$2.log" 2>&1 || return 1
+	fi
+	mkdir -p "$b_rt"
+	for o in "$2"/verilated*.o; do
+		[ -e "$o" ] && [ ! -e "$b_rt/${o##*/}" ] || continue
+		cp "${o%.o}.d" "$b_rt/" && cp "$o" "$b_rt/"
+	done
+}
 run() { # NAME PARAMS SOURCES...
 	name=$1 params=$2
 	shift 2
 	dir=$work/$name$(echo "$params" | tr -d ' =-' | tr 'A-Z' 'a-z')
 	rm -rf "$dir"
+	# verilator --binary, the make step apart (build above)
 	# shellcheck disable=SC2086
-	if ! verilator --binary --timing -Wno-fatal -Wno-lint -Wno-style -O3 -j "$jobs" $params \
+	if ! verilator --cc --exe --main --timing -Wno-fatal -Wno-lint -Wno-style -O3 -j "$jobs" $params \
 		--top-module "$name" -Mdir "$dir" -o "$name" "$@" "$lib" -LDFLAGS "-lm -lxml2" \
-		>"$dir.log" 2>&1; then
+		>"$dir.log" 2>&1 || ! build "$name" "$dir"; then
 		fail "$name $params: build failed, see $dir.log"
 		return
 	fi
