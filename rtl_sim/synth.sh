@@ -2,7 +2,8 @@
 # synth.sh: synthesizes the NPU for one accelerator config and reports its
 # FPGA resources.
 #
-#   rtl_sim/synth.sh CFG.xml [--ice40] [--hier] [--hw DIR] [-P NAME=VALUE]... [-o REPORT.json]
+#   rtl_sim/synth.sh CFG.xml [--ice40] [--hier] [--hw DIR] [-P NAME=VALUE]...
+#                    [-o REPORT.json]
 #
 # Reads the config's nine hardware parameters from `serenity check-config
 # CFG` (the values rtl_sim/build.sh gets: SRAM_BYTES, NB, BB, WBUF_BYTES,
@@ -11,20 +12,23 @@
 #   default:  synth_ecp5 on npu_top; prints the cells (LUT4, CCU2C carries,
 #             TRELLIS_FF, DP16KD, TRELLIS_DPR16X4, MULT18X18D) and the fit
 #             against an ECP5-85 (LFE5U-85F: 83,640 LUT4, 208 DP16KD, 156
-#             MULT18X18D);
+#             MULT18X18D), counting LUT4 positions: a LUT4 one, a CCU2C
+#             (2-bit carry) two, a DPR16X4 (16x4 LUT RAM) the six of its
+#             three slices.  An estimate: there is no ECP5 placer here.
 #   --ice40:  synth_ice40 -dsp -spram on hw/fpga/npu_ice40.sv (npu_top
-#             behind a byte-wide bus, the pins of a UP5K sg48), then
-#             nextpnr-ice40 --up5k --package sg48 with hw/fpga/npu_ice40.pcf;
-#             prints SB_LUT4, SB_RAM40_4K (30), SB_SPRAM256KA (4), SB_MAC16
-#             (8), the placed logic cells (5,280) and the Fmax of nextpnr's
-#             timing report.
+#             behind a byte-wide bus, the pins of a UP5K sg48), then, if the
+#             cells fit, nextpnr-ice40 --up5k --package sg48 with
+#             hw/fpga/npu_ice40.pcf; prints SB_LUT4, SB_RAM40_4K (30),
+#             SB_SPRAM256KA (4), SB_MAC16 (8), the placed logic cells
+#             (5,280) and the Fmax of nextpnr's timing report.
 # Both list every memory and how it was mapped (block RAM, LUT RAM, or
 # flip-flops, which the RTL must never need: such memories are counted as
 # "in FFs" and listed in the report's memories.in_ffs), and the multipliers
 # and dividers ($mul, $div, $mod: widths after wreduce, per module).
-#   --hier    keep the hierarchy (-noflatten): per-module cells as well
-#             (numbers a little above the flattened ones: no optimization
-#             across module boundaries)
+#   --hier    keep the hierarchy (-noflatten): per-module cells too, each
+#             module's own cells times its instances (the total is above the
+#             flattened one, 30% on npu-tiny: no optimization across module
+#             boundaries, unused outputs kept)
 #   --hw DIR  read the NPU's sources from DIR instead of hw/ (to try a
 #             change to a module without touching hw/)
 #   -P NAME=VALUE  one more parameter of npu_top (npu_ice40 passes them
@@ -33,12 +37,18 @@
 #   -o FILE   writes a JSON report: params, cells, fit, memories, muls,
 #             per-module cells (--hier), nextpnr's numbers (--ice40), and
 #             the run times
+# Yosys runs its synth script up to "check" and then hierarchy, stat and
+# check itself: that step starts with autoname, which in Yosys 0.23 takes
+# longer than the whole synthesis on this design and changes only names.
+# Run time (2 shared cores): npu-tiny 20 min, npu-64k 45 min; Yosys needs
+# about 4 GB for npu-64k.
 # Work happens in a temporary directory, removed at exit; nothing is cached.
-# Progress lines go to stderr (Yosys takes minutes), the summary to stdout.
-# Exit 0 when synthesis (and, with --ice40, placement and routing at
-# 20 MHz) succeeded, 1 on a failure (one line on stderr), 2 on a usage
-# error.  Environment: SERENITY (default build/serenity), YOSYS, NEXTPNR
-# (default nextpnr-ice40), SYNTH_FREQ (nextpnr's target MHz, default 20).
+# Progress lines go to stderr, the summary to stdout.  Exit 0 when
+# synthesis (and, with --ice40, placement and routing) succeeded, 1 on a
+# failure (one line on stderr; with --ice40 also when the design does not
+# fit, after the summary), 2 on a usage error.  Environment: SERENITY
+# (default build/serenity), YOSYS (default yosys), NEXTPNR (default
+# nextpnr-ice40), SYNTH_FREQ (nextpnr's target in MHz, default 20).
 set -eu
 
 prog=synth.sh
@@ -183,9 +193,7 @@ else
 	target=ecp5
 fi
 if [ $hier = 1 ]; then synth="$synth -noflatten"; fi
-# The synth script up to its "check" step, which starts with autoname: in
-# Yosys 0.23 that pass takes longer than the synthesis on this design and
-# changes only names.
+# The synth script up to its "check" step (not autoname: see above).
 {
 	echo "read_verilog -sv$files"
 	echo "hierarchy -check -top $top $chparam"
@@ -363,9 +371,9 @@ if [ -n "$report" ]; then
 				"$([ $pnr_ok = 1 ] && echo true || echo false)" "$freq" "${fmax:-null}" "${lc:-null}" "$(jq "$pnr_err")"
 		fi
 		printf '  "memories": {"block": %d, "lutram": %d, "rom_logic": %d, "in_ffs": [' "$mem_block" "$mem_lut" "$rom_ff"
-		printf '%s\n' "$mem_ff" | awk 'NF { gsub(/\\/, "\\\\"); printf "%s\"%s\"", (n++ ? ", " : ""), $0 }'
+		printf '%s\n' "$mem_ff" | awk 'NF { gsub(/\\/, "&&"); printf "%s\"%s\"", (n++ ? ", " : ""), $0 }'
 		printf '], "map": ['
-		awk -F '\t' '{ gsub(/\\/, "\\\\"); printf "%s{\"memory\": \"%s\", \"cell\": \"%s\"}", (n++ ? ", " : ""), $1, $2 }' "$tmp/mem.tsv"
+		awk -F '\t' '{ gsub(/\\/, "&&"); printf "%s{\"memory\": \"%s\", \"cell\": \"%s\"}", (n++ ? ", " : ""), $1, $2 }' "$tmp/mem.tsv"
 		printf ']},\n  "muls": ['
 		awk -F '\t' '{ printf "%s{\"module\": \"%s\", \"shape\": \"%s\", \"count\": %d}", (n++ ? ", " : ""), $1, $2, $3 }' "$tmp/mul.tsv"
 		printf '],\n  "modules": {'
