@@ -467,9 +467,9 @@ module npu_check #(
     // The outputs' SRAM hulls (at most two: dst, dst2), kept by the first
     // pass over the operands; a second pass takes each SRAM input against
     // them (code 80): the engines write while they still read, so a CONV's
-    // or a POOL's output may not overlap its inputs, and an EW's, a
-    // REQUANT's or a GAVG's (or a CONV's over its partial sums) may not
-    // start inside an input past the input's first byte.
+    // or a POOL's output may not overlap its inputs (but a CONV's int32 dst
+    // may be its partial sums' very view), and an EW's, a REQUANT's or a
+    // GAVG's may not start inside an input past the input's first byte.
     logic        pass2_r;
     logic  [1:0] ov_n_r;
     logic [63:0] ovlo_r, ovhi_r;
@@ -478,9 +478,12 @@ module npu_check #(
     logic [31:0] ov_lo, ov_hi;
     logic  [7:0] ov_role;
     assign ov_op = op == OP_CONV || op == OP_POOL || op == OP_EW || op == OP_REQUANT || op == OP_GAVG;
+    logic ov_same;  // a CONV's int32 dst is its partial sums' very view (allowed over them)
+    assign ov_same = op == OP_CONV && (flags & F_OUT32) != 0 && w2 == w4 && v4 == v7 &&
+                     v5[15:0] == v8[15:0];
     always_comb begin
         logic [31:0] lo, hi;
-        ov_whole = (op == OP_CONV || op == OP_POOL) && q_role_r != R_PSUM;
+        ov_whole = op == OP_CONV || op == OP_POOL;
         ov_hit   = 1'b0;
         ov_lo    = '0;
         ov_hi    = '0;
@@ -488,7 +491,8 @@ module npu_check #(
         lo       = q_lo_r[31:0];
         hi       = q_hi_r[31:0];
         for (int k = 1; k >= 0; k--)
-            if (2'(k) < ov_n_r && (ov_whole ? lo < ovhi_r[32*k +: 32] && ovlo_r[32*k +: 32] < hi
+            if (2'(k) < ov_n_r && !(q_role_r == R_PSUM && ov_same && ovrole_r[8*k +: 8] == R_DST) &&
+                (ov_whole ? lo < ovhi_r[32*k +: 32] && ovlo_r[32*k +: 32] < hi
                                             : lo < ovlo_r[32*k +: 32] && ovlo_r[32*k +: 32] < hi)) begin
                 ov_hit  = 1'b1;
                 ov_lo   = ovlo_r[32*k +: 32];

@@ -53,10 +53,10 @@
 #
 # Exit status 0 when everything passes.  Needs verilator and a C compiler;
 # builds serenity, fsim_image and streamgen (CMake) when missing.  Time on 2
-# shared cores, loaded, with the simulators built: --quick about 4 minutes
-# (unit.sh --quick is the longest part), the default 5-6, --full 15-20; a
-# Verilator build of npu_top adds 1.5-5 minutes per config (a fresh clone's
-# --quick builds npu-tiny's once: 1.5).
+# shared cores, loaded, with the simulators built: --quick 3.5 minutes (unit.sh
+# --quick beside the simulations is the longest part), the default 3-6,
+# --full 8-10 (unit.sh: 7-8); a Verilator build of npu_top adds 1.5-5
+# minutes per config (a fresh clone's --quick builds npu-tiny's once: 1.5).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 quick=0 full=0 unit=1 seeds=
@@ -212,7 +212,7 @@ if [ $unit = 1 ]; then
 	unit_pid=$!
 	trap 'kill -- -$unit_pid 2>/dev/null || kill $unit_pid 2>/dev/null' EXIT
 	trap 'exit 130' INT TERM
-	echo "     unit testbenches started (tests/rtl/unit.sh $uq, log $work/unit.log)"
+	echo "     unit testbenches started (tests/rtl/unit.sh${uq:+ $uq}, log $work/unit.log)"
 fi
 
 for cfg in $built; do

@@ -2045,13 +2045,14 @@ static void test_refuse_overlap(void **state)
 			       "0x40..0x43 (src2)");
 	}
 
-	/* the int32 output 4 bytes into its partial sums (0x100..0x11f) */
+	/* the int32 output 4 bytes into its partial sums (0x100..0x11f): only
+	 * the sums' very view may be written over them */
 	p = overlap_prog();
 	NpuInsn i = conv_2x2(0, 0x104);
 	i.flags = NPU_F_OUT32 | NPU_F_PSUM, i.y.cs = 16;
 	i.psum = i.ps.base = S(0x100), i.ps.cs = 16;
 	emit(p, i);
-	refused(p, "instruction 4 (conv): writes SRAM 0x104..0x123 (dst) ahead of its reads of "
+	refused(p, "instruction 4 (conv): writes SRAM 0x104..0x123 (dst) over its reads of "
 		   "0x100..0x11f (psum)");
 
 	/* POOL: 2 channels of 4x4 (0x0..0x1f), the output over their last 4 bytes */

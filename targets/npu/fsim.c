@@ -856,30 +856,37 @@ static int check_conv(Sim *s, const NpuInsn *i)
 }
 
 /* An output over the engine's own inputs: the engines write while they
- * still read, so a CONV's or a POOL's outputs may not overlap its inputs,
- * and an EW's, a REQUANT's or a GAVG's output, or a CONV's over its
- * partial sums, may not start inside an input past that input's start (it
+ * still read, so a CONV's or a POOL's outputs may not overlap its inputs
+ * (a CONV's int32 dst may be its partial sums' very view: each pixel tile
+ * reads its sums before it writes them), and an EW's, a REQUANT's or a
+ * GAVG's output may not start inside an input past that input's start (it
  * would overwrite bytes not yet read; in place, from the same first byte,
- * is fine).  COPY and RELU may overlap either way. */
+ * is fine).  COPY and RELU may overlap either way.  Inputs are taken in
+ * order, each against the outputs in order, as the RTL's checker does. */
 static int check_overlap(Sim *s, const NpuInsn *i, const Operand *o, int n)
 {
 	if (i->op == NPU_COPY || i->op == NPU_RELU)
 		return 0;
-	bool strict = i->op == NPU_CONV || i->op == NPU_POOL;
-	for (int w = 0; w < n; w++) {
-		if (!o[w].write || o[w].space != NPU_SRAM || o[w].hi <= o[w].lo)
+	bool window = i->op == NPU_CONV || i->op == NPU_POOL;
+	bool same_view = i->op == NPU_CONV && (i->flags & NPU_F_OUT32) && i->y.base == i->ps.base &&
+			 i->y.cs == i->ps.cs && i->y.row0 == i->ps.row0;
+	for (int r = 0; r < n; r++) {
+		const Operand *x = &o[r];
+		if (x->write || x->space != NPU_SRAM || x->hi <= x->lo)
 			continue;
-		for (int r = 0; r < n; r++) {
-			const Operand *x = &o[r];
-			if (x->write || x->space != NPU_SRAM || x->hi <= x->lo)
+		bool psum = strcmp(x->role, "psum") == 0;
+		for (int w = 0; w < n; w++) {
+			if (!o[w].write || o[w].space != NPU_SRAM || o[w].hi <= o[w].lo)
 				continue;
-			bool whole = strict && strcmp(x->role, "psum") != 0; /* partial sums: in place */
-			if (whole ? x->lo < o[w].hi && o[w].lo < x->hi
-				  : x->lo < o[w].lo && o[w].lo < x->hi)
+			if (psum && same_view && strcmp(o[w].role, "dst") == 0)
+				continue; /* the sums' own view, tile by tile */
+			bool hit = window ? x->lo < o[w].hi && o[w].lo < x->hi
+					  : x->lo < o[w].lo && o[w].lo < x->hi;
+			if (hit)
 				return fail(s, "writes SRAM 0x%llx..0x%llx (%s) %s its reads of 0x%llx..0x%llx "
 					       "(%s)",
 					    (long long)o[w].lo, (long long)o[w].hi - 1, o[w].role,
-					    whole ? "over" : "ahead of", (long long)x->lo,
+					    window ? "over" : "ahead of", (long long)x->lo,
 					    (long long)x->hi - 1, x->role);
 		}
 	}

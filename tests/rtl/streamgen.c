@@ -1885,7 +1885,10 @@ static void bad(int kind)
 
 /* ---- good cases: fixed streams of what the rules allow at their edges ---- */
 
-enum { NCASES = 9 };
+/* Cases 7 and 8 (a CONV writing over its partial sums through another view)
+ * were good streams until the rule admitted only the sums' very view: fsim
+ * and the RTL refuse them now, so they are not run as good cases. */
+enum { NCASES = 7 };
 
 /* A CONV with a k x k window (padding p) over in_c channels of in_h x in_w
  * to out_c, weights at W:0 in blocks of C; the views dense, to be placed. */

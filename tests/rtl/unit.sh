@@ -66,8 +66,9 @@ build() {
 	fi
 	mkdir -p "$b_rt"
 	for o in "$2"/verilated*.o; do
-		[ -e "$o" ] && [ ! -e "$b_rt/${o##*/}" ] || continue
-		cp "${o%.o}.d" "$b_rt/" && cp "$o" "$b_rt/"
+		if [ -e "$o" ] && [ ! -e "$b_rt/${o##*/}" ]; then
+			cp "${o%.o}.d" "$b_rt/" && cp "$o" "$b_rt/"
+		fi
 	done
 }
 run() { # NAME PARAMS SOURCES...
