@@ -5,6 +5,23 @@
 set -e
 cd "$(dirname "$0")/.."
 secs=${1:-30}
+# fuzz NAME CORPUS ARGS...: runs build-fuzz/NAME for secs seconds; prints
+# the end of its report and fails, with the whole report kept, when it
+# found something (a crash, a leak, a timeout, an abort of its checks).
+fuzz() {
+	name=$1 corpus=$2
+	shift 2
+	echo "== $name for ${secs}s"
+	log=build-fuzz/$name.log
+	if build-fuzz/"$name" -max_total_time="$secs" -print_final_stats=1 \
+		-artifact_prefix=build-fuzz/"$name"- "$@" "$corpus" >"$log" 2>&1; then
+		tail -n 6 "$log"
+	else
+		tail -n 40 "$log"
+		echo "fuzz.sh: $name found a failure (report: $log, input: build-fuzz/$name-*)" >&2
+		exit 1
+	fi
+}
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DSERENITY_FUZZ=ON -DSERENITY_TESTS=OFF \
 	-DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-fuzz -j "$(nproc 2>/dev/null || echo 2)" --target fuzz_graphfile fuzz_config \
@@ -12,15 +29,11 @@ cmake --build build-fuzz -j "$(nproc 2>/dev/null || echo 2)" --target fuzz_graph
 corpus=build-fuzz/corpus-graphfile
 mkdir -p "$corpus"
 cp tests/data/good/*.graph tests/data/bad/*.graph examples/*.graph "$corpus"/
-echo "== fuzz_graphfile for ${secs}s"
-build-fuzz/fuzz_graphfile -max_total_time="$secs" -max_len=4096 -print_final_stats=1 \
-	"$corpus" 2>&1 | tail -12
+fuzz fuzz_graphfile "$corpus" -max_len=4096
 corpus=build-fuzz/corpus-config
 mkdir -p "$corpus"
 cp configs/*.xml tests/data/config/*.xml "$corpus"/
-echo "== fuzz_config for ${secs}s"
-build-fuzz/fuzz_config -max_total_time="$secs" -max_len=4096 -print_final_stats=1 \
-	-dict=tests/fuzz/config.dict "$corpus" 2>&1 | tail -12
+fuzz fuzz_config "$corpus" -max_len=4096 -dict=tests/fuzz/config.dict
 # ONNX: seeds small enough for max_len (a cut protobuf does not decode, so
 # whole models matter): the test graphs exported to ONNX, the python3-onnx
 # models of tests/onnx_small and ONNX's node tests when installed.
@@ -34,14 +47,9 @@ done
 for d in /usr/include/onnx/backend/test/data/node/test_*; do
 	if [ -f "$d/model.onnx" ]; then cp "$d/model.onnx" "$corpus/$(basename "$d").onnx"; fi
 done
-echo "== fuzz_onnx for ${secs}s"
-build-fuzz/fuzz_onnx -max_total_time="$secs" -max_len=8192 -rss_limit_mb=1024 -print_final_stats=1 \
-	-dict=tests/fuzz/onnx.dict \
-	"$corpus" 2>&1 | tail -12
+fuzz fuzz_onnx "$corpus" -max_len=8192 -rss_limit_mb=1024 -dict=tests/fuzz/onnx.dict
 # Command streams: no seeds needed, the target builds mostly well-formed
 # instructions from the bytes it is given.
 corpus=build-fuzz/corpus-stream
 mkdir -p "$corpus"
-echo "== fuzz_stream for ${secs}s"
-build-fuzz/fuzz_stream -max_total_time="$secs" -max_len=2048 -print_final_stats=1 \
-	"$corpus" 2>&1 | tail -12
+fuzz fuzz_stream "$corpus" -max_len=2048
