@@ -222,10 +222,16 @@ log "yosys: done in ${t_yosys}s"
 # design; instances of each module (--hier) in inst.tsv ----
 awk -v cells="$tmp/cells.tsv" -v inst="$tmp/inst.tsv" '
 	/^=== / { m = $2; if (m == "design") m = "TOTAL"; hdr = (m == "TOTAL"); next }
-	hdr && NF == 2 && $2 ~ /^[0-9]+$/ { print $1 "\t" $2 > inst; next }
+	# the hierarchy is a tree, two spaces a level, each count per parent:
+	# a module under a module instantiated k times, n times each, has n*k
+	hdr && NF == 2 && $2 ~ /^[0-9]+$/ {
+		match($0, /^ */); lv = (RLENGTH - 3) / 2
+		k[lv] = $2 * (lv > 0 ? k[lv - 1] : 1); n[$1] += k[lv]; next
+	}
 	/^   Number of cells:/ { incells = 1; hdr = 0; next }
 	incells && NF == 2 && $2 ~ /^[0-9]+$/ { print m "\t" $1 "\t" $2 > cells; next }
 	{ incells = 0; if (NF && $1 == "Number") hdr = 0 }
+	END { for (m in n) print m "\t" n[m] > inst }
 ' "$tmp/stat.txt"
 touch "$tmp/cells.tsv" "$tmp/inst.tsv"
 if ! grep -q '^TOTAL	' "$tmp/cells.tsv"; then # flattened: one module, the top
@@ -325,6 +331,12 @@ if [ $ice40 = 1 ]; then
 		echo "nextpnr-ice40 up5k sg48: $pnr_err"
 	fi
 fi
+# Yosys's warnings, each once (a memory Yosys could not infer, a driver
+# conflict, ...), and what check found
+grep '^Warning' "$tmp/yosys.log" | sed 's/\$[0-9][0-9]*//g' | sort -u >"$tmp/warn.txt" || :
+problems=$(sed -n 's/.*[Ff]ound and reported \([0-9]*\) problems.*/\1/p' "$tmp/check.txt" 2>/dev/null | tail -n 1)
+echo "yosys warnings: $(grep -c . "$tmp/warn.txt" || :); check: ${problems:-0} problems"
+sed 's/^Warning: /  /' "$tmp/warn.txt"
 echo "memories: $mem_block in block RAM, $mem_lut in LUT RAM, $(printf '%s' "$mem_ff" | grep -c . || :) in FFs${mem_ff:+ ($(printf '%s' "$mem_ff" | tr '\n' ' '))}; case ROMs as logic: $rom_ff"
 awk -F '\t' '{ printf "%s%s %s%s", (NR > 1 ? ", " : "multipliers, dividers (before mapping): "), $1, $2, ($3 > 1 ? " x" $3 : "") } END { if (NR) printf "\n" }' "$tmp/mul.tsv"
 # per module: its own cells times its instances, modules by their names
@@ -378,7 +390,10 @@ if [ -n "$report" ]; then
 		awk -F '\t' '{ printf "%s{\"module\": \"%s\", \"shape\": \"%s\", \"count\": %d}", (n++ ? ", " : ""), $1, $2, $3 }' "$tmp/mul.tsv"
 		printf '],\n  "modules": {'
 		awk -F '\t' '{ printf "%s\"%s\": {\"lut\": %d, \"carry\": %d, \"ff\": %d, \"ram\": %d, \"lutram\": %d, \"mul\": %d}", (n++ ? ", " : ""), $1, $2, $3, $4, $5, $6, $7 }' "$tmp/mod.tsv"
-		printf '},\n  "seconds": {"yosys": %d, "nextpnr": %d}\n}\n' "$t_yosys" "$t_pnr"
+		printf '},\n  "warnings": ['
+		tr '"' "'" <"$tmp/warn.txt" | awk '{ gsub(/\\/, "&&"); printf "%s\"%s\"", (n++ ? ", " : ""), $0 }'
+		printf '],\n  "check_problems": %d,\n' "${problems:-0}"
+		printf '  "seconds": {"yosys": %d, "nextpnr": %d}\n}\n' "$t_yosys" "$t_pnr"
 	} >"$report.tmp" || die "$report: cannot write it"
 	mv "$report.tmp" "$report" || die "$report: cannot write it"
 fi

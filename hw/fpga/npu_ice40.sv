@@ -4,8 +4,8 @@
 // The package has 39 I/O pins; npu_top's DRAM master port and register
 // port need over 100 (more with wide beats).  This wrapper carries both
 // over two byte streams, one each way, each a valid/ready handshake (a byte
-// moves in a cycle where both are high), 21 pins with the clock, the reset
-// and the interrupt (hw/fpga/npu_ice40.pcf).  The host (a microcontroller,
+// moves in a cycle where both are high): 20 pins, 23 with the clock, the
+// reset and the interrupt (hw/fpga/npu_ice40.pcf).  The host (a microcontroller,
 // an FT245-style USB FIFO bridge, or another FPGA) owns the DRAM image: it
 // answers the NPU's read and write bursts from its memory and drives the
 // register port, so the NPU runs streams exactly as with a DRAM of its own,
@@ -40,15 +40,17 @@
 // burst once the host has all its beats.  REG_DATA answers REG_READs in
 // order.  The NPU keeps o_rx_ready low while a message it received is
 // being carried out (a READ_DATA beat waits for the DMA's rready, a
-// REG_READ for the previous REG_DATA to leave), so the host must keep
-// taking the NPU's bytes while it sends (the NPU's messages never wait for
-// the host's).  o_irq is npu_top's interrupt line (a run ended).
+// REG_READ for the previous REG_DATA to leave the NPU), so the host must
+// keep taking the NPU's bytes while it sends its own: its receive side
+// must never wait for its send side.  The NPU sends whatever its port
+// presents, by priority: REG_DATA, then a request, then a write beat.
+// o_irq is npu_top's interrupt line (a run ended).
 //
 // A host run: REG_WRITE STREAM_BASE, STREAM_LEN, DRAM_BYTES, then CTRL = 1;
 // serve READ/WRITE/WRITE_DATA messages until o_irq; REG_READ STATUS and
 // the counters.
 //
-// Cost: a few registers and muxes (about 150 LUTs at RD_BPC = WR_BPC = 1).
+// Cost (synth_ice40, RD_BPC = WR_BPC = 4): 228 SB_LUT4, 145 flip-flops.
 // Timing: one byte a cycle each way; a message leaves right behind the
 // previous one; a received message takes one cycle after its last byte.
 `default_nettype none
