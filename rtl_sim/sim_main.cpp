@@ -28,7 +28,7 @@
 //
 // Output: the final image (+dram_out, on success only), the counters and the
 // monitor's counts as one JSON object (+counters), one line per instruction
-// (+timeline: index,opcode,start,end).  Exit status: 0 END
+// (+timeline: index,opcode,start,end, then counters as they were at its end).  Exit status: 0 END
 // retired; 1 a hardware check stopped the run (one line on stderr worded as
 // isa.c and fsim.c word it); 2 timeout; 3 bad arguments or files, or a port
 // access outside the DRAM.
@@ -67,10 +67,20 @@ const char *const counter_names[NCNT] = {
     "port_rd_fetch", "port_wr_act",   "port_wr_spill", "dma_rd",      "dma_wr",      "sram_rd",
     "sram_wr",       "sram_in_use",   "sram_peak",    "sram_hwm",     "insns"};
 
+// The timeline's counter columns: counters (by their index above) read
+// through the register port the cycle after a row is recorded: a cycle
+// after its end for the sequencer's and the engines' rows, two or more for
+// a transfer's (the DMA reports it once its queue lets it).
+const int tl_counters[] = {1, 5, 7, 18, 20};  // mac_busy stall_dma stall_bank sram_in_use sram_hwm
+const int NTL = sizeof tl_counters / sizeof tl_counters[0];
+
 struct Event {
     uint32_t index;
     int op;
-    uint64_t start, end, bytes;
+    uint64_t start, end;
+    uint64_t at;                // the cycle the counters below were read
+    uint64_t port_rd, port_wr;  // the port's bytes, all classes (the counters, summed)
+    uint64_t c[NTL];
 };
 
 const char *opname(int op)
@@ -503,7 +513,19 @@ int main(int argc, char **argv)
         return true;
     };
 
-    std::vector<Event> events;
+    std::vector<Event> events, pending;
+    auto snapshot = [&]() {  // pending rows get the counters as they are now
+        uint64_t at = reg_read64(32), rd = 0, wr = 0, c[NTL];        // the chip's cycle counter
+        for (int k = 8; k <= 11; k++) rd += reg_read64(32 + 2 * k);   // port_rd_*
+        for (int k = 12; k <= 13; k++) wr += reg_read64(32 + 2 * k);  // port_wr_*
+        for (int k = 0; k < NTL; k++) c[k] = reg_read64(32 + 2 * tl_counters[k]);
+        for (Event &ev : pending) {
+            ev.at = at, ev.port_rd = rd, ev.port_wr = wr;
+            std::copy(c, c + NTL, ev.c);
+            events.push_back(ev);
+        }
+        pending.clear();
+    };
     int rc = 0;
     uint32_t status = 0;
     for (;;) {
@@ -563,16 +585,25 @@ int main(int argc, char **argv)
             }
         }
 
-        // the timeline: the sequencer's, the engines', the DMA's events
-        if (root->npu_top__DOT__u_seq__DOT__ts_r)
-            events.push_back({root->npu_top__DOT__u_seq__DOT__ts_index_r, root->npu_top__DOT__u_seq__DOT__ts_op_r,
-                              root->npu_top__DOT__u_seq__DOT__ts_start_r, root->npu_top__DOT__u_seq__DOT__ts_end_r, 0});
-        if (root->npu_top__DOT__u_seq__DOT__tc_r)
-            events.push_back({root->npu_top__DOT__u_seq__DOT__tc_index_r, root->npu_top__DOT__u_seq__DOT__tc_op_r,
-                              root->npu_top__DOT__u_seq__DOT__tc_start_r, root->npu_top__DOT__u_seq__DOT__tc_end_r, 0});
-        if (root->npu_top__DOT__xdone)
-            events.push_back({root->npu_top__DOT__xdone_index, 0, root->npu_top__DOT__xdone_start,
-                              root->npu_top__DOT__xdone_end, 0});
+        // the timeline: the sequencer's, the engines', the DMA's events, each
+        // with the counters as they stand once its own updates have landed
+        // (an ALLOC's, a FREE's a cycle after its row is recorded)
+        if (timeline_path) {
+            if (!pending.empty()) snapshot();
+            if (root->npu_top__DOT__u_seq__DOT__ts_r)
+                pending.push_back({root->npu_top__DOT__u_seq__DOT__ts_index_r,
+                                   root->npu_top__DOT__u_seq__DOT__ts_op_r,
+                                   root->npu_top__DOT__u_seq__DOT__ts_start_r,
+                                   root->npu_top__DOT__u_seq__DOT__ts_end_r});
+            if (root->npu_top__DOT__u_seq__DOT__tc_r)
+                pending.push_back({root->npu_top__DOT__u_seq__DOT__tc_index_r,
+                                   root->npu_top__DOT__u_seq__DOT__tc_op_r,
+                                   root->npu_top__DOT__u_seq__DOT__tc_start_r,
+                                   root->npu_top__DOT__u_seq__DOT__tc_end_r});
+            if (root->npu_top__DOT__xdone)
+                pending.push_back({root->npu_top__DOT__xdone_index, 0, root->npu_top__DOT__xdone_start,
+                                   root->npu_top__DOT__xdone_end});
+        }
 
         if (top->o_irq) {
             status = reg_read(1);
@@ -592,6 +623,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "\rnpu_sim: %" PRIu64 " cycles, instruction %u", cycles,
                     root->npu_top__DOT__u_seq__DOT__index_r);
     }
+    if (!pending.empty()) snapshot();  // END's row (END changes no counter of the timeline)
     uint64_t cnt[NCNT];
     for (int k = 0; k < NCNT; k++) cnt[k] = reg_read64(32 + 2 * k);
     if (rc == 0 && (status >> 2 & 1)) {
@@ -634,9 +666,15 @@ int main(int argc, char **argv)
                          [](const Event &x, const Event &y) { return x.index < y.index; });
         FILE *f = fopen(timeline_path, "w");
         if (!f) die(EXIT_USAGE, "%s: %s", timeline_path, strerror(errno));
-        fputs("index,opcode,start,end\n", f);
-        for (const Event &e : events)
-            fprintf(f, "%u,%s,%" PRIu64 ",%" PRIu64 "\n", e.index, e.op ? opname(e.op) : "dma", e.start, e.end);
+        fputs("index,opcode,start,end,at,port_rd_bytes,port_wr_bytes", f);
+        for (int k = 0; k < NTL; k++) fprintf(f, ",%s", counter_names[tl_counters[k]]);
+        fputc('\n', f);
+        for (const Event &e : events) {
+            fprintf(f, "%u,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, e.index,
+                    e.op ? opname(e.op) : "dma", e.start, e.end, e.at, e.port_rd, e.port_wr);
+            for (int k = 0; k < NTL; k++) fprintf(f, ",%" PRIu64, e.c[k]);
+            fputc('\n', f);
+        }
         if (fclose(f) != 0) die(EXIT_USAGE, "%s: %s", timeline_path, strerror(errno));
     }
     return rc;

@@ -63,7 +63,8 @@ static const char usage_text[] =
 	"  compile MODEL --config CFG -o DIR [--scheduler S] [--rewrite]\n"
 	"                                            command stream, listing, DRAM image, memory map\n"
 	"  run MODEL --config CFG [--sim fsim|rtl] [--scheduler S] [--rewrite] [--json]\n"
-	"                                            compile, simulate, compare with the reference\n"
+	"      [-o DIR]                              compile, simulate, compare with the reference\n"
+	"                                            (-o, rtl: keep the simulator's files in DIR)\n"
 	"  disasm STREAM                             list a command stream (stream.bin)\n"
 	"  sweep MODEL --config CFG --sram LIST -o FILE.csv [--plot FILE.svg]\n"
 	"                                            file, dp and dp+rewrite at each SRAM size\n"
@@ -755,6 +756,8 @@ static int cmd_run(int argc, char **argv)
 		return input_error(&e);
 	po.simulate = true;
 	po.rtl = o.sim && strcmp(o.sim, "rtl") == 0;
+	if (o.out && !po.rtl)
+		return usage_error("%s", "run -o DIR keeps the RTL simulator's files: it needs --sim rtl");
 	po.work = o.out;
 	po.check_ops = getenv("SERENITY_CHECK_OPS") != NULL; /* debugging: docs/isa.md */
 	rc = pipeline_run(&po, &r, &e);

@@ -94,10 +94,18 @@ for sched in file dp; do
 	done
 done
 # the RTL (built once per config, then reused): bit-exact, counters as fsim's
-expect 0 "$S" run zoo:swiftnet-hpd --config "$C/npu-tiny.xml" --sim rtl --json
+expect 0 "$S" run zoo:swiftnet-hpd --config "$C/npu-tiny.xml" --sim rtl --json -o "$W/rtl"
 for key in '"bit_exact":true' '"sim":"rtl"' '"counters_match_fsim":true' '"estimate_error_percent":'; do
 	grep -q "$key" "$W/out" && ok || bad "run --sim rtl --json: no $key: $(cat "$W/out" "$W/err")"
 done
+# -o keeps the simulator's files: a timeline row per instruction, with counters
+[ "$(head -n 1 "$W/rtl/timeline.csv")" = \
+	"index,opcode,start,end,at,port_rd_bytes,port_wr_bytes,mac_busy,stall_dma,stall_bank,sram_in_use,sram_hwm" ] &&
+	[ $(($(wc -l <"$W/rtl/timeline.csv") - 1)) = "$(json_int instructions <"$W/out")" ] &&
+	[ "$(tail -n 1 "$W/rtl/timeline.csv" | cut -d, -f6)" = "$(json_int dram_port_read_bytes <"$W/out")" ] &&
+	ok || bad "run --sim rtl -o: timeline.csv: $(head -n 2 "$W/rtl/timeline.csv")"
+expect 2 "$S" run zoo:swiftnet-hpd --config "$C/npu-tiny.xml" -o "$W/rtl2"
+grep -q "needs --sim rtl" "$W/err" && [ ! -e "$W/rtl2" ] && ok || bad "run -o without rtl: $(cat "$W/err")"
 
 # cost-aware scheduling: traffic (bytes read and written) never above the
 # peak order's at that SRAM.

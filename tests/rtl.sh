@@ -119,6 +119,7 @@ compare() {
 		r=$(jget "$c_d/rtl.json" port_$c) o=$(jget "$c_d/rtl.json" obs_$c)
 		[ -n "$o" ] && [ "$r" = "$o" ] || c_bad="$c_bad; port_$c $r, the port monitor $o"
 	done
+	[ ! -f "$c_d/rtl.csv" ] || c_bad="$c_bad$(timeline_check "$c_d")"
 	rc=$(jget "$c_d/rtl.json" cycles) fc=$(jget "$c_d/fsim.json" cycles)
 	cyc=$(awk -v r="$rc" -v f="$fc" 'BEGIN { printf "cycles %d, fsim %d (%+.1f%%)", r, f, f ? (r - f) * 100.0 / f : 0 }')
 	if [ -n "$c_bad" ]; then
@@ -126,6 +127,46 @@ compare() {
 		return 1
 	fi
 	echo "ok   $c_what: DRAM image bit-exact, counters and port monitor equal, $cyc"
+}
+
+# timeline_check DIR: DIR/rtl.csv (npu_sim's timeline) against observers
+# other than the counters it reads: every instruction of the stream has one
+# row; at each ALLOC and FREE row sram_in_use is the sum the listing's
+# ALLOCs and FREEs give; in the order they were read (`at`, never before
+# `end`), the cumulative counters never fall; the last row's port bytes
+# are the port monitor's.  Prints
+# "; what differs" for each failure.
+timeline_check() {
+	t_d=$1
+	"$serenity" disasm "$t_d/stream.bin" >"$t_d/stream.lst" 2>/dev/null || { echo "; disasm failed"; return; }
+	obs_rd=0 obs_wr=0
+	for c in rd_act rd_spill rd_weight rd_fetch; do obs_rd=$((obs_rd + $(jget "$t_d/rtl.json" obs_$c))); done
+	for c in wr_act wr_spill; do obs_wr=$((obs_wr + $(jget "$t_d/rtl.json" obs_$c))); done
+	ninsn=$(jget "$t_d/rtl.json" insns)
+	sort -t, -k5,5n -k1,1n "$t_d/rtl.csv" | awk -F, -v lst="$t_d/stream.lst" -v rd="$obs_rd" -v wr="$obs_wr" \
+		-v n="$ninsn" '
+		BEGIN {
+			while ((getline l < lst) > 0) {
+				split(l, f, " ")
+				if (f[2] != "alloc" && f[2] != "free") continue
+				b = l; sub(/.*bytes=/, "", b); sub(/ .*/, "", b)
+				use += (f[2] == "alloc" ? b : -b); want[f[1]] = use
+			}
+		}
+		$1 == "index" { for (k = 6; k <= NF; k++) col[k] = $k; next }
+		{
+			rows[$1]++
+			if ($5 < $4) { if (!early++) printf "; timeline row %d: counters read at %d, before its end %d", $1, $5, $4 }
+			if (($1 in want) && $11 != want[$1]) { printf "; timeline row %d (%s): sram_in_use %d, the listing says %d", $1, $2, $11, want[$1] }
+			for (k = 6; k <= NF; k++)
+				if (k != 11 && $k < last[k]) { if (!fell++) printf "; timeline: %s falls at row %d", col[k], $1 }
+				else last[k] = $k
+			lr = $6; lw = $7
+		}
+		END {
+			for (i = 0; i < n; i++) if (rows[i] != 1) { printf "; timeline: instruction %d has %d rows", i, rows[i]; exit }
+			if (lr != rd || lw != wr) printf "; timeline ends at port %d read %d written, the monitor %d, %d", lr, lw, rd, wr
+		}'
 }
 
 # run_pair DIR WHAT CFG LATENCY: fsim_image and npu_sim on DIR/stream.bin,
