@@ -810,7 +810,7 @@ module npu_check #(
                             int first;
                             logic bad;
                             logic [63:0] ba, bb;
-                            first = count < 8'd5 ? int'(count) : 5;
+                            first = count < 8'd5 ? 32'(count) : 5;
                             bad = 1'b0;
                             ba  = '0;
                             bb  = '0;

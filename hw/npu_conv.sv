@@ -829,8 +829,8 @@ module npu_conv #(
     logic             [15:0] d_cn;
 
     assign d_addr  = d_ptr + (d_part ? d_orow2 : d_orow1) + d_ox0e;
-    assign d_head  = d_acc[32*ROWS*int'(d_k) +: 32*ROWS];  // a COLS:1 multiplexer
-    assign d_qhead = d_q[40*int'(d_k) +: 40];
+    assign d_head  = d_acc[32*ROWS*32'(d_k) +: 32*ROWS];  // a COLS:1 multiplexer
+    assign d_qhead = d_q[40*32'(d_k) +: 40];
     assign d_cn   = 16'({d_nl, 2'b00}) - d_cpos;
     assign d_adv  = !(s2v && !i_a_gnt) && !(s2v && rhold_r);
 

@@ -170,13 +170,13 @@ module npu_seq #(
     always_comb begin
         ew_we    = 1'b0;
         ew_wa    = {bank_r, npairs_r[4:0]};
-        ew_wref  = ir_r[32*(5 + 2*int'(k_r[2:0])) +: 32];
-        ew_wcoef = ir_r[32*(6 + 2*int'(k_r[2:0])) +: 32];
+        ew_wref  = ir_r[32*(5 + 2*32'(k_r[2:0])) +: 32];
+        ew_wcoef = ir_r[32*(6 + 2*32'(k_r[2:0])) +: 32];
         if (st_r == S_PAIRS && k_r < 6'(nin) && k_r < 6'd5) ew_we = 1'b1;
         if (st_r == S_CWORD && cw_r[0] && 6'(cw_r) < 6'd2 * pairs_in(cont_r)) begin
             ew_we    = 1'b1;
-            ew_wref  = vw_r[32*int'(cw_r) +: 32];
-            ew_wcoef = vw_r[32*(int'(cw_r) + 1) +: 32];
+            ew_wref  = vw_r[32*32'(cw_r) +: 32];
+            ew_wcoef = vw_r[32*(32'(cw_r) + 1) +: 32];
         end
     end
 
@@ -263,7 +263,7 @@ module npu_seq #(
             S_IR: begin
                 if (rd_v_r)
                     for (int j = 0; j < WPR; j++)
-                        ir_r[32*(WPR*int'(rd_row_r) + j) +: 32] <= i_rd_data[32*j +: 32];
+                        ir_r[32*(WPR*32'(rd_row_r) + j) +: 32] <= i_rd_data[32*j +: 32];
                 if (rd_v_r && rd_row_r == 6'(BPS - 1)) begin
                     o_go_enc_r <= 1'b1;
                     st_r       <= S_ENC;
@@ -299,7 +299,7 @@ module npu_seq #(
             S_VIEW: begin
                 if (rd_v_r)
                     for (int j = 0; j < WPR; j++)
-                        vw_r[32*(WPR*int'(rd_row_r) + j) +: 32] <= i_rd_data[32*j +: 32];
+                        vw_r[32*(WPR*32'(rd_row_r) + j) +: 32] <= i_rd_data[32*j +: 32];
                 if (rd_v_r && rd_row_r == 6'(BPS - 1)) begin
                     view_ok_r <= 1'b1;
                     st_r      <= S_ENC;  // the checker goes on with the view's rules
@@ -331,7 +331,7 @@ module npu_seq #(
             S_CLOAD: begin
                 if (rd_v_r)
                     for (int j = 0; j < WPR; j++)
-                        vw_r[32*(WPR*int'(rd_row_r) + j) +: 32] <= i_rd_data[32*j +: 32];
+                        vw_r[32*(WPR*32'(rd_row_r) + j) +: 32] <= i_rd_data[32*j +: 32];
                 if (rd_v_r && rd_row_r == 6'(BPS - 1)) begin
                     cw_r <= '0;
                     st_r <= S_CWORD;
@@ -341,7 +341,7 @@ module npu_seq #(
             S_CWORD: begin : word
                 logic [31:0] w;
                 logic  [5:0] m;
-                w = vw_r[32*int'(cw_r) +: 32];
+                w = vw_r[32*32'(cw_r) +: 32];
                 m = pairs_in(cont_r);
                 if (cw_r == 0 && w[7:0] != OP_OPERANDS) fail(8'd27, 64'(cont_r), 64'(w[7:0]), '0, '0);
                 else if (cw_r == 0 && w[15:8] != 0) fail(8'd28, 64'(cont_r), 64'(w[15:8]), '0, '0);

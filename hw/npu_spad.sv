@@ -97,7 +97,7 @@ module npu_spad #(
     function automatic logic [T-1:0] f_be(input logic [LT-1:0] at, input logic [15:0] n);
         logic   [T-1:0] ones;
         logic [2*T-1:0] run;
-        ones = {T{1'b1}} >> (T - int'(n));
+        ones = {T{1'b1}} >> (T - 32'(n));
         run  = {{T{1'b0}}, ones} << at;
         f_be = run[T-1:0] | run[2*T-1:T];
     endfunction

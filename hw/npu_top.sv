@@ -636,7 +636,7 @@ module npu_top #(
         int          k;
         o_reg_rdata = '0;
         c = '0;
-        k = int'(i_reg_addr) - 32;
+        k = 32'(i_reg_addr) - 32;
         if (i_reg_addr >= 12'd32 && k / 2 < NCNT) c = 64'(cnt[CW*(k / 2) +: CW]);
         else if (i_reg_addr >= 12'd32 && k / 2 < NCNT + 2 * NB)
             c = (k / 2 - NCNT) % 2 == 0 ? 64'(bank_rd[CW*((k / 2 - NCNT) / 2) +: CW])
