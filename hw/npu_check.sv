@@ -213,8 +213,8 @@ module npu_check #(
     logic [31:0] bq_addr, bq_cover_hi, bq_overlap_lo, bq_overlap_hi, bq_exact_bytes;
 
     npu_bufs #(
-        .NBUF(NBUF),
-        .AW  (32)
+        .NBUF      (NBUF),
+        .SRAM_BYTES(SRAM_BYTES)
     ) u_bufs (
         .i_clk        (i_clk),
         .i_rst        (i_rst),
