@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
+
+#include "output.h"
 
 enum { NMAXFILE = 1 << 30 };
 
@@ -342,79 +343,6 @@ int gf_write(const Graph *g, FILE *f)
 	return ferror(f) ? -1 : 0;
 }
 
-/* Devices and pipes cannot be replaced, only written: in place. */
-static int write_in_place(const char *path, int (*write)(FILE *f, const void *arg),
-			  const void *arg, Err *e)
-{
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return err_set(e, "%s: %s", path, strerror(errno));
-	int wrc = write(f, arg);
-	if (fclose(f) != 0 || wrc != 0)
-		return err_set(e, "%s: write failed", path);
-	return 0;
-}
-
-int gf_check_writable(const char *path, Err *e)
-{
-	struct stat st;
-	if (stat(path, &st) == 0)
-		return S_ISDIR(st.st_mode) ? err_set(e, "%s: is a directory", path)
-		       : access(path, W_OK) ? err_set(e, "%s: %s", path, strerror(errno)) : 0;
-	const char *slash = strrchr(path, '/');
-	char dir[4096];
-	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		return err_set(e, "%s: no such directory", path);
-	return access(dir, W_OK) ? err_set(e, "%s: %s", path, strerror(errno)) : 0;
-}
-
-int gf_atomic_write(const char *path, int (*write)(FILE *f, const void *arg), const void *arg,
-		    Err *e)
-{
-	struct stat st;
-	char *real = NULL;
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
-		/* write through the link: replace what it points at */
-		real = realpath(path, NULL);
-		if (real)
-			path = real;
-	}
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		int r = S_ISDIR(st.st_mode) ? err_set(e, "%s: is a directory", path)
-					    : write_in_place(path, write, arg, e);
-		free(real);
-		return r;
-	}
-	size_t n = strlen(path) + 8;
-	char *tmp = malloc(n);
-	if (!tmp)
-		abort();
-	snprintf(tmp, n, "%s.tmp", path);
-	int rc = -1;
-	FILE *f = fopen(tmp, "wb");
-	if (!f) {
-		err_set(e, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	int wrc = write(f, arg);
-	if (fclose(f) != 0 || wrc != 0) {
-		err_set(e, "%s: write failed", path);
-		remove(tmp);
-		goto out;
-	}
-	if (rename(tmp, path) != 0) {
-		err_set(e, "%s: %s", path, strerror(errno));
-		remove(tmp);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(tmp);
-	free(real);
-	return rc;
-}
-
 static int write_graph(FILE *f, const void *g)
 {
 	return gf_write(g, f);
@@ -422,5 +350,5 @@ static int write_graph(FILE *f, const void *g)
 
 int gf_save(const Graph *g, const char *path, Err *e)
 {
-	return gf_atomic_write(path, write_graph, g, e);
+	return out_write(path, write_graph, g, e);
 }

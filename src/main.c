@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "config.h"
 #include "graphfile.h"
 #include "isa.h"
@@ -20,6 +21,7 @@
 #include "model.h"
 #include "offchip.h"
 #include "onnx_export.h"
+#include "output.h"
 #include "pipeline.h"
 #include "plan.h"
 #include "plot.h"
@@ -78,7 +80,10 @@ static const char usage_text[] =
 	"  --json          one JSON object on stdout\n"
 	"  -d S            dump the schedule (step, op, bytes in use) after scheduling\n"
 	"  -d P            dump the SRAM plan (offset, size, lifetime) after planning\n"
-	"  -o FILE         output file ('-' for stdout)\n"
+	"  -o FILE         output file ('-' for stdout), replaced whole or not at all; never\n"
+	"                  one of the command's inputs\n"
+	"  -o DIR          compile: replaced as a whole by the new set of four files, so it\n"
+	"                  may hold only such a set\n"
 	"  --scheduler S   dp (memory-optimal, default), file (definition order, what\n"
 	"                  TensorFlow Lite runs), bfs (Kahn, FIFO), dfs (reverse post-order)\n"
 	"  --time-limit S  stop the dp search after S seconds (default 60; 10 with the\n"
@@ -133,6 +138,21 @@ static int input_error(const Err *e)
 {
 	fprintf(stderr, "serenity: %s\n", e->msg);
 	return EXIT_INPUT;
+}
+
+/* The files a command reads, and `also` (an output written before, or
+ * NULL), NULL-terminated into in[5]: no output may be written over them. */
+static const char *const *inputs_of(const Opts *o, const char *also, const char *in[5])
+{
+	int n = 0;
+	bool builtin = o->model && (!strncmp(o->model, "zoo:", 4) ||
+				    !strncmp(o->model, "random:", 7)); /* no file */
+	const char *all[] = {builtin ? NULL : o->model, o->config, o->calib, also};
+	for (int i = 0; i < 4; i++)
+		if (all[i])
+			in[n++] = all[i];
+	in[n] = NULL;
+	return in;
 }
 
 /* Parses flags after the command word; at most `npos` positionals. */
@@ -349,6 +369,9 @@ static int cmd_export(int argc, char **argv)
 	if (onnx && strcmp(o.out, "-") == 0)
 		return usage_error("%s", "export --format onnx needs -o FILE (not stdout)");
 	Err e;
+	const char *in[5];
+	if (strcmp(o.out, "-") != 0 && out_check(o.out, inputs_of(&o, NULL, in), &e))
+		return input_error(&e);
 	Graph *g = model_load(o.model, &e);
 	if (!g)
 		return input_error(&e);
@@ -407,8 +430,11 @@ static int plot_schedule(const Graph *g, const Schedule *s, SchedKind k, const c
 	snprintf(title, sizeof title, "%s: bytes in use at each step", model);
 	PlotSeries series[2] = {{sched_name(k), a, g->nops, NULL},
 				{"file (definition order)", b, g->nops, NULL}};
-	int rc = plot_lines_svg(path, title, "step", "bytes in use", series, k == SCHED_FILE ? 1 : 2,
-				e);
+	OutSet out = {0};
+	int rc = plot_lines_svg(&out, path, title, "step", "bytes in use", series,
+				k == SCHED_FILE ? 1 : 2, e) ||
+		 out_commit(&out, e);
+	out_abort(&out);
 	free(a);
 	free(b);
 	free(file);
@@ -425,6 +451,9 @@ static int cmd_schedule(int argc, char **argv)
 		return usage_error("unknown dump '%s' (S: after scheduling, P: after planning)",
 				   o.dump);
 	Err e;
+	const char *in[5];
+	if (o.plot && out_check(o.plot, inputs_of(&o, NULL, in), &e))
+		return input_error(&e);
 	Graph *g = model_load(o.model, &e);
 	if (!g)
 		return input_error(&e);
@@ -724,7 +753,8 @@ static int cmd_compile(int argc, char **argv)
 	PipeOpts po;
 	PipeResult r;
 	Err e;
-	if (pipe_opts(&o, &po, &e))
+	const char *in[5];
+	if (pipeline_check_dir(o.out, inputs_of(&o, NULL, in), &e) || pipe_opts(&o, &po, &e))
 		return input_error(&e);
 	rc = pipeline_run(&po, &r, &e);
 	dp_progress_done(&po.dp);
@@ -988,7 +1018,9 @@ static int cmd_sweep(int argc, char **argv)
 	int nrows = 0;
 	if (!rows)
 		abort();
-	if (gf_check_writable(o.out, &e) || (o.plot && gf_check_writable(o.plot, &e)) ||
+	const char *in[5], *in_csv[5];
+	if (out_check(o.out, inputs_of(&o, NULL, in), &e) ||
+	    (o.plot && out_check(o.plot, inputs_of(&o, o.out, in_csv), &e)) ||
 	    pipe_opts(&o, &po, &e) || !(g = model_load(o.model, &e)) ||
 	    pipeline_npu_check(g, o.model, false, &e) ||
 	    pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, calib_progress(), NULL, &e) ||
@@ -1033,8 +1065,10 @@ static int cmd_sweep(int argc, char **argv)
 		}
 	if (isatty(2))
 		fputs("\r\033[K", stderr);
+	/* the CSV and the plot are replaced together, or neither */
 	SweepOut so = {o.model, rows, nrows};
-	if (gf_atomic_write(o.out, write_sweep_csv, &so, &e)) {
+	OutSet files = {0};
+	if (out_stage(&files, o.out, write_sweep_csv, &so, &e)) {
 		rc = input_error(&e);
 		goto out;
 	}
@@ -1053,10 +1087,16 @@ static int cmd_sweep(int argc, char **argv)
 		}
 		char title[NNAME + 64];
 		snprintf(title, sizeof title, "%s on %s: DRAM traffic", o.model, po.cfg.name);
-		if (plot_xy_svg(o.plot, title, "SRAM size", "DRAM bytes moved", ser, NVAR + 1, &e)) {
+		if (plot_xy_svg(&files, o.plot, title, "SRAM size", "DRAM bytes moved", ser,
+				NVAR + 1, &e)) {
+			out_abort(&files);
 			rc = input_error(&e);
 			goto out;
 		}
+	}
+	if (out_commit(&files, &e)) {
+		rc = input_error(&e);
+		goto out;
 	}
 	printf("%s on %s, simulated on %s\n", o.model, po.cfg.name, po.rtl ? "the RTL" : "fsim");
 	printf("%-12s %10s %10s %10s %12s %12s %12s %12s %s\n", "variant", "SRAM", "peak",
@@ -1447,6 +1487,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
+	cleanup_install(); /* an interrupted command leaves no temporary behind */
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(usage_text, stdout);
 		return 0;

@@ -18,7 +18,7 @@
  * initializers: the float weights of an imported model when present, else
  * the int8 values / 127 of a quantized one, else a seeded pseudo-random
  * pattern.  Every value gets a value_info with its shape.  The file is
- * written whole or not at all (gf_atomic_write).
+ * written whole or not at all (out_write).
  */
 #include "onnx_export.h"
 
@@ -26,8 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphfile.h"
 #include "onnx.pb-c.h"
+#include "output.h"
 #include "rng.h"
 
 typedef struct Ex {
@@ -582,7 +582,7 @@ int onnx_export(const Graph *g, const char *path, Err *e)
 		b.len = onnx__model_proto__get_packed_size(&m);
 		b.data = xmalloc(b.len ? b.len : 1);
 		onnx__model_proto__pack(&m, b.data);
-		rc = gf_atomic_write(path, write_buf, &b, e);
+		rc = out_write(path, write_buf, &b, e);
 		free(b.data);
 	}
 	arena_free(x.a);

@@ -2,17 +2,15 @@
  * recomputed explicitly; the IR verifier runs between the graph stages. */
 #include "pipeline.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "calib.h"
-#include "graphfile.h"
+#include "cleanup.h"
 #include "mem.h"
+#include "output.h"
 #include "model.h"
 #include "ptq.h"
 #include "quant.h"
@@ -21,18 +19,6 @@
 #include "sched_refine.h"
 
 /* Removes the run files of a temporary RTL directory, then it. */
-static void remove_tree(const char *dir)
-{
-	static const char *const files[] = {"stream.bin", "dram.bin", "dram_out.bin",
-					    "counters.json", "timeline.csv"};
-	char path[4096];
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-		remove(path);
-	}
-	rmdir(dir);
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -369,15 +355,14 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 		goto fail;
 	r->sim_seconds = now_s() - t0;
 	if (o->rtl) {                                                /* simulate the RTL */
-		char tmp[] = "/tmp/serenity-rtl-XXXXXX";
+		char tmp[4096];
 		const char *work = o->work;
-		if (!work && !(work = mkdtemp(tmp))) {
-			err_set(e, "temporary directory: %s", strerror(errno));
+		int slot = -1; /* removed on a signal too */
+		if (!work && (slot = cleanup_tempdir("serenity-rtl-", rtl_work_files, tmp,
+						     sizeof tmp, e)) < 0)
 			goto fail;
-		}
-		int rrc = rtl_run(&o->cfg, &r->prog, work, o->trace, dram, &r->rtl, e);
-		if (!o->work)
-			remove_tree(work);
+		int rrc = rtl_run(&o->cfg, &r->prog, work ? work : tmp, o->trace, dram, &r->rtl, e);
+		cleanup_remove(slot);
 		if (rrc)
 			goto fail;
 	}
@@ -439,24 +424,18 @@ static int write_memmap(FILE *f, const void *arg)
 	return ferror(f) ? -1 : 0;
 }
 
+const char *const pipeline_files[] = {"stream.bin", "dram.bin", "stream.lst", "memmap.txt",
+				     NULL};
+
+int pipeline_check_dir(const char *dir, const char *const *inputs, Err *e)
+{
+	return out_check_dir(dir, pipeline_files, inputs, e);
+}
+
 int pipeline_write(const PipeResult *r, const char *dir, Err *e)
 {
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-		return err_set(e, "%s: %s", dir, strerror(errno));
-	struct stat st;
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		return err_set(e, "%s: not a directory", dir);
-	char path[4096];
 	Both b = {r};
-	snprintf(path, sizeof path, "%s/stream.bin", dir);
-	if (gf_atomic_write(path, write_words, &r->prog, e))
-		return -1;
-	snprintf(path, sizeof path, "%s/dram.bin", dir);
-	if (gf_atomic_write(path, write_dram, &r->prog, e))
-		return -1;
-	snprintf(path, sizeof path, "%s/stream.lst", dir);
-	if (gf_atomic_write(path, write_listing, &b, e))
-		return -1;
-	snprintf(path, sizeof path, "%s/memmap.txt", dir);
-	return gf_atomic_write(path, write_memmap, &b, e);
+	const OutWriter w[] = {write_words, write_dram, write_listing, write_memmap};
+	const void *const args[] = {&r->prog, &r->prog, &b, &b};
+	return out_write_dir(dir, pipeline_files, w, args, e);
 }

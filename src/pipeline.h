@@ -80,8 +80,12 @@ void pipeline_free(PipeResult *r);
 int pipeline_quantize(Graph **g, Graph **float_graph, uint64_t seed, bool perchannel,
 		      const char *calib, PtqProgress *progress, double *sqnr_db, Err *e);
 
-/* Writes stream.bin, stream.lst, dram.bin and memmap.txt into dir (made if
- * missing), each file whole or not at all. */
+/* The files compile writes into its directory (NULL-terminated). */
+extern const char *const pipeline_files[];
+/* Writes stream.bin, dram.bin, stream.lst and memmap.txt as dir, the set
+ * whole or not at all: dir is replaced as a whole (out_write_dir), so it
+ * may hold only these files; pipeline_check_dir tells beforehand. */
+int pipeline_check_dir(const char *dir, const char *const *inputs, Err *e);
 int pipeline_write(const PipeResult *r, const char *dir, Err *e);
 
 /* The cost model of a config. */

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "graphfile.h"
+#include "output.h"
 
 enum { W = 900, H = 460, ML = 90, MR = 30, MT = 50, MB = 60 };
 
@@ -158,29 +158,29 @@ static int write_chart(FILE *f, const void *arg)
 	return ferror(f) ? -1 : 0;
 }
 
-static int plot(const char *path, const Chart *c, Err *e)
+static int plot(OutSet *to, const char *path, const Chart *c, Err *e)
 {
 	if (c->ns < 1 || c->ns > 6)
 		return err_set(e, "%s: a plot takes 1 to 6 series", path);
 	size_t n = strlen(path);
 	if (n < 4 || strcmp(path + n - 4, ".svg") != 0)
 		return err_set(e, "%s: plots are written as SVG (name the file .svg)", path);
-	return gf_atomic_write(path, write_chart, c, e);
+	return out_stage(to, path, write_chart, c, e);
 }
 
-int plot_lines_svg(const char *path, const char *title, const char *xlabel, const char *ylabel,
-		   const PlotSeries *s, int ns, Err *e)
+int plot_lines_svg(OutSet *to, const char *path, const char *title, const char *xlabel,
+		   const char *ylabel, const PlotSeries *s, int ns, Err *e)
 {
 	Chart c = {title, xlabel, ylabel, s, ns, false};
-	return plot(path, &c, e);
+	return plot(to, path, &c, e);
 }
 
-int plot_xy_svg(const char *path, const char *title, const char *xlabel, const char *ylabel,
-		const PlotSeries *s, int ns, Err *e)
+int plot_xy_svg(OutSet *to, const char *path, const char *title, const char *xlabel,
+		const char *ylabel, const PlotSeries *s, int ns, Err *e)
 {
 	for (int k = 0; k < ns; k++)
 		if (!s[k].x)
 			return err_set(e, "%s: series %d has no x values", path, k);
 	Chart c = {title, xlabel, ylabel, s, ns, true};
-	return plot(path, &c, e);
+	return plot(to, path, &c, e);
 }

@@ -3,6 +3,7 @@
 #define SERENITY_PLOT_H
 
 #include "err.h"
+#include "output.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -13,12 +14,13 @@ typedef struct PlotSeries {
 	const int64_t *x; /* x[0..n), or NULL: x is the index, drawn as steps */
 } PlotSeries;
 
-/* Writes an SVG line chart (atomically); up to 6 series. */
-int plot_lines_svg(const char *path, const char *title, const char *xlabel, const char *ylabel,
-		   const PlotSeries *s, int ns, Err *e);
+/* An SVG line chart of up to 6 series, staged into `to` (out_stage): the
+ * caller commits it, alone or with the files it belongs with. */
+int plot_lines_svg(OutSet *to, const char *path, const char *title, const char *xlabel,
+		   const char *ylabel, const PlotSeries *s, int ns, Err *e);
 
 /* Lines with markers through (x, y) points, x on a log2 axis (SRAM sizes). */
-int plot_xy_svg(const char *path, const char *title, const char *xlabel, const char *ylabel,
-		const PlotSeries *s, int ns, Err *e);
+int plot_xy_svg(OutSet *to, const char *path, const char *title, const char *xlabel,
+		const char *ylabel, const PlotSeries *s, int ns, Err *e);
 
 #endif

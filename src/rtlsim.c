@@ -11,17 +11,17 @@
 
 #include <errno.h>
 #include <stddef.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "arena.h"
+#include "cleanup.h"
 #include "graphfile.h"
+#include "output.h"
 
 #ifndef SERENITY_SOURCE_DIR
 #define SERENITY_SOURCE_DIR "."
@@ -34,31 +34,8 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Runs argv, stdout to /dev/null when quiet; returns the exit status, or -1. */
-static int spawn(char *const argv[], bool quiet, Err *e)
-{
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
-		return err_set(e, "%s: %s", argv[0], strerror(errno));
-	if (pid == 0) {
-		if (quiet) {
-			int fd = open("/dev/null", O_WRONLY);
-			if (fd >= 0)
-				dup2(fd, 1);
-		}
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	int status;
-	if (waitpid(pid, &status, 0) < 0)
-		return err_set(e, "%s: %s", argv[0], strerror(errno));
-	if (WIFSIGNALED(status))
-		return err_set(e, "%s: killed by signal %d", argv[0], WTERMSIG(status));
-	if (WEXITSTATUS(status) == 127)
-		return err_set(e, "%s: cannot run it", argv[0]);
-	return WEXITSTATUS(status);
-}
+const char *const rtl_work_files[] = {"stream.bin", "dram.bin", "dram_out.bin", "counters.json",
+				     "timeline.csv", NULL};
 
 static int write_bytes(FILE *f, const void *arg)
 {
@@ -118,7 +95,7 @@ static int simulator(const Config *c, char *path, size_t n, Err *e)
 	if (isatty(2) && access(out, X_OK) != 0)
 		fprintf(stderr, "serenity: building the RTL simulator for %s (about a minute)\n",
 			c->name);
-	int rc = spawn(argv, true, e);
+	int rc = cleanup_spawn(argv, true, e);
 	if (rc < 0)
 		return -1;
 	if (rc != 0)
@@ -167,7 +144,7 @@ int rtl_run(const Config *c, const NpuProgram *p, const char *work, const char *
 	snprintf(out, sizeof out, "%s/dram_out.bin", work);
 	snprintf(counters, sizeof counters, "%s/counters.json", work);
 	snprintf(st->timeline, sizeof st->timeline, "%s/timeline.csv", work);
-	if (gf_atomic_write(stream, write_stream, p, e) || gf_atomic_write(image, write_bytes, p, e))
+	if (out_write(stream, write_stream, p, e) || out_write(image, write_bytes, p, e))
 		return -1;
 	char a_stream[4200], a_dram[4200], a_out[4200], a_cnt[4200], a_tl[4200], a_tr[4200];
 	char a_base[64], a_lat[64], a_wend[64], a_aend[64];
@@ -190,7 +167,7 @@ int rtl_run(const Config *c, const NpuProgram *p, const char *work, const char *
 	}
 	argv[k] = NULL;
 	double t0 = now_s();
-	int rc = spawn(argv, false, e);
+	int rc = cleanup_spawn(argv, false, e);
 	st->seconds = now_s() - t0;
 	if (rc < 0)
 		return -1;

@@ -29,6 +29,9 @@ typedef struct RtlStats {
 
 void rtl_stats_free(RtlStats *st);
 
+/* The files a run leaves in its work directory (NULL-terminated). */
+extern const char *const rtl_work_files[];
+
 /* Runs p on the RTL for config c; dram receives the final DRAM image
  * (p->dram_bytes bytes).  work is a directory for the run's files
  * (stream, image, counters, timeline); trace, if not NULL, asks for an FST
