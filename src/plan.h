@@ -4,6 +4,7 @@
 #ifndef SERENITY_PLAN_H
 #define SERENITY_PLAN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -30,6 +31,12 @@ typedef struct Plan {
 	int64_t align;  /* offsets and sizes rounded up to this (power of two) */
 	int64_t arena;  /* bytes spanned by the placed buffers */
 	int steps;      /* steps covered: max last + 1 */
+	double deadline; /* CLOCK_MONOTONIC seconds, 0: none; past it no further
+	                  * order is tried (plan.c) */
+	bool fallback;  /* the strategy's orders stopped short (work budget or
+	                 * deadline): the offsets are the earliest-first sweep's */
+	int64_t work;   /* buffers and tree nodes the last placement visited
+	                 * (for the complexity tests) */
 } Plan;
 
 void plan_init(Plan *p, int64_t align);
