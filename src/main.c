@@ -37,14 +37,20 @@
 
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2 };
 
-/* The dp search stops after this long unless --time-limit says otherwise;
- * it then returns its best order, marked not optimal, with its bound.  The
+/* schedule, compile and run end by this long after they start unless
+ * --time-limit says otherwise: the dp search gets what the other stages
+ * leave (sched_dp_deadline) and then returns its best order, marked not
+ * optimal, with its bound.  The
  * traffic and cycles objectives are proxies whose orders are then compared
  * and refined on the real plan (pipeline_pick_traffic): a shorter search
  * does as well there (randwire-cifar10 at 128 KiB: the same bytes after 5 s
  * as after 20 s and 60 s). */
 #define DEFAULT_TIME_LIMIT 60.0
 #define DEFAULT_TIME_LIMIT_PROXY 10.0
+
+/* When the command started: schedule, compile and run end by this plus
+ * the time limit (sched_clock() seconds). */
+static double cmd_start;
 
 static const char usage_text[] =
 	"usage: serenity COMMAND [ARGS]\n"
@@ -86,9 +92,11 @@ static const char usage_text[] =
 	"                  may hold only such a set\n"
 	"  --scheduler S   dp (memory-optimal, default), file (definition order, what\n"
 	"                  TensorFlow Lite runs), bfs (Kahn, FIFO), dfs (reverse post-order)\n"
-	"  --time-limit S  stop the dp search after S seconds (default 60; 10 with the\n"
-	"                  traffic and cycles objectives) with the best order found and\n"
-	"                  its proven lower bound\n"
+	"  --time-limit S  schedule, compile, run: end the command by S seconds (default\n"
+	"                  60; 10 with the traffic and cycles objectives): dp stops early\n"
+	"                  with the best order found and its proven lower bound, placement\n"
+	"                  falls back to a fast sweep; sweep, verify, export, bench: bound\n"
+	"                  each dp search\n"
 	"  --plot FILE     bytes in use at each step, beside the definition order's (SVG)\n"
 	"  --rewrite       apply the identity rewrites that lower the dp peak first\n"
 	"  --config CFG    an accelerator config (configs/*.xml): schedule reports the\n"
@@ -300,6 +308,7 @@ static void dp_opts(const Opts *o, DpOpts *dp)
 			   : o->objective == DP_PEAK ? DEFAULT_TIME_LIMIT
 						     : DEFAULT_TIME_LIMIT_PROXY;
 	dp->objective = o->objective;
+	dp->deadline = 0; /* set by the commands the limit bounds whole */
 	if (isatty(2)) {
 		dp->progress = dp_progress;
 	}
@@ -309,6 +318,15 @@ static void dp_progress_done(const DpOpts *dp)
 {
 	if (dp->progress)
 		fputs("\r\033[K", stderr);
+}
+
+/* The one line saying the limit cut the search short. */
+static void warn_time_limit(const Schedule *s, double limit)
+{
+	if (s->timed_out && !s->optimal)
+		fprintf(stderr, "serenity: warning: time limit of %g s reached: dp kept the best order "
+				"it found (its peak not proven minimal)\n",
+			limit);
 }
 
 static int cmd_zoo(int argc, char **argv)
@@ -471,6 +489,10 @@ static int cmd_schedule(int argc, char **argv)
 		g->acc_bits = cfg.acc_bits;
 	if (o.acc_bits)
 		g->acc_bits = o.acc_bits;
+	/* the whole command ends by the limit: the search gets what the
+	 * stages after it do not need */
+	double deadline = cmd_start + dp.time_limit_s;
+	dp.deadline = sched_dp_deadline(deadline, g->nops);
 	if (o.rewrite) {
 		Graph *r = rw_apply(g, &dp, &rw, &e);
 		if (!r) {
@@ -506,6 +528,7 @@ static int cmd_schedule(int argc, char **argv)
 	int64_t align = have_cfg ? cfg.sram_align : 1;
 	plan_init(&plan, align);
 	plan_init(&tflm, align);
+	plan.deadline = tflm.deadline = deadline;
 	int64_t stage = 0;
 	if (have_cfg && pipeline_plan(g, &cfg, s.order, &off, &stage, &e)) {
 		rc = input_error(&e);
@@ -519,6 +542,8 @@ static int cmd_schedule(int argc, char **argv)
 		rc = input_error(&e); /* a broken invariant, reported all the same */
 		goto out_plan;
 	}
+	if (o.sched == SCHED_DP)
+		warn_time_limit(&s, dp.time_limit_s);
 	if (o.json) {
 		printf("{\"model\":");
 		json_str(stdout, o.model);
@@ -526,8 +551,12 @@ static int cmd_schedule(int argc, char **argv)
 		       "\"lower_bound_bytes\":%lld,\"optimal\":%s,\"schedule_ms\":%.3f,",
 		       sched_name(o.sched), g->nops, (long long)s.peak, (long long)s.lower_bound,
 		       s.optimal ? "true" : "false", s.ms);
-		printf("\"arena_bytes\":%lld,\"arena_tflm_bytes\":%lld,", (long long)plan.arena,
-		       (long long)tflm.arena);
+		printf("\"arena_bytes\":%lld,\"arena_fallback\":%s,\"arena_tflm_bytes\":",
+		       (long long)plan.arena, plan.fallback ? "true" : "false");
+		if (tflm.fallback)
+			printf("null,"); /* TFLite Micro's greedy not run: see print_tflm */
+		else
+			printf("%lld,", (long long)tflm.arena);
 		if (have_cfg)
 			printf("\"sram_bytes\":%lld,\"dram_read_bytes\":%lld,\"dram_write_bytes\":%lld,"
 			       "\"dram_weight_read_bytes\":%lld,\"compulsory_dram_bytes\":%lld,"
@@ -592,7 +621,14 @@ static int cmd_schedule(int argc, char **argv)
 			printf("%-12s %lld in %d piece%s, %.1f MiB\n", "states", (long long)s.states,
 			       s.pieces, s.pieces == 1 ? "" : "s", s.state_bytes / 1048576.0);
 		print_bytes("SRAM arena", plan.arena);
-		print_bytes("TFLM arena", tflm.arena);
+		if (plan.fallback)
+			printf("%-12s placed by the earliest-first sweep (too many buffers live at once, "
+			       "or out of time, for the other orders)\n", "");
+		if (tflm.fallback)
+			printf("%-12s not computed (%d buffers, too many live at once, or out of time)\n",
+			       "TFLM arena", tflm.n);
+		else
+			print_bytes("TFLM arena", tflm.arena);
 		if (have_cfg) {
 			printf("%-12s %s: %lld bytes of SRAM, %d tensors kept in DRAM\n", "config",
 			       cfg.name, (long long)cfg.sram_bytes, off.evicted);
@@ -756,10 +792,13 @@ static int cmd_compile(int argc, char **argv)
 	const char *in[5];
 	if (pipeline_check_dir(o.out, inputs_of(&o, NULL, in), &e) || pipe_opts(&o, &po, &e))
 		return input_error(&e);
+	po.deadline = cmd_start + po.dp.time_limit_s;
 	rc = pipeline_run(&po, &r, &e);
 	dp_progress_done(&po.dp);
 	if (rc)
 		return input_error(&e);
+	if (o.sched == SCHED_DP)
+		warn_time_limit(&r.sched, po.dp.time_limit_s);
 	if (pipeline_write(&r, o.out, &e))
 		rc = input_error(&e);
 	else
@@ -790,10 +829,13 @@ static int cmd_run(int argc, char **argv)
 		return usage_error("%s", "run -o DIR keeps the RTL simulator's files: it needs --sim rtl");
 	po.work = o.out;
 	po.check_ops = getenv("SERENITY_CHECK_OPS") != NULL; /* debugging: docs/isa.md */
+	po.deadline = cmd_start + po.dp.time_limit_s;
 	rc = pipeline_run(&po, &r, &e);
 	dp_progress_done(&po.dp);
 	if (rc)
 		return input_error(&e);
+	if (o.sched == SCHED_DP)
+		warn_time_limit(&r.sched, po.dp.time_limit_s);
 	/* What the RTL measured, against what fsim and the cost model say; the
 	 * port's bytes against the compiler's plan and the harness's monitor. */
 	const FsimStats *f = &r.sim;
@@ -1487,6 +1529,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
+	cmd_start = sched_clock();
 	cleanup_install(); /* an interrupted command leaves no temporary behind */
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(usage_text, stdout);

@@ -124,6 +124,8 @@ int pipeline_pick_traffic(const Graph *g, const Config *c, const DpOpts *dp, Sch
 	 * plan itself decides, after every round */
 	memcpy(cand, s->order, (size_t)n * sizeof *cand);
 	for (int k = 0; best >= 0 && k < REFINE_ROUNDS; k++) {
+		if (dp->deadline > 0 && sched_clock() > dp->deadline)
+			break; /* out of time: the best so far */
 		sched_refine_traffic(g, cand, c->sram_bytes, REFINE_EVALS, REFINE_SECONDS,
 				     (uint64_t)k + 1);
 		int64_t t = pipeline_traffic(g, c, cand, e);
@@ -307,10 +309,11 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 	r->original = g;
 	if (pipeline_npu_check(g, o->model, true, e))                /* and after it */
 		goto fail;
-	r->graph = o->rewrite ? rw_apply(g, &o->dp, &r->rw, e) : g;  /* rewrite */
+	DpOpts dp = o->dp;
+	dp.deadline = sched_dp_deadline(o->deadline, g->nops);
+	r->graph = o->rewrite ? rw_apply(g, &dp, &r->rw, e) : g;     /* rewrite */
 	if (!r->graph || ir_verify(r->graph, e))
 		goto fail;
-	DpOpts dp = o->dp;
 	int64_t *opc = pipeline_objective(&o->cfg, r->graph, &dp);
 	int src = sched_run(r->graph, o->sched, &dp, r->graph->arena, &r->sched, e); /* schedule */
 	free(opc);

@@ -20,6 +20,8 @@ typedef struct PipeOpts {
 	SchedKind sched;
 	bool rewrite;
 	DpOpts dp;
+	double deadline;    /* sched_clock() seconds, 0: none: the run ends by it (the
+	                     * search gets what the later stages do not need) */
 	bool simulate;      /* run fsim and check against the reference */
 	bool rtl;           /* also run the RTL, and check its result instead */
 	const char *work;   /* rtl: where its files go (NULL: a temporary directory) */

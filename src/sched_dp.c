@@ -1097,6 +1097,21 @@ static int64_t forced_bound(const Graph *g, double deadline)
 	return best;
 }
 
+double sched_clock(void)
+{
+	return now_s();
+}
+
+double sched_dp_deadline(double deadline, int nops)
+{
+	if (deadline <= 0)
+		return 0;
+	double left = deadline - now_s(), reserve = nops * DP_RESERVE_US * 1e-6;
+	if (reserve > left / 2)
+		reserve = left / 2;
+	return deadline - (reserve > 0 ? reserve : 0);
+}
+
 int64_t sched_forced_bound(const Graph *g)
 {
 	return forced_bound(g, 0);
@@ -1143,6 +1158,8 @@ int sched_dp(const Graph *g, const DpOpts *opts, int *order, DpStats *st, Err *e
 	s.npieces = npieces;
 	s.t0 = t0;
 	s.deadline = opts->time_limit_s > 0 ? t0 + opts->time_limit_s : 0;
+	if (opts->deadline > 0 && (s.deadline == 0 || opts->deadline < s.deadline))
+		s.deadline = opts->deadline > t0 ? opts->deadline : t0; /* 0 would be none */
 	s.obj.kind = opts->objective;
 	s.obj.cap = opts->sram_bytes;
 	s.obj.bw = opts->dma_bpc > 0 ? opts->dma_bpc : 1;

@@ -31,6 +31,8 @@ typedef struct DpOpts {
 	int dma_bpc;            /* cycles: DMA bytes per cycle */
 	const int64_t *op_cycles; /* cycles: compute cycles of every op */
 	double time_limit_s;    /* 0: none */
+	double deadline;        /* sched_clock() seconds, 0: none: the search also stops
+	                         * here (a command's deadline less its later stages') */
 	size_t max_state_bytes; /* state table cap per search; 0: default 1 GiB */
 	bool no_split;          /* plain DP, no divide and conquer (tests) */
 	void (*progress)(void *ctx, const DpProgress *p); /* called ~5 times a second */
@@ -49,6 +51,16 @@ typedef struct DpStats {
 	int64_t objective_value;
 	double seconds;
 } DpStats;
+
+/* CLOCK_MONOTONIC seconds: what deadlines are measured in. */
+double sched_clock(void);
+
+/* The search's deadline in a command that must end by deadline (0: none,
+ * and 0 is returned): the stages after the search (placement, emission,
+ * simulation, output) are set aside DP_RESERVE_US per op, at most half of
+ * the time left. */
+double sched_dp_deadline(double deadline, int nops);
+#define DP_RESERVE_US 20.0
 
 /* Fills order[0..nops) with a schedule of minimal peak (st->optimal), or,
  * out of time or memory, the best found with st->proven_lower_bound. */

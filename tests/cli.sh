@@ -225,5 +225,20 @@ grep -q '"identical":true.*"identical_all_rewrites":true,"all_rewrites":{"channe
 expect 0 "$S" schedule "$T/data/good/branches.graph" --scheduler dfs -d S
 if diff -u "$T/data/good/branches.dfs.expected" "$W/out"; then ok; else bad "dump differs from golden"; fi
 
+# --time-limit bounds the whole command (issue 16): a wide graph of 20000
+# ops, too big to place by every order, still ends with a valid order and
+# a checked plan, the limit's warning on stderr; its order is re-evaluated.
+"$S" export random:20000:1 --format graph -o "$W/r20k.graph" && ok || bad "export random:20000:1"
+expect 0 "$S" schedule random:20000:1 --time-limit 1 --json
+cp "$W/out" "$W/r20k.json"
+json_order <"$W/r20k.json" >"$W/order"
+want=$(json_int peak_bytes <"$W/r20k.json")
+got=$(awk -f "$T/peak.awk" "$W/r20k.graph" "$W/order")
+[ "$got" = "peak $want" ] && ok || bad "random:20000:1 --time-limit 1: reported $want, recomputed '$got'"
+grep -q '"timed_out":true' "$W/r20k.json" && ok || bad "random:20000:1: dp not timed out in 1 s"
+grep -q 'time limit of 1 s reached' "$W/err" && ok || bad "random:20000:1: no time limit warning: $(cat "$W/err")"
+grep -q '"arena_fallback":true,"arena_tflm_bytes":null' "$W/r20k.json" && ok ||
+	bad "random:20000:1: placement not by the sweep"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
