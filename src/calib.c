@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,14 @@ static float *read_tensor(const char *path, int64_t n, Err *e)
 		err_set(e, "%s: data does not match its dims", path);
 	}
 	onnx__tensor_proto__free_unpacked(t, NULL);
+	/* a NaN or an Inf would reach quantization's float -> int8 */
+	for (int64_t i = 0; v && i < n; i++)
+		if (!isfinite(v[i])) {
+			err_set(e, "%s: element %lld is %s (calibration inputs must be finite)", path,
+				(long long)i, isnan(v[i]) ? "NaN" : "Inf");
+			free(v);
+			v = NULL;
+		}
 	return v;
 }
 

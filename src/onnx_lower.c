@@ -79,6 +79,13 @@ static Value *const_in(Ctx *c, int k, const char *what, bool isfloat)
 		ox_fail(c, "%s '%.200s' must be %s", what, v->name, isfloat ? "float" : "integer");
 		return NULL;
 	}
+	/* NaN or Inf weights would reach quantization's float -> int8 */
+	for (int64_t i = 0; isfloat && i < v->count; i++)
+		if (!isfinite(v->f[i])) {
+			ox_fail(c, "%s '%.200s': element %lld is %s (weights must be finite)", what,
+				v->name, (long long)i, isnan(v->f[i]) ? "NaN" : "Inf");
+			return NULL;
+		}
 	return v;
 }
 

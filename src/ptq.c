@@ -48,6 +48,7 @@
  */
 #include "ptq.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,11 +88,16 @@ static int calibrate(Ptq *p, const PtqOpts *o, Err *e)
 		rc = reff_run(f, o && o->inputs ? o->inputs[k] : (const float *const *)in, &v, e);
 		for (int t = 0; !rc && t < f->ntensors; t++) {
 			int64_t n = ir_shape_elems(f->tensors[t].shape);
-			for (int64_t i = 0; i < n; i++)
+			for (int64_t i = 0; i < n && !rc; i++) {
+				if (!isfinite(v.val[t][i])) /* fmaxf would skip a NaN */
+					rc = err_set(e, "node %s: calibration sample %d gives %s: "
+						     "weights or inputs too large for float",
+						     f->ops[f->tensors[t].producer].name, k,
+						     isnan(v.val[t][i]) ? "NaN" : "Inf");
 				p->amax[t] = fmaxf(p->amax[t], fabsf(v.val[t][i]));
+			}
 		}
-		if (!rc)
-			reff_free(&v);
+		reff_free(&v);
 	}
 	if (o && o->progress)
 		o->progress(ns, ns);
@@ -171,23 +177,27 @@ static bool assign_scales(Ptq *p)
 		}
 	for (int t = 0; t < f->ntensors; t++) {
 		double m = cmax[find(p->cls, t)];
-		p->scale[t] = m > 0 ? m / 127.0 : 1.0 / 127.0;
+		/* at least FLT_MIN: scales are stored as float, and one of 0 would
+		 * divide by zero in the requantization */
+		p->scale[t] = m > 0 ? fmax(m / 127.0, FLT_MIN) : 1.0 / 127.0;
 	}
 	free(cmax);
 	free(hi);
 	return stable;
 }
 
+/* The conversions are total (ptq_quantize refuses NaN before they run; a
+ * NaN would go to the low end rather than be undefined behaviour). */
 static int32_t round32(double v)
 {
 	v = round(v); /* half away from zero, as round8 */
-	return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+	return v > INT32_MAX ? INT32_MAX : v >= INT32_MIN ? (int32_t)v : INT32_MIN;
 }
 
 static int8_t round8(double v)
 {
 	v = round(v);
-	return (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
+	return (int8_t)(v > 127 ? 127 : v >= -127 ? v : -127);
 }
 
 /* Conv and fc: per-channel int8 weights, int32 biases, requantization. */
@@ -321,12 +331,33 @@ static Graph *build(const Ptq *p, Err *e)
 	return q;
 }
 
+/* The float constants of op o (its weights, bias, sum coefficients) that
+ * are NaN or Inf: the ONNX importer refuses them in initializers, but they
+ * may also come of its folding (a BatchNormalization's, a division by 0). */
+static int check_finite(const Graph *f, int o, Err *e)
+{
+	const Op *op = &f->ops[o];
+	int cs[2] = {op->weight, op->bias};
+	for (int k = 0; k < 2; k++) {
+		const Const *c = cs[k] >= 0 ? &f->consts[cs[k]] : NULL;
+		for (int64_t i = 0; c && c->fdata && i < c->count; i++)
+			if (!isfinite(c->fdata[i]))
+				return err_set(e, "node %s: %s element %lld is %s (weights must be finite)",
+					       op->name, k ? "bias" : "weight", (long long)i,
+					       isnan(c->fdata[i]) ? "NaN" : "Inf");
+	}
+	return 0;
+}
+
 Graph *ptq_quantize(const Graph *f, const PtqOpts *o, Err *e)
 {
 	if (!f->linked) {
 		err_set(e, "graph %s: not linked", f->name);
 		return NULL;
 	}
+	for (int i = 0; i < f->nops; i++)
+		if (check_finite(f, i, e))
+			return NULL;
 	Ptq p = {f, xcalloc(f->ntensors, sizeof(float)), xcalloc(f->nops, sizeof(bool)),
 		 xcalloc(f->ntensors, sizeof(int)), xcalloc(f->ntensors, sizeof(double))};
 	Graph *q = NULL;
@@ -381,7 +412,7 @@ static void quant_input(const float *x, int64_t n, double s, int8_t *out)
 {
 	for (int64_t i = 0; i < n; i++) {
 		double v = nearbyint(x[i] / s);
-		out[i] = (int8_t)(v > 127 ? 127 : v < -128 ? -128 : v);
+		out[i] = (int8_t)(v > 127 ? 127 : v >= -128 ? v : -128);
 	}
 }
 
@@ -421,6 +452,12 @@ static int sqnr_sample(const Graph *f, const Graph *q, const float *const *x, do
 		int64_t n = ir_shape_elems(f->tensors[t].shape);
 		for (int64_t i = 0; i < n; i++) {
 			double y = fv.val[t][i];
+			if (!isfinite(y)) {
+				err_set(e, "node %s: the float graph gives %s on an SQNR sample: "
+					   "weights or inputs too large for float",
+					f->tensors[t].name, isnan(y) ? "NaN" : "Inf");
+				goto out;
+			}
 			double d = y - (double)q->tensors[u].scale * ((const int8_t *)qv.val[u])[i];
 			*sig += y * y;
 			*noise += d * d;

@@ -43,5 +43,33 @@ printf '\377\377\377' >"$W/bad/input_0.pb"
 rc=$?
 [ $rc -eq 1 ] && grep -q 'bad/input_0.pb: not an ONNX TensorProto' "$W/err" && [ "$(wc -l <"$W/err")" -eq 1 ] &&
 	ok || { bad "bad --calib: exit $rc"; cat "$W/err"; }
+# NaN or Inf weights, a NaN calibration input: refused before quantization
+# converts them to int8, in one line naming the initializer or the file
+"$PY" - "$W/small.onnx" "$W" <<'EOF'
+import os, sys
+import numpy as np, onnx
+from onnx import numpy_helper as nh
+m = onnx.load(sys.argv[1])
+for name, v in (("nan", np.nan), ("inf", -np.inf)):
+    w = nh.to_array(m.graph.initializer[0]).copy()
+    w.flat[5] = v
+    m.graph.initializer[0].CopyFrom(nh.from_array(w, "w1"))
+    onnx.save(m, os.path.join(sys.argv[2], name + ".onnx"))
+x = np.full((1, 3, 16, 16), 0.5, np.float32)
+x.flat[7] = np.nan
+os.makedirs(os.path.join(sys.argv[2], "nancalib"))
+with open(os.path.join(sys.argv[2], "nancalib", "input_0.pb"), "wb") as f:
+    f.write(nh.from_array(x).SerializeToString())
+EOF
+refused() { # refused WANT ARGS...: exit 1, one line holding WANT
+	want=$1; shift
+	"$S" run "$@" --config "$cfg" >/dev/null 2>"$W/err"
+	rc=$?
+	[ $rc -eq 1 ] && grep -qF "$want" "$W/err" && [ "$(wc -l <"$W/err")" -eq 1 ] &&
+		ok || { bad "run $*: exit $rc, wanted '$want'"; cat "$W/err"; }
+}
+refused "nan.onnx: node c1 (Conv): weights 'w1': element 5 is NaN" "$W/nan.onnx"
+refused "inf.onnx: node c1 (Conv): weights 'w1': element 5 is Inf" "$W/inf.onnx"
+refused "nancalib/input_0.pb: element 7 is NaN" "$W/small.onnx" --calib "$W/nancalib"
 echo "ptq.sh: $pass passed, $fail failed"
 [ $fail -eq 0 ]

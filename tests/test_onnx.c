@@ -1034,6 +1034,23 @@ static void test_bad_graphs(void **state)
 	m_initf(m, "w", 4, (int64_t[]){2, 3, 1, 1}, NULL, false);
 	bad(m, "node conv (Conv): weights 2x3 with 1 groups do not fit 4 input channels");
 
+	/* NaN and Inf weights, as float_data and as raw_data */
+	m = one_conv(13);
+	m->g.initializer[0]->float_data[3] = NAN;
+	bad(m, "t.onnx: node conv (Conv): weights 'w': element 3 is NaN (weights must be finite)");
+	m = one_conv(13);
+	m->g.n_initializer = 0;
+	m_initf(m, "w", 4, (int64_t[]){2, 4, 1, 1}, (const float[]){1, 2, 3, 4, 5, 6, 7, -INFINITY},
+		true);
+	bad(m, "node conv (Conv): weights 'w': element 7 is Inf");
+	m = m_new(13);
+	m_input(m, "x", 4, X4);
+	m_initf(m, "w", 4, (int64_t[]){2, 4, 1, 1}, NULL, false);
+	m_initf(m, "b", 1, (int64_t[]){2}, (const float[]){0, INFINITY}, false);
+	m_node(m, "Conv", "conv", "x w b", "y");
+	m_output(m, "y");
+	bad(m, "node conv (Conv): bias 'b': element 1 is Inf");
+
 	m = one_conv(13);
 	m_output(m, "nothere");
 	bad(m, "graph output 'nothere' is not defined");

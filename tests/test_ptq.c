@@ -472,6 +472,49 @@ static void test_clip_not_fused_when_shared(void **state)
 	ir_free(f);
 }
 
+/* NaN or Inf weights, and finite ones too large for float arithmetic,
+ * refused before they reach a float -> int8 conversion; weights so small
+ * that scales would round to 0 in float get scales of at least FLT_MIN. */
+static void test_non_finite_refused(void **state)
+{
+	(void)state;
+	Err e;
+	for (int k = 0; k < 2; k++) {
+		Graph *f = small_net();
+		f->consts[f->ops[2].weight].fdata[4] = k ? INFINITY : NAN;
+		assert_null(ptq_quantize(f, NULL, &e));
+		assert_string_equal(e.msg, k ? "node c2: weight element 4 is Inf (weights must be finite)"
+					     : "node c2: weight element 4 is NaN (weights must be finite)");
+		ir_free(f);
+	}
+	Graph *f = small_net();
+	f->consts[f->ops[5].bias].fdata[1] = NAN;
+	assert_null(ptq_quantize(f, NULL, &e));
+	assert_non_null(strstr(e.msg, "node fc: bias element 1 is NaN"));
+	ir_free(f);
+
+	f = small_net();
+	for (int64_t i = 0; i < f->consts[f->ops[1].weight].count; i++)
+		f->consts[f->ops[1].weight].fdata[i] = 3e38f;
+	assert_null(ptq_quantize(f, NULL, &e));
+	assert_string_equal(e.msg, "node c1: calibration sample 0 gives Inf: weights or inputs "
+				   "too large for float");
+	ir_free(f);
+
+	f = small_net();
+	randf(f, f->ops[1].weight, 1e-43, 1);
+	memset(f->consts[f->ops[1].bias].fdata, 0, 8 * sizeof(float));
+	memset(f->consts[f->ops[2].bias].fdata, 0, 8 * sizeof(float));
+	Graph *q = quantize(f);
+	for (int t = 0; t < q->ntensors; t++)
+		assert_true(q->tensors[t].scale >= FLT_MIN);
+	double db;
+	if (ptq_sqnr(f, q, NULL, &db, &e))
+		fail_msg("%s", e.msg);
+	ir_free(q);
+	ir_free(f);
+}
+
 /* Writes a TensorProto of n floats (dims 1 x n) with data type dt. */
 static void write_pb(const char *path, const float *v, int n, int dt)
 {
@@ -553,6 +596,10 @@ static void test_calib_dir(void **state)
 	write_pb(path, big, 8, ONNX__TENSOR_PROTO__DATA_TYPE__INT32);
 	assert_int_equal(calib_read(dir, f, &c, &e), -1);
 	assert_non_null(strstr(e.msg, "not float32"));
+	float nan[8] = {1, 2, NAN, 4, 5, 6, 7, 8};
+	write_pb(path, nan, 8, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT);
+	assert_int_equal(calib_read(dir, f, &c, &e), -1);
+	assert_non_null(strstr(e.msg, "input_0.pb: element 2 is NaN (calibration inputs must be finite)"));
 	remove(path);
 	FILE *g = fopen(path, "wb");
 	fputs("\xff\xff\xff", g);
@@ -588,6 +635,7 @@ int main(void)
 		cmocka_unit_test(test_clip_fusion),
 		cmocka_unit_test(test_clip_without_upper_bound),
 		cmocka_unit_test(test_clip_not_fused_when_shared),
+		cmocka_unit_test(test_non_finite_refused),
 		cmocka_unit_test(test_calib_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
