@@ -1,7 +1,8 @@
 #!/bin/sh
-# fuzz.sh [SECONDS]: builds the libFuzzer targets with clang (ASan + UBSan)
-# and runs each for SECONDS (default 30), seeded with the test graphs,
-# configs and the zoo exported to ONNX.
+# fuzz.sh [SECONDS]: builds the libFuzzer targets with clang (ASan + UBSan
+# with float-cast-overflow, stopping at the first finding) and runs each for
+# SECONDS (default 30), seeded with the test graphs, configs and the zoo
+# exported to ONNX.
 set -e
 cd "$(dirname "$0")/.."
 secs=${1:-30}
