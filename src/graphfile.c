@@ -222,7 +222,7 @@ Graph *gf_parse(const char *text, size_t len, const char *fname, Err *e)
 	Parser p = {fname, e, NULL, 0};
 	Graph *g = NULL;
 	Def *defs = NULL;
-	int *ins = NULL;
+	int *ins = NULL, *read_by = NULL;
 	char *buf = malloc(len + 1);
 	if (!buf)
 		abort();
@@ -244,6 +244,13 @@ Graph *gf_parse(const char *text, size_t len, const char *fname, Err *e)
 	for (int i = 0; i < p.nlines; i++)
 		defs[i] = (Def){p.lines[i].ntok > 1 ? p.lines[i].tok[1] : "", p.lines[i].no};
 	qsort(defs, p.nlines, sizeof *defs, def_cmp);
+	/* read_by[t]: the last line listing tensor t, to find an input listed
+	 * twice on one line in linear time */
+	read_by = malloc(p.nlines * sizeof *read_by);
+	if (!read_by)
+		abort();
+	for (int i = 0; i < p.nlines; i++)
+		read_by[i] = -1;
 
 	const char *base = strrchr(fname, '/');
 	g = ir_new(base ? base + 1 : fname);
@@ -281,8 +288,15 @@ Graph *gf_parse(const char *text, size_t len, const char *fname, Err *e)
 		for (int k = 0; k < nin; k++) {
 			const char *in = ln->tok[3 + k];
 			ins[k] = ir_find(g, in);
-			if (ins[k] >= 0)
+			if (ins[k] >= 0 && read_by[ins[k]] == i) {
+				err_set(e, "%s:%d: node '%s': input '%s' listed twice", fname, ln->no,
+					name, in);
+				goto fail;
+			}
+			if (ins[k] >= 0) {
+				read_by[ins[k]] = i;
 				continue;
+			}
 			if (strcmp(in, name) == 0)
 				err_set(e, "%s:%d: node '%s' reads itself (a cycle)", fname, ln->no, name);
 			else if (later_line(defs, p.nlines, in))
@@ -314,6 +328,7 @@ out:
 	free(p.lines);
 	free(defs);
 	free(ins);
+	free(read_by);
 	free(buf);
 	return g;
 }
@@ -336,8 +351,10 @@ int gf_write(const Graph *g, FILE *f)
 	for (int o = 0; o < g->nops; o++) {
 		const Op *op = &g->ops[o];
 		fprintf(f, "node %s %lld", op->name, (long long)g->tensors[op->out[0]].bytes);
+		/* once each: the format lists what an op reads (Add(x, x) reads x) */
 		for (int i = 0; i < op->nin; i++)
-			fprintf(f, " %s", g->tensors[op->in[i]].name);
+			if (!ir_repeat(op, i))
+				fprintf(f, " %s", g->tensors[op->in[i]].name);
 		fputc('\n', f);
 	}
 	return ferror(f) ? -1 : 0;

@@ -612,18 +612,28 @@ void ir_mark_output(Graph *g, int t)
 void ir_link(Graph *g)
 {
 	Arena *a = g->arena;
-	int *count = calloc(g->ntensors ? g->ntensors : 1, sizeof *count);
-	if (!count)
-		abort();
-	/* Count each consumer once per tensor, however often it reads it. */
-	for (int o = 0; o < g->nops; o++)
-		for (int i = 0; i < g->ops[o].nin; i++) {
-			int t = g->ops[o].in[i];
-			bool seen = false;
-			for (int j = 0; j < i; j++)
-				seen |= g->ops[o].in[j] == t;
-			count[t] += !seen;
+	int n = g->ntensors ? g->ntensors : 1;
+	int *count = xcalloc(n, sizeof *count);
+	int *last = xmalloc(n * sizeof *last); /* the last op that read each tensor */
+	for (int t = 0; t < g->ntensors; t++)
+		last[t] = -1;
+	/* Count each consumer once per tensor, however often it reads it; mark
+	 * the repeats, in time linear in the inputs. */
+	for (int o = 0; o < g->nops; o++) {
+		Op *op = &g->ops[o];
+		op->rep = NULL;
+		for (int i = 0; i < op->nin; i++) {
+			int t = op->in[i];
+			if (last[t] != o) {
+				last[t] = o;
+				count[t]++;
+				continue;
+			}
+			if (!op->rep)
+				op->rep = arena_newvec(a, bool, op->nin);
+			op->rep[i] = true;
 		}
+	}
 	for (int t = 0; t < g->ntensors; t++) {
 		g->tensors[t].cons = arena_newvec(a, int, count[t]);
 		g->tensors[t].ncons = 0;
@@ -631,10 +641,11 @@ void ir_link(Graph *g)
 	for (int o = 0; o < g->nops; o++)
 		for (int i = 0; i < g->ops[o].nin; i++) {
 			Tensor *t = &g->tensors[g->ops[o].in[i]];
-			if (t->ncons == 0 || t->cons[t->ncons - 1] != o)
+			if (!ir_repeat(&g->ops[o], i))
 				t->cons[t->ncons++] = o;
 		}
 	free(count);
+	free(last);
 	g->linked = true;
 }
 

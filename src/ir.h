@@ -112,6 +112,7 @@ typedef struct Op {
 	OpKind kind;
 	int *in;       /* tensor indices; may repeat (add x x) */
 	int nin;
+	bool *rep;     /* rep[i]: in[i] repeats an earlier input; NULL when none (ir_link) */
 	int *out;      /* tensor indices */
 	int nout;
 	Window win;    /* conv and pooling */
@@ -199,8 +200,15 @@ void ir_mark_output(Graph *g, int t);
 /* Marks every tensor nobody reads as a graph output. */
 void ir_mark_unconsumed_outputs(Graph *g);
 
-/* Recomputes the consumer lists; run after building, before analyses. */
+/* Recomputes the consumer lists and Op.rep; run after building, before
+ * analyses. */
 void ir_link(Graph *g);
+/* Whether input i of op repeats an earlier one (an op reads a tensor
+ * once, however often it lists it): O(1), on a linked graph. */
+static inline bool ir_repeat(const Op *op, int i)
+{
+	return op->rep && op->rep[i];
+}
 /* Checks the invariants above: definition order is topological, names
  * unique, shapes consistent with attributes, sizes without overflow. */
 int ir_verify(const Graph *g, Err *e);

@@ -43,13 +43,9 @@ int64_t mem_op_footprint(const Graph *g, int o)
 {
 	const Op *op = &g->ops[o];
 	int64_t m = 0;
-	for (int i = 0; i < op->nin; i++) {
-		bool dup = false;
-		for (int j = 0; j < i; j++)
-			dup |= op->in[j] == op->in[i];
-		if (!dup)
+	for (int i = 0; i < op->nin; i++)
+		if (!ir_repeat(op, i))
 			m += g->tensors[op->in[i]].bytes;
-	}
 	for (int i = 0; i < op->nout; i++)
 		m += g->tensors[op->out[i]].bytes;
 	return m;
@@ -94,10 +90,7 @@ int64_t mem_peak(const Graph *g, const int *order, int64_t *step)
 		/* Consumer lists hold each op once, so count each input once. */
 		for (int k = 0; k < op->nin; k++) {
 			int t = op->in[k];
-			bool dup = false;
-			for (int j = 0; j < k; j++)
-				dup |= op->in[j] == t;
-			if (!dup && --left[t] == 0 && !g->tensors[t].output)
+			if (!ir_repeat(op, k) && --left[t] == 0 && !g->tensors[t].output)
 				live -= g->tensors[t].bytes;
 		}
 		for (int k = 0; k < op->nout; k++) {

@@ -163,6 +163,19 @@ static void ctx_init(Ctx *c, const Graph *g, const int *order, int64_t sram, int
 	int *step = xcalloc(g->nops + 1, sizeof *step);
 	for (int i = 0; i < g->nops; i++)
 		step[order[i]] = i;
+	/* reads[cbase[t] + i]: how often the op tensor t's consumer list holds
+	 * at i lists t (a concat of x with x); the lists are in op order */
+	int *cbase = xcalloc(g->ntensors + 1, sizeof *cbase), *fill = xcalloc(g->ntensors + 1,
+									  sizeof *fill);
+	for (int t = 0; t < g->ntensors; t++)
+		cbase[t + 1] = cbase[t] + g->tensors[t].ncons;
+	int *reads = xcalloc(cbase[g->ntensors] + 1, sizeof *reads);
+	for (int o = 0; o < g->nops; o++)
+		for (int k = 0; k < g->ops[o].nin; k++) {
+			int t = g->ops[o].in[k];
+			fill[t] += !ir_repeat(&g->ops[o], k);
+			reads[cbase[t] + fill[t] - 1]++;
+		}
 	int u = 0;
 	for (int t = 0; t < g->ntensors; t++) {
 		const Tensor *tt = &g->tensors[t];
@@ -173,10 +186,7 @@ static void ctx_init(Ctx *c, const Graph *g, const int *order, int64_t sram, int
 		int first = u;
 		for (int i = 0; i < tt->ncons; i++) {
 			const Op *op = &g->ops[tt->cons[i]];
-			int m = 0;
-			for (int k = 0; k < op->nin; k++)
-				m += op->in[k] == t;
-			int s = step[tt->cons[i]], at = u++;
+			int m = reads[cbase[t] + i], s = step[tt->cons[i]], at = u++;
 			while (at > first && c->ustep[at - 1] > s) { /* insertion sort by step */
 				c->ustep[at] = c->ustep[at - 1];
 				c->mult[at] = c->mult[at - 1];
@@ -188,6 +198,9 @@ static void ctx_init(Ctx *c, const Graph *g, const int *order, int64_t sram, int
 	}
 	c->beg[g->ntensors] = u;
 	free(step);
+	free(cbase);
+	free(fill);
+	free(reads);
 }
 
 static void ctx_free(Ctx *c)
@@ -818,12 +831,8 @@ int64_t offchip_floor(const Graph *g, int64_t sram_bytes)
 		int64_t need = -sram_bytes;
 		for (int k = 0; k < op->nout; k++)
 			need += g->tensors[op->out[k]].bytes;
-		for (int k = 0; k < op->nin; k++) {
-			bool again = false;
-			for (int j = 0; j < k; j++)
-				again |= op->in[j] == op->in[k];
-			need += again ? 0 : g->tensors[op->in[k]].bytes;
-		}
+		for (int k = 0; k < op->nin; k++)
+			need += ir_repeat(op, k) ? 0 : g->tensors[op->in[k]].bytes;
 		ops += need > 0 ? need : 0;
 	}
 	return weight_bytes(g) + (io > ops ? io : ops);

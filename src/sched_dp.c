@@ -206,22 +206,21 @@ static void piece_build(const Graph *g, int first, int last, Piece *p)
 	p->out = xmalloc(cap_out * sizeof *p->out);
 	p->outb = xcalloc(m, sizeof *p->outb);
 	int ni = 0, no = 0, np = 0;
+	int *pred_of = xmalloc(m * sizeof *pred_of); /* the last op listing each as a pred */
+	for (int u = 0; u < m; u++)
+		pred_of[u] = -1;
 	for (int v = 0; v < m; v++) {
 		const Op *op = &g->ops[first + v];
 		for (int i = 0; i < op->nin; i++) {
-			int t = loc[op->in[i]];
-			bool dup = false;
-			for (int j = p->in_off[v]; j < ni; j++)
-				dup |= p->in[j] == t;
-			if (dup)
+			if (ir_repeat(op, i))
 				continue;
+			int t = loc[op->in[i]];
 			p->in[ni++] = t;
 			int u = p->tprod[t];
-			bool pdup = u < 0;
-			for (int j = p->pred_off[v]; j < np && !pdup; j++)
-				pdup |= p->pred[j] == u;
-			if (!pdup)
+			if (u >= 0 && pred_of[u] != v) {
+				pred_of[u] = v;
 				p->pred[np++] = u;
+			}
 		}
 		for (int i = 0; i < op->nout; i++) {
 			p->out[no++] = loc[op->out[i]];
@@ -231,6 +230,7 @@ static void piece_build(const Graph *g, int first, int last, Piece *p)
 		p->out_off[v + 1] = no;
 		p->pred_off[v + 1] = np;
 	}
+	free(pred_of);
 	p->succ_off = xcalloc(m + 1, sizeof *p->succ_off);
 	p->succ = xmalloc((np ? np : 1) * sizeof *p->succ);
 	for (int j = 0; j < np; j++)

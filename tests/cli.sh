@@ -161,10 +161,13 @@ for f in "$T"/data/bad/*.graph; do
 	[ "$(wc -l <"$W/err")" -eq 1 ] && ok || bad "$f: message not one line"
 	grep -q "^serenity: $f" "$W/err" && ok || bad "$f: message does not name the file: $(cat "$W/err")"
 done
-for f in cycle undefined duplicate negative huge notanumber; do
+for f in cycle undefined duplicate negative huge notanumber repeated-input; do
 	expect 1 "$S" schedule "$T/data/bad/$f.graph"
 	grep -q "^serenity: $T/data/bad/$f.graph:[0-9][0-9]*: " "$W/err" && ok || bad "$f: no line number: $(cat "$W/err")"
 done
+expect 1 "$S" schedule "$T/data/bad/repeated-input.graph"
+grep -q "repeated-input.graph:4: node 'c': input 'a' listed twice$" "$W/err" && ok ||
+	bad "repeated input: $(cat "$W/err")"
 expect 1 "$S" schedule "$W/does-not-exist.graph"
 expect 1 "$S" schedule zoo:no-such-net
 expect 1 "$S" schedule "$W"

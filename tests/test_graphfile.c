@@ -17,13 +17,13 @@ static void test_parse_ok(void **state)
 				    "node in 150528   # trailing comment\n"
 				    "\n"
 				    "node conv 301056 in\r\n"
-				    "\tnode b 3 in conv in\n"
+				    "\tnode b 3 in conv\n"
 				    "node zero 0\n",
 				    via_file, &e);
 		assert_non_null(g);
 		assert_int_equal(g->nops, 4);
 		assert_string_equal(g->ops[2].name, "b");
-		assert_int_equal(g->ops[2].nin, 3);
+		assert_int_equal(g->ops[2].nin, 2);
 		assert_int_equal(g->tensors[1].bytes, 301056);
 		assert_true(g->tensors[2].output);
 		assert_true(g->tensors[3].output);
@@ -44,6 +44,7 @@ static const Bad bad_inputs[] = {
 	{"node a 1 b\nnode b 1 a\n", ":1: input 'b' is defined later, at line 2"},
 	{"node a 1\nnode b 1 zz\n", ":2: undefined input 'zz'"},
 	{"node a 1\nnode a 2\n", ":2: duplicate node 'a' (first defined at line 1)"},
+	{"node a 1\nnode c 1\nnode b 1 a c a\n", ":3: node 'b': input 'a' listed twice"},
 	{"node a -5\n", ":1: negative size"},
 	{"node a 99999999999999999999999\n", ":1: size 99999999999999999999999 too large"},
 	{"node a 1099511627777\n", ":1: size 1099511627777 too large"},
@@ -108,9 +109,12 @@ static void test_round_trip(void **state)
 			assert_string_equal(h->ops[o].name, g->ops[o].name);
 			assert_int_equal(h->tensors[o].bytes, g->tensors[o].bytes);
 			assert_int_equal(h->tensors[o].output, g->tensors[o].output);
-			assert_int_equal(h->ops[o].nin, g->ops[o].nin);
+			/* each input once: the format refuses repeats */
+			int k = 0;
 			for (int i = 0; i < g->ops[o].nin; i++)
-				assert_int_equal(h->ops[o].in[i], g->ops[o].in[i]);
+				if (!ir_repeat(&g->ops[o], i))
+					assert_int_equal(h->ops[o].in[k++], g->ops[o].in[i]);
+			assert_int_equal(h->ops[o].nin, k);
 		}
 		free(buf);
 		ir_free(g);

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "graphfile.h"
+#include "mem.h"
 #include "onnx.pb-c.h"
 #include "onnx_export.h"
 #include "onnx_import.h"
@@ -726,6 +728,52 @@ static void test_elementwise_ops(void **state)
 	ir_free(g);
 }
 
+/* A node may read one tensor twice (Add(x, x), Mul(x, x), Concat(x, y,
+ * x)): the IR keeps both inputs, reads, counts and frees the tensor once,
+ * and the plain graph format lists it once (where a repeat is refused). */
+static void test_repeated_inputs(void **state)
+{
+	(void)state;
+	int64_t wd[4] = {2, 4, 1, 1};
+	M *m = m_new(13);
+	m_input(m, "x", 4, X4);
+	m_initf(m, "w", 4, wd, NULL, false);
+	m_node(m, "Conv", "conv", "x w", "c");
+	m_node(m, "Add", "add", "c c", "a");
+	m_node(m, "Mul", "mul", "a a", "p");
+	m_node(m, "Concat", "cat", "a c a p", "y");
+	m_output(m, "y");
+	Graph *g = ok(m);
+	const Op *add = op_of(g, "add"), *cat = op_of(g, "cat");
+	assert_int_equal(add->kind, OP_ADD);
+	assert_int_equal(add->nin, 2);
+	assert_int_equal(add->in[0], add->in[1]);
+	assert_true(!ir_repeat(add, 0) && ir_repeat(add, 1));
+	assert_int_equal(cat->nin, 4);
+	assert_true(ir_repeat(cat, 2) && !ir_repeat(cat, 3));
+	assert_shape(shape_of(g, "cat"), 1, 8, 8, 8); /* 4 x 2 channels */
+	const Tensor *a = &g->tensors[ir_find(g, "add")];
+	assert_int_equal(a->ncons, 2); /* mul and cat, once each */
+	/* the footprint of cat: a, c and p once each, and its output */
+	int64_t fp = mem_op_footprint(g, a->cons[1]);
+	assert_int_equal(fp, 3 * 128 + 4 * 128);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_int_equal(gf_write(g, f), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "node add 128 conv\n"));
+	assert_non_null(strstr(text, "node mul 128 add\n"));
+	Err e;
+	Graph *back = gf_parse(text, len, "back.graph", &e);
+	if (!back)
+		fail_msg("%s", e.msg);
+	assert_int_equal(mem_lower_bound(back), mem_lower_bound(g));
+	ir_free(back);
+	free(text);
+	ir_free(g);
+}
+
 /* ---- opset variants ---- */
 
 static Graph *variants(int opset)
@@ -1163,6 +1211,7 @@ int main(void)
 		cmocka_unit_test(test_crop_folded_into_conv),
 		cmocka_unit_test(test_channel_shuffle),
 		cmocka_unit_test(test_elementwise_ops),
+		cmocka_unit_test(test_repeated_inputs),
 		cmocka_unit_test(test_opset_variants),
 		cmocka_unit_test(test_gemm_layout),
 		cmocka_unit_test(test_more_ops),
