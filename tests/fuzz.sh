@@ -26,7 +26,7 @@ fuzz() {
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DSERENITY_FUZZ=ON -DSERENITY_TESTS=OFF \
 	-DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-fuzz -j "$(nproc 2>/dev/null || echo 2)" --target fuzz_graphfile fuzz_config \
-	fuzz_stream fuzz_onnx serenity
+	fuzz_stream fuzz_onnx fuzz_run_onnx fuzz_run_config serenity
 corpus=build-fuzz/corpus-graphfile
 mkdir -p "$corpus"
 cp tests/data/good/*.graph tests/data/bad/*.graph examples/*.graph "$corpus"/
@@ -49,6 +49,18 @@ for d in /usr/include/onnx/backend/test/data/node/test_*; do
 	if [ -f "$d/model.onnx" ]; then cp "$d/model.onnx" "$corpus/$(basename "$d").onnx"; fi
 done
 fuzz fuzz_onnx "$corpus" -max_len=8192 -rss_limit_mb=1024 -dict=tests/fuzz/onnx.dict
+# `run` end to end (import, quantization, schedule, plan, emit, fsim) on
+# the same models, then on configs with a small built-in network: each
+# input bounded (fuzz_run.h), a slow one is a finding
+mkdir -p build-fuzz/corpus-run-onnx build-fuzz/corpus-run-config
+cp build-fuzz/corpus-onnx/* build-fuzz/corpus-run-onnx/
+/usr/bin/python3 tests/ptq/make_model.py build-fuzz/corpus-run-onnx/ptq-small.onnx \
+	build-fuzz/calib-unused 2>/dev/null || true
+fuzz fuzz_run_onnx build-fuzz/corpus-run-onnx -max_len=8192 -rss_limit_mb=1024 -timeout=10 \
+	-dict=tests/fuzz/onnx.dict
+cp build-fuzz/corpus-config/* build-fuzz/corpus-run-config/
+fuzz fuzz_run_config build-fuzz/corpus-run-config -max_len=4096 -rss_limit_mb=1024 -timeout=10 \
+	-dict=tests/fuzz/config.dict
 # Command streams: no seeds needed, the target builds mostly well-formed
 # instructions from the bytes it is given.
 corpus=build-fuzz/corpus-stream
