@@ -19,7 +19,15 @@ typedef struct Err {
 #define SY_PRINTF(f, a)
 #endif
 
-/* Sets e (when not NULL) and returns -1, so callers can `return err_set(...)`. */
+#include <stddef.h>
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+size_t err_utf8_len(const unsigned char *s, size_t n);
+
+/* Sets e (when not NULL) and returns -1, so callers can `return err_set(...)`.
+ * Control characters and bytes that are not UTF-8 in the message are
+ * escaped as \xNN, line breaks made spaces: the message is one printable
+ * line. */
 int err_set(Err *e, const char *fmt, ...) SY_PRINTF(2, 3);
 
 #endif

@@ -65,35 +65,6 @@ out:
 	return buf;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t k;
-	unsigned min;
-	unsigned c = s[0];
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 2, min = 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 3, min = 0x800;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 4, min = 0x10000;
-	else
-		return 0;
-	if (k > n)
-		return 0;
-	unsigned v = c & (0x7f >> k);
-	for (size_t i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (s[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	return k;
-}
-
 typedef struct Line {
 	int no;
 	char **tok;
@@ -129,7 +100,7 @@ static int split(Parser *p, char *text, size_t len)
 				return err_set(p->e, "%s:%d: binary data (NUL byte)", p->fname, no);
 			if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
 				return err_set(p->e, "%s:%d: control character 0x%02x", p->fname, no, c);
-			size_t k = utf8_len((const unsigned char *)q, eol - q);
+			size_t k = err_utf8_len((const unsigned char *)q, eol - q);
 			if (!k)
 				return err_set(p->e, "%s:%d: invalid UTF-8", p->fname, no);
 			q += k;

@@ -109,22 +109,32 @@ void ox_merge(Ctx *c, const char *node, const char *op)
 	g->nmerged++;
 }
 
-static int info_dims(const Onnx__ValueInfoProto *vi, int64_t *dims, const char **param)
+/* The static dims of vi, or -1 with why saying what is missing or wrong
+ * (a symbolic dim, an unset one, a size out of range, no shape at all). */
+static int info_dims(const Onnx__ValueInfoProto *vi, int64_t *dims, char *why, size_t n)
 {
-	*param = NULL;
+	snprintf(why, n, "no static shape");
 	if (!vi->type || vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE ||
 	    !vi->type->tensor_type || !vi->type->tensor_type->shape)
 		return -1;
 	const Onnx__TensorShapeProto *s = vi->type->tensor_type->shape;
-	if (s->n_dim > NRANK)
+	if (s->n_dim > NRANK) {
+		snprintf(why, n, "rank %zu above %d", s->n_dim, NRANK);
 		return -1;
+	}
 	for (size_t i = 0; i < s->n_dim; i++) {
 		const Onnx__TensorShapeProto__Dimension *d = s->dim[i];
-		if (d->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE ||
-		    d->dim_value < 1 || d->dim_value > NDIM_MAX) {
-			*param = d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM
-					 ? d->dim_param
-					 : "?";
+		if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM) {
+			snprintf(why, n, "dynamic shape (dim '%.64s')", d->dim_param);
+			return -1;
+		}
+		if (d->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE) {
+			snprintf(why, n, "dynamic shape (dim %zu unknown)", i);
+			return -1;
+		}
+		if (d->dim_value < 1 || d->dim_value > NDIM_MAX) {
+			snprintf(why, n, "dim %zu is %lld (1 to %d)", i, (long long)d->dim_value,
+				 NDIM_MAX);
 			return -1;
 		}
 		dims[i] = d->dim_value;
@@ -135,8 +145,8 @@ static int info_dims(const Onnx__ValueInfoProto *vi, int64_t *dims, const char *
 int ox_file_dims(Ctx *c, const char *name, int64_t *dims)
 {
 	int i = strmap_get(&c->vinfo, name);
-	const char *param;
-	return i < 0 ? -1 : info_dims(c->infos[i], dims, &param);
+	char why[128];
+	return i < 0 ? -1 : info_dims(c->infos[i], dims, why, sizeof why);
 }
 
 /* ---- constants ---- */
@@ -699,6 +709,16 @@ static int check_opset(Ctx *c, const Onnx__ModelProto *m)
 	return 0;
 }
 
+/* Inputs are fed as float (calibration) and int8 (the NPU): strings,
+ * booleans and complex numbers are not. */
+static bool numeric(const Onnx__ValueInfoProto *vi)
+{
+	int t = vi->type->tensor_type->elem_type;
+	return t != ONNX__TENSOR_PROTO__DATA_TYPE__STRING && t != ONNX__TENSOR_PROTO__DATA_TYPE__BOOL &&
+	       t != ONNX__TENSOR_PROTO__DATA_TYPE__COMPLEX64 &&
+	       t != ONNX__TENSOR_PROTO__DATA_TYPE__COMPLEX128;
+}
+
 static int read_inputs(Ctx *c)
 {
 	Onnx__GraphProto *gp = c->gp;
@@ -720,15 +740,16 @@ static int read_inputs(Ctx *c)
 			return ox_fail(c, "graph input %zu has no name", i);
 		if (ox_find(c, vi->name))
 			continue; /* an initializer: a constant, not an activation */
-		const char *param;
+		char why[128];
 		Value *v = new_value(c, vi->name, -1);
 		if (!v)
-			return ox_fail(c, "input %s: defined twice", vi->name);
-		v->rank = info_dims(vi, v->dims, &param);
+			return ox_fail(c, "input %.200s: defined twice", vi->name);
+		v->rank = info_dims(vi, v->dims, why, sizeof why);
 		if (v->rank < 0)
-			return ox_fail(c, "input %.200s: dynamic shape (%s%.64s%s)", vi->name,
-				       param ? "dim '" : "no static shape", param ? param : "",
-				       param ? "'" : "");
+			return ox_fail(c, "input %.200s: %s", vi->name, why);
+		if (!numeric(vi))
+			return ox_fail(c, "input %.200s: element type %d is not a number type",
+				       vi->name, vi->type->tensor_type->elem_type);
 		v->kind = V_ACT;
 	}
 	return 0;
@@ -899,6 +920,9 @@ static int lower_all(Ctx *c, const int *order)
 
 static int mark_outputs(Ctx *c)
 {
+	/* nothing would be computed for anyone, nor compared after a run */
+	if (c->gp->n_output == 0)
+		return ox_fail(c, "the graph has no outputs");
 	for (size_t i = 0; i < c->gp->n_output; i++) {
 		const char *nm = c->gp->output[i]->name;
 		Value *v = nm ? ox_find(c, nm) : NULL;

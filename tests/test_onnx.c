@@ -1017,7 +1017,39 @@ static void test_bad_graphs(void **state)
 
 	m = one_conv(13);
 	m->g.input[0] = m_vi(m, "x", -1, NULL, NULL);
-	bad(m, "input x: dynamic shape");
+	bad(m, "t.onnx: input x: no static shape");
+
+	/* static dims out of range are not called dynamic */
+	const int64_t wrong[3] = {0, -3, (int64_t)1 << 31};
+	const char *said[3] = {"input x: dim 2 is 0 (1 to 16777216)", "input x: dim 2 is -3 (",
+			       "input x: dim 2 is 2147483648 ("};
+	for (int k = 0; k < 3; k++) {
+		m = one_conv(13);
+		m->g.input[0] = m_vi(m, "x", 4, (int64_t[]){1, 4, wrong[k], 8}, NULL);
+		bad(m, said[k]);
+	}
+	m = one_conv(13);
+	m->g.input[0] = m_vi(m, "x", 4, X4, NULL);
+	m->g.input[0]->type->tensor_type->shape->dim[3]->value_case =
+		ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE__NOT_SET;
+	bad(m, "input x: dynamic shape (dim 3 unknown)");
+
+	m = one_conv(13);
+	m->g.input[0]->type->tensor_type->has_elem_type = true;
+	m->g.input[0]->type->tensor_type->elem_type = ONNX__TENSOR_PROTO__DATA_TYPE__STRING;
+	bad(m, "t.onnx: input x: element type 8 is not a number type");
+
+	m = one_conv(13);
+	m->g.n_output = 0;
+	bad(m, "t.onnx: the graph has no outputs");
+
+	/* a corrupted name: escaped in the message, not echoed as raw bytes */
+	m = one_conv(13);
+	m_node(m, "Softmax", "s\xff\xfem\x1b", "y", "z");
+	bad(m, "t.onnx: node s\\xff\\xfem_ (Softmax): unsupported op");
+	m = one_conv(13);
+	m_node(m, "Relu", "r", "y\xc3", "z");
+	bad(m, "node r (Relu): input 'y\\xc3' is not defined");
 
 	m = one_conv(13);
 	m->g.n_initializer = 0;
