@@ -187,8 +187,12 @@ int pipeline_quantize(Graph **g, Graph **float_graph, uint64_t seed, bool percha
 		return -1;
 	PtqOpts po = {c.nsamples, (const float *const *const *)c.x, progress};
 	Graph *q = ptq_quantize(*g, &po, e);
-	/* on the same samples as calibration, while they are at hand */
-	if (q && sqnr_db && ptq_sqnr(*g, q, &po, sqnr_db, e)) {
+	/* on the same samples as calibration, while they are at hand; not when
+	 * some op kept no int8 form (a Clip that did not fuse): the caller's
+	 * pipeline_npu_check names those, in its form */
+	Err unrun;
+	if (q && sqnr_db && !pipeline_npu_check(q, "", true, &unrun) &&
+	    ptq_sqnr(*g, q, &po, sqnr_db, e)) {
 		ir_free(q);
 		q = NULL;
 	}

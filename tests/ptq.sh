@@ -55,6 +55,10 @@ for name, v in (("nan", np.nan), ("inf", -np.inf)):
     w.flat[5] = v
     m.graph.initializer[0].CopyFrom(nh.from_array(w, "w1"))
     onnx.save(m, os.path.join(sys.argv[2], name + ".onnx"))
+m = onnx.load(sys.argv[1])  # Clip(-1, 6): not fusable, so not run by the NPU
+lo = [i for i in m.graph.initializer if i.name == "lo"][0]
+lo.CopyFrom(nh.from_array(np.array(-1, np.float32), "lo"))
+onnx.save(m, os.path.join(sys.argv[2], "clip.onnx"))
 x = np.full((1, 3, 16, 16), 0.5, np.float32)
 x.flat[7] = np.nan
 os.makedirs(os.path.join(sys.argv[2], "nancalib"))
@@ -71,5 +75,6 @@ refused() { # refused WANT ARGS...: exit 1, one line holding WANT
 refused "nan.onnx: node c1 (Conv): weights 'w1': element 5 is NaN" "$W/nan.onnx"
 refused "inf.onnx: node c1 (Conv): weights 'w1': element 5 is Inf" "$W/inf.onnx"
 refused "nancalib/input_0.pb: element 7 is NaN" "$W/small.onnx" --calib "$W/nancalib"
+refused "clip.onnx: the NPU cannot run: Clip (r1)" "$W/clip.onnx"
 echo "ptq.sh: $pass passed, $fail failed"
 [ $fail -eq 0 ]
