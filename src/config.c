@@ -671,9 +671,19 @@ static void keep_first(void *ctx, XmlErr err)
 	cap->node = err->domain == XML_FROM_SCHEMASV ? err->node : NULL;
 	const char *m = err->message ? err->message : "error";
 	int k = (int)strcspn(m, "\n");
-	while (k > 0 && xml_space(m[k - 1]))
+	/* "Excessive depth in document: 256 use XML_PARSE_HUGE option": an
+	 * option of the parser's API, nothing a user can set */
+	const char *huge = strstr(m, "XML_PARSE_HUGE");
+	bool limit = huge && huge - m < k;
+	if (limit) {
+		k = (int)(huge - m);
+		if (k >= 4 && strncmp(m + k - 4, "use ", 4) == 0)
+			k -= 4;
+	}
+	while (k > 0 && (xml_space(m[k - 1]) || m[k - 1] == ','))
 		k--;
-	snprintf(cap->msg, sizeof cap->msg, "%.*s", k, m);
+	snprintf(cap->msg, sizeof cap->msg, "%.*s%s", k, m,
+		 limit ? " (beyond the XML parser's limits; a config needs far less)" : "");
 }
 
 static void ignore_generic(void *ctx, const char *fmt, ...)

@@ -471,6 +471,22 @@ static void test_bad_files(void **state)
 	}
 }
 
+/* libxml2's limits, without the hint at its API ("use XML_PARSE_HUGE
+ * option") that means nothing to a user. */
+static void test_parser_limits(void **state)
+{
+	(void)state;
+	enum { DEPTH = 300 };
+	char text[32 + 7 * DEPTH + 16];
+	size_t n = (size_t)snprintf(text, sizeof text, "<accelerator name='a'>");
+	for (int k = 0; k < DEPTH; k++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "<a>");
+	for (int k = 0; k < DEPTH; k++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "</a>");
+	expect_error(text, n, "<mem>:1: malformed XML: Excessive depth in document: 256 (beyond "
+			      "the XML parser's limits; a config needs far less)");
+}
+
 /* Structure, root, name and XML-level mistakes written inline. */
 static void test_bad_structure(void **state)
 {
@@ -1173,6 +1189,7 @@ int main(void)
 		cmocka_unit_test(test_sizes_and_units),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_bad_structure),
+		cmocka_unit_test(test_parser_limits),
 		cmocka_unit_test(test_no_entities),
 		cmocka_unit_test(test_big_line_numbers),
 		cmocka_unit_test(test_missing_file_and_directory),
