@@ -2,7 +2,8 @@
  *
  * A file passes three gates; the first error anywhere is the one reported,
  * as "FILE:LINE: what":
- *  1. bytes: an empty file, a NUL byte (binary data, UTF-16) or more than
+ *  1. bytes: an empty file, a NUL byte (binary data; in UTF-16, told by
+ *     its byte order mark or "<?", NUL bytes are characters) or more than
  *     NMAXCFG bytes is refused before libxml2 sees it;
  *  2. libxml2 parses (XML_PARSE_NONET, no XML_PARSE_NOENT, no DTD loading,
  *     and a DOCTYPE stops the parser, so no entity is ever expanded or
@@ -755,15 +756,24 @@ static xmlSchemaPtr load_schema(const char *fname, Err *e)
 	return s;
 }
 
+/* UTF-16, told by a byte order mark or by "<?" in UTF-16 (XML 1.0,
+ * appendix F): libxml2 decodes it; elsewhere a NUL byte is binary data. */
+static bool utf16(const char *text, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)text;
+	return len >= 4 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff) ||
+			    memcmp(text, "<\0?\0", 4) == 0 || memcmp(text, "\0<\0?", 4) == 0);
+}
+
 /* Gate 1: what libxml2 should not see. */
 static int screen(const char *text, size_t len, const char *fname, Err *e)
 {
 	if (len > NMAXCFG)
 		return err_set(e, "%s: larger than %d bytes", fname, NMAXCFG);
-	bool blank = true;
+	bool blank = true, wide = utf16(text, len);
 	int line = 1;
 	for (size_t i = 0; i < len; i++) {
-		if (text[i] == 0)
+		if (text[i] == 0 && !wide)
 			return err_set(e, "%s:%d: binary data (a NUL byte; configs are UTF-8 text)", fname, line);
 		line += text[i] == '\n';
 		blank &= xml_space(text[i]);

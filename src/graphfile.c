@@ -17,7 +17,9 @@
 
 enum { NMAXFILE = 1 << 30 };
 
-char *gf_slurp(const char *path, size_t max, size_t *len, Err *e)
+/* gf_slurp, and for text a NUL byte refused as soon as it is read:
+ * /dev/zero fails in its first block, not after max bytes. */
+static char *slurp(const char *path, size_t max, bool text, size_t *len, Err *e)
 {
 	char *buf = NULL;
 	FILE *f = fopen(path, "rb");
@@ -48,7 +50,17 @@ char *gf_slurp(const char *path, size_t max, size_t *len, Err *e)
 				abort();
 		}
 		size_t r = fread(buf + n, 1, cap - 1 - n, f);
+		const char *nul = text ? memchr(buf + n, 0, r) : NULL;
 		n += r;
+		if (nul) {
+			int line = 1;
+			for (const char *p = buf; p < nul; p++)
+				line += *p == '\n';
+			err_set(e, "%s:%d: binary data (NUL byte)", path, line);
+			free(buf);
+			buf = NULL;
+			goto out;
+		}
 		if (r == 0)
 			break;
 	}
@@ -63,6 +75,11 @@ char *gf_slurp(const char *path, size_t max, size_t *len, Err *e)
 out:
 	fclose(f);
 	return buf;
+}
+
+char *gf_slurp(const char *path, size_t max, size_t *len, Err *e)
+{
+	return slurp(path, max, false, len, e);
 }
 
 typedef struct Line {
@@ -307,7 +324,7 @@ out:
 Graph *gf_read(const char *path, Err *e)
 {
 	size_t len;
-	char *text = gf_slurp(path, NMAXFILE, &len, e);
+	char *text = slurp(path, NMAXFILE, true, &len, e);
 	if (!text)
 		return NULL;
 	Graph *g = gf_parse(text, len, path, e);

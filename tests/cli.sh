@@ -142,9 +142,13 @@ for seed in 1 2 3 4 5 6 7 8; do
 			line = "node v" i " " (1 + int(rand() * 6)) * 64
 			if (i > 0 && rand() < 0.85) {
 				k = 1 + int(rand() * 3)
+				split("", used) # each input once: the format refuses repeats
 				for (j = 0; j < k; j++) {
 					lo = i > 8 ? i - 8 : 0
-					line = line " v" (lo + int(rand() * (i - lo)))
+					v = lo + int(rand() * (i - lo))
+					if (!(v in used))
+						line = line " v" v
+					used[v] = 1
 				}
 			}
 			print line
@@ -168,6 +172,10 @@ done
 expect 1 "$S" schedule "$T/data/bad/repeated-input.graph"
 grep -q "repeated-input.graph:4: node 'c': input 'a' listed twice$" "$W/err" && ok ||
 	bad "repeated input: $(cat "$W/err")"
+# an endless device: refused in its first block, not after reading 1 GiB
+expect 1 "$S" schedule /dev/zero
+grep -q "^serenity: /dev/zero:1: binary data (NUL byte)$" "$W/err" && ok ||
+	bad "/dev/zero: $(cat "$W/err")"
 expect 1 "$S" schedule "$W/does-not-exist.graph"
 expect 1 "$S" schedule zoo:no-such-net
 expect 1 "$S" schedule "$W"

@@ -471,6 +471,39 @@ static void test_bad_files(void **state)
 	}
 }
 
+/* A config in UTF-16 that says so (a byte order mark, or "<?" in UTF-16)
+ * is read as such, as any declared encoding is (bad-binary.xml: a stray
+ * NUL byte is still binary data). */
+static void test_utf16(void **state)
+{
+	(void)state;
+	const char *decl = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n";
+	const char *body = strstr(base, "?>") + 3; /* after base's own declaration */
+	size_t nd = strlen(decl), nb = strlen(body), n;
+	for (int bom = 0; bom < 2; bom++) {
+		char *w = malloc(2 * (nd + nb) + 2);
+		n = 0;
+		if (bom) {
+			w[n++] = (char)0xff; /* little-endian */
+			w[n++] = (char)0xfe;
+		}
+		for (size_t i = 0; i < nd + nb; i++) {
+			char ch = i < nd ? decl[i] : body[i - nd];
+			w[n++] = bom ? ch : 0; /* without a BOM, big-endian */
+			w[n++] = bom ? 0 : ch;
+		}
+		for (int via_file = 0; via_file < 2; via_file++) {
+			Config c;
+			Err e;
+			if (parse(w, n, via_file, &c, &e))
+				fail_msg("%s", e.msg);
+			assert_string_equal(c.name, "test");
+			assert_int_equal(c.sram_bytes, 64 * 1024);
+		}
+		free(w);
+	}
+}
+
 /* libxml2's limits, without the hint at its API ("use XML_PARSE_HUGE
  * option") that means nothing to a user. */
 static void test_parser_limits(void **state)
@@ -1190,6 +1223,7 @@ int main(void)
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_bad_structure),
 		cmocka_unit_test(test_parser_limits),
+		cmocka_unit_test(test_utf16),
 		cmocka_unit_test(test_no_entities),
 		cmocka_unit_test(test_big_line_numbers),
 		cmocka_unit_test(test_missing_file_and_directory),
