@@ -487,14 +487,18 @@ static void replace(const Ctx *c, Plan *pl, int t, int f, int l, int64_t off)
 	Plan np;
 	plan_init(&np, c->align);
 	segments(c, &np);
-	for (int i = 0; i < np.n; i++) {
+	/* both plans come from segments(): by tensor, then first step, so one
+	 * merge finds every old buffer */
+	for (int i = 0, j = 0; i < np.n; i++) {
 		PlanBuf *b = &np.buf[i];
 		if (b->tensor == t && b->first == f && b->last == l)
 			b->offset = off;
-		for (int j = 0; b->offset < 0 && j < pl->n; j++)
-			if (pl->buf[j].tensor == b->tensor && pl->buf[j].first == b->first &&
-			    pl->buf[j].last == b->last)
-				b->offset = pl->buf[j].offset;
+		while (j < pl->n && (pl->buf[j].tensor < b->tensor ||
+				     (pl->buf[j].tensor == b->tensor && pl->buf[j].first < b->first)))
+			j++;
+		if (b->offset < 0 && j < pl->n && pl->buf[j].tensor == b->tensor &&
+		    pl->buf[j].first == b->first && pl->buf[j].last == b->last)
+			b->offset = pl->buf[j].offset;
 		if (b->offset + c->size[b->tensor] > np.arena)
 			np.arena = b->offset + c->size[b->tensor];
 	}
