@@ -14,12 +14,15 @@
  * potentials are distances in the DAG; then Dijkstra on reduced costs
  * (non-negative with the potentials), pushing the bottleneck of the
  * cheapest path each time, until the cheapest path gains nothing (the rest
- * of the flow takes the chain) or all cap units flow.
+ * of the flow takes the chain) or all cap units flow.  Each path costs a
+ * Dijkstra, O((steps + n) log), and there can be as many paths as
+ * intervals: superlinear, so ivpack_until stops at a deadline.
  */
 #include "ivpack.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "arena.h"
 
@@ -83,7 +86,20 @@ static int heap_pop(Heap *h, int64_t *d)
 	return top;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 int64_t ivpack(const Interval *iv, int n, int steps, int64_t cap, int64_t *x)
+{
+	return ivpack_until(iv, n, steps, cap, 0, x);
+}
+
+int64_t ivpack_until(const Interval *iv, int n, int steps, int64_t cap, double deadline,
+		     int64_t *x)
 {
 	memset(x, 0, (size_t)n * sizeof *x);
 	if (steps <= 0 || cap <= 0 || n <= 0)
@@ -115,6 +131,10 @@ int64_t ivpack(const Interval *iv, int n, int steps, int64_t cap, int64_t *x)
 				pot[g.e[k].to] = pot[u] + g.e[k].cost;
 	int64_t flow = 0, gain = 0;
 	while (flow < cap) {
+		if (deadline > 0 && now_s() > deadline) {
+			gain = -1; /* out of time: no packing */
+			break;
+		}
 		for (int s = 0; s < g.nodes; s++)
 			dist[s] = inf;
 		dist[0] = 0;
@@ -153,7 +173,7 @@ int64_t ivpack(const Interval *iv, int n, int steps, int64_t cap, int64_t *x)
 		flow += push;
 		gain -= unit * push;
 	}
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n && gain >= 0; i++)
 		if (edge_of[i] >= 0)
 			x[i] = g.e[edge_of[i] ^ 1].cap; /* the reverse edge holds the flow */
 	free(h.d);

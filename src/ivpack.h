@@ -19,5 +19,9 @@ typedef struct Interval {
 /* Fills x[0..n) with an optimal packing of iv[0..n) over steps 0..steps-1
  * at capacity cap; returns the total gain. */
 int64_t ivpack(const Interval *iv, int n, int steps, int64_t cap, int64_t *x);
+/* The same, giving up at deadline (CLOCK_MONOTONIC seconds, 0: none):
+ * then -1, and x[] all zero. */
+int64_t ivpack_until(const Interval *iv, int n, int steps, int64_t cap, double deadline,
+		     int64_t *x);
 
 #endif

@@ -329,6 +329,16 @@ static void warn_time_limit(const Schedule *s, double limit)
 			limit);
 }
 
+/* The one line saying the off-chip planner's methods stopped short. */
+static void warn_offchip(const Graph *g, const OffchipPlan *p)
+{
+	if (p->fallback)
+		fprintf(stderr, "serenity: warning: off-chip plan of %d tensors (more than %d, or out "
+				"of time): the best of the methods that finished and of the fast sweep "
+				"(%s)\n",
+			g->ntensors, OFFCHIP_EXACT_MAX, offchip_method_name(p->method));
+}
+
 static int cmd_zoo(int argc, char **argv)
 {
 	Opts o;
@@ -530,7 +540,7 @@ static int cmd_schedule(int argc, char **argv)
 	plan_init(&tflm, align);
 	plan.deadline = tflm.deadline = deadline;
 	int64_t stage = 0;
-	if (have_cfg && pipeline_plan(g, &cfg, s.order, &off, &stage, &e)) {
+	if (have_cfg && pipeline_plan(g, &cfg, s.order, deadline, &off, &stage, &e)) {
 		rc = input_error(&e);
 		goto out;
 	}
@@ -538,12 +548,14 @@ static int cmd_schedule(int argc, char **argv)
 	plan_from_schedule(&tflm, g, s.order);
 	plan_place(&plan, PLAN_BEST);
 	plan_place(&tflm, PLAN_GREEDY_SIZE);
-	if (plan_check(&plan, &e) || plan_check(&tflm, &e)) {
+	if (plan_check(&plan, &e) || plan_check(&tflm, &e) || (have_cfg && offchip_check(&off, &e))) {
 		rc = input_error(&e); /* a broken invariant, reported all the same */
 		goto out_plan;
 	}
 	if (o.sched == SCHED_DP)
 		warn_time_limit(&s, dp.time_limit_s);
+	if (have_cfg)
+		warn_offchip(g, &off);
 	if (o.json) {
 		printf("{\"model\":");
 		json_str(stdout, o.model);
@@ -562,12 +574,14 @@ static int cmd_schedule(int argc, char **argv)
 			       "\"dram_weight_read_bytes\":%lld,\"compulsory_dram_bytes\":%lld,"
 			       "\"traffic_floor_bytes\":%lld,\"tensors_in_dram\":%d,"
 			       "\"spill_dram_bytes\":%lld,\"reloads\":%d,\"streamed_reads\":%d,"
-			       "\"partial_tensors\":%d,\"offchip_method\":\"%s\",\"stage_bytes\":%lld,",
+			       "\"partial_tensors\":%d,\"offchip_method\":\"%s\",\"offchip_fallback\":%s,"
+			       "\"stage_bytes\":%lld,",
 			       (long long)cfg.sram_bytes, (long long)offchip_read_bytes(&off),
 			       (long long)offchip_write_bytes(&off), (long long)off.weight_read,
 			       (long long)off.compulsory, (long long)off.floor, off.evicted,
 			       (long long)offchip_spill_bytes(&off), off.reloads, off.streamed,
-			       off.partial, offchip_method_name(off.method), (long long)(stage & ~1ll));
+			       off.partial, offchip_method_name(off.method),
+			       off.fallback ? "true" : "false", (long long)(stage & ~1ll));
 		if (o.sched == SCHED_DP && o.objective == DP_PEAK)
 			printf("\"proven_lower_bound_bytes\":%lld,", (long long)s.proven_lower_bound);
 		if (o.sched == SCHED_DP)
@@ -637,6 +651,10 @@ static int cmd_schedule(int argc, char **argv)
 			print_bytes("compulsory", off.compulsory);
 			print_bytes("floor", off.floor);
 			print_bytes("spill", offchip_spill_bytes(&off));
+			if (off.fallback)
+				printf("%-12s by the %s planner: the others stopped short (more than %d "
+				       "tensors, or out of time)\n", "", offchip_method_name(off.method),
+				       OFFCHIP_EXACT_MAX);
 		}
 	}
 out_plan:
@@ -799,6 +817,7 @@ static int cmd_compile(int argc, char **argv)
 		return input_error(&e);
 	if (o.sched == SCHED_DP)
 		warn_time_limit(&r.sched, po.dp.time_limit_s);
+	warn_offchip(r.graph, &r.plan);
 	if (pipeline_write(&r, o.out, &e))
 		rc = input_error(&e);
 	else
@@ -836,6 +855,7 @@ static int cmd_run(int argc, char **argv)
 		return input_error(&e);
 	if (o.sched == SCHED_DP)
 		warn_time_limit(&r.sched, po.dp.time_limit_s);
+	warn_offchip(r.graph, &r.plan);
 	/* What the RTL measured, against what fsim and the cost model say; the
 	 * port's bytes against the compiler's plan and the harness's monitor. */
 	const FsimStats *f = &r.sim;

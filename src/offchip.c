@@ -55,11 +55,27 @@
  * partial residency never cost more than whole-life eviction.  Last, a
  * segment LOADed for a single reader becomes streaming: the same bytes,
  * without the transfer and the SYNC in the reader's way.
+ *
+ * Cost.  Each eviction or cut of whole and split looks at every tensor and
+ * places the buffers again, refill tries every gap against every buffer,
+ * and the packing is a min-cost flow with a Dijkstra per augmenting path:
+ * all superlinear (random:4000 at 64 KiB: about 9 s; 8000: minutes).  So
+ * they run up to OFFCHIP_EXACT_MAX tensors and stop at a deadline
+ * (offchip_plan_until), and a fourth planner stands in:
+ * - sweep (OFFCHIP_SWEEP), O(n log n): tensors that fit the SRAM are
+ *   covered whole; one pass over the steps keeps the live ones in a heap
+ *   by relief per byte of traffic (bytes x life over the traffic their
+ *   eviction adds) and, while the live bytes exceed the SRAM, evicts the
+ *   top one whole; then the earliest-first first-fit sweep of plan.c
+ *   places them, evicting those that would reach past the end.  Beyond
+ *   OFFCHIP_EXACT_MAX tensors it is the plan; when the deadline cuts the
+ *   others short, the best of it and of those that finished.
  */
 #include "offchip.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ivpack.h"
 
@@ -78,6 +94,9 @@ typedef struct Ctx {
 	                * rest, its tail, lives in DRAM (partial residency) */
 	int64_t *size; /* per tensor: head rounded up to align */
 	int how;       /* split variant: OFF_BUSIEST, OFF_LENGTH bits */
+	double deadline; /* CLOCK_MONOTONIC seconds, 0: none */
+	bool late;     /* the deadline passed: the method stopped short */
+	int64_t work;  /* sweep: uses, heap and tree nodes visited */
 } Ctx;
 
 enum {
@@ -107,7 +126,25 @@ void offchip_free(OffchipPlan *p)
 
 const char *offchip_method_name(OffchipMethod m)
 {
-	return m == OFFCHIP_SPLIT ? "split" : m == OFFCHIP_PART ? "part" : "whole";
+	return m == OFFCHIP_SPLIT   ? "split"
+	       : m == OFFCHIP_PART  ? "part"
+	       : m == OFFCHIP_SWEEP ? "sweep"
+				    : "whole";
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Past the deadline (and it stays so). */
+static bool late(Ctx *c)
+{
+	if (!c->late && c->deadline > 0 && now_s() > c->deadline)
+		c->late = true;
+	return c->late;
 }
 
 int64_t offchip_read_bytes(const OffchipPlan *p)
@@ -133,6 +170,21 @@ int offchip_seg_at(const OffchipPlan *p, int t, int step)
 	return -1;
 }
 
+int offchip_check(const OffchipPlan *p, Err *e)
+{
+	Plan pl;
+	plan_init(&pl, 1);
+	for (int k = 0; k < p->nseg; k++) {
+		const OffchipSeg *s = &p->seg[k];
+		int i = plan_add(&pl, p->head[s->tensor], s->first, s->last, s->tensor);
+		pl.buf[i].offset = s->offset;
+	}
+	pl.arena = p->sram_bytes;
+	int rc = plan_check(&pl, e);
+	plan_free(&pl);
+	return rc;
+}
+
 static bool is_input(const Graph *g, int t)
 {
 	return g->ops[g->tensors[t].producer].kind == OP_INPUT;
@@ -149,6 +201,7 @@ static void ctx_init(Ctx *c, const Graph *g, const int *order, int64_t sram, int
 	int nuse = g->ntensors;
 	for (int t = 0; t < g->ntensors; t++)
 		nuse += g->tensors[t].ncons;
+	memset(c, 0, sizeof *c);
 	c->g = g;
 	c->steps = g->nops;
 	c->sram = sram;
@@ -160,47 +213,34 @@ static void ctx_init(Ctx *c, const Graph *g, const int *order, int64_t sram, int
 	c->brk = xcalloc(nuse + 1, sizeof *c->brk);
 	c->head = xcalloc(g->ntensors + 1, sizeof *c->head);
 	c->size = xcalloc(g->ntensors + 1, sizeof *c->size);
-	int *step = xcalloc(g->nops + 1, sizeof *step);
-	for (int i = 0; i < g->nops; i++)
-		step[order[i]] = i;
-	/* reads[cbase[t] + i]: how often the op tensor t's consumer list holds
-	 * at i lists t (a concat of x with x); the lists are in op order */
-	int *cbase = xcalloc(g->ntensors + 1, sizeof *cbase), *fill = xcalloc(g->ntensors + 1,
-									  sizeof *fill);
-	for (int t = 0; t < g->ntensors; t++)
-		cbase[t + 1] = cbase[t] + g->tensors[t].ncons;
-	int *reads = xcalloc(cbase[g->ntensors] + 1, sizeof *reads);
-	for (int o = 0; o < g->nops; o++)
-		for (int k = 0; k < g->ops[o].nin; k++) {
-			int t = g->ops[o].in[k];
-			fill[t] += !ir_repeat(&g->ops[o], k);
-			reads[cbase[t] + fill[t] - 1]++;
-		}
-	int u = 0;
-	for (int t = 0; t < g->ntensors; t++) {
-		const Tensor *tt = &g->tensors[t];
+	/* each tensor's uses: its producer, then its readers as the order
+	 * reaches them (so by step), a reader reading it twice once */
+	int *fill = xcalloc(g->ntensors + 1, sizeof *fill);
+	for (int t = 0, u = 0; t < g->ntensors; t++) {
 		c->beg[t] = u;
-		set_head(c, t, tt->bytes);
-		c->ustep[u] = step[tt->producer];
-		c->mult[u++] = 1;
-		int first = u;
-		for (int i = 0; i < tt->ncons; i++) {
-			const Op *op = &g->ops[tt->cons[i]];
-			int m = reads[cbase[t] + i], s = step[tt->cons[i]], at = u++;
-			while (at > first && c->ustep[at - 1] > s) { /* insertion sort by step */
-				c->ustep[at] = c->ustep[at - 1];
-				c->mult[at] = c->mult[at - 1];
-				at--;
+		fill[t] = u + 1;
+		set_head(c, t, g->tensors[t].bytes);
+		u += 1 + g->tensors[t].ncons;
+	}
+	c->beg[g->ntensors] = nuse;
+	for (int i = 0; i < g->nops; i++) {
+		const Op *op = &g->ops[order[i]];
+		for (int k = 0; k < op->nout; k++) {
+			c->ustep[c->beg[op->out[k]]] = i;
+			c->mult[c->beg[op->out[k]]] = 1;
+		}
+		for (int k = 0; k < op->nin; k++) {
+			int t = op->in[k], u = fill[t] - 1;
+			if (u > c->beg[t] && c->ustep[u] == i) { /* read again */
+				c->mult[u] += op->kind == OP_CONCAT;
+				continue;
 			}
-			c->ustep[at] = s;
-			c->mult[at] = op->kind == OP_CONCAT ? m : 1;
+			c->ustep[++u] = i;
+			c->mult[u] = 1;
+			fill[t] = u + 1;
 		}
 	}
-	c->beg[g->ntensors] = u;
-	free(step);
-	free(cbase);
 	free(fill);
-	free(reads);
 }
 
 static void ctx_free(Ctx *c)
@@ -448,6 +488,7 @@ static int first_over(const Ctx *c, const int64_t *ex)
 static int place(const Ctx *c, Plan *pl)
 {
 	plan_init(pl, c->align);
+	pl->deadline = c->deadline; /* past it, the fast placement */
 	segments(c, pl);
 	plan_place_within(pl, c->sram);
 	return pl->arena <= c->sram;
@@ -536,7 +577,7 @@ static void refill(Ctx *c, Plan *pl)
 	const PlanBuf **conf = xcalloc((size_t)pl->n + (size_t)nuse + 1, sizeof *conf);
 	for (int pass = 0, changed = 1; changed && pass < NREFILL; pass++) {
 		changed = 0;
-		for (int t = 0; t < c->g->ntensors; t++) {
+		for (int t = 0; t < c->g->ntensors && !late(c); t++) { /* late: the plan stands */
 			if (c->g->tensors[t].bytes == 0 || c->size[t] > c->sram)
 				continue;
 			for (int u = c->beg[t]; u + 1 < c->beg[t + 1]; u++) {
@@ -570,6 +611,8 @@ static int fit(Ctx *c, Plan *pl, int64_t *ex)
 	while (!place(c, pl)) { /* fragmentation */
 		excess_placed(c, pl, ex);
 		plan_free(pl);
+		if (late(c))
+			return -1;
 		int s = first_over(c, ex);
 		if (s < 0 || cut_best(c, s, ex))
 			return -1;
@@ -583,6 +626,8 @@ static int plan_split(Ctx *c, Plan *pl, int64_t *ex)
 	for (int t = 0; t < c->g->ntensors; t++)
 		cover_all(c, t, c->size[t] <= c->sram);
 	for (;;) { /* live bytes */
+		if (late(c))
+			return -1;
 		Plan segs;
 		plan_init(&segs, c->align);
 		segments(c, &segs);
@@ -709,7 +754,10 @@ static int plan_part(Ctx *c, Plan *pl, int64_t *ex)
 		iv[nt + s] = (Interval){s, s, 0, blocker}; /* no room taken yet */
 	int64_t best_moved = -1;
 	for (int k = 0; k < NPACK; k++) {
-		ivpack(iv, n, c->steps, c->sram, x);
+		if (ivpack_until(iv, n, c->steps, c->sram, c->deadline, x) < 0) {
+			c->late = true;
+			break;
+		}
 		part_place(c, pl, x, ex);
 		int64_t m = moved_all(c);
 		plan_free(pl);
@@ -727,10 +775,13 @@ static int plan_part(Ctx *c, Plan *pl, int64_t *ex)
 		if (!over)
 			break;
 	}
-	part_place(c, pl, best, ex);
+	if (best_moved >= 0)
+		part_place(c, pl, best, ex);
 	free(best);
 	free(x);
 	free(iv);
+	if (best_moved < 0)
+		return -1; /* out of time before any packing */
 	if (pl->arena > c->sram) { /* not for want of trimming; cut as plan_split does */
 		plan_free(pl);
 		return fit(c, pl, ex);
@@ -773,6 +824,8 @@ static int plan_whole(Ctx *c, Plan *pl, int64_t *ex)
 	for (int t = 0; t < c->g->ntensors; t++)
 		cover_all(c, t, true);
 	for (;;) {
+		if (late(c))
+			return -1;
 		Plan segs;
 		plan_init(&segs, c->align);
 		segments(c, &segs);
@@ -794,6 +847,113 @@ static int plan_whole(Ctx *c, Plan *pl, int64_t *ex)
 		cover_all(c, victim, false);
 	}
 	refill(c, pl);
+	return 0;
+}
+
+/* The sweep's heap of live tensors, the best victim on top: the most
+ * relief per byte of traffic, ties to the lower tensor. */
+typedef struct Victim {
+	double score;
+	int t;
+} Victim;
+
+static bool above(const Victim *a, const Victim *b)
+{
+	return a->score > b->score || (a->score == b->score && a->t < b->t);
+}
+
+static void victim_push(Victim *h, int *n, Victim v, int64_t *work)
+{
+	int i = (*n)++;
+	for (; i > 0 && above(&v, &h[(i - 1) / 2]); i = (i - 1) / 2, ++*work)
+		h[i] = h[(i - 1) / 2];
+	h[i] = v;
+}
+
+static Victim victim_pop(Victim *h, int *n, int64_t *work)
+{
+	Victim top = h[0], last = h[--*n];
+	int i = 0;
+	for (int k; (k = 2 * i + 1) < *n; i = k, ++*work) {
+		if (k + 1 < *n && above(&h[k + 1], &h[k]))
+			k++;
+		if (!above(&h[k], &last))
+			break;
+		h[i] = h[k];
+	}
+	h[i] = last;
+	return top;
+}
+
+/* Covers t whole if it fits the SRAM; its eviction's relief per byte of
+ * traffic added (bytes x life over that traffic). */
+static double sweep_cover(Ctx *c, int t)
+{
+	int b = c->beg[t], e = c->beg[t + 1];
+	cover_all(c, t, false);
+	int64_t none = cost_of(c, t);
+	cover_all(c, t, c->size[t] <= c->sram);
+	tidy(c, t);
+	c->work += 3 * (int64_t)(e - b);
+	int64_t added = none - cost_of(c, t);
+	return (double)c->size[t] * (c->ustep[e - 1] - c->ustep[b] + 1) /
+	       (double)(added > 0 ? added + 1 : 1);
+}
+
+/* Whole lives, evicted at the first step where the live bytes exceed the
+ * SRAM, the top of the heap first; then placed earliest first, the ones
+ * that would reach past the SRAM evicted too. */
+static int plan_sweep(Ctx *c, Plan *pl)
+{
+	int nt = c->g->ntensors, steps = c->steps, nh = 0;
+	int *cnt = xcalloc((size_t)steps + 2, sizeof *cnt), *byfirst = xcalloc((size_t)nt + 1, sizeof *byfirst);
+	double *score = xcalloc((size_t)nt + 1, sizeof *score);
+	int64_t *leave = xcalloc((size_t)steps + 2, sizeof *leave), live = 0;
+	Victim *heap = xcalloc((size_t)nt + 1, sizeof *heap);
+	for (int t = 0; t < nt; t++) {
+		score[t] = sweep_cover(c, t);
+		cnt[c->ustep[c->beg[t]] + 1]++;
+	}
+	for (int s = 0; s <= steps; s++) /* tensors by first step: a counting sort */
+		cnt[s + 1] += cnt[s];
+	for (int t = 0; t < nt; t++)
+		byfirst[cnt[c->ustep[c->beg[t]]]++] = t;
+	for (int s = 0, k = 0; s < steps; s++, c->work++) {
+		live -= leave[s];
+		for (; k < nt && c->ustep[c->beg[byfirst[k]]] == s; k++) {
+			int t = byfirst[k];
+			if (!c->cov[c->beg[t]])
+				continue;
+			live += c->size[t];
+			leave[c->ustep[c->beg[t + 1] - 1] + 1] += c->size[t];
+			victim_push(heap, &nh, (Victim){score[t], t}, &c->work);
+		}
+		while (live > c->sram && nh > 0) {
+			int t = victim_pop(heap, &nh, &c->work).t, last = c->ustep[c->beg[t + 1] - 1];
+			if (last < s)
+				continue; /* over already */
+			cover_all(c, t, false);
+			live -= c->size[t];
+			leave[last + 1] -= c->size[t];
+		}
+	}
+	plan_init(pl, c->align);
+	segments(c, pl);
+	plan_place_capped(pl, c->sram);
+	c->work += pl->work;
+	int kept = 0;
+	for (int i = 0; i < pl->n; i++) {
+		if (pl->buf[i].offset < 0)
+			cover_all(c, pl->buf[i].tensor, false); /* no room left at its offset */
+		else
+			pl->buf[kept++] = pl->buf[i];
+	}
+	pl->n = kept;
+	free(heap);
+	free(leave);
+	free(score);
+	free(byfirst);
+	free(cnt);
 	return 0;
 }
 
@@ -893,8 +1053,10 @@ static void finish(const Ctx *c, const Plan *pl, OffchipPlan *p)
 	}
 }
 
+/* One method (split: one variant); 1 when the deadline stopped it short
+ * of a plan. */
 static int plan_one(const Graph *g, const int *order, int64_t sram_bytes, int64_t align,
-		    OffchipMethod m, int how, OffchipPlan *p, Err *e)
+		    OffchipMethod m, int how, double deadline, OffchipPlan *p, Err *e)
 {
 	memset(p, 0, sizeof *p);
 	p->sram_bytes = sram_bytes;
@@ -902,16 +1064,23 @@ static int plan_one(const Graph *g, const int *order, int64_t sram_bytes, int64_
 	Ctx c;
 	ctx_init(&c, g, order, sram_bytes, align);
 	c.how = how;
+	c.deadline = deadline;
 	int64_t *ex = xcalloc(g->nops + 2, sizeof *ex);
 	Plan pl = {0};
-	int rc = m == OFFCHIP_SPLIT  ? plan_split(&c, &pl, ex)
-		 : m == OFFCHIP_PART ? plan_part(&c, &pl, ex)
-				     : plan_whole(&c, &pl, ex);
-	if (rc)
+	int rc = m == OFFCHIP_SPLIT   ? plan_split(&c, &pl, ex)
+		 : m == OFFCHIP_PART  ? plan_part(&c, &pl, ex)
+		 : m == OFFCHIP_SWEEP ? plan_sweep(&c, &pl)
+				      : plan_whole(&c, &pl, ex);
+	if (rc && c.late) {
+		rc = 1; /* out of time, no plan */
+	} else if (rc) {
 		err_set(e, "graph %s: no placement fits %lld bytes of SRAM", g->name,
 			(long long)sram_bytes);
-	else
+	} else {
 		finish(&c, &pl, p);
+		p->fallback = c.late; /* a plan, but not all the method would do */
+		p->work = c.work;
+	}
 	plan_free(&pl);
 	free(ex);
 	ctx_free(&c);
@@ -923,43 +1092,77 @@ static int64_t moved(const OffchipPlan *p)
 	return p->act_read + p->act_write;
 }
 
-/* Splitting: the best of its variants. */
+/* Keeps the one of p and q that moves fewer bytes, in p (p first on a tie). */
+static void keep_better(OffchipPlan *p, OffchipPlan *q)
+{
+	if (moved(q) < moved(p)) {
+		offchip_free(p);
+		*p = *q;
+	} else {
+		offchip_free(q);
+	}
+}
+
+/* Splitting: the best of its variants.  1: out of time before any plan. */
+static int plan_with(const Graph *g, const int *order, int64_t sram_bytes, int64_t align,
+		     OffchipMethod m, double deadline, OffchipPlan *p, Err *e)
+{
+	int rc = plan_one(g, order, sram_bytes, align, m, 0, deadline, p, e);
+	if (rc)
+		return rc;
+	for (int how = 1; m == OFFCHIP_SPLIT && how < NVARIANT && !p->fallback; how++) {
+		OffchipPlan q;
+		rc = plan_one(g, order, sram_bytes, align, m, how, deadline, &q, e);
+		p->fallback |= rc > 0 || (rc == 0 && q.fallback);
+		if (rc == 0)
+			keep_better(p, &q);
+	}
+	return 0;
+}
+
 int offchip_plan_with(const Graph *g, const int *order, int64_t sram_bytes, int64_t align,
 		      OffchipMethod m, OffchipPlan *p, Err *e)
 {
-	if (plan_one(g, order, sram_bytes, align, m, 0, p, e))
-		return -1;
-	for (int how = 1; m == OFFCHIP_SPLIT && how < NVARIANT; how++) {
-		OffchipPlan q;
-		if (plan_one(g, order, sram_bytes, align, m, how, &q, e))
-			continue;
-		if (moved(&q) < moved(p)) {
-			offchip_free(p);
-			*p = q;
-		} else {
-			offchip_free(&q);
-		}
-	}
-	return 0;
+	return plan_with(g, order, sram_bytes, align, m, 0, p, e);
 }
 
 int offchip_plan(const Graph *g, const int *order, int64_t sram_bytes, int64_t align,
 		 OffchipPlan *p, Err *e)
 {
-	if (offchip_plan_with(g, order, sram_bytes, align, OFFCHIP_WHOLE, p, e))
+	return offchip_plan_until(g, order, sram_bytes, align, 0, p, e);
+}
+
+int offchip_plan_until(const Graph *g, const int *order, int64_t sram_bytes, int64_t align,
+		       double deadline, OffchipPlan *p, Err *e)
+{
+	if (g->ntensors > OFFCHIP_EXACT_MAX) {
+		plan_one(g, order, sram_bytes, align, OFFCHIP_SWEEP, 0, 0, p, e);
+		p->fallback = true;
+		return 0;
+	}
+	int rc = plan_with(g, order, sram_bytes, align, OFFCHIP_WHOLE, deadline, p, e);
+	if (rc < 0)
 		return -1;
-	for (OffchipMethod m = OFFCHIP_SPLIT; m <= OFFCHIP_PART; m++) {
+	bool have = rc == 0, cut = rc > 0 || p->fallback;
+	for (OffchipMethod m = OFFCHIP_SPLIT; !cut && m <= OFFCHIP_PART; m++) {
 		if (p->act_read + p->act_write + p->weight_read == p->compulsory)
 			return 0; /* nothing to win */
 		OffchipPlan q;
-		if (offchip_plan_with(g, order, sram_bytes, align, m, &q, e))
+		rc = plan_with(g, order, sram_bytes, align, m, deadline, &q, e);
+		if (rc < 0)
 			continue; /* the plan so far stands */
-		if (moved(&q) < moved(p)) {
-			offchip_free(p);
+		cut = rc > 0 || q.fallback;
+		if (rc == 0)
+			keep_better(p, &q);
+	}
+	if (cut) { /* the sweep too, and the best */
+		OffchipPlan q;
+		plan_one(g, order, sram_bytes, align, OFFCHIP_SWEEP, 0, 0, &q, e);
+		if (have)
+			keep_better(p, &q);
+		else
 			*p = q;
-		} else {
-			offchip_free(&q);
-		}
+		p->fallback = true;
 	}
 	return 0;
 }

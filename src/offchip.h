@@ -20,7 +20,12 @@ typedef enum OffchipMethod {
 	OFFCHIP_WHOLE, /* a tensor lives in SRAM for its whole life or never */
 	OFFCHIP_SPLIT, /* live-range splitting: spill around the busy steps, reload */
 	OFFCHIP_PART,  /* partial residency: a tensor's first channels in SRAM, the rest in DRAM */
+	OFFCHIP_SWEEP, /* whole lives evicted by one sweep, O(n log n): the fallback */
 } OffchipMethod;
+
+/* Above this many tensors only the sweep runs: the other methods are
+ * superlinear (offchip.c). */
+#define OFFCHIP_EXACT_MAX 3000
 
 typedef struct OffchipPlan {
 	bool *in_sram;          /* per tensor: in SRAM at some step (has a segment) */
@@ -41,6 +46,9 @@ typedef struct OffchipPlan {
 	int streamed;           /* reads of a tensor straight from DRAM */
 	int partial;            /* tensors held in part (head in SRAM, tail in DRAM) */
 	OffchipMethod method;   /* which planner won */
+	bool fallback;          /* methods stopped short (too many tensors, or out of time): the
+	                         * best of those that finished and of the sweep */
+	int64_t work;           /* sweep: uses, heap and tree nodes visited (complexity tests) */
 	/* DRAM traffic, bytes */
 	int64_t weight_read;    /* weights and biases (or per-channel tables), once per op */
 	int64_t act_read;       /* activations read from DRAM */
@@ -50,14 +58,20 @@ typedef struct OffchipPlan {
 } OffchipPlan;
 
 /* Plans g under order[] for an SRAM of sram_bytes (offsets aligned to
- * align) with every method and keeps the one that moves the fewest bytes. */
+ * align) with every method and keeps the one that moves the fewest bytes;
+ * above OFFCHIP_EXACT_MAX tensors, with the sweep alone. */
 int offchip_plan(const Graph *g, const int *order, int64_t sram_bytes, int64_t align,
 		 OffchipPlan *p, Err *e);
-/* The same with one method. */
+/* The same, the methods stopping at deadline (CLOCK_MONOTONIC seconds, 0:
+ * none, sched_clock()): then the plan is the best of those that finished
+ * and of the sweep, p->fallback set. */
+int offchip_plan_until(const Graph *g, const int *order, int64_t sram_bytes, int64_t align,
+		       double deadline, OffchipPlan *p, Err *e);
+/* The same with one method, whatever the size. */
 int offchip_plan_with(const Graph *g, const int *order, int64_t sram_bytes, int64_t align,
 		      OffchipMethod m, OffchipPlan *p, Err *e);
 void offchip_free(OffchipPlan *p);
-const char *offchip_method_name(OffchipMethod m); /* "whole", "split", "part" */
+const char *offchip_method_name(OffchipMethod m); /* "whole", "split", "part", "sweep" */
 
 int64_t offchip_read_bytes(const OffchipPlan *p);  /* weights + activations */
 int64_t offchip_write_bytes(const OffchipPlan *p);
@@ -73,6 +87,9 @@ int64_t offchip_floor(const Graph *g, int64_t sram_bytes);
  * An estimate of what offchip_plan moves, fast enough to search orders
  * with. */
 int64_t offchip_estimate(const Graph *g, const int *order, int64_t sram_bytes);
+/* 0 when the segments lie within the SRAM and no two in SRAM at the same
+ * step share a byte (plan_check), O(n log n). */
+int offchip_check(const OffchipPlan *p, Err *e);
 /* The segment of t that holds it in SRAM at step, or -1 (then it is in DRAM). */
 int offchip_seg_at(const OffchipPlan *p, int t, int step);
 

@@ -44,11 +44,11 @@ CostModel pipeline_cost_model(const Config *c)
 			   .fetch_slots = NPU_IQ};
 }
 
-int pipeline_plan(const Graph *g, const Config *c, const int *order, OffchipPlan *p,
-		  int64_t *stage, Err *e)
+int pipeline_plan(const Graph *g, const Config *c, const int *order, double deadline,
+		  OffchipPlan *p, int64_t *stage, Err *e)
 {
 	*stage = 0;
-	if (offchip_plan(g, order, c->sram_bytes, c->sram_align, p, e))
+	if (offchip_plan_until(g, order, c->sram_bytes, c->sram_align, deadline, p, e))
 		return -1;
 	if (!npu_needs_staging(g, order, p))
 		return 0;
@@ -56,7 +56,8 @@ int pipeline_plan(const Graph *g, const Config *c, const int *order, OffchipPlan
 	CostModel m = pipeline_cost_model(c);
 	int64_t st = npu_stage_bytes(g, &m, c->sram_align, e);
 	offchip_free(p);
-	if (st <= 0 || offchip_plan(g, order, c->sram_bytes - (st & ~(int64_t)1), c->sram_align, p, e))
+	if (st <= 0 || offchip_plan_until(g, order, c->sram_bytes - (st & ~(int64_t)1), c->sram_align,
+					  deadline, p, e))
 		return -1;
 	*stage = st;
 	return 0;
@@ -82,7 +83,7 @@ int64_t pipeline_traffic(const Graph *g, const Config *c, const int *order, Err 
 {
 	OffchipPlan p;
 	int64_t stage;
-	if (pipeline_plan(g, c, order, &p, &stage, e))
+	if (pipeline_plan(g, c, order, 0, &p, &stage, e))
 		return -1;
 	int64_t t = offchip_read_bytes(&p) + offchip_write_bytes(&p);
 	offchip_free(&p);
@@ -325,7 +326,8 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 		    pipeline_pick_traffic(r->graph, &o->cfg, &dp, &r->sched, e) < 0))
 		goto fail;
 	CostModel m = pipeline_cost_model(&o->cfg);
-	if (pipeline_plan(r->graph, &o->cfg, r->sched.order, &r->plan, &r->stage, e)) /* plan */
+	if (pipeline_plan(r->graph, &o->cfg, r->sched.order, o->deadline, &r->plan, &r->stage,
+			  e)) /* plan */
 		goto fail;
 	if (npu_emit(r->graph, r->sched.order, &r->plan, &m, r->stage, &r->prog, e)) { /* emit */
 		char msg[NERRMSG];

@@ -94,9 +94,10 @@ int pipeline_write(const PipeResult *r, const char *dir, Err *e);
 CostModel pipeline_cost_model(const Config *c);
 /* The off-chip plan of order[] on c: with the whole SRAM when no operand
  * of any op is then in DRAM; else below a staging area (npu_stage_bytes,
- * *stage) that the emitter stages DRAM operands through. */
-int pipeline_plan(const Graph *g, const Config *c, const int *order, OffchipPlan *p,
-		  int64_t *stage, Err *e);
+ * *stage) that the emitter stages DRAM operands through.  Its methods stop
+ * at deadline (sched_clock() seconds, 0: none; offchip_plan_until). */
+int pipeline_plan(const Graph *g, const Config *c, const int *order, double deadline,
+		  OffchipPlan *p, int64_t *stage, Err *e);
 
 /* DRAM bytes (read and written) the off-chip plan of order[] moves on c,
  * or -1 with e set. */

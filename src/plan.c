@@ -358,8 +358,9 @@ static void sweep_rehole(Sweep *sw, int x)
 }
 
 /* Places buffers in order[], which must be by first step: the blocks live
- * at a buffer's first step are its conflicts.  Returns the arena. */
-static int64_t place_sweep(Plan *p, const int *order, bool best_fit)
+ * at a buffer's first step are its conflicts.  A buffer that would reach
+ * past limit (0: none) is left out, offset -1.  Returns the arena. */
+static int64_t place_sweep(Plan *p, const int *order, bool best_fit, int64_t limit)
 {
 	int n = p->n;
 	int64_t work = 0, arena = 0;
@@ -374,7 +375,7 @@ static int64_t place_sweep(Plan *p, const int *order, bool best_fit)
 		PlanBuf *b = &p->buf[order[k]];
 		/* ended before b starts: placed already, as order is by first step */
 		for (; j < n && p->buf[bylast[j]].last < b->first; j++)
-			if (p->buf[bylast[j]].size > 0) {
+			if (p->buf[bylast[j]].size > 0 && p->buf[bylast[j]].offset >= 0) {
 				sweep_leave(&sw, bylast[j]);
 				sweep_rehole(&sw, bylast[j]);
 			}
@@ -385,6 +386,10 @@ static int64_t place_sweep(Plan *p, const int *order, bool best_fit)
 		}
 		int y = treap_first_reaching(best_fit ? &sw.gap : &sw.off, size);
 		b->offset = y >= 0 ? p->buf[y].offset - sw.hole[y] : block_end(p, treap_last(&sw.off));
+		if (limit > 0 && b->offset + size > limit) {
+			b->offset = -1;
+			continue;
+		}
 		sweep_enter(&sw, order[k]);
 		sweep_rehole(&sw, order[k]);
 		if (b->offset + size > arena)
@@ -462,12 +467,12 @@ static bool affordable(const Plan *p, const Lives *lv)
 static void place_fallback(Plan *p, int *order, bool both)
 {
 	order_by(p, HOW_EARLIEST, NULL, NULL, order);
-	int64_t a = place_sweep(p, order, false);
+	int64_t a = place_sweep(p, order, false, 0);
 	if (both && a > plan_live_peak(p)) {
 		int64_t *offs = xmalloc((size_t)p->n * sizeof *offs);
 		for (int i = 0; i < p->n; i++)
 			offs[i] = p->buf[i].offset;
-		int64_t c = place_sweep(p, order, true);
+		int64_t c = place_sweep(p, order, true, 0);
 		if (c >= a)
 			for (int i = 0; i < p->n; i++)
 				p->buf[i].offset = offs[i];
@@ -479,6 +484,16 @@ static void place_fallback(Plan *p, int *order, bool both)
 }
 
 static void place_best(Plan *p, int64_t limit, bool random);
+
+void plan_place_capped(Plan *p, int64_t limit)
+{
+	p->work = 0;
+	p->fallback = true;
+	int *order = xmalloc((size_t)(p->n ? p->n : 1) * sizeof *order);
+	order_by(p, HOW_EARLIEST, NULL, NULL, order);
+	p->arena = p->n ? place_sweep(p, order, false, limit) : 0;
+	free(order);
+}
 
 void plan_place(Plan *p, PlanStrategy s)
 {

@@ -47,6 +47,9 @@ void plan_place(Plan *p, PlanStrategy s);
  * past 600 buffers it stops as soon as the arena is at most limit and
  * skips the random orders. */
 void plan_place_within(Plan *p, int64_t limit);
+/* Earliest first, first fit, by the sweep (O(n log n)); a buffer that
+ * would reach past limit is left out: offset -1. */
+void plan_place_capped(Plan *p, int64_t limit);
 /* 0 when no two buffers live at the same step share a byte. */
 int plan_check(const Plan *p, Err *e);
 /* Largest sum of (aligned) sizes live at one step: no placement beats it. */

@@ -11,7 +11,9 @@
 #include "mem.h"
 #include "offchip.h"
 #include "plan.h"
+#include "randdag.h"
 #include "sched.h"
+#include "sched_dp.h"
 #include "sched_refine.h"
 #include "zoo.h"
 
@@ -252,17 +254,20 @@ static void test_random_graphs(void **state)
 		int64_t peak = mem_peak(g, order, NULL);
 		Err e;
 		for (int64_t sram = peak; sram >= 1; sram /= 3) {
-			OffchipPlan p, w, s, q;
+			OffchipPlan p, w, s, q, f;
 			if (offchip_plan(g, order, sram, 1, &p, &e) ||
 			    offchip_plan_with(g, order, sram, 1, OFFCHIP_WHOLE, &w, &e) ||
 			    offchip_plan_with(g, order, sram, 1, OFFCHIP_SPLIT, &s, &e) ||
-			    offchip_plan_with(g, order, sram, 1, OFFCHIP_PART, &q, &e))
+			    offchip_plan_with(g, order, sram, 1, OFFCHIP_PART, &q, &e) ||
+			    offchip_plan_with(g, order, sram, 1, OFFCHIP_SWEEP, &f, &e))
 				fail_msg("seed %llu sram %lld: %s", (unsigned long long)seed,
 					 (long long)sram, e.msg);
 			check_plan(g, order, &p);
 			check_plan(g, order, &w);
 			check_plan(g, order, &s);
 			check_plan(g, order, &q);
+			check_plan(g, order, &f);
+			assert_false(p.fallback);
 			assert_true(p.act_read + p.act_write <= w.act_read + w.act_write);
 			assert_true(p.act_read + p.act_write <= s.act_read + s.act_write);
 			assert_true(p.act_read + p.act_write <= q.act_read + q.act_write);
@@ -272,6 +277,7 @@ static void test_random_graphs(void **state)
 			offchip_free(&w);
 			offchip_free(&s);
 			offchip_free(&q);
+			offchip_free(&f);
 		}
 		free(order);
 		ir_free(g);
@@ -279,6 +285,90 @@ static void test_random_graphs(void **state)
 	/* splitting reloads tensors, and that pays off somewhere */
 	assert_true(splits > 0);
 	assert_true(wins > 0);
+}
+
+/* A chain of n ops whose tensors of 20000 and 40000 bytes crowd a 64 KiB
+ * SRAM: every third step evicts or fragments. */
+static Graph *chain(int n)
+{
+	size_t cap = (size_t)n * 40 + 64, len = 0;
+	char *text = malloc(cap);
+	len += (size_t)snprintf(text, cap, "node n0 40000\n");
+	for (int k = 1; k < n; k++)
+		len += (size_t)snprintf(text + len, cap - len, "node n%d %d n%d\n", k,
+					k % 3 ? 20000 : 40000, k - 1);
+	Graph *g = tu_graph(text);
+	free(text);
+	return g;
+}
+
+/* The sweep's work and plan at 64 KiB; the plan checked. */
+static int64_t sweep_work(Graph *g)
+{
+	int *order = malloc(g->nops * sizeof *order);
+	sched_dfs(g, order);
+	OffchipPlan p;
+	Err e;
+	assert_int_equal(offchip_plan(g, order, 64 << 10, 16, &p, &e), 0);
+	check_plan(g, order, &p);
+	/* past OFFCHIP_EXACT_MAX tensors, the sweep alone */
+	assert_true(p.fallback && p.method == OFFCHIP_SWEEP);
+	assert_true(p.evicted > 0);
+	int64_t w = p.work;
+	offchip_free(&p);
+	free(order);
+	ir_free(g);
+	return w;
+}
+
+/* The sweep is O(n log n) on chains and on wide random graphs (1..3
+ * inputs among the 10 ops before, as random:OPS): 4x the ops, well under
+ * 16x (quadratic) the work.  Counted, not timed. */
+static void test_sweep_near_linear(void **state)
+{
+	(void)state;
+	enum { N = 5000 };
+	int64_t a = sweep_work(chain(N)), b = sweep_work(chain(4 * N));
+	if (!(a > 0 && b < 6 * a))
+		fail_msg("chain: work %lld for %d ops, %lld for %d", (long long)a, N, (long long)b,
+			 4 * N);
+	a = sweep_work(randdag_new(1, N, 10));
+	b = sweep_work(randdag_new(1, 4 * N, 10));
+	if (!(a > 0 && b < 6 * a))
+		fail_msg("random: work %lld for %d ops, %lld for %d", (long long)a, N, (long long)b,
+			 4 * N);
+}
+
+/* A deadline already past stops every method before it has a plan: the
+ * sweep's stands, valid, marked as a fallback; no deadline, the same
+ * plan as offchip_plan. */
+static void test_past_deadline(void **state)
+{
+	(void)state;
+	Err e;
+	Graph *g = zoo_build("randwire-cifar10", &e);
+	int *order = malloc(g->nops * sizeof *order);
+	sched_dfs(g, order);
+	OffchipPlan p, q;
+	int64_t sram = 32 << 10;
+	assert_int_equal(offchip_plan_until(g, order, sram, 16, sched_clock() - 1, &p, &e), 0);
+	check_plan(g, order, &p);
+	assert_true(p.fallback);
+	assert_int_equal(p.method, OFFCHIP_SWEEP);
+	assert_int_equal(offchip_check(&p, &e), 0);
+	for (int k = 0; k < p.nseg; k++)
+		p.seg[k].offset = 0; /* every segment on the others: the checker sees it */
+	assert_int_not_equal(offchip_check(&p, &e), 0);
+	offchip_free(&p);
+	assert_int_equal(offchip_plan_until(g, order, sram, 16, 0, &p, &e), 0);
+	assert_int_equal(offchip_plan(g, order, sram, 16, &q, &e), 0);
+	assert_false(p.fallback);
+	assert_int_equal(p.method, q.method);
+	assert_int_equal(p.act_read + p.act_write, q.act_read + q.act_write);
+	offchip_free(&p);
+	offchip_free(&q);
+	free(order);
+	ir_free(g);
 }
 
 int main(void)
@@ -290,6 +380,8 @@ int main(void)
 		cmocka_unit_test(test_partial_residency),
 		cmocka_unit_test(test_estimate_and_refine),
 		cmocka_unit_test(test_random_graphs),
+		cmocka_unit_test(test_sweep_near_linear),
+		cmocka_unit_test(test_past_deadline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
