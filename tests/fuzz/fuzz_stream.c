@@ -326,7 +326,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			words[k] = (uint32_t)data[1 + 4 * k] | (uint32_t)data[2 + 4 * k] << 8 |
 				   (uint32_t)data[3 + 4 * k] << 16 | (uint32_t)data[4 + 4 * k] << 24;
 	} else {
-		while (r.n && n + 12 * NPU_INSN_WORDS <= MAXWORDS) {
+		/* room for the largest step (a CONV and its prelude: 12 slots) and END */
+		while (r.n && n + 13 * NPU_INSN_WORDS <= MAXWORDS) {
 			bool prepare = r.p[0] & 0x10 && (r.p[0] >> 5) == 0;
 			NpuInsn i = make(&r);
 			if (prepare && i.op == NPU_CONV)
