@@ -28,10 +28,11 @@
 //
 // Output: the final image (+dram_out, on success only), the counters and the
 // monitor's counts as one JSON object (+counters), one line per instruction
-// (+timeline: index,opcode,start,end, then counters as they were at its end).  Exit status: 0 END
-// retired; 1 a hardware check stopped the run (one line on stderr worded as
-// isa.c and fsim.c word it); 2 timeout; 3 bad arguments or files, or a port
-// access outside the DRAM.
+// (+timeline: index,opcode,start,end, then the cycle its counters were read,
+// just after its end, and those counters).  Exit status: 0 END retired; 1 a
+// hardware check stopped the run (one line on stderr worded as isa.c and
+// fsim.c word it); 2 timeout; 3 bad arguments or files, or a port access
+// outside the DRAM.
 #include <algorithm>
 #include <cerrno>
 #include <cinttypes>
