@@ -943,6 +943,18 @@ static void in_view_shape(int nch, int lo, int hi, int w, int64_t *chb, int64_t 
 
 /* Places an input view (nch channels, band rows [lo, hi) of w bytes a row):
  * fills v. False when SRAM is full. */
+/* A view whose band (from row first, rows of rb bytes) starts at SRAM h,
+ * its channels cs apart: its first row row0 (<= first), or first where a
+ * view from row0 would begin before SRAM 0. */
+static void view_at(NpuView *v, int64_t h, int row0, int first, int64_t rb, int64_t cs)
+{
+	if (h - (int64_t)(first - row0) * rb < 0)
+		row0 = first;
+	v->base = S(h - (int64_t)(first - row0) * rb);
+	v->cs = (uint32_t)cs;
+	v->row0 = (uint16_t)row0;
+}
+
 static bool place_view_in(int id, NpuView *v, int nch, int lo, int hi, int w, int align)
 {
 	if (hi <= lo) { /* the band reads none of it: the view is never looked at */
@@ -957,14 +969,7 @@ static bool place_view_in(int id, NpuView *v, int nch, int lo, int hi, int w, in
 	int64_t h = place_in(id, nch, chb, cs, 35, align);
 	if (h < 0)
 		return false;
-	int64_t b = h - (int64_t)(lo - row0) * w;
-	if (b < 0) {
-		row0 = lo;
-		b = h;
-	}
-	v->base = S(b);
-	v->cs = (uint32_t)cs;
-	v->row0 = (uint16_t)row0;
+	view_at(v, h, row0, lo, w, cs);
 	return true;
 }
 
@@ -981,14 +986,7 @@ static bool place_view_out(Job *j, NpuView *v, int nch, int oy0, int oy1, int64_
 	int64_t h = place_out(j->id, hull, align);
 	if (h < 0)
 		return false;
-	int64_t b = h - (int64_t)(oy0 - row0) * rb;
-	if (b < 0) {
-		row0 = oy0;
-		b = h;
-	}
-	v->base = S(b);
-	v->cs = (uint32_t)cs;
-	v->row0 = (uint16_t)row0;
+	view_at(v, h, row0, oy0, rb, cs);
 	add_out(j, h, nch, chb, cs);
 	return true;
 }
