@@ -124,15 +124,9 @@ module npu_check #(
     // ---- the words ----
     logic [31:0] w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11, w12, w13, w14, w15;
     logic [31:0] v0, v1, v2, v3, v4, v5, v6, v7, v8;
-    logic [31:0] vhi [0:7];
     assign {w15, w14, w13, w12, w11, w10, w9, w8, w7, w6, w5, w4, w3, w2, w1, w0} = i_ir;
     assign {v7, v6, v5, v4, v3, v2, v1, v0} = i_view;
     assign v8 = i_view_hi[31:0];
-    generate
-        for (genvar k = 0; k < 8; k++) begin : g_vhi
-            assign vhi[k] = i_view_hi[32*k +: 32];
-        end
-    endgenerate
 
     logic  [7:0] op, flags, count;
     logic [15:0] in_c, in_h, in_w, out_c, out_h, out_w, groups, oy0, oy1, cw, split, osplit;
@@ -843,10 +837,10 @@ module npu_check #(
                     ba  = '0;
                     bb  = '0;
                     for (int k = 7; k >= 1; k--)
-                        if (vhi[k] != 0) begin
+                        if (i_view_hi[32*k +: 32] != 0) begin
                             bad = 1'b1;
                             ba  = 64'(k) + 64'd8;
-                            bb  = 64'(vhi[k]);
+                            bb  = 64'(i_view_hi[32*k +: 32]);
                         end
                     if (bad) fail(8'd71, ba, bb, '0, '0);
                     else next();

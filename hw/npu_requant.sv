@@ -55,7 +55,7 @@ module npu_requant #(
     assign qmin = i_qmul == 32'h8000_0000;
 
     // ---- stage 1: x, and its product with qmul ----
-    logic signed [63:0] prod_r [0:LANES-1];  // stage 2 uses bits 62..30 (synthesis drops the rest)
+    logic [64*LANES-1:0] prod_r;  // lane l's product at 64*l; stage 2 uses bits 62..30 (synthesis drops the rest)
     logic   [LANES-1:0] sat_r;   // INT32_MIN * INT32_MIN: the high half saturates
     logic         [4:0] rs_r;
     logic               relu_r;
@@ -69,7 +69,7 @@ module npu_requant #(
                 top = a & topm;
                 if (top == 32'h0 || top == topm) x = signed'(a << ls);
                 else x = a[31] ? 32'sh8000_0000 : 32'sh7fff_ffff;
-                prod_r[l] <= x * signed'(i_qmul);
+                prod_r[64*l +: 64] <= x * signed'(i_qmul);
                 sat_r[l]  <= qmin && x == 32'sh8000_0000;
             end
             rs_r   <= rs;
@@ -98,7 +98,7 @@ module npu_requant #(
                 logic         [8:0] win;     // hi[rs+7 : rs-1]
                 logic               up, over, under;
                 logic signed  [8:0] v;
-                hi    = sat_r[l] ? 32'h7fff_ffff : prod_r[l][62:31] + {31'h0, prod_r[l][30]};
+                hi    = sat_r[l] ? 32'h7fff_ffff : prod_r[64*l+31 +: 32] + {31'h0, prod_r[64*l+30]};
                 ext   = {{8{hi[31]}}, hi, 1'b0};
                 win   = ext[6'(rs_r) +: 9];
                 up    = win[0] && (!hi[31] || (hi & below) != 32'h0);
