@@ -68,7 +68,7 @@ const char *ir_kind_name(OpKind k)
 		[OP_FC] = "fc",           [OP_OPAQUE] = "opaque",   [OP_PCONV] = "pconv",
 		[OP_REQUANT] = "requant", [OP_ACT] = "act",       [OP_MUL] = "mul",
 		[OP_SLICE] = "slice",     [OP_PAD] = "pad",         [OP_SHUFFLE] = "shuffle",
-		[OP_TRANSPOSE] = "transpose", [OP_RESHAPE] = "reshape",
+		[OP_TRANSPOSE] = "transpose", [OP_RESHAPE] = "reshape",  [OP_JOIN] = "join",
 	};
 	return (unsigned)k < NOPKIND ? name[k] : "?";
 }
@@ -542,18 +542,60 @@ int ir_reshape(Graph *g, const char *name, int x, Shape s)
 	return t;
 }
 
+int ir_join(Graph *g, const char *name, const int *xs, int n)
+{
+	if (g->failed)
+		return -1;
+	if (n < 1)
+		return fail(g, "node %s: no inputs", name);
+	for (int i = 0; i < n; i++)
+		if (!in_ok(g, xs[i]))
+			return fail(g, "node %s: input %d undefined", name, i);
+	Shape s = g->tensors[xs[0]].shape;
+	int64_t h = 0;
+	for (int i = 0; i < n; i++) {
+		Shape si = g->tensors[xs[i]].shape;
+		if (si.n != s.n || si.c != s.c || si.w != s.w)
+			return fail(g, "node %s: input %s does not match %s outside rows", name,
+				    g->tensors[xs[i]].name, g->tensors[xs[0]].name);
+		h += si.h;
+	}
+	if (h > NDIM_MAX)
+		return fail(g, "node %s: too many rows", name);
+	s.h = (int)h;
+	return new_op(g, name, OP_JOIN, xs, n, s, DT_I8, 0);
+}
+
+void ir_share_consts(Graph *g, int o, int weight, int bias)
+{
+	Op *op = &g->ops[o];
+	int made = (op->weight >= 0) + (op->bias >= 0);
+	if (made && (op->weight >= 0 ? op->weight : op->bias) != g->nconsts - made)
+		abort(); /* not the last made: a caller's bug */
+	g->nconsts -= made;
+	op->weight = op->weight >= 0 ? weight : -1;
+	op->bias = op->bias >= 0 ? bias : -1;
+}
+
+void ir_fill_const(Graph *dst, int dk, const Graph *src, int sk)
+{
+	const Const *c = &src->consts[sk];
+	Const *d = &dst->consts[dk];
+	if (c->data) {
+		d->data = arena_alloc(dst->arena, c->bytes);
+		memcpy(d->data, c->data, c->bytes);
+	}
+	if (c->fdata) {
+		d->fdata = arena_newvec(dst->arena, float, c->count);
+		memcpy(d->fdata, c->fdata, c->count * sizeof *c->fdata);
+	}
+}
+
 static int copy_const(Graph *dst, const Graph *src, const char *opname, const char *suffix, int k)
 {
 	const Const *c = &src->consts[k];
 	int r = new_const(dst, opname, suffix, c->count, c->dtype);
-	if (c->data) {
-		dst->consts[r].data = arena_alloc(dst->arena, c->bytes);
-		memcpy(dst->consts[r].data, c->data, c->bytes);
-	}
-	if (c->fdata) {
-		dst->consts[r].fdata = arena_newvec(dst->arena, float, c->count);
-		memcpy(dst->consts[r].fdata, c->fdata, c->count * sizeof *c->fdata);
-	}
+	ir_fill_const(dst, r, src, k);
 	return r;
 }
 
@@ -785,6 +827,17 @@ static int verify_op(const Graph *g, int o, Err *e)
 			return err_set(e, "node %s: reshape changes the element count", nm);
 		want = op->shape;
 		break;
+	case OP_JOIN: {
+		int64_t h = 0;
+		for (int i = 0; i < op->nin; i++) {
+			Shape s = g->tensors[op->in[i]].shape;
+			if (s.n != x.n || s.c != x.c || s.w != x.w)
+				return err_set(e, "node %s: joined bands differ outside rows", nm);
+			h += s.h;
+		}
+		want = (Shape){x.n, x.c, (int)(h > NDIM_MAX ? -1 : h), x.w};
+		break;
+	}
 	default:
 		return err_set(e, "node %s: unknown kind %d", nm, (int)op->kind);
 	}

@@ -61,6 +61,9 @@ typedef enum OpKind {
 	              * j*groups+i is input channel i*(c/groups)+j */
 	OP_TRANSPOSE,/* the four axes permuted: output axis k is input axis perm[k] */
 	OP_RESHAPE,  /* the same elements, in order, under another shape (a copy) */
+	/* From spatial partitioning (tile.c); the NPU runs neither yet. */
+	OP_JOIN,     /* its inputs' rows, one after the other: the bands of a
+	              * partitioned chain joined along H into the whole tensor */
 	NOPKIND
 } OpKind;
 
@@ -184,6 +187,13 @@ int ir_pad(Graph *g, const char *name, int x, int pt, int pl, int pb, int pr);
 int ir_shuffle(Graph *g, const char *name, int x, int groups);
 int ir_transpose(Graph *g, const char *name, int x, const int perm[4]);
 int ir_reshape(Graph *g, const char *name, int x, Shape s);
+/* Rows of xs[0..n) one after the other (equal n, c and w). */
+int ir_join(Graph *g, const char *name, const int *xs, int n);
+/* Makes op o (a convolution or weighted sum just built) use the constants
+ * weight and bias of an earlier op computing the same function instead of
+ * its own, which were the last made and are dropped: the band ops of one
+ * partitioned convolution share its weights. */
+void ir_share_consts(Graph *g, int o, int weight, int bias);
 
 /* A k x k window with stride s, dilation d and "same" padding d*(k-1)/2. */
 Window ir_window(int k, int s, int d, int groups);
@@ -195,6 +205,8 @@ int ir_copy_op(Graph *dst, const Graph *src, int o, const int *ins);
  * has them, its per-channel parameters of channels [c0, c0+n) (copied into
  * dst's arena). */
 void ir_copy_qparams(Graph *dst, Op *d, const Op *s, int c0, int n);
+/* Gives dst's constant dk the values of src's sk (same count and type). */
+void ir_fill_const(Graph *dst, int dk, const Graph *src, int sk);
 
 void ir_mark_output(Graph *g, int t);
 /* Marks every tensor nobody reads as a graph output. */

@@ -29,6 +29,7 @@
 #include "randdag.h"
 #include "ref.h"
 #include "rewrite.h"
+#include "tile.h"
 #include "sched.h"
 #include "sched_dp.h"
 #include "zoo.h"
@@ -60,12 +61,12 @@ static const char usage_text[] =
 	"\n"
 	"commands:\n"
 	"  zoo [--json]                              list the built-in networks\n"
-	"  export MODEL [--rewrite] --format graph|onnx -o FILE\n"
+	"  export MODEL [--rewrite] [--tile] --format graph|onnx -o FILE\n"
 	"                                            write MODEL as a plain graph or ONNX\n"
-	"  schedule MODEL [--scheduler dp|file|bfs|dfs] [--rewrite] [--time-limit S]\n"
-	"                 [--plot FILE.svg] [--json] [-d S]\n"
+	"  schedule MODEL [--scheduler dp|file|bfs|dfs] [--rewrite] [--tile]\n"
+	"                 [--max-overhead PCT] [--time-limit S] [--plot FILE.svg] [--json] [-d S]\n"
 	"                                            order the ops, report the peak memory\n"
-	"  verify MODEL --rewrite [--json]           run the graph and its rewrite in the int8\n"
+	"  verify MODEL --rewrite|--tile [--json]    run the graph and its rewrite in the int8\n"
 	"                                            reference interpreter, compare every bit\n"
 	"  check-config CFG                          validate an accelerator config (XML)\n"
 	"  compile MODEL --config CFG -o DIR [--scheduler S] [--rewrite]\n"
@@ -99,6 +100,10 @@ static const char usage_text[] =
 	"                  each dp search\n"
 	"  --plot FILE     bytes in use at each step, beside the definition order's (SVG)\n"
 	"  --rewrite       apply the identity rewrites that lower the dp peak first\n"
+	"  --tile          schedule, export, verify: run regions of the graph in bands of\n"
+	"                  rows where that lowers the peak (spatial partitioning), before\n"
+	"                  --rewrite; not yet with --config, compile, run, sweep or bench\n"
+	"  --max-overhead PCT  --tile: extra MACs allowed, percent of the graph's (default 10)\n"
 	"  --config CFG    an accelerator config (configs/*.xml): schedule reports the\n"
 	"                  off-chip plan (what lives in DRAM, the DRAM bytes moved)\n"
 	"  --objective O   what dp minimizes: peak (bytes, default), traffic (bytes over\n"
@@ -130,6 +135,8 @@ typedef struct Opts {
 	DpObjective objective;
 	bool json;
 	bool rewrite;
+	bool tile;
+	double max_overhead; /* --tile: extra MACs allowed, a fraction */
 	bool perchannel;
 } Opts;
 
@@ -174,6 +181,8 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 		{"time-limit", required_argument, NULL, 't'},
 		{"plot", required_argument, NULL, 'p'},
 		{"rewrite", no_argument, NULL, 'r'},
+		{"tile", no_argument, NULL, 'T'},
+		{"max-overhead", required_argument, NULL, 'M'},
 		{"per-channel", no_argument, NULL, 'P'},
 		{"acc-bits", required_argument, NULL, 'a'},
 		{"config", required_argument, NULL, 'c'},
@@ -186,6 +195,7 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 	};
 	memset(o, 0, sizeof *o);
 	o->sched = SCHED_DP;
+	o->max_overhead = TILE_DEFAULT_OVERHEAD;
 	opterr = 0;
 	optind = 1;
 	int c;
@@ -220,6 +230,18 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 		case 'r':
 			o->rewrite = true;
 			break;
+		case 'T':
+			o->tile = true;
+			break;
+		case 'M': {
+			char *end;
+			double pct = strtod(optarg, &end);
+			if (*end || end == optarg || !(pct >= 0 && pct <= 1000))
+				return usage_error("--max-overhead wants a percentage 0 to 1000, got '%s'",
+						   optarg);
+			o->max_overhead = pct / 100;
+			break;
+		}
 		case 'P':
 			o->perchannel = true;
 			break;
@@ -320,6 +342,48 @@ static void dp_progress_done(const DpOpts *dp)
 		fputs("\r\033[K", stderr);
 }
 
+/* The identity rewrites the options ask for, in order: spatial
+ * partitioning (--tile), then the channel and kernel rewrites (--rewrite);
+ * *g is replaced by the result.  ts and rw are zeroed when not asked. */
+static int apply_rewrites(const Opts *o, Graph **g, const DpOpts *dp, TileStats *ts, RwStats *rw,
+			  Err *e)
+{
+	memset(ts, 0, sizeof *ts);
+	memset(rw, 0, sizeof *rw);
+	ts->macs_before = ts->macs_after = ir_macs(*g);
+	if (o->tile) {
+		TileOpts to = {o->max_overhead, TILE_DEFAULT_BANDS};
+		Graph *t = tile_apply(*g, dp, &to, ts, e);
+		if (!t)
+			return -1;
+		ir_free(*g);
+		*g = t;
+	}
+	if (o->rewrite) {
+		Graph *r = rw_apply(*g, dp, rw, e);
+		if (!r)
+			return -1;
+		ir_free(*g);
+		*g = r;
+	}
+	return 0;
+}
+
+/* The commands that do not partition yet refuse --tile rather than
+ * ignore it. */
+static int refuse_tile(const Opts *o, const char *cmd)
+{
+	return o->tile ? usage_error("--tile: %s does not partition yet (schedule, export and "
+				     "verify do)", cmd)
+		       : 0;
+}
+
+/* Extra MACs of partitioning, a fraction of the unpartitioned graph's. */
+static double macs_overhead(const TileStats *ts)
+{
+	return ts->macs_before ? (double)(ts->macs_after - ts->macs_before) / ts->macs_before : 0;
+}
+
 /* The one line saying the limit cut the search short. */
 static void warn_time_limit(const Schedule *s, double limit)
 {
@@ -405,16 +469,17 @@ static int cmd_export(int argc, char **argv)
 		return input_error(&e);
 	if (o.acc_bits)
 		g->acc_bits = o.acc_bits;
-	if (o.rewrite) {
+	if (o.rewrite || o.tile) {
 		DpOpts dp;
 		dp_opts(&o, &dp);
 		RwStats st;
-		Graph *r = rw_apply(g, &dp, &st, &e);
+		TileStats ts;
+		int bad = apply_rewrites(&o, &g, &dp, &ts, &st, &e);
 		dp_progress_done(&dp);
-		ir_free(g);
-		if (!r)
+		if (bad) {
+			ir_free(g);
 			return input_error(&e);
-		g = r;
+		}
 	}
 	if (onnx)
 		rc = onnx_export(g, o.out, &e) ? input_error(&e) : 0;
@@ -491,6 +556,11 @@ static int cmd_schedule(int argc, char **argv)
 	RwStats rw = {0};
 	Config cfg;
 	bool have_cfg = o.config != NULL;
+	if (o.tile && have_cfg) {
+		rc = usage_error("%s", "--tile with --config: the off-chip planner does not place "
+				       "bands yet");
+		goto out;
+	}
 	if (have_cfg && cfg_read(o.config, &cfg, &e)) {
 		rc = input_error(&e);
 		goto out;
@@ -503,15 +573,11 @@ static int cmd_schedule(int argc, char **argv)
 	 * stages after it do not need */
 	double deadline = cmd_start + dp.time_limit_s;
 	dp.deadline = sched_dp_deadline(deadline, g->nops);
-	if (o.rewrite) {
-		Graph *r = rw_apply(g, &dp, &rw, &e);
-		if (!r) {
-			dp_progress_done(&dp);
-			rc = input_error(&e);
-			goto out;
-		}
-		ir_free(g);
-		g = r;
+	TileStats ts;
+	if (apply_rewrites(&o, &g, &dp, &ts, &rw, &e)) {
+		dp_progress_done(&dp);
+		rc = input_error(&e);
+		goto out;
 	}
 	if (o.objective != DP_PEAK && !have_cfg) {
 		rc = usage_error("%s", "--objective traffic and cycles need --config CFG");
@@ -593,6 +659,13 @@ static int cmd_schedule(int argc, char **argv)
 		if (o.rewrite)
 			printf("\"rewrites\":{\"channel\":%d,\"kernel\":%d,\"tried\":%d},",
 			       rw.applied[RW_CHANNEL], rw.applied[RW_KERNEL], rw.tried);
+		printf("\"macs\":%lld,\"macs_overhead\":%.6f,", (long long)ts.macs_after,
+		       macs_overhead(&ts));
+		if (o.tile)
+			printf("\"tile\":{\"regions\":%d,\"bands\":%d,\"tried\":%d,"
+			       "\"peak_before_bytes\":%lld,\"peak_after_bytes\":%lld},",
+			       ts.regions, ts.bands, ts.tried, (long long)ts.peak_before,
+			       (long long)ts.peak_after);
 		/* ONNX nodes folded away: node -> the op computing its output
 		 * (null: constant-folded) */
 		printf("\"merged\":{");
@@ -620,6 +693,12 @@ static int cmd_schedule(int argc, char **argv)
 	} else {
 		printf("%-12s %s\n%-12s %s\n%-12s %d\n", "model", o.model, "scheduler",
 		       sched_name(o.sched), "ops", g->nops);
+		if (o.tile)
+			printf("%-12s %d region%s in %d bands (of %d tried; peak %lld -> %lld band "
+			       "after band), MACs +%.1f%%\n",
+			       "tiling", ts.regions, ts.regions == 1 ? "" : "s", ts.bands, ts.tried,
+			       (long long)ts.peak_before, (long long)ts.peak_after,
+			       100 * macs_overhead(&ts));
 		if (o.rewrite)
 			printf("%-12s %d channel-wise, %d kernel-wise (of %d tried; dp peak %lld -> "
 			       "%lld)\n",
@@ -705,16 +784,22 @@ static int cmd_verify(int argc, char **argv)
 	if (rc)
 		return rc;
 	Err e;
-	Graph *g = model_load(o.model, &e), *r = NULL, *all = NULL;
+	Graph *g = model_load(o.model, &e), *r = NULL, *all = NULL, *t = NULL;
 	RefValues vg = {0}, vr = {0}, va = {0};
 	DpOpts dp;
 	dp_opts(&o, &dp);
-	RwStats st, sta;
-	/* the int8 reference runs what the NPU runs */
+	RwStats st = {0}, sta;
+	TileStats ts = {0};
+	TileOpts to = {o.max_overhead, TILE_DEFAULT_BANDS};
+	/* the int8 reference runs what the NPU runs; with --tile, r is the
+	 * partitioned graph (rewritten too with --rewrite) and all every
+	 * rewrite applied to it */
 	if (!g || pipeline_npu_check(g, o.model, false, &e) ||
 	    pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, calib_progress(), NULL, &e) ||
-	    pipeline_npu_check(g, o.model, true, &e) || !(r = rw_apply(g, &dp, &st, &e)) ||
-	    !(all = rw_apply_all(g, &sta, &e)) || ref_run(g, &vg, &e) || ref_run(r, &vr, &e) ||
+	    pipeline_npu_check(g, o.model, true, &e) ||
+	    (o.tile && !(t = tile_apply(g, &dp, &to, &ts, &e))) ||
+	    !(r = o.tile && !o.rewrite ? rw_rebuild(t, -1, NULL, &e) : rw_apply(t ? t : g, &dp, &st, &e)) ||
+	    !(all = rw_apply_all(t ? t : g, &sta, &e)) || ref_run(g, &vg, &e) || ref_run(r, &vr, &e) ||
 	    ref_run(all, &va, &e)) {
 		dp_progress_done(&dp);
 		rc = input_error(&e);
@@ -733,13 +818,21 @@ static int cmd_verify(int argc, char **argv)
 		       "\"bytes_compared\":%lld,"
 		       "\"rewrites\":{\"channel\":%d,\"kernel\":%d,\"tried\":%d},"
 		       "\"peak_bytes\":%lld,\"rewritten_peak_bytes\":%lld,"
-		       "\"identical_all_rewrites\":%s,\"all_rewrites\":{\"channel\":%d,\"kernel\":%d}}\n",
+		       "\"identical_all_rewrites\":%s,\"all_rewrites\":{\"channel\":%d,\"kernel\":%d}",
 		       same ? "true" : "false", n, nt, (long long)bytes, st.applied[RW_CHANNEL],
 		       st.applied[RW_KERNEL], st.tried, (long long)st.peak_before,
 		       (long long)st.peak_after, same_all ? "true" : "false",
 		       sta.applied[RW_CHANNEL], sta.applied[RW_KERNEL]);
+		if (o.tile)
+			printf(",\"tile\":{\"regions\":%d,\"bands\":%d},\"macs\":%lld,"
+			       "\"macs_overhead\":%.6f",
+			       ts.regions, ts.bands, (long long)ts.macs_after, macs_overhead(&ts));
+		printf("}\n");
 	} else {
 		printf("%-22s %s\n", "model", o.model);
+		if (o.tile)
+			printf("%-22s %d region%s in %d bands, MACs +%.1f%%\n", "tiling", ts.regions,
+			       ts.regions == 1 ? "" : "s", ts.bands, 100 * macs_overhead(&ts));
 		printf("%-22s %d channel-wise, %d kernel-wise (dp peak %lld -> %lld bytes)\n",
 		       "rewrites kept", st.applied[RW_CHANNEL], st.applied[RW_KERNEL],
 		       (long long)st.peak_before, (long long)st.peak_after);
@@ -757,6 +850,7 @@ out:
 	ref_free(&vr);
 	ref_free(&va);
 	ir_free(g);
+	ir_free(t);
 	ir_free(r);
 	ir_free(all);
 	return rc;
@@ -802,6 +896,8 @@ static int cmd_compile(int argc, char **argv)
 	int rc = parse_opts(argc, argv, &o, 1);
 	if (rc)
 		return rc;
+	if ((rc = refuse_tile(&o, "compile")))
+		return rc;
 	if (!o.config || !o.out)
 		return usage_error("%s", "compile needs --config CFG and -o DIR");
 	PipeOpts po;
@@ -834,6 +930,8 @@ static int cmd_run(int argc, char **argv)
 	Opts o;
 	int rc = parse_opts(argc, argv, &o, 1);
 	if (rc)
+		return rc;
+	if ((rc = refuse_tile(&o, "run")))
 		return rc;
 	if (!o.config)
 		return usage_error("%s", "run needs --config CFG");
@@ -1065,6 +1163,8 @@ static int cmd_sweep(int argc, char **argv)
 	Opts o;
 	int rc = parse_opts(argc, argv, &o, 1);
 	if (rc)
+		return rc;
+	if ((rc = refuse_tile(&o, "sweep")))
 		return rc;
 	if (!o.config || !o.sram || !o.out)
 		return usage_error("%s", "sweep needs --config CFG, --sram LIST and -o FILE.csv");
@@ -1448,6 +1548,8 @@ static int cmd_bench(int argc, char **argv)
 	Opts o;
 	int rc = parse_opts(argc, argv, &o, 0);
 	if (rc)
+		return rc;
+	if ((rc = refuse_tile(&o, "bench")))
 		return rc;
 	if (o.sim) {
 		if (!o.config)

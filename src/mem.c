@@ -39,6 +39,21 @@ out:
 	return rc;
 }
 
+int64_t mem_made_bytes(const Graph *g, int t)
+{
+	const Tensor *tt = &g->tensors[t];
+	return g->ops[tt->producer].kind == OP_JOIN ? 0 : tt->bytes;
+}
+
+int64_t mem_freed_bytes(const Graph *g, int t)
+{
+	const Tensor *tt = &g->tensors[t];
+	for (int i = 0; i < tt->ncons; i++)
+		if (g->ops[tt->cons[i]].kind == OP_JOIN)
+			return 0;
+	return tt->bytes;
+}
+
 int64_t mem_op_footprint(const Graph *g, int o)
 {
 	const Op *op = &g->ops[o];
@@ -47,7 +62,7 @@ int64_t mem_op_footprint(const Graph *g, int o)
 		if (!ir_repeat(op, i))
 			m += g->tensors[op->in[i]].bytes;
 	for (int i = 0; i < op->nout; i++)
-		m += g->tensors[op->out[i]].bytes;
+		m += mem_made_bytes(g, op->out[i]);
 	return m;
 }
 
@@ -82,7 +97,7 @@ int64_t mem_peak(const Graph *g, const int *order, int64_t *step)
 	for (int i = 0; i < g->nops; i++) {
 		const Op *op = &g->ops[order[i]];
 		for (int k = 0; k < op->nout; k++)
-			live += g->tensors[op->out[k]].bytes;
+			live += mem_made_bytes(g, op->out[k]);
 		if (live > peak)
 			peak = live;
 		if (step)
@@ -91,12 +106,12 @@ int64_t mem_peak(const Graph *g, const int *order, int64_t *step)
 		for (int k = 0; k < op->nin; k++) {
 			int t = op->in[k];
 			if (!ir_repeat(op, k) && --left[t] == 0 && !g->tensors[t].output)
-				live -= g->tensors[t].bytes;
+				live -= mem_freed_bytes(g, t);
 		}
 		for (int k = 0; k < op->nout; k++) {
 			const Tensor *t = &g->tensors[op->out[k]];
 			if (t->ncons == 0 && !t->output)
-				live -= t->bytes;
+				live -= mem_made_bytes(g, op->out[k]);
 		}
 	}
 	free(left);

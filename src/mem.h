@@ -4,11 +4,22 @@
  * live by definition.  After v, every tensor whose consumers have all run
  * is freed, except graph outputs; a tensor nobody reads that is not a graph
  * output is freed right after it is made.  Peak is the largest step.
+ *
+ * Joins are in place (spatial partitioning, tile.c): each band of a join
+ * is made in its rows of the join's output, so the join makes nothing new
+ * and its bands' bytes are freed with the join's output, not when the
+ * join has read them.
  */
 #ifndef SERENITY_MEM_H
 #define SERENITY_MEM_H
 
 #include "ir.h"
+
+/* Bytes making tensor t adds: 0 for a join's output (its bands hold them). */
+int64_t mem_made_bytes(const Graph *g, int t);
+/* Bytes freed when tensor t dies: 0 for a band of a join (the join's output
+ * frees them). */
+int64_t mem_freed_bytes(const Graph *g, int t);
 
 /* 0 when order[0..n) runs every op of g once, after its inputs' producers. */
 int mem_check_order(const Graph *g, const int *order, int n, Err *e);

@@ -35,6 +35,8 @@
  *   avgpool       sum over valid elements / their count, rounding half away
  *   gavgpool      the same over the whole plane
  *   concat        copy along channels;  relu  max(x, 0)
+ *   slice, join   copies of rows (spatial partitioning: a band's rows, the
+ *                 bands joined)
  * Accumulation is int32 with two's complement wrap-around (as hardware
  * does); the calibrated scales keep real accumulators far from overflow.
  */
@@ -333,6 +335,22 @@ static int64_t elems(const Tensor *t)
 	return ir_shape_elems(t->shape);
 }
 
+/* Elements start, start + step, ... of x along op->axis (0..3: n c h w). */
+static void slice(const Op *op, Shape xs, const int8_t *x, Shape ys, int8_t *y)
+{
+	int xd[4] = {xs.n, xs.c, xs.h, xs.w}, yd[4] = {ys.n, ys.c, ys.h, ys.w};
+	int64_t i = 0;
+	for (int a = 0; a < yd[0]; a++)
+		for (int b = 0; b < yd[1]; b++)
+			for (int c = 0; c < yd[2]; c++)
+				for (int d = 0; d < yd[3]; d++) {
+					int q[4] = {a, b, c, d};
+					q[op->axis] = op->start + q[op->axis] * op->step;
+					y[i++] = x[(((int64_t)q[0] * xd[1] + q[1]) * xd[2] + q[2]) * xd[3] +
+						   q[3]];
+				}
+}
+
 static int run_op(Run *r, int o)
 {
 	const Graph *g = r->g;
@@ -437,6 +455,22 @@ static int run_op(Run *r, int o)
 		for (int64_t i = 0; i < ny; i++)
 			y[i] = x[i] < 0 ? 0 : x[i];
 		break;
+	case OP_SLICE:
+		slice(op, xt->shape, x, ys, y);
+		break;
+	case OP_JOIN: {
+		/* each input's rows of every plane, after the rows before it */
+		int64_t row0 = 0;
+		for (int k = 0; k < op->nin; k++) {
+			const Tensor *tk = &g->tensors[op->in[k]];
+			const int8_t *xk = r->val[op->in[k]];
+			int64_t band = (int64_t)tk->shape.h * ys.w;
+			for (int64_t p = 0; p < (int64_t)ys.n * ys.c; p++)
+				memcpy(y + p * ys.h * ys.w + row0 * ys.w, xk + p * band, band);
+			row0 += tk->shape.h;
+		}
+		break;
+	}
 	default:
 		return err_set(r->e, "node %s: %s ops cannot run (only their sizes are known)",
 			       op->name, ir_kind_name(op->kind));

@@ -100,6 +100,8 @@ typedef struct Piece {
 	int first;      /* global index of local op 0 */
 	int nt;         /* tensors touched */
 	int64_t *tb;    /* tensor bytes */
+	int64_t *tfree; /* bytes freed when it dies, */
+	int64_t *tmade; /* and added when it is made (mem.h: joins) */
 	int *tprod;     /* local producer, -1 when made before the piece */
 	int *tncons;    /* readers inside the piece */
 	bool *tpin;     /* never freed inside the piece */
@@ -116,6 +118,8 @@ typedef struct Piece {
 static void piece_free(Piece *p)
 {
 	free(p->tb);
+	free(p->tfree);
+	free(p->tmade);
 	free(p->tprod);
 	free(p->tncons);
 	free(p->tpin);
@@ -154,6 +158,8 @@ static void piece_build(const Graph *g, int first, int last, Piece *p)
 	}
 	p->nt = nt;
 	p->tb = xmalloc(nt * sizeof *p->tb);
+	p->tfree = xmalloc(nt * sizeof *p->tfree);
+	p->tmade = xmalloc(nt * sizeof *p->tmade);
 	p->tprod = xmalloc(nt * sizeof *p->tprod);
 	p->tncons = xcalloc(nt, sizeof *p->tncons);
 	p->tpin = xcalloc(nt, sizeof *p->tpin);
@@ -172,6 +178,8 @@ static void piece_build(const Graph *g, int first, int last, Piece *p)
 			continue;
 		}
 		p->tb[l] = tt->bytes;
+		p->tfree[l] = mem_freed_bytes(g, t);
+		p->tmade[l] = mem_made_bytes(g, t);
 		p->tprod[l] = tt->producer >= first ? tt->producer - first : -1;
 		p->tpin[l] = after || tt->output;
 		for (int i = 0; i < tt->ncons; i++)
@@ -224,7 +232,7 @@ static void piece_build(const Graph *g, int first, int last, Piece *p)
 		}
 		for (int i = 0; i < op->nout; i++) {
 			p->out[no++] = loc[op->out[i]];
-			p->outb[v] += g->tensors[op->out[i]].bytes;
+			p->outb[v] += mem_made_bytes(g, op->out[i]);
 		}
 		p->in_off[v + 1] = ni;
 		p->out_off[v + 1] = no;
@@ -266,12 +274,12 @@ static int64_t piece_delta(const Piece *p, const unsigned char *done, int v, int
 		for (int k = p->tc_off[t]; k < p->tc_off[t + 1] && last; k++)
 			last = p->tc[k] == v || done[p->tc[k]];
 		if (last)
-			f += p->tb[t];
+			f += p->tfree[t];
 	}
 	for (int j = p->out_off[v]; j < p->out_off[v + 1]; j++) {
 		int t = p->out[j];
 		if (p->tpin[t] || p->tncons[t] > 0)
-			add += p->tb[t];
+			add += p->tmade[t];
 	}
 	*freed = f;
 	return add - f;

@@ -54,6 +54,36 @@ done
 expect 1 "$S" verify "$T/data/good/branches.graph" --rewrite
 grep -q "node a: opaque ops cannot run" "$W/err" && ok || bad "verify on sizes-only graph: $(cat "$W/err")"
 
+# Spatial partitioning: lower than dp on swiftnet, every bit identical, the
+# extra MACs within the budget; the commands that cannot run bands yet
+# refuse --tile.  (The plain graph format cannot state an in-place join
+# yet, so peak.awk does not recompute these peaks: test_tile does.)
+"$S" schedule zoo:swiftnet-hpd --tile --json >"$W/t.json" || bad "schedule --tile"
+tp=$(json_int peak_bytes <"$W/t.json")
+dp=$("$S" schedule zoo:swiftnet-hpd --json | json_int peak_bytes)
+[ "$tp" -lt "$dp" ] && ok || bad "--tile peak $tp not under dp $dp"
+grep -q '"macs":[0-9]*,"macs_overhead":0\.0[0-9]*,"tile":{"regions":[1-9]' "$W/t.json" && ok ||
+	bad "schedule --tile keys: $(cat "$W/t.json")"
+grep -q '"macs_overhead":0.000000' "$W/rw.json" && ok || bad "macs_overhead without --tile"
+fp=$("$S" schedule zoo:swiftnet-hpd --tile --scheduler file --json | json_int peak_bytes)
+[ "$tp" -le "$fp" ] && ok || bad "--tile: dp $tp above file order $fp"
+expect 0 "$S" schedule zoo:swiftnet-hpd --tile -d S
+grep -q '/band1of[0-9]' "$W/out" && ok || bad "-d S: no band ops"
+expect 0 "$S" verify zoo:swiftnet-hpd --tile --rewrite --json
+grep -q '"identical":true.*"identical_all_rewrites":true.*"tile":{"regions":[1-9]' "$W/out" && ok ||
+	bad "verify --tile: $(cat "$W/out")"
+expect 0 "$S" export zoo:swiftnet-hpd --tile --format graph -o "$W/tiled.graph"
+grep -q '^node cell0/.*/band2of' "$W/tiled.graph" && ok || bad "export --tile: no bands"
+cfg32="$T/../configs/npu-32k.xml"
+for cmd in "compile zoo:swiftnet-hpd --config $cfg32 -o $W/ct" \
+	"run zoo:swiftnet-hpd --config $cfg32" "schedule zoo:swiftnet-hpd --config $cfg32"; do
+	# shellcheck disable=SC2086
+	expect 2 "$S" $cmd --tile
+	grep -q -- '--tile' "$W/err" && ok || bad "$cmd --tile: $(cat "$W/err")"
+done
+expect 2 "$S" schedule zoo:swiftnet-hpd --tile --max-overhead -5
+expect 2 "$S" schedule zoo:swiftnet-hpd --tile --max-overhead 10x
+
 # Accelerator configs: the shipped ones pass, every broken one is refused
 # with its file and line.
 for f in "$T"/../configs/*.xml; do
