@@ -6,12 +6,14 @@
  * (fused-layer execution; MCUNetV2's patch-based inference): only a band
  * of each intermediate tensor is alive at a time.
  *
- * Regions.  A region is the ops (a, b] between two waists a < b of the
- * graph (sched_cuts: ops every other op descends from or leads to), so
- * its only input is a's tensor X and its only output, for the rest of the
- * graph, b's tensor Y.  Its ops must be convolutions (any kernel, stride,
- * dilation, groups), poolings, sums, activations or concats: ops whose
- * output rows each depend on a window of input rows.
+ * Regions.  A region is the ops (a, b] of the definition order: it reads
+ * tensors made by a and before (its inputs, held whole) and tensors made
+ * inside, and nothing outside reads what it makes but b's tensor Y.  Its
+ * ops must be convolutions (any kernel, stride, dilation, groups),
+ * poolings, sums, activations or concats: ops whose output rows each
+ * depend on a window of input rows.  Candidates start where at most
+ * WIDTH_MAX tensors cross: the graph's waists, and the boundaries of
+ * DARTS and NASNet cells, which read the two cells before them.
  *
  * Bands.  Y's H rows are cut into n bands of H/n rows (the first ones one
  * row more when n does not divide H).  Walking the region backwards, each
@@ -29,15 +31,20 @@
  * padding, so the bits are those of the whole op.  An elementwise op whose
  * input holds more rows than it needs reads them through a slice of rows.
  * Band ops share their op's weights and requantization.  The region's
- * first ops read X whole; a join makes Y of Y's bands.
+ * first ops read its inputs whole; a join makes Y of Y's bands, in place
+ * in the memory model (mem.h).
  *
- * Choosing.  tile_apply finds the op where the dp-scheduled peak falls,
- * tries every region around it (both ends waists, at most REGION_MAX ops)
- * at 2, 3, 4, 6, 8, ... bands, schedules each candidate with the dp, and
- * keeps the one that lowers the peak most, if its MACs stay within the
- * budget; then again where the peak now falls.  The dp orders the band ops
- * as any others: band after band emerges because it is what keeps the
- * fewest rows alive, not because anything forces it.
+ * Choosing.  tile_apply finds the op where the dp order's peak falls,
+ * tries every region around it (at most REGION_MAX ops) at 2, 3, 4, 6, 8,
+ * ... bands, and keeps the one that lowers the peak most within the MAC
+ * budget (or, at the same peak, reaches it at fewer steps: several places
+ * may share one peak), then again where the peak now falls.  Candidates
+ * are compared by the dp order with the region run band after band, a
+ * bound on what the dp finds for them, in time linear in the graph (on
+ * the graph without its weights' values); the chosen regions are then cut
+ * in the graph itself.  The dp orders the band ops as any others: band
+ * after band emerges because it keeps the fewest rows alive, not because
+ * anything forces it.
  */
 #include "tile.h"
 

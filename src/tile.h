@@ -31,10 +31,10 @@ typedef struct TileStats {
 } TileStats;
 
 /* Whether ops (a, b] of g (linked) form a region tile_region can
- * partition: a makes one tensor, every op in the region is a convolution,
- * a pooling, an elementwise sum or activation or a concat, and reads only a's
- * tensor or tensors made in the region, which nobody outside reads (but
- * b's, which anyone may). */
+ * partition: every op in it is a convolution, a pooling, an elementwise sum
+ * or activation or a concat; what it makes is read only inside it, but b's
+ * tensor (its output, which anyone may read), of at least 2 rows; it may
+ * read any tensor made by a or before (held whole). */
 bool tile_applies(const Graph *g, int a, int b);
 
 /* g (linked) with ops (a, b] run in nbands bands of b's output rows: a
