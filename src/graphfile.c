@@ -211,6 +211,7 @@ Graph *gf_parse(const char *text, size_t len, const char *fname, Err *e)
 	Graph *g = NULL;
 	Def *defs = NULL;
 	int *ins = NULL, *read_by = NULL;
+	bool *joined = NULL; /* by tensor: an input of a join */
 	char *buf = malloc(len + 1);
 	if (!buf)
 		abort();
@@ -239,15 +240,23 @@ Graph *gf_parse(const char *text, size_t len, const char *fname, Err *e)
 		abort();
 	for (int i = 0; i < p.nlines; i++)
 		read_by[i] = -1;
+	joined = calloc(p.nlines, sizeof *joined);
+	if (!joined)
+		abort();
 
 	const char *base = strrchr(fname, '/');
 	g = ir_new(base ? base + 1 : fname);
 	int *lineof = arena_newvec(g->arena, int, p.nlines); /* by op index */
 	for (int i = 0; i < p.nlines; i++) {
 		Line *ln = &p.lines[i];
-		if (strcmp(ln->tok[0], "node") != 0) {
-			err_set(e, "%s:%d: expected 'node NAME BYTES [INPUT ...]', got '%.40s'", fname,
-				ln->no, ln->tok[0]);
+		bool join = strcmp(ln->tok[0], "join") == 0;
+		if (strcmp(ln->tok[0], "node") != 0 && !join) {
+			err_set(e, "%s:%d: expected 'node NAME BYTES [INPUT ...]' or 'join NAME BYTES "
+				"INPUT ...', got '%.40s'", fname, ln->no, ln->tok[0]);
+			goto fail;
+		}
+		if (join && ln->ntok < 4) {
+			err_set(e, "%s:%d: expected 'join NAME BYTES INPUT ...'", fname, ln->no);
 			goto fail;
 		}
 		if (ln->ntok < 3) {
@@ -276,6 +285,12 @@ Graph *gf_parse(const char *text, size_t len, const char *fname, Err *e)
 		for (int k = 0; k < nin; k++) {
 			const char *in = ln->tok[3 + k];
 			ins[k] = ir_find(g, in);
+			/* a join's inputs are in place in it: nothing else may read them */
+			if (ins[k] >= 0 && (joined[ins[k]] || (join && read_by[ins[k]] >= 0))) {
+				err_set(e, "%s:%d: %s '%s': input '%s' is a join's and another node's",
+					fname, ln->no, join ? "join" : "node", name, in);
+				goto fail;
+			}
 			if (ins[k] >= 0 && read_by[ins[k]] == i) {
 				err_set(e, "%s:%d: node '%s': input '%s' listed twice", fname, ln->no,
 					name, in);
@@ -296,7 +311,19 @@ Graph *gf_parse(const char *text, size_t len, const char *fname, Err *e)
 				err_set(e, "%s:%d: undefined input '%s'", fname, ln->no, in);
 			goto fail;
 		}
-		if (ir_opaque(g, name, bytes, ins, nin) < 0) {
+		if (join) { /* bands joined in place: their bytes and nothing more */
+			int64_t sum = 0;
+			for (int k = 0; k < nin; k++)
+				sum += g->tensors[ins[k]].bytes;
+			if (sum != bytes) {
+				err_set(e, "%s:%d: join '%s': %lld bytes, its inputs %lld", fname, ln->no,
+					name, (long long)bytes, (long long)sum);
+				goto fail;
+			}
+		}
+		for (int k = 0; join && k < nin; k++)
+			joined[ins[k]] = true;
+		if ((join ? ir_join(g, name, ins, nin) : ir_opaque(g, name, bytes, ins, nin)) < 0) {
 			err_set(e, "%s:%d: %s", fname, ln->no, g->err.msg);
 			goto fail;
 		}
@@ -317,6 +344,7 @@ out:
 	free(defs);
 	free(ins);
 	free(read_by);
+	free(joined);
 	free(buf);
 	return g;
 }
@@ -334,11 +362,15 @@ Graph *gf_read(const char *path, Err *e)
 
 int gf_write(const Graph *g, FILE *f)
 {
-	fprintf(f, "# serenity plain graph: %s, %d nodes\n# node NAME BYTES [INPUT ...]\n", g->name,
-		g->nops);
+	bool joins = false;
+	for (int o = 0; o < g->nops; o++)
+		joins |= g->ops[o].kind == OP_JOIN;
+	fprintf(f, "# serenity plain graph: %s, %d nodes\n# node NAME BYTES [INPUT ...]\n%s", g->name,
+		g->nops, joins ? "# join NAME BYTES INPUT ...  (its inputs joined in place)\n" : "");
 	for (int o = 0; o < g->nops; o++) {
 		const Op *op = &g->ops[o];
-		fprintf(f, "node %s %lld", op->name, (long long)g->tensors[op->out[0]].bytes);
+		fprintf(f, "%s %s %lld", op->kind == OP_JOIN ? "join" : "node", op->name,
+			(long long)g->tensors[op->out[0]].bytes);
 		/* once each: the format lists what an op reads (Add(x, x) reads x) */
 		for (int i = 0; i < op->nin; i++)
 			if (!ir_repeat(op, i))

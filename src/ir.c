@@ -552,13 +552,22 @@ int ir_join(Graph *g, const char *name, const int *xs, int n)
 		if (!in_ok(g, xs[i]))
 			return fail(g, "node %s: input %d undefined", name, i);
 	Shape s = g->tensors[xs[0]].shape;
-	int64_t h = 0;
+	int64_t h = 0, bytes = 0;
 	for (int i = 0; i < n; i++) {
 		Shape si = g->tensors[xs[i]].shape;
 		if (si.n != s.n || si.c != s.c || si.w != s.w)
 			return fail(g, "node %s: input %s does not match %s outside rows", name,
 				    g->tensors[xs[i]].name, g->tensors[xs[0]].name);
 		h += si.h;
+		bytes += g->tensors[xs[i]].bytes;
+	}
+	if (s.n == 0) { /* bands known by their bytes only (a plain graph) */
+		if (bytes > NBYTES_MAX)
+			return fail(g, "node %s: tensor too large", name);
+		int t = new_op(g, name, OP_OPAQUE, xs, n, s, DT_I8, bytes);
+		if (t >= 0)
+			last_op(g)->kind = OP_JOIN;
+		return t;
 	}
 	if (h > NDIM_MAX)
 		return fail(g, "node %s: too many rows", name);
@@ -722,8 +731,8 @@ static int verify_op(const Graph *g, int o, Err *e)
 		const Tensor *tt = &g->tensors[t];
 		if (tt->bytes < 0 || tt->bytes > NBYTES_MAX)
 			return err_set(e, "node %s: bad size", nm);
-		if (op->kind == OP_OPAQUE)
-			continue;
+		if (op->kind == OP_OPAQUE || (op->kind == OP_JOIN && tt->shape.n == 0))
+			continue; /* bytes only */
 		int64_t el = ir_shape_elems(tt->shape), b;
 		if (!shape_ok(tt->shape) || el < 0 || !mul_ok_i64(el, ir_dtype_size(tt->dtype), &b))
 			return err_set(e, "node %s: size does not match shape", nm);
@@ -828,7 +837,18 @@ static int verify_op(const Graph *g, int o, Err *e)
 		want = op->shape;
 		break;
 	case OP_JOIN: {
-		int64_t h = 0;
+		int64_t h = 0, bytes = 0;
+		for (int i = 0; i < op->nin; i++)
+			bytes += g->tensors[op->in[i]].bytes;
+		for (int i = 0; g->linked && i < op->nin; i++)
+			if (g->tensors[op->in[i]].ncons != 1)
+				return err_set(e, "node %s: its band %s is read by another op too", nm,
+					       g->tensors[op->in[i]].name);
+		if (y.n == 0) /* of bands known by their bytes only */
+			return bytes == g->tensors[op->out[0]].bytes
+				       ? 0
+				       : err_set(e, "node %s: %lld bytes, its bands %lld", nm,
+						 (long long)g->tensors[op->out[0]].bytes, (long long)bytes);
 		for (int i = 0; i < op->nin; i++) {
 			Shape s = g->tensors[op->in[i]].shape;
 			if (s.n != x.n || s.c != x.c || s.w != x.w)

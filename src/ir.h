@@ -187,7 +187,8 @@ int ir_pad(Graph *g, const char *name, int x, int pt, int pl, int pb, int pr);
 int ir_shuffle(Graph *g, const char *name, int x, int groups);
 int ir_transpose(Graph *g, const char *name, int x, const int perm[4]);
 int ir_reshape(Graph *g, const char *name, int x, Shape s);
-/* Rows of xs[0..n) one after the other (equal n, c and w). */
+/* Rows of xs[0..n) one after the other (equal n, c and w); of tensors
+ * known by their bytes only (OP_OPAQUE's), their bytes. */
 int ir_join(Graph *g, const char *name, const int *xs, int n);
 /* Makes op o (a convolution or weighted sum just built) use the constants
  * weight and bias of an earlier op computing the same function instead of

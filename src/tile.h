@@ -17,7 +17,7 @@ typedef struct TileOpts {
 	int max_bands;       /* bands of one region, at most */
 } TileOpts;
 #define TILE_DEFAULT_OVERHEAD 0.10
-enum { TILE_DEFAULT_BANDS = 16, TILE_MAX_BANDS = 64 };
+enum { TILE_DEFAULT_BANDS = 8, TILE_MAX_BANDS = 64 };
 
 typedef struct TileStats {
 	int regions;        /* regions partitioned */

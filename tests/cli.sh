@@ -54,12 +54,19 @@ done
 expect 1 "$S" verify "$T/data/good/branches.graph" --rewrite
 grep -q "node a: opaque ops cannot run" "$W/err" && ok || bad "verify on sizes-only graph: $(cat "$W/err")"
 
-# Spatial partitioning: lower than dp on swiftnet, every bit identical, the
-# extra MACs within the budget; the commands that cannot run bands yet
-# refuse --tile.  (The plain graph format cannot state an in-place join
-# yet, so peak.awk does not recompute these peaks: test_tile does.)
+# Spatial partitioning: lower than dp on swiftnet, the reported peak
+# recomputed from the exported graph (its joins in place), every bit
+# identical, the extra MACs within the budget; the commands that cannot run
+# bands yet refuse --tile.
 "$S" schedule zoo:swiftnet-hpd --tile --json >"$W/t.json" || bad "schedule --tile"
 tp=$(json_int peak_bytes <"$W/t.json")
+expect 0 "$S" export zoo:swiftnet-hpd --tile --format graph -o "$W/tiled.graph"
+grep -q '^node cell0/.*/band2of' "$W/tiled.graph" && ok || bad "export --tile: no bands"
+grep -q '^join ' "$W/tiled.graph" && ok || bad "export --tile: no join"
+json_order <"$W/t.json" >"$W/order"
+got=$(awk -f "$T/peak.awk" "$W/tiled.graph" "$W/order")
+[ "$got" = "peak $tp" ] && ok || bad "--tile: reported $tp, recomputed '$got'"
+check_schedule "$W/tiled.graph" "$W/tiled.graph" file
 dp=$("$S" schedule zoo:swiftnet-hpd --json | json_int peak_bytes)
 [ "$tp" -lt "$dp" ] && ok || bad "--tile peak $tp not under dp $dp"
 grep -q '"macs":[0-9]*,"macs_overhead":0\.0[0-9]*,"tile":{"regions":[1-9]' "$W/t.json" && ok ||
@@ -72,8 +79,6 @@ grep -q '/band1of[0-9]' "$W/out" && ok || bad "-d S: no band ops"
 expect 0 "$S" verify zoo:swiftnet-hpd --tile --rewrite --json
 grep -q '"identical":true.*"identical_all_rewrites":true.*"tile":{"regions":[1-9]' "$W/out" && ok ||
 	bad "verify --tile: $(cat "$W/out")"
-expect 0 "$S" export zoo:swiftnet-hpd --tile --format graph -o "$W/tiled.graph"
-grep -q '^node cell0/.*/band2of' "$W/tiled.graph" && ok || bad "export --tile: no bands"
 cfg32="$T/../configs/npu-32k.xml"
 for cmd in "compile zoo:swiftnet-hpd --config $cfg32 -o $W/ct" \
 	"run zoo:swiftnet-hpd --config $cfg32" "schedule zoo:swiftnet-hpd --config $cfg32"; do

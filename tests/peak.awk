@@ -1,13 +1,17 @@
 # peak.awk: an independent evaluator of the paper memory model, for the
 # command-line tests.  Usage: awk -f peak.awk GRAPH ORDER
-# GRAPH is in the plain graph format; ORDER has one op name per line.
+# GRAPH is in the plain graph format; ORDER has one op name per line.  A
+# join's inputs are written in place into its output: it adds nothing, and
+# they are freed with it (so freeing them adds nothing either).
 # Prints "peak BYTES" or "error: WHY" (and exits 1).
 FNR == 1 { file++ }
 file == 1 {
 	sub(/#.*/, "")
 	if (NF == 0) next
 	name = $2; bytes[name] = $3; n++
+	made[name] = $1 == "join" ? 0 : $3
 	for (i = 4; i <= NF; i++) {
+		if ($1 == "join") inplace[$i] = 1
 		if (!((name, $i) in reads)) { reads[name, $i] = 1; left[$i]++ }
 		ins[name] = ins[name] " " $i
 	}
@@ -21,7 +25,7 @@ file == 2 {
 	k = split(ins[v], in_, " ")
 	for (i = 1; i <= k; i++)
 		if (!(in_[i] in done)) { print "error: " v " before " in_[i]; bad = 1; exit 1 }
-	live += bytes[v]
+	live += made[v]
 	if (live > peak) peak = live
 	done[v] = 1; steps++
 	delete seen
@@ -29,7 +33,7 @@ file == 2 {
 		t = in_[i]
 		if (t in seen) continue
 		seen[t] = 1
-		if (--left[t] == 0) live -= bytes[t]
+		if (--left[t] == 0 && !(t in inplace)) live -= bytes[t]
 	}
 }
 END {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "graphfile.h"
+#include "mem.h"
 #include "rng.h"
 
 static void test_parse_ok(void **state)
@@ -50,10 +51,40 @@ static const Bad bad_inputs[] = {
 	{"node a 1099511627777\n", ":1: size 1099511627777 too large"},
 	{"node a 12kb\n", ":1: size '12kb' is not a number"},
 	{"node a\n", ":1: expected 'node NAME BYTES"},
-	{"edge a 1\n", ":1: expected 'node NAME BYTES [INPUT ...]', got 'edge'"},
+	{"edge a 1\n", ":1: expected 'node NAME BYTES [INPUT ...]' or 'join NAME BYTES INPUT ...', "
+			"got 'edge'"},
 	{"node a 1\n\x01garbage\n", ":2: control character 0x01"},
 	{"node a 1\nnode \xff\xfe 1\n", ":2: invalid UTF-8"},
+	{"node a 1\nnode b 2\njoin y 4 a b\n", ":3: join 'y': 4 bytes, its inputs 3"},
+	{"node a 1\njoin y 1\n", ":2: expected 'join NAME BYTES INPUT ...'"},
+	{"node a 1\nnode b 2 a\njoin y 3 a b\n", ":3: join 'y': input 'a' is a join's and another node's"},
+	{"node a 1\nnode b 2\njoin y 3 a b\nnode c 1 b\n",
+	 ":4: node 'c': input 'b' is a join's and another node's"},
 };
+
+/* A join's inputs are written in place: the join adds nothing, and they
+ * are freed with it (tests/peak.awk counts the same). */
+static void test_join(void **state)
+{
+	(void)state;
+	Err e;
+	Graph *g = tu_parse("node x 20\nnode p1 10 x\nnode p2 10 x\njoin y 20 p1 p2\nnode z 1 y\n", 0,
+			    &e);
+	assert_non_null(g);
+	assert_int_equal(g->ops[3].kind, OP_JOIN);
+	int order[5] = {0, 1, 2, 3, 4};
+	int64_t step[5], want[5] = {20, 30, 40, 20, 21};
+	assert_int_equal(mem_peak(g, order, step), 40);
+	assert_memory_equal(step, want, sizeof want);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_int_equal(gf_write(g, f), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "\njoin y 20 p1 p2\n"));
+	free(buf);
+	ir_free(g);
+}
 
 static void test_bad_inputs(void **state)
 {
@@ -164,6 +195,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_ok),
 		cmocka_unit_test(test_bad_inputs),
+		cmocka_unit_test(test_join),
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_missing_file_and_directory),
 		cmocka_unit_test(test_round_trip),
