@@ -249,10 +249,15 @@ Graph *gf_parse(const char *text, size_t len, const char *fname, Err *e)
 	int *lineof = arena_newvec(g->arena, int, p.nlines); /* by op index */
 	for (int i = 0; i < p.nlines; i++) {
 		Line *ln = &p.lines[i];
-		bool join = strcmp(ln->tok[0], "join") == 0;
-		if (strcmp(ln->tok[0], "node") != 0 && !join) {
-			err_set(e, "%s:%d: expected 'node NAME BYTES [INPUT ...]' or 'join NAME BYTES "
-				"INPUT ...', got '%.40s'", fname, ln->no, ln->tok[0]);
+		bool join = strcmp(ln->tok[0], "join") == 0, dram = strcmp(ln->tok[0], "dram") == 0;
+		if (strcmp(ln->tok[0], "node") != 0 && !join && !dram) {
+			err_set(e, "%s:%d: expected 'node NAME BYTES [INPUT ...]', 'join NAME BYTES "
+				"INPUT ...' or 'dram NAME BYTES', got '%.40s'", fname, ln->no, ln->tok[0]);
+			goto fail;
+		}
+		if (dram && ln->ntok != 3) {
+			err_set(e, "%s:%d: expected 'dram NAME BYTES' (a graph input: no inputs)", fname,
+				ln->no);
 			goto fail;
 		}
 		if (join && ln->ntok < 4) {
@@ -328,6 +333,7 @@ Graph *gf_parse(const char *text, size_t len, const char *fname, Err *e)
 			goto fail;
 		}
 		lineof[g->nops - 1] = ln->no;
+		g->tensors[g->ntensors - 1].in_dram = dram;
 	}
 	ir_mark_unconsumed_outputs(g);
 	ir_link(g);
@@ -362,15 +368,19 @@ Graph *gf_read(const char *path, Err *e)
 
 int gf_write(const Graph *g, FILE *f)
 {
-	bool joins = false;
-	for (int o = 0; o < g->nops; o++)
+	bool joins = false, drams = false;
+	for (int o = 0; o < g->nops; o++) {
 		joins |= g->ops[o].kind == OP_JOIN;
-	fprintf(f, "# serenity plain graph: %s, %d nodes\n# node NAME BYTES [INPUT ...]\n%s", g->name,
-		g->nops, joins ? "# join NAME BYTES INPUT ...  (its inputs joined in place)\n" : "");
+		drams |= g->tensors[g->ops[o].out[0]].in_dram;
+	}
+	fprintf(f, "# serenity plain graph: %s, %d nodes\n# node NAME BYTES [INPUT ...]\n%s%s",
+		g->name, g->nops, joins ? "# join NAME BYTES INPUT ...  (its inputs joined in place)\n" : "",
+		drams ? "# dram NAME BYTES  (a graph input left in DRAM, read by row slices)\n" : "");
 	for (int o = 0; o < g->nops; o++) {
 		const Op *op = &g->ops[o];
-		fprintf(f, "%s %s %lld", op->kind == OP_JOIN ? "join" : "node", op->name,
-			(long long)g->tensors[op->out[0]].bytes);
+		fprintf(f, "%s %s %lld",
+			op->kind == OP_JOIN ? "join" : g->tensors[op->out[0]].in_dram ? "dram" : "node",
+			op->name, (long long)g->tensors[op->out[0]].bytes);
 		/* once each: the format lists what an op reads (Add(x, x) reads x) */
 		for (int i = 0; i < op->nin; i++)
 			if (!ir_repeat(op, i))

@@ -651,6 +651,7 @@ int ir_copy_op(Graph *dst, const Graph *src, int o, const int *ins)
 	if (op->bias >= 0)
 		c->bias = copy_const(dst, src, op->name, ".b", op->bias);
 	dst->tensors[r].output = t->output;
+	dst->tensors[r].in_dram = t->in_dram;
 	return r;
 }
 
@@ -731,6 +732,8 @@ static int verify_op(const Graph *g, int o, Err *e)
 		const Tensor *tt = &g->tensors[t];
 		if (tt->bytes < 0 || tt->bytes > NBYTES_MAX)
 			return err_set(e, "node %s: bad size", nm);
+		if (tt->in_dram && op->nin)
+			return err_set(e, "node %s: in DRAM but not a graph input", nm);
 		if (op->kind == OP_OPAQUE || (op->kind == OP_JOIN && tt->shape.n == 0))
 			continue; /* bytes only */
 		int64_t el = ir_shape_elems(tt->shape), b;

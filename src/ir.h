@@ -97,6 +97,8 @@ typedef struct Tensor {
 	int *cons;     /* consuming ops, each once, in definition order */
 	int ncons;
 	bool output;   /* graph output: never freed */
+	bool in_dram;  /* a graph input left in DRAM, its readers (row slices,
+	                * tile.c) loading the rows they read: no SRAM bytes */
 	float scale;   /* real value of one int8 step; 0 until quantized from
 	                * float (activations are symmetric: zero point 0) */
 } Tensor;

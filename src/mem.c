@@ -39,15 +39,22 @@ out:
 	return rc;
 }
 
+int64_t mem_held_bytes(const Graph *g, int t)
+{
+	return g->tensors[t].in_dram ? 0 : g->tensors[t].bytes;
+}
+
 int64_t mem_made_bytes(const Graph *g, int t)
 {
 	const Tensor *tt = &g->tensors[t];
-	return g->ops[tt->producer].kind == OP_JOIN ? 0 : tt->bytes;
+	return g->ops[tt->producer].kind == OP_JOIN ? 0 : mem_held_bytes(g, t);
 }
 
 int64_t mem_freed_bytes(const Graph *g, int t)
 {
 	const Tensor *tt = &g->tensors[t];
+	if (tt->in_dram)
+		return 0;
 	for (int i = 0; i < tt->ncons; i++)
 		if (g->ops[tt->cons[i]].kind == OP_JOIN)
 			return 0;
@@ -60,7 +67,7 @@ int64_t mem_op_footprint(const Graph *g, int o)
 	int64_t m = 0;
 	for (int i = 0; i < op->nin; i++)
 		if (!ir_repeat(op, i))
-			m += g->tensors[op->in[i]].bytes;
+			m += mem_held_bytes(g, op->in[i]);
 	for (int i = 0; i < op->nout; i++)
 		m += mem_made_bytes(g, op->out[i]);
 	return m;
@@ -71,7 +78,7 @@ int64_t mem_output_bytes(const Graph *g)
 	int64_t b = 0;
 	for (int t = 0; t < g->ntensors; t++)
 		if (g->tensors[t].output)
-			b += g->tensors[t].bytes;
+			b += mem_held_bytes(g, t);
 	return b;
 }
 

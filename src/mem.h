@@ -9,12 +9,17 @@
  * is made in its rows of the join's output, so the join makes nothing new
  * and its bands' bytes are freed with the join's output, not when the
  * join has read them.
+ *
+ * A graph input left in DRAM (Tensor.in_dram: only row slices of it are
+ * read, each a load of the rows it needs) takes no SRAM: its slices do.
  */
 #ifndef SERENITY_MEM_H
 #define SERENITY_MEM_H
 
 #include "ir.h"
 
+/* Bytes tensor t takes while it is live: 0 for a graph input in DRAM. */
+int64_t mem_held_bytes(const Graph *g, int t);
 /* Bytes making tensor t adds: 0 for a join's output (its bands hold them). */
 int64_t mem_made_bytes(const Graph *g, int t);
 /* Bytes freed when tensor t dies: 0 for a band of a join (the join's output

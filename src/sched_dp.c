@@ -174,10 +174,10 @@ static void piece_build(const Graph *g, int first, int last, Piece *p)
 			/* Made before, read after, untouched: a constant load. */
 			if (tt->producer < first && (after || tt->output) &&
 			    (tt->ncons > 0 || tt->output))
-				p->base += tt->bytes;
+				p->base += mem_held_bytes(g, t);
 			continue;
 		}
-		p->tb[l] = tt->bytes;
+		p->tb[l] = mem_held_bytes(g, t);
 		p->tfree[l] = mem_freed_bytes(g, t);
 		p->tmade[l] = mem_made_bytes(g, t);
 		p->tprod[l] = tt->producer >= first ? tt->producer - first : -1;
@@ -1097,7 +1097,7 @@ static int64_t forced_bound(const Graph *g, double deadline)
 			for (int i = 0; i < tt->ncons && !live; i++)
 				live = is_anc(anc, W, v, tt->cons[i]);
 			if (live)
-				m += tt->bytes;
+				m += mem_held_bytes(g, t);
 		}
 		best = max64(best, m);
 	}

@@ -31,8 +31,9 @@
  * padding, so the bits are those of the whole op.  An elementwise op whose
  * input holds more rows than it needs reads them through a slice of rows.
  * Band ops share their op's weights and requantization.  The region's
- * first ops read its inputs whole; a join makes Y of Y's bands, in place
- * in the memory model (mem.h).
+ * first ops read its inputs whole, but a graph input only the region
+ * reads: it stays in DRAM, each band loading the rows it reads (a slice);
+ * a join makes Y of Y's bands, in place in the memory model (mem.h).
  *
  * Choosing.  tile_apply finds the op where the dp order's peak falls,
  * tries every region around it (at most REGION_MAX ops) at 2, 3, 4, 6, 8,
@@ -193,6 +194,16 @@ static int band_op(Build *B, int v, int i, Err *e)
 	int t;
 	if (windowed(op->kind)) {
 		int row0, x = held(B, v, 0, i, &row0);
+		if (B->f->tensors[x].in_dram) { /* the rows the band reads, loaded */
+			Rows in = need(g, op, 0, r);
+			char sn[NNAME];
+			if (snprintf(sn, sizeof sn, "%s/in0", name) >= (int)sizeof sn)
+				return err_set(e, "node %s: name too long for its bands", op->name);
+			x = ir_slice(f, sn, x, 2, in.lo, in.hi, 1);
+			if (x < 0)
+				return err_set(e, "%s", f->err.msg);
+			row0 = in.lo;
+		}
 		Window w = op->win;
 		int span = w.dh * (w.kh - 1) + 1;
 		w.pt = op->win.pt - r.lo * w.sh + row0;
@@ -280,6 +291,20 @@ static int *band_order(const Build *B, int b, int join, const int *order)
 	return fo;
 }
 
+/* Whether op o is a graph input that only ops (a, b] read: its bands then
+ * load the rows they read, and it stays in DRAM (mem.h). */
+static bool dram_input(const Graph *g, int o, int a, int b)
+{
+	const Op *op = &g->ops[o];
+	const Tensor *t = &g->tensors[op->out[0]];
+	if (op->kind != OP_INPUT || t->output || t->ncons == 0)
+		return false;
+	for (int i = 0; i < t->ncons; i++)
+		if (t->cons[i] <= a || t->cons[i] > b)
+			return false;
+	return true;
+}
+
 /* tile_region, and with order (g's) also the order band_order makes. */
 static Graph *partition(const Graph *g, int a, int b, int nbands, const int *order, int **forder,
 			Err *e)
@@ -328,6 +353,8 @@ static Graph *partition(const Graph *g, int a, int b, int nbands, const int *ord
 		for (int i = 0; i < op->nin; i++)
 			ins[i] = map[op->in[i]];
 		map[op->out[0]] = ir_copy_op(f, g, o, ins);
+		if (map[op->out[0]] >= 0 && dram_input(g, o, a, b))
+			f->tensors[map[op->out[0]]].in_dram = true;
 	}
 	if (!rc && ir_ok(f))
 		ir_link(f);

@@ -2,14 +2,16 @@
 # command-line tests.  Usage: awk -f peak.awk GRAPH ORDER
 # GRAPH is in the plain graph format; ORDER has one op name per line.  A
 # join's inputs are written in place into its output: it adds nothing, and
-# they are freed with it (so freeing them adds nothing either).
+# they are freed with it (so freeing them adds nothing either).  A dram
+# node (a graph input left in DRAM) takes nothing.
 # Prints "peak BYTES" or "error: WHY" (and exits 1).
 FNR == 1 { file++ }
 file == 1 {
 	sub(/#.*/, "")
 	if (NF == 0) next
 	name = $2; bytes[name] = $3; n++
-	made[name] = $1 == "join" ? 0 : $3
+	made[name] = $1 == "join" || $1 == "dram" ? 0 : $3
+	if ($1 == "dram") inplace[name] = 1
 	for (i = 4; i <= NF; i++) {
 		if ($1 == "join") inplace[$i] = 1
 		if (!((name, $i) in reads)) { reads[name, $i] = 1; left[$i]++ }

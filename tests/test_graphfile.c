@@ -51,8 +51,9 @@ static const Bad bad_inputs[] = {
 	{"node a 1099511627777\n", ":1: size 1099511627777 too large"},
 	{"node a 12kb\n", ":1: size '12kb' is not a number"},
 	{"node a\n", ":1: expected 'node NAME BYTES"},
-	{"edge a 1\n", ":1: expected 'node NAME BYTES [INPUT ...]' or 'join NAME BYTES INPUT ...', "
-			"got 'edge'"},
+	{"edge a 1\n", ":1: expected 'node NAME BYTES [INPUT ...]', 'join NAME BYTES INPUT ...' or "
+			"'dram NAME BYTES', got 'edge'"},
+	{"node a 1\ndram b 2 a\n", ":2: expected 'dram NAME BYTES' (a graph input: no inputs)"},
 	{"node a 1\n\x01garbage\n", ":2: control character 0x01"},
 	{"node a 1\nnode \xff\xfe 1\n", ":2: invalid UTF-8"},
 	{"node a 1\nnode b 2\njoin y 4 a b\n", ":3: join 'y': 4 bytes, its inputs 3"},
@@ -68,20 +69,23 @@ static void test_join(void **state)
 {
 	(void)state;
 	Err e;
-	Graph *g = tu_parse("node x 20\nnode p1 10 x\nnode p2 10 x\njoin y 20 p1 p2\nnode z 1 y\n", 0,
-			    &e);
+	Graph *g = tu_parse("node x 20\nnode p1 10 x\nnode p2 10 x\njoin y 20 p1 p2\nnode z 1 y\n"
+			    "dram d 1000\nnode s 5 d\n", 0, &e);
 	assert_non_null(g);
 	assert_int_equal(g->ops[3].kind, OP_JOIN);
-	int order[5] = {0, 1, 2, 3, 4};
-	int64_t step[5], want[5] = {20, 30, 40, 20, 21};
+	/* a dram input takes nothing, its slice s its bytes */
+	int order[7] = {0, 1, 2, 3, 4, 5, 6};
+	int64_t step[7], want[7] = {20, 30, 40, 20, 21, 1, 6};
 	assert_int_equal(mem_peak(g, order, step), 40);
 	assert_memory_equal(step, want, sizeof want);
+	assert_true(g->tensors[5].in_dram);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	assert_int_equal(gf_write(g, f), 0);
 	fclose(f);
 	assert_non_null(strstr(buf, "\njoin y 20 p1 p2\n"));
+	assert_non_null(strstr(buf, "\ndram d 1000\n"));
 	free(buf);
 	ir_free(g);
 }

@@ -164,6 +164,11 @@ static void test_macs_by_hand(void **state)
 	assert_int_equal(t->ops[t->tensors[ir_find(t, "c2")].producer].kind, OP_JOIN);
 	assert_int_equal(t->tensors[ir_find(t, "c1/band1of2")].shape.h, 5);
 	assert_int_equal(t->tensors[ir_find(t, "c1/band2of2")].shape.h, 5);
+	/* the graph input, read only by the region, stays in DRAM: each band
+	 * loads the rows it reads, [0, 6) and [2, 8) */
+	assert_true(t->tensors[ir_find(t, "x")].in_dram);
+	assert_int_equal(t->tensors[ir_find(t, "c1/band1of2/in0")].shape.h, 6);
+	assert_int_equal(t->tensors[ir_find(t, "c1/band2of2/in0")].shape.h, 6);
 	/* both bands of a convolution share its weights */
 	const Op *b1 = &t->ops[t->tensors[ir_find(t, "c1/band1of2")].producer];
 	const Op *b2 = &t->ops[t->tensors[ir_find(t, "c1/band2of2")].producer];
