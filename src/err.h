@@ -7,7 +7,7 @@
 #ifndef SERENITY_ERR_H
 #define SERENITY_ERR_H
 
-enum { NERRMSG = 512 };
+enum { NERRMSG = 1024 }; /* room for a few node names, whole */
 
 typedef struct Err {
 	char msg[NERRMSG];

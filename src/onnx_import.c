@@ -38,7 +38,7 @@ int ox_fail(Ctx *c, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (c->node)
-		err_set(c->e, "%s: node %.200s (%.64s): %s", c->file, c->nname,
+		err_set(c->e, "%s: node %s (%s): %s", c->file, c->nname,
 			c->node->op_type ? c->node->op_type : "?", msg);
 	else
 		err_set(c->e, "%s: %s", c->file, msg);
@@ -125,7 +125,7 @@ static int info_dims(const Onnx__ValueInfoProto *vi, int64_t *dims, char *why, s
 	for (size_t i = 0; i < s->n_dim; i++) {
 		const Onnx__TensorShapeProto__Dimension *d = s->dim[i];
 		if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM) {
-			snprintf(why, n, "dynamic shape (dim '%.64s')", d->dim_param);
+			snprintf(why, n, "dynamic shape (dim '%s')", d->dim_param);
 			return -1;
 		}
 		if (d->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE) {
@@ -145,7 +145,7 @@ static int info_dims(const Onnx__ValueInfoProto *vi, int64_t *dims, char *why, s
 int ox_file_dims(Ctx *c, const char *name, int64_t *dims)
 {
 	int i = strmap_get(&c->vinfo, name);
-	char why[128];
+	char why[NERRMSG / 2];
 	return i < 0 ? -1 : info_dims(c->infos[i], dims, why, sizeof why);
 }
 
@@ -724,8 +724,8 @@ static int read_inputs(Ctx *c)
 	Onnx__GraphProto *gp = c->gp;
 	for (size_t i = 0; i < gp->n_initializer; i++) {
 		const Onnx__TensorProto *t = gp->initializer[i];
-		char what[NNAME + 16];
-		snprintf(what, sizeof what, "initializer %.200s", t->name ? t->name : "");
+		char what[NERRMSG / 2];
+		snprintf(what, sizeof what, "initializer %s", t->name ? t->name : "");
 		if (!t->name || !t->name[0])
 			return ox_fail(c, "initializer %zu has no name", i);
 		Value *v = new_value(c, t->name, -1);
@@ -740,15 +740,15 @@ static int read_inputs(Ctx *c)
 			return ox_fail(c, "graph input %zu has no name", i);
 		if (ox_find(c, vi->name))
 			continue; /* an initializer: a constant, not an activation */
-		char why[128];
+		char why[NERRMSG / 2];
 		Value *v = new_value(c, vi->name, -1);
 		if (!v)
-			return ox_fail(c, "input %.200s: defined twice", vi->name);
+			return ox_fail(c, "input %s: defined twice", vi->name);
 		v->rank = info_dims(vi, v->dims, why, sizeof why);
 		if (v->rank < 0)
-			return ox_fail(c, "input %.200s: %s", vi->name, why);
+			return ox_fail(c, "input %s: %s", vi->name, why);
 		if (!numeric(vi))
-			return ox_fail(c, "input %.200s: element type %d is not a number type",
+			return ox_fail(c, "input %s: element type %d is not a number type",
 				       vi->name, vi->type->tensor_type->elem_type);
 		v->kind = V_ACT;
 	}
@@ -780,7 +780,7 @@ static int define_outputs(Ctx *c)
 			return ox_fail(c, "%zu inputs (at most %d)", n->n_input, NODE_INPUTS_MAX);
 		for (size_t k = 0; k < n->n_output; k++)
 			if (n->output[k][0] && !new_value(c, n->output[k], (int)i))
-				return ox_fail(c, "output '%.200s' is defined twice", n->output[k]);
+				return ox_fail(c, "output '%s' is defined twice", n->output[k]);
 	}
 	for (size_t i = 0; i < c->gp->n_node; i++) {
 		const Onnx__NodeProto *n = c->gp->node[i];
@@ -791,7 +791,7 @@ static int define_outputs(Ctx *c)
 				continue;
 			Value *v = ox_find(c, n->input[k]);
 			if (!v)
-				return ox_fail(c, "input '%.200s' is not defined", n->input[k]);
+				return ox_fail(c, "input '%s' is not defined", n->input[k]);
 			bool again = false;
 			for (size_t j = 0; j < k; j++)
 				again |= strcmp(n->input[j], n->input[k]) == 0;
@@ -832,7 +832,7 @@ static int sort_nodes(Ctx *c, int *order)
 			if (state[v->producer] == 1) {
 				c->node = n;
 				c->nname = node_name(n);
-				rc = ox_fail(c, "is on a cycle (through input '%.200s')", in);
+				rc = ox_fail(c, "is on a cycle (through input '%s')", in);
 				break;
 			}
 			state[v->producer] = 1;
@@ -881,12 +881,12 @@ static int make_inputs(Ctx *c)
 		Shape s = {1, 1, 1, 1};
 		int *d[4] = {&s.n, &s.c, &s.h, &s.w};
 		if (v->rank < 1 || v->rank > 4)
-			return ox_fail(c, "input %.200s: rank %d (1 to 4 supported)", v->name, v->rank);
+			return ox_fail(c, "input %s: rank %d (1 to 4 supported)", v->name, v->rank);
 		for (int k = 0; k < v->rank; k++)
 			*d[k] = (int)v->dims[k];
 		v->t = ir_input(c->g, ir_safe(c, v->name), s, DT_I8);
 		if (v->t < 0)
-			return ox_fail(c, "input %.200s: %s", v->name, c->g->err.msg);
+			return ox_fail(c, "input %s: %s", v->name, c->g->err.msg);
 	}
 	return 0;
 }
@@ -905,7 +905,7 @@ static int lower_all(Ctx *c, const int *order)
 		}
 		if (n->domain && n->domain[0] && strcmp(n->domain, "ai.onnx") != 0 &&
 		    !(strcmp(n->domain, "ai.serenity") == 0 && is_op(n, "Opaque"))) {
-			rc = ox_fail(c, "domain '%.64s' is not supported", n->domain);
+			rc = ox_fail(c, "domain '%s' is not supported", n->domain);
 			break;
 		}
 		int f = fold(c);
@@ -927,9 +927,9 @@ static int mark_outputs(Ctx *c)
 		const char *nm = c->gp->output[i]->name;
 		Value *v = nm ? ox_find(c, nm) : NULL;
 		if (!v)
-			return ox_fail(c, "graph output '%.200s' is not defined", nm ? nm : "");
+			return ox_fail(c, "graph output '%s' is not defined", nm ? nm : "");
 		if (v->kind != V_ACT)
-			return ox_fail(c, "graph output '%.200s' is a constant", nm);
+			return ox_fail(c, "graph output '%s' is a constant", nm);
 		ir_mark_output(c->g, v->t);
 	}
 	return 0;

@@ -57,7 +57,7 @@ static Value *act_in(Ctx *c, int k)
 		return NULL;
 	}
 	if (v->kind != V_ACT || v->t < 0) {
-		ox_fail(c, "input '%.200s' must be an activation, not %s", v->name,
+		ox_fail(c, "input '%s' must be an activation, not %s", v->name,
 			v->kind == V_CONST ? "a constant" : "an output the importer does not make");
 		return NULL;
 	}
@@ -72,17 +72,17 @@ static Value *const_in(Ctx *c, int k, const char *what, bool isfloat)
 		return NULL;
 	}
 	if (v->kind != V_CONST) {
-		ox_fail(c, "%s '%.200s' must be an initializer or a constant", what, v->name);
+		ox_fail(c, "%s '%s' must be an initializer or a constant", what, v->name);
 		return NULL;
 	}
 	if (v->isfloat != isfloat) {
-		ox_fail(c, "%s '%.200s' must be %s", what, v->name, isfloat ? "float" : "integer");
+		ox_fail(c, "%s '%s' must be %s", what, v->name, isfloat ? "float" : "integer");
 		return NULL;
 	}
 	/* NaN or Inf weights would reach quantization's float -> int8 */
 	for (int64_t i = 0; isfloat && i < v->count; i++)
 		if (!isfinite(v->f[i])) {
-			ox_fail(c, "%s '%.200s': element %lld is %s (weights must be finite)", what,
+			ox_fail(c, "%s '%s': element %lld is %s (weights must be finite)", what,
 				v->name, (long long)i, isnan(v->f[i]) ? "NaN" : "Inf");
 			return NULL;
 		}
@@ -138,13 +138,13 @@ static int t4(Ctx *c, Value *x)
 {
 	Shape s;
 	if (!to4(x->dims, x->rank, &s))
-		return ox_fail(c, "input '%.200s' has no 4-D reading", x->name);
+		return ox_fail(c, "input '%s' has no 4-D reading", x->name);
 	if (shape_is(s, tshape(c, x->t)))
 		return x->t;
 	if (x->t4 >= 0)
 		return x->t4;
 	if (c->g->ops[c->g->tensors[x->t].producer].kind == OP_OPAQUE)
-		return ox_fail(c, "input '%.200s' comes from an op whose layout is unknown", x->name);
+		return ox_fail(c, "input '%s' comes from an op whose layout is unknown", x->name);
 	char name[NNAME];
 	snprintf(name, sizeof name, "%.240s.reshape", x->name);
 	ox_safe_name(name);
@@ -172,7 +172,7 @@ static int set_out(Ctx *c, int k, int t, const int64_t *dims, int rank, bool dir
 		for (int i = 0; i < fr; i++)
 			snprintf(b + strlen(b), sizeof b - strlen(b), "%s%lld", i ? "x" : "",
 				 (long long)fd[i]);
-		return ox_fail(c, "output '%.200s' is %s here but %s in the file", y->name,
+		return ox_fail(c, "output '%s' is %s here but %s in the file", y->name,
 			       rank ? a : "scalar", fr ? b : "scalar");
 	}
 	y->kind = V_ACT;
@@ -637,7 +637,7 @@ static int lower_concat(Ctx *c)
 		}
 		for (int i = 0; i < rank && !rc; i++)
 			if (x->rank != rank || (i != axis && x->dims[i] != dims[i]))
-				rc = ox_fail(c, "input '%.200s' does not match outside axis %lld",
+				rc = ox_fail(c, "input '%s' does not match outside axis %lld",
 					     x->name, (long long)axis);
 		dims[axis] += rc ? 0 : x->dims[axis];
 		if (!rc && axis == 1 && rank <= 4 && (xs[k] = t4(c, x)) < 0)
@@ -1186,13 +1186,13 @@ static int lower_other(Ctx *c)
 		r[k] = 0;
 		if (c->node->output[k][0] && (r[k] = ox_file_dims(c, c->node->output[k], d[k])) < 0)
 			return ox_fail(c, "unsupported op, and the file does not state the shape of "
-					  "output '%.200s'",
+					  "output '%s'",
 				       c->node->output[k]);
 	}
 	for (int k = 0; k < (int)c->node->n_input; k++) {
 		Value *v = ox_in(c, k);
 		if (!v && in_name(c, k)[0])
-			return ox_fail(c, "input '%.200s' is not defined", in_name(c, k));
+			return ox_fail(c, "input '%s' is not defined", in_name(c, k));
 	}
 	return opaque(c, (const int64_t(*)[NRANK])d, r);
 }

@@ -2,6 +2,7 @@
  * recomputed explicitly; the IR verifier runs between the graph stages. */
 #include "pipeline.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,12 +226,30 @@ static const char *op_type(const Op *op)
 	return op->otype ? op->otype : ir_kind_name(op->kind);
 }
 
+/* Appends the formatted piece to msg (n bytes used of size) when it fits
+ * whole, with `spare` bytes left over; false, msg unchanged, when not: a
+ * node name is shown whole or not at all, so it can be searched for. */
+static bool SY_PRINTF(5, 6) append(char *msg, size_t size, size_t *n, size_t spare,
+				   const char *fmt, ...)
+{
+	char piece[NERRMSG];
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(piece, sizeof piece, fmt, ap);
+	va_end(ap);
+	if (k < 0 || (size_t)k >= sizeof piece || *n + (size_t)k + spare >= size)
+		return false;
+	memcpy(msg + *n, piece, (size_t)k + 1);
+	*n += (size_t)k;
+	return true;
+}
+
 int pipeline_npu_check(const Graph *g, const char *model, bool quantized, Err *e)
 {
-	enum { NAMES = 3 }; /* node names shown per op type */
-	char msg[NERRMSG];
-	size_t n = (size_t)snprintf(msg, sizeof msg, "%s: the NPU cannot run:", model);
-	bool any = false;
+	enum { NAMES = 3, SPARE = 8 }; /* node names shown per op type; room for " ..." */
+	char msg[NERRMSG] = "";
+	size_t n = 0;
+	bool any = false, fits = append(msg, sizeof msg, &n, SPARE, "%s: the NPU cannot run:", model);
 	/* one group per op type, in order of first appearance: its count, then
 	 * the first few nodes */
 	for (int o = 0; o < g->nops; o++) {
@@ -245,22 +264,20 @@ int pipeline_npu_check(const Graph *g, const char *model, bool quantized, Err *e
 		for (int q = o; q < g->nops; q++)
 			k += !npu_runs(&g->ops[q], quantized) &&
 			     strcmp(op_type(&g->ops[q]), op_type(op)) == 0;
-		if (n < sizeof msg)
-			n += snprintf(msg + n, sizeof msg - n, "%s %s (", any ? "," : "", op_type(op));
-		if (k > 1 && n < sizeof msg)
-			n += snprintf(msg + n, sizeof msg - n, "%d: ", k);
+		fits = fits && append(msg, sizeof msg, &n, SPARE, "%s %s (", any ? "," : "", op_type(op));
+		if (k > 1)
+			fits = fits && append(msg, sizeof msg, &n, SPARE, "%d: ", k);
 		any = true;
 		int shown = 0;
-		for (int q = o; q < g->nops && shown < NAMES; q++)
+		for (int q = o; q < g->nops && shown < NAMES && fits; q++)
 			if (!npu_runs(&g->ops[q], quantized) &&
-			    strcmp(op_type(&g->ops[q]), op_type(op)) == 0 && n < sizeof msg)
-				n += snprintf(msg + n, sizeof msg - n, "%s%.60s", shown++ ? ", " : "",
+			    strcmp(op_type(&g->ops[q]), op_type(op)) == 0)
+				fits = append(msg, sizeof msg, &n, SPARE, "%s%s", shown++ ? ", " : "",
 					      g->ops[q].name);
-		if (n < sizeof msg)
-			n += snprintf(msg + n, sizeof msg - n, "%s)", k > NAMES ? ", ..." : "");
+		fits = fits && append(msg, sizeof msg, &n, SPARE, "%s)", k > NAMES ? ", ..." : "");
 	}
-	if (n >= sizeof msg)
-		memcpy(msg + sizeof msg - 4, "...", 4);
+	if (!fits) /* what did not fit whole is left out */
+		append(msg, sizeof msg, &n, 0, "%s", " ...");
 	return any ? err_set(e, "%s", msg) : 0;
 }
 

@@ -972,6 +972,48 @@ static void test_more_ops(void **state)
 	ir_free(g);
 }
 
+/* Refusals name nodes whole, however long (PyTorch's names run to 60
+ * characters and more); what does not fit whole is left out. */
+static void test_names_whole(void **state)
+{
+	(void)state;
+	char names[6][200];
+	M *m = m_new(13);
+	m_input(m, "x", 2, (int64_t[]){1, 4});
+	const char *prev = "x";
+	for (int k = 0; k < 6; k++) {
+		snprintf(names[k], sizeof names[k], "/features/features.%d/block/block.2/%0150d/Softmax",
+			 k, 0);
+		char out[8];
+		snprintf(out, sizeof out, "s%d", k);
+		m_node(m, k < 3 ? "Softmax" : k < 5 ? "LogSoftmax" : "Hardmax", names[k], prev, out);
+		m_value_info(m, out, 2, (int64_t[]){1, 4});
+		prev = m->g.node[k]->output[0];
+	}
+	m_output(m, prev);
+	Graph *g = ok(m);
+	Err e;
+	assert_int_equal(pipeline_npu_check(g, "m.onnx", true, &e), -1);
+	for (int k = 0; k < 4; k++)
+		if (!strstr(e.msg, names[k]))
+			fail_msg("'%s' lacks '%s'", e.msg, names[k]);
+	/* the sixth does not fit: left out whole, and said so */
+	assert_null(strstr(e.msg, "features.5"));
+	assert_non_null(strstr(e.msg, " ..."));
+	ir_free(g);
+
+	/* the importer's own refusals too */
+	char node[300], in[300], want[700];
+	snprintf(node, sizeof node, "/layer4/%0240d/Conv", 1);
+	snprintf(in, sizeof in, "/layer3/%0240d/Relu_output_0", 2);
+	m = m_new(13);
+	m_input(m, "x", 4, X4);
+	m_node(m, "Relu", node, in, "y");
+	m_output(m, "y");
+	snprintf(want, sizeof want, "t.onnx: node %s (Relu): input '%s' is not defined", node, in);
+	bad(m, want);
+}
+
 /* ---- bad input ---- */
 
 static M *one_conv(int opset)
@@ -1247,6 +1289,7 @@ int main(void)
 		cmocka_unit_test(test_opset_variants),
 		cmocka_unit_test(test_gemm_layout),
 		cmocka_unit_test(test_more_ops),
+		cmocka_unit_test(test_names_whole),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_bad_graphs),
 		cmocka_unit_test(test_opaque_with_value_info),
