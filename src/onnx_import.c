@@ -2,8 +2,9 @@
  *
  * The file is decoded with protobuf-c from the project's subset of ONNX's
  * messages (src/onnx/onnx.proto).  Then:
- *  1. values: initializers become constants (float, or int64/int32 shape
- *     tensors; raw_data and the typed fields both), graph inputs that are no
+ *  1. values: initializers become constants (float, float16, bfloat16 and
+ *     double as float; integers of 8 to 64 bits as int64; raw_data and the
+ *     typed fields both), graph inputs that are no
  *     initializer become OP_INPUT activations, with static dims required;
  *  2. the nodes are sorted topologically (ONNX asks for it, but any order is
  *     accepted): an iterative depth-first search in file order, so a sorted
@@ -12,7 +13,8 @@
  *  3. each node, in that order, is either folded (all its inputs constant,
  *     or Shape of anything: Constant, ConstantOfShape, Shape, Gather,
  *     Concat, Unsqueeze, Squeeze, Cast, Slice, Reshape, Flatten, Identity,
- *     and Add/Sub/Mul/Div: enough for PyTorch's x.view(x.size(0), -1)), or
+ *     and Add/Sub/Mul/Div: enough for PyTorch's x.view(x.size(0), -1); and
+ *     DequantizeLinear, for QDQ models' int8 weights), or
  *     lowered to the IR (onnx_lower.c);
  *  4. the graph outputs are marked, and the graph linked and verified.
  * Nodes folded away are listed in Graph.merged for `schedule --json`.
@@ -20,6 +22,7 @@
 #include "onnx_import.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +190,110 @@ static uint64_t le_bytes(const uint8_t *p, int n)
 	return x;
 }
 
+/* The data types read, their bytes per element in raw_data, and whether
+ * they are floats (read as float: float16 and bfloat16 exactly, double
+ * rounded) or integers (read as int64). */
+static const struct {
+	int dt, size;
+	bool isfloat;
+} data_types[] = {
+	{ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 4, true},
+	{ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16, 2, true},
+	{ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16, 2, true},
+	{ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE, 8, true},
+	{ONNX__TENSOR_PROTO__DATA_TYPE__INT64, 8, false},
+	{ONNX__TENSOR_PROTO__DATA_TYPE__INT32, 4, false},
+	{ONNX__TENSOR_PROTO__DATA_TYPE__INT16, 2, false},
+	{ONNX__TENSOR_PROTO__DATA_TYPE__UINT16, 2, false},
+	{ONNX__TENSOR_PROTO__DATA_TYPE__INT8, 1, false},
+	{ONNX__TENSOR_PROTO__DATA_TYPE__UINT8, 1, false},
+	{ONNX__TENSOR_PROTO__DATA_TYPE__BOOL, 1, false},
+};
+
+/* IEEE half precision to float: every half is a float, exactly. */
+static float half_float(uint16_t h)
+{
+	int e = h >> 10 & 0x1f, m = h & 0x3ff;
+	float v = e == 0    ? ldexpf((float)m, -24) /* subnormal */
+		  : e == 31 ? (m ? NAN : INFINITY)
+			    : ldexpf((float)(m | 0x400), e - 25);
+	return h >> 15 ? -v : v;
+}
+
+/* Element k of t as its bits (raw_data, int32_data) or value (the others). */
+static uint64_t elem_bits(const Onnx__TensorProto *t, int size, int64_t k)
+{
+	if (t->has_raw_data)
+		return le_bytes(t->raw_data.data + size * k, size);
+	switch (t->data_type) {
+	case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT: {
+		uint32_t u;
+		memcpy(&u, &t->float_data[k], 4);
+		return u;
+	}
+	case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE: {
+		uint64_t u;
+		memcpy(&u, &t->double_data[k], 8);
+		return u;
+	}
+	case ONNX__TENSOR_PROTO__DATA_TYPE__INT64:
+		return (uint64_t)t->int64_data[k];
+	default: /* the narrower types, in int32_data */
+		return (uint32_t)t->int32_data[k];
+	}
+}
+
+static float float_of(int dt, uint64_t bits)
+{
+	uint32_t u = (uint32_t)bits;
+	float f;
+	double d;
+	switch (dt) {
+	case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16:
+		return half_float((uint16_t)bits);
+	case ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16:
+		u = (uint32_t)(uint16_t)bits << 16;
+		break;
+	case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE:
+		memcpy(&d, &bits, 8);
+		return (float)d;
+	}
+	memcpy(&f, &u, 4);
+	return f;
+}
+
+static int64_t int_of(int dt, uint64_t bits)
+{
+	switch (dt) {
+	case ONNX__TENSOR_PROTO__DATA_TYPE__INT32:
+		return (int32_t)(uint32_t)bits;
+	case ONNX__TENSOR_PROTO__DATA_TYPE__INT16:
+		return (int16_t)(uint16_t)bits;
+	case ONNX__TENSOR_PROTO__DATA_TYPE__UINT16:
+		return (uint16_t)bits;
+	case ONNX__TENSOR_PROTO__DATA_TYPE__INT8:
+		return (int8_t)(uint8_t)bits;
+	case ONNX__TENSOR_PROTO__DATA_TYPE__UINT8:
+	case ONNX__TENSOR_PROTO__DATA_TYPE__BOOL:
+		return (uint8_t)bits;
+	}
+	return (int64_t)bits;
+}
+
+/* How many values t's typed field holds for its data type. */
+static size_t typed_count(const Onnx__TensorProto *t)
+{
+	switch (t->data_type) {
+	case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT:
+		return t->n_float_data;
+	case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE:
+		return t->n_double_data;
+	case ONNX__TENSOR_PROTO__DATA_TYPE__INT64:
+		return t->n_int64_data;
+	}
+	return t->n_int32_data;
+}
+
 /* A TensorProto's values into v (what names it in messages). */
 static int tensor_value(Ctx *c, const Onnx__TensorProto *t, Value *v, const char *what)
 {
@@ -200,44 +307,29 @@ static int tensor_value(Ctx *c, const Onnx__TensorProto *t, Value *v, const char
 	int64_t n = dims_count(v->dims, v->rank);
 	if (n < 0)
 		return ox_fail(c, "%s: bad or too large dims", what);
-	int dt = t->data_type;
-	bool raw = t->has_raw_data;
-	size_t have;
-	if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) {
-		have = raw ? t->raw_data.len / 4 : t->n_float_data;
-		if ((raw && t->raw_data.len % 4) || have != (size_t)n)
-			return ox_fail(c, "%s: %zu float values for %lld elements", what, have,
-				       (long long)n);
-		const_alloc(c, v, true, n);
-		for (int64_t k = 0; k < n; k++) {
-			if (raw) {
-				uint32_t u = (uint32_t)le_bytes(t->raw_data.data + 4 * k, 4);
-				memcpy(&v->f[k], &u, 4);
-			} else {
-				v->f[k] = t->float_data[k];
-			}
-		}
-		return 0;
+	int dt = t->data_type, ty = -1;
+	for (int k = 0; k < (int)(sizeof data_types / sizeof *data_types); k++)
+		if (data_types[k].dt == dt)
+			ty = k;
+	if (ty < 0)
+		return ox_fail(c, "%s: data type %d is not supported (floats, and integers of 8 to "
+				  "64 bits)",
+			       what, dt);
+	int size = data_types[ty].size;
+	bool isfloat = data_types[ty].isfloat, raw = t->has_raw_data;
+	size_t have = raw ? t->raw_data.len / size : typed_count(t);
+	if ((raw && t->raw_data.len % size) || have != (size_t)n)
+		return ox_fail(c, "%s: %zu %s values for %lld elements", what, have,
+			       isfloat ? "float" : "integer", (long long)n);
+	const_alloc(c, v, isfloat, n);
+	for (int64_t k = 0; k < n; k++) {
+		uint64_t bits = elem_bits(t, size, k);
+		if (isfloat)
+			v->f[k] = float_of(dt, bits);
+		else
+			v->i[k] = int_of(dt, bits);
 	}
-	if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT64 || dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT32) {
-		int size = dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT64 ? 8 : 4;
-		size_t typed = size == 8 ? t->n_int64_data : t->n_int32_data;
-		have = raw ? t->raw_data.len / size : typed;
-		if ((raw && t->raw_data.len % size) || have != (size_t)n)
-			return ox_fail(c, "%s: %zu integer values for %lld elements", what, have,
-				       (long long)n);
-		const_alloc(c, v, false, n);
-		for (int64_t k = 0; k < n; k++) {
-			if (raw && size == 8)
-				v->i[k] = (int64_t)le_bytes(t->raw_data.data + 8 * k, 8);
-			else if (raw)
-				v->i[k] = (int32_t)(uint32_t)le_bytes(t->raw_data.data + 4 * k, 4);
-			else
-				v->i[k] = size == 8 ? t->int64_data[k] : t->int32_data[k];
-		}
-		return 0;
-	}
-	return ox_fail(c, "%s: data type %d is not supported (float, int64, int32 only)", what, dt);
+	return 0;
 }
 
 /* ---- constant folding ---- */
@@ -267,12 +359,13 @@ static int64_t ival(const Value *v, int64_t k)
 	return v->isfloat ? ox_f2i(v->f[k]) : v->i[k];
 }
 
-/* The output value of the folded node, with dims and room for count values. */
-static Value *fold_out(Ctx *c, bool isfloat, const int64_t *dims, int rank)
+/* The output value of the folded node, with dims and room for its values
+ * (at most max). */
+static Value *fold_out_max(Ctx *c, bool isfloat, const int64_t *dims, int rank, int64_t max)
 {
 	Value *y = ox_find(c, c->node->output[0]);
 	int64_t n = dims_count(dims, rank);
-	if (n < 0 || n > NFOLD_MAX) {
+	if (n < 0 || n > max) {
 		ox_fail(c, "folded constant too large");
 		return NULL;
 	}
@@ -280,6 +373,11 @@ static Value *fold_out(Ctx *c, bool isfloat, const int64_t *dims, int rank)
 	y->rank = rank;
 	memcpy(y->dims, dims, rank * sizeof *dims);
 	return y;
+}
+
+static Value *fold_out(Ctx *c, bool isfloat, const int64_t *dims, int rank)
+{
+	return fold_out_max(c, isfloat, dims, rank, NFOLD_MAX);
 }
 
 static int fold_copy(Ctx *c, const Value *x, const int64_t *dims, int rank)
@@ -549,6 +647,35 @@ static int fold_slice(Ctx *c)
 	return 0;
 }
 
+/* DequantizeLinear of a quantized initializer (QDQ models' weights):
+ * y = (x - zero_point) scale, per tensor or per slice along axis. */
+static int fold_dequantize(Ctx *c)
+{
+	Value *x = ox_in(c, 0), *sc = ox_in(c, 1), *zp = ox_in(c, 2);
+	if (!x || !sc || x->isfloat || !sc->isfloat || (zp && zp->isfloat))
+		return ox_fail(c, "x and zero_point must be integers, scale float");
+	int64_t axis = ox_attr_i(c->node, "axis", 1);
+	axis = axis < 0 ? axis + x->rank : axis;
+	bool per_axis = sc->count != 1;
+	if (per_axis && (axis < 0 || axis >= x->rank || sc->rank != 1 || sc->count != x->dims[axis]))
+		return ox_fail(c, "scale has %lld values, not one per slice along axis %lld",
+			       (long long)sc->count, (long long)axis);
+	if (zp && zp->count != sc->count)
+		return ox_fail(c, "zero_point and scale differ in size");
+	int64_t inner = 1;
+	for (int k = (int)axis + 1; per_axis && k < x->rank; k++)
+		inner *= x->dims[k];
+	Value xx = *x, ss = *sc, zz = zp ? *zp : (Value){0};
+	Value *y = fold_out_max(c, true, xx.dims, xx.rank, NCONST_MAX);
+	if (!y)
+		return -1;
+	for (int64_t k = 0; k < y->count; k++) {
+		int64_t j = per_axis ? k / inner % ss.count : 0;
+		y->f[k] = (float)(((double)xx.i[k] - (zp ? (double)zz.i[j] : 0)) * ss.f[j]);
+	}
+	return 0;
+}
+
 static int fold_arith(Ctx *c, char op)
 {
 	Value *a = ox_in(c, 0), *b = ox_in(c, 1);
@@ -663,6 +790,8 @@ static int fold(Ctx *c)
 		r = fold_squeeze(c, is_op(n, "Unsqueeze"));
 	else if (is_op(n, "Cast"))
 		r = fold_cast(c);
+	else if (is_op(n, "DequantizeLinear"))
+		r = fold_dequantize(c);
 	else if (is_op(n, "Slice"))
 		r = fold_slice(c);
 	else if (is_op(n, "Add") || is_op(n, "Sub") || is_op(n, "Mul") || is_op(n, "Div"))

@@ -217,6 +217,37 @@ static void m_initi(M *m, const char *name, int n, const int64_t *v)
 	push(m, &m->g.initializer, &m->g.n_initializer, t);
 }
 
+/* An initializer of data type dt: n elements of `size` bytes in raw_data
+ * (little-endian), or, when typed, in int32_data (the narrow types). */
+static Onnx__TensorProto *m_init_typed(M *m, const char *name, int dt, int rank,
+				       const int64_t *dims, const void *raw, int size,
+				       const int32_t *typed)
+{
+	Onnx__TensorProto *t = arena_new1(m->a, Onnx__TensorProto);
+	onnx__tensor_proto__init(t);
+	t->name = arena_strdup(m->a, name);
+	t->has_data_type = true;
+	t->data_type = dt;
+	int64_t n = 1;
+	for (int k = 0; k < rank; k++)
+		n *= dims[k];
+	t->n_dims = rank;
+	t->dims = arena_newvec(m->a, int64_t, rank ? rank : 1);
+	memcpy(t->dims, dims, rank * sizeof *dims);
+	if (typed) {
+		t->n_int32_data = n;
+		t->int32_data = arena_newvec(m->a, int32_t, n ? n : 1);
+		memcpy(t->int32_data, typed, n * sizeof *typed);
+	} else {
+		t->has_raw_data = true;
+		t->raw_data.len = n * size;
+		t->raw_data.data = arena_alloc(m->a, n * size + 1);
+		memcpy(t->raw_data.data, raw, n * size);
+	}
+	push(m, &m->g.initializer, &m->g.n_initializer, t);
+	return t;
+}
+
 static uint8_t *m_pack(M *m, size_t *len)
 {
 	*len = onnx__model_proto__get_packed_size(&m->m);
@@ -567,6 +598,103 @@ static void test_constant_folding(void **state)
 	m_node(m, "Reshape", "view", "x s", "y");
 	m_output(m, "y");
 	bad(m, "node view (Reshape): the shape must be a 1-D constant");
+}
+
+/* Weights as exporters also write them: float16 and bfloat16 (read as
+ * float, exactly), and QDQ models' int8 and uint8 weights behind a
+ * DequantizeLinear (folded to float weights). */
+static void test_typed_initializers(void **state)
+{
+	(void)state;
+	/* half: 1, -2, 0.5, 65504 (largest), 2^-24 (smallest subnormal), -0 */
+	static const uint16_t half[6] = {0x3c00, 0xc000, 0x3800, 0x7bff, 0x0001, 0x8000};
+	static const float want_half[6] = {1, -2, 0.5f, 65504, 5.9604645e-8f, -0.0f};
+	static const uint16_t bf16[6] = {0x3f80, 0xc040, 0x3e80, 0x4120, 0x0000, 0xbf00};
+	static const float want_bf16[6] = {1, -3, 0.25f, 10, 0, -0.5f};
+	int64_t wd[4] = {6, 1, 1, 1}, x[4] = {1, 1, 2, 2};
+	for (int typed = 0; typed < 2; typed++) {
+		M *m = m_new(13);
+		m_input(m, "x", 4, x);
+		int32_t ih[6], ib[6];
+		for (int k = 0; k < 6; k++)
+			ih[k] = half[k], ib[k] = bf16[k];
+		m_init_typed(m, "wh", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16, 4, wd, half, 2,
+			     typed ? ih : NULL);
+		m_init_typed(m, "wb", ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16, 4, wd, bf16, 2,
+			     typed ? ib : NULL);
+		m_node(m, "Conv", "ch", "x wh", "yh");
+		m_node(m, "Conv", "cb", "x wb", "yb");
+		m_output(m, "yh");
+		m_output(m, "yb");
+		Graph *g = ok(m);
+		const float *fh = g->consts[op_of(g, "ch")->weight].fdata;
+		const float *fb = g->consts[op_of(g, "cb")->weight].fdata;
+		for (int k = 0; k < 6; k++) {
+			assert_memory_equal(&fh[k], &want_half[k], sizeof(float));
+			assert_memory_equal(&fb[k], &want_bf16[k], sizeof(float));
+		}
+		ir_free(g);
+	}
+
+	/* int8 per output channel (axis 0), with zero points; uint8 per tensor */
+	static const int8_t q8[6] = {-128, 127, 0, 1, -1, 5};
+	static const uint8_t u8[6] = {0, 255, 128, 129, 127, 10};
+	int64_t two[1] = {2}, ws[4] = {2, 3, 1, 1}, x3[4] = {1, 3, 2, 2};
+	M *m = m_new(13);
+	m_input(m, "x", 4, x3);
+	m_init_typed(m, "wq", ONNX__TENSOR_PROTO__DATA_TYPE__INT8, 4, ws, q8, 1, NULL);
+	m_initf(m, "ws", 1, two, (float[]){0.5f, 0.25f}, false);
+	m_init_typed(m, "wz", ONNX__TENSOR_PROTO__DATA_TYPE__INT8, 1, two, (int8_t[]){0, 1}, 1,
+		     NULL);
+	m_init_typed(m, "uq", ONNX__TENSOR_PROTO__DATA_TYPE__UINT8, 4, ws, NULL, 1,
+		     (int32_t[]){u8[0], u8[1], u8[2], u8[3], u8[4], u8[5]});
+	m_initf(m, "us", 0, NULL, (float[]){0.125f}, false);
+	m_init_typed(m, "uz", ONNX__TENSOR_PROTO__DATA_TYPE__UINT8, 0, NULL, (uint8_t[]){128}, 1,
+		     NULL);
+	Onnx__NodeProto *n = m_node(m, "DequantizeLinear", "dq_w", "wq ws wz", "w");
+	m_ai(m, n, "axis", 0);
+	m_node(m, "DequantizeLinear", "dq_u", "uq us uz", "u");
+	m_node(m, "Conv", "cq", "x w", "yq");
+	m_node(m, "Conv", "cu", "x u", "yu");
+	m_output(m, "yq");
+	m_output(m, "yu");
+	Graph *g = ok(m);
+	const float *fq = g->consts[op_of(g, "cq")->weight].fdata;
+	const float *fu = g->consts[op_of(g, "cu")->weight].fdata;
+	static const float want_q[6] = {-64, 63.5f, 0, 0, -0.5f, 1};
+	static const float want_u[6] = {-16, 15.875f, 0, 0.125f, -0.125f, -14.75f};
+	for (int k = 0; k < 6; k++) {
+		assert_float_equal(fq[k], want_q[k], 0);
+		assert_float_equal(fu[k], want_u[k], 0);
+	}
+	assert_string_equal(merged_to(g, "dq_w"), "(null)");
+	ir_free(g);
+
+	/* a scale per channel of the wrong count, a float "quantized" input */
+	m = m_new(13);
+	m_input(m, "x", 4, x3);
+	m_init_typed(m, "wq", ONNX__TENSOR_PROTO__DATA_TYPE__INT8, 4, ws, q8, 1, NULL);
+	m_initf(m, "ws", 1, (int64_t[]){3}, NULL, false);
+	n = m_node(m, "DequantizeLinear", "dq_w", "wq ws", "w");
+	m_ai(m, n, "axis", 0);
+	m_node(m, "Conv", "cq", "x w", "yq");
+	m_output(m, "yq");
+	bad(m, "node dq_w (DequantizeLinear): scale has 3 values, not one per slice along axis 0");
+	m = m_new(13);
+	m_input(m, "x", 4, x3);
+	m_initf(m, "wq", 4, ws, NULL, false);
+	m_initf(m, "ws", 0, NULL, NULL, false);
+	m_node(m, "DequantizeLinear", "dq_w", "wq ws", "w");
+	m_node(m, "Conv", "cq", "x w", "yq");
+	m_output(m, "yq");
+	bad(m, "node dq_w (DequantizeLinear): x and zero_point must be integers, scale float");
+	/* strings are no numbers */
+	m = m_new(13);
+	m_input(m, "x", 4, x3);
+	m_init_typed(m, "s", ONNX__TENSOR_PROTO__DATA_TYPE__STRING, 1, two, "ab", 1, NULL);
+	m_node(m, "Conv", "c", "x s", "y");
+	m_output(m, "y");
+	bad(m, "initializer s: data type 8 is not supported");
 }
 
 /* A view that changes the plane feeds a conv: an OP_RESHAPE copy. */
@@ -1280,6 +1408,7 @@ int main(void)
 		cmocka_unit_test(test_bn_elsewhere_depthwise),
 		cmocka_unit_test(test_views_and_shape_folding),
 		cmocka_unit_test(test_constant_folding),
+		cmocka_unit_test(test_typed_initializers),
 		cmocka_unit_test(test_reshape_copy),
 		cmocka_unit_test(test_pad_folded_into_reader),
 		cmocka_unit_test(test_crop_folded_into_conv),
