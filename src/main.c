@@ -117,7 +117,10 @@ static const char usage_text[] =
 	"                  NPU's per-channel requantization, flag PERCH)\n"
 	"  --calib DIR     float (ONNX) models: calibrate the int8 scales on the inputs\n"
 	"                  DIR/input_K.pb or DIR/*/input_K.pb (TensorProtos) instead of\n"
-	"                  16 seeded uniform [-1, 1] inputs; run reports the SQNR\n";
+	"                  16 seeded uniform [-1, 1] inputs; run reports the SQNR\n"
+	"  --input-shape NAME=DIMS\n"
+	"                  ONNX models: the dims of input NAME (1x3x224x224), for those the\n"
+	"                  file leaves symbolic or unset (repeatable)\n";
 
 typedef struct Opts {
 	const char *model;
@@ -132,6 +135,7 @@ typedef struct Opts {
 	const char *sim;
 	const char *sram;   /* sweep: comma-separated sizes */
 	const char *calib;  /* float models: calibration inputs */
+	OnnxOpts onnx;      /* --input-shape */
 	DpObjective objective;
 	bool json;
 	bool rewrite;
@@ -190,6 +194,7 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 		{"sram", required_argument, NULL, 'z'},
 		{"objective", required_argument, NULL, 'O'},
 		{"calib", required_argument, NULL, 'C'},
+		{"input-shape", required_argument, NULL, 'I'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -259,6 +264,12 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 		case 'C':
 			o->calib = optarg;
 			break;
+		case 'I': {
+			Err e;
+			if (onnx_input_shape(&o->onnx, optarg, &e))
+				return usage_error("%s", e.msg);
+			break;
+		}
 		case 'O':
 			if (!strcmp(optarg, "peak"))
 				o->objective = DP_PEAK;
@@ -464,7 +475,7 @@ static int cmd_export(int argc, char **argv)
 	const char *in[5];
 	if (strcmp(o.out, "-") != 0 && out_check(o.out, inputs_of(&o, NULL, in), &e))
 		return input_error(&e);
-	Graph *g = model_load(o.model, &e);
+	Graph *g = model_load_opts(o.model, &o.onnx, &e);
 	if (!g)
 		return input_error(&e);
 	if (o.acc_bits)
@@ -547,7 +558,7 @@ static int cmd_schedule(int argc, char **argv)
 	const char *in[5];
 	if (o.plot && out_check(o.plot, inputs_of(&o, NULL, in), &e))
 		return input_error(&e);
-	Graph *g = model_load(o.model, &e);
+	Graph *g = model_load_opts(o.model, &o.onnx, &e);
 	if (!g)
 		return input_error(&e);
 	Schedule s;
@@ -784,7 +795,7 @@ static int cmd_verify(int argc, char **argv)
 	if (rc)
 		return rc;
 	Err e;
-	Graph *g = model_load(o.model, &e), *r = NULL, *all = NULL, *t = NULL;
+	Graph *g = model_load_opts(o.model, &o.onnx, &e), *r = NULL, *all = NULL, *t = NULL;
 	RefValues vg = {0}, vr = {0}, va = {0};
 	DpOpts dp;
 	dp_opts(&o, &dp);
@@ -880,6 +891,7 @@ static int pipe_opts(const Opts *o, PipeOpts *po, Err *e)
 {
 	memset(po, 0, sizeof *po);
 	po->model = o->model;
+	po->onnx = &o->onnx;
 	po->sched = o->sched;
 	po->rewrite = o->rewrite;
 	po->perchannel = o->perchannel;
@@ -1183,7 +1195,7 @@ static int cmd_sweep(int argc, char **argv)
 	const char *in[5], *in_csv[5];
 	if (out_check(o.out, inputs_of(&o, NULL, in), &e) ||
 	    (o.plot && out_check(o.plot, inputs_of(&o, o.out, in_csv), &e)) ||
-	    pipe_opts(&o, &po, &e) || !(g = model_load(o.model, &e)) ||
+	    pipe_opts(&o, &po, &e) || !(g = model_load_opts(o.model, &o.onnx, &e)) ||
 	    pipeline_npu_check(g, o.model, false, &e) ||
 	    pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, calib_progress(), NULL, &e) ||
 	    pipeline_npu_check(g, o.model, true, &e) || ref_run(g, &ref, &e)) {

@@ -17,6 +17,16 @@ static bool ends_with(const char *s, const char *suffix)
 
 Graph *model_load(const char *spec, Err *e)
 {
+	return model_load_opts(spec, NULL, e);
+}
+
+Graph *model_load_opts(const char *spec, const OnnxOpts *o, Err *e)
+{
+	if (o && o->nshapes && !ends_with(spec, ".onnx")) {
+		err_set(e, "%s: --input-shape is for ONNX models (the others state their shapes)",
+			spec);
+		return NULL;
+	}
 	if (strncmp(spec, "zoo:", 4) == 0)
 		return zoo_build(spec + 4, e);
 	if (strncmp(spec, "random:", 7) == 0) {
@@ -33,6 +43,6 @@ Graph *model_load(const char *spec, Err *e)
 		return randdag_new(seed, (int)n, 10);
 	}
 	if (ends_with(spec, ".onnx"))
-		return onnx_import(spec, e);
+		return onnx_import(spec, o, e);
 	return gf_read(spec, e);
 }

@@ -13,6 +13,7 @@
 #define SERENITY_ONNX_IMPL_H
 
 #include "ir.h"
+#include "onnx_import.h"
 #include "strmap.h"
 #include "onnx.pb-c.h"
 
@@ -69,6 +70,7 @@ typedef struct Ctx {
 	StrMap vinfo;       /* value name -> index of its ValueInfoProto in infos */
 	Onnx__ValueInfoProto **infos;
 	int capmerged;
+	const OnnxOpts *opts; /* or NULL */
 	Err *e;
 } Ctx;
 

@@ -128,7 +128,7 @@ static int info_dims(const Onnx__ValueInfoProto *vi, int64_t *dims, char *why, s
 	for (size_t i = 0; i < s->n_dim; i++) {
 		const Onnx__TensorShapeProto__Dimension *d = s->dim[i];
 		if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM) {
-			snprintf(why, n, "dynamic shape (dim '%s')", d->dim_param);
+			snprintf(why, n, "dynamic shape (dim %zu is '%s')", i, d->dim_param);
 			return -1;
 		}
 		if (d->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE) {
@@ -848,6 +848,35 @@ static bool numeric(const Onnx__ValueInfoProto *vi)
 	       t != ONNX__TENSOR_PROTO__DATA_TYPE__COMPLEX128;
 }
 
+/* --input-shape's dims for input vi, checked against the file's: the
+ * rank it states, if any, and every static dim.  Its rank, or -1. */
+static int given_dims(Ctx *c, const Onnx__ValueInfoProto *vi, int k, int64_t *dims)
+{
+	const OnnxOpts *o = c->opts;
+	memcpy(dims, o->shape[k].dims, sizeof o->shape[k].dims);
+	const Onnx__TensorShapeProto *s = vi->type && vi->type->tensor_type ?
+						  vi->type->tensor_type->shape : NULL;
+	if (s && s->n_dim != (size_t)o->shape[k].rank)
+		return ox_fail(c, "input %s: --input-shape gives %d dims, the file %zu", vi->name,
+			       o->shape[k].rank, s->n_dim);
+	for (size_t i = 0; s && i < s->n_dim; i++)
+		if (s->dim[i]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE &&
+		    s->dim[i]->dim_value != dims[i])
+			return ox_fail(c, "input %s: --input-shape gives dim %zu as %lld, the file "
+					  "as %lld",
+				       vi->name, i, (long long)dims[i], (long long)s->dim[i]->dim_value);
+	return o->shape[k].rank;
+}
+
+/* Index of the --input-shape option naming `name`, or -1. */
+static int given_shape(const Ctx *c, const char *name)
+{
+	for (int k = 0; c->opts && k < c->opts->nshapes; k++)
+		if (strcmp(c->opts->shape[k].name, name) == 0)
+			return k;
+	return -1;
+}
+
 static int read_inputs(Ctx *c)
 {
 	Onnx__GraphProto *gp = c->gp;
@@ -863,6 +892,15 @@ static int read_inputs(Ctx *c)
 		if (tensor_value(c, t, v, what))
 			return -1;
 	}
+	for (int k = 0; c->opts && k < c->opts->nshapes; k++) {
+		const char *nm = c->opts->shape[k].name;
+		bool input = false;
+		for (size_t i = 0; i < gp->n_input; i++)
+			input |= gp->input[i]->name && strcmp(gp->input[i]->name, nm) == 0;
+		if (!input || ox_find(c, nm))
+			return ox_fail(c, "--input-shape %s: the graph has no input '%s'%s", nm, nm,
+				       input ? " (it is an initializer: a constant)" : "");
+	}
 	for (size_t i = 0; i < gp->n_input; i++) {
 		const Onnx__ValueInfoProto *vi = gp->input[i];
 		if (!vi->name || !vi->name[0])
@@ -873,10 +911,14 @@ static int read_inputs(Ctx *c)
 		Value *v = new_value(c, vi->name, -1);
 		if (!v)
 			return ox_fail(c, "input %s: defined twice", vi->name);
-		v->rank = info_dims(vi, v->dims, why, sizeof why);
-		if (v->rank < 0)
-			return ox_fail(c, "input %s: %s", vi->name, why);
-		if (!numeric(vi))
+		int k = given_shape(c, vi->name);
+		if (k >= 0 && (v->rank = given_dims(c, vi, k, v->dims)) < 0)
+			return -1;
+		if (k < 0 && (v->rank = info_dims(vi, v->dims, why, sizeof why)) < 0)
+			return ox_fail(c, "input %s: %s: give its dims with --input-shape %s=DIMS "
+					  "(1x3x224x224)",
+				       vi->name, why, vi->name);
+		if (vi->type && vi->type->tensor_type && !numeric(vi))
 			return ox_fail(c, "input %s: element type %d is not a number type",
 				       vi->name, vi->type->tensor_type->elem_type);
 		v->kind = V_ACT;
@@ -1075,10 +1117,47 @@ static void count_graph_outputs(Ctx *c)
 	}
 }
 
-static Graph *import_model(const char *file, Onnx__ModelProto *m, Err *e)
+int onnx_input_shape(OnnxOpts *o, const char *arg, Err *e)
+{
+	const char *eq = strrchr(arg, '='), *p = eq ? eq + 1 : NULL;
+	if (!eq || eq == arg)
+		return err_set(e, "--input-shape '%s': expected NAME=DIMS (x=1x3x224x224)", arg);
+	if (o->nshapes == NINPUT_SHAPES)
+		return err_set(e, "--input-shape '%s': more than %d inputs", arg, NINPUT_SHAPES);
+	int k = o->nshapes, r = 0;
+	for (;;) {
+		char *end;
+		errno = 0;
+		long long d = *p >= '0' && *p <= '9' ? strtoll(p, &end, 10) : (end = (char *)p, -1);
+		if (end == p || errno || d < 1 || d > NDIM_MAX || r == NRANK)
+			return err_set(e, "--input-shape '%s': dims are 1 to %d, at most %d of them, "
+					  "joined by 'x' (1x3x224x224)",
+				       arg, NDIM_MAX, NRANK);
+		o->shape[k].dims[r++] = d;
+		if (!*end)
+			break;
+		if (*end != 'x')
+			return err_set(e, "--input-shape '%s': expected NAME=DIMS (x=1x3x224x224)", arg);
+		p = end + 1;
+	}
+	size_t len = (size_t)(eq - arg);
+	if (len >= sizeof o->shape[k].name)
+		return err_set(e, "--input-shape '%s': name longer than %zu bytes", arg,
+			       sizeof o->shape[k].name - 1);
+	memcpy(o->shape[k].name, arg, len);
+	o->shape[k].name[len] = 0;
+	for (int i = 0; i < k; i++)
+		if (strcmp(o->shape[i].name, o->shape[k].name) == 0)
+			return err_set(e, "--input-shape '%s': input given twice", arg);
+	o->shape[k].rank = r;
+	o->nshapes++;
+	return 0;
+}
+
+static Graph *import_model(const char *file, Onnx__ModelProto *m, const OnnxOpts *o, Err *e)
 {
 	const char *base = strrchr(file, '/');
-	Ctx c = {.file = file, .e = e};
+	Ctx c = {.file = file, .opts = o, .e = e};
 	c.g = ir_new(base ? base + 1 : file);
 	int *order = NULL;
 	if (check_opset(&c, m))
@@ -1128,7 +1207,8 @@ fail:
 	return NULL;
 }
 
-Graph *onnx_import_mem(const char *file, const uint8_t *buf, size_t len, Err *e)
+Graph *onnx_import_mem(const char *file, const uint8_t *buf, size_t len, const OnnxOpts *o,
+		       Err *e)
 {
 	if (len == 0) {
 		err_set(e, "%s: not an ONNX model (empty file)", file);
@@ -1143,18 +1223,18 @@ Graph *onnx_import_mem(const char *file, const uint8_t *buf, size_t len, Err *e)
 	if (!m->graph && !m->n_opset_import)
 		err_set(e, "%s: not an ONNX model (no graph, no opset)", file);
 	else
-		g = import_model(file, m, e);
+		g = import_model(file, m, o, e);
 	onnx__model_proto__free_unpacked(m, NULL);
 	return g;
 }
 
-Graph *onnx_import(const char *path, Err *e)
+Graph *onnx_import(const char *path, const OnnxOpts *o, Err *e)
 {
 	size_t len;
 	char *buf = gf_slurp(path, (size_t)1 << 31, &len, e); /* protobuf's limit: 2 GiB */
 	if (!buf)
 		return NULL;
-	Graph *g = onnx_import_mem(path, (const uint8_t *)buf, len, e);
+	Graph *g = onnx_import_mem(path, (const uint8_t *)buf, len, o, e);
 	free(buf);
 	return g;
 }

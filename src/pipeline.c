@@ -317,7 +317,7 @@ int pipeline_run(const PipeOpts *o, PipeResult *r, Err *e)
 	uint8_t *dram = NULL;
 	Graph *g = (Graph *)o->preloaded;
 	if (!g) {
-		g = model_load(o->model, e);                         /* import */
+		g = model_load_opts(o->model, o->onnx, e);           /* import */
 		r->original = g;
 		r->owns_original = true;
 		if (!g || pipeline_npu_check(g, o->model, false, e) || /* NPU ops only */

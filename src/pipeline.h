@@ -7,6 +7,7 @@
 #include "emit.h"
 #include "fsim.h"
 #include "offchip.h"
+#include "onnx_import.h"
 #include "ptq.h"
 #include "ref.h"
 #include "rewrite.h"
@@ -16,6 +17,7 @@
 
 typedef struct PipeOpts {
 	const char *model;
+	const OnnxOpts *onnx; /* the importer's options, or NULL */
 	Config cfg;
 	SchedKind sched;
 	bool rewrite;

@@ -260,8 +260,19 @@ static Graph *m_import(M *m, Err *e)
 {
 	size_t len;
 	uint8_t *b = m_pack(m, &len);
-	Graph *g = onnx_import_mem("t.onnx", b, len, e);
+	Graph *g = onnx_import_mem("t.onnx", b, len, NULL, e);
 	free(b);
+	return g;
+}
+
+/* Imports m with options o; NULL with e set on failure; frees m. */
+static Graph *m_import_opts(M *m, const OnnxOpts *o, Err *e)
+{
+	size_t len;
+	uint8_t *b = m_pack(m, &len);
+	Graph *g = onnx_import_mem("t.onnx", b, len, o, e);
+	free(b);
+	m_free(m);
 	return g;
 }
 
@@ -1160,9 +1171,9 @@ static void test_bad_files(void **state)
 	(void)state;
 	Err e;
 	uint8_t junk[] = "this is not a protobuf at all\xff\xff\xff";
-	assert_null(onnx_import_mem("t.onnx", junk, sizeof junk, &e));
+	assert_null(onnx_import_mem("t.onnx", junk, sizeof junk, NULL, &e));
 	assert_non_null(strstr(e.msg, "t.onnx: not an ONNX model"));
-	assert_null(onnx_import_mem("t.onnx", junk, 0, &e));
+	assert_null(onnx_import_mem("t.onnx", junk, 0, NULL, &e));
 	assert_non_null(strstr(e.msg, "empty"));
 	/* every truncation of a good model: an error or a model, never a crash */
 	M *m = one_conv(13);
@@ -1170,12 +1181,78 @@ static void test_bad_files(void **state)
 	uint8_t *b = m_pack(m, &len);
 	m_free(m);
 	for (size_t n = 0; n < len; n++) {
-		Graph *g = onnx_import_mem("t.onnx", b, n, &e);
+		Graph *g = onnx_import_mem("t.onnx", b, n, NULL, &e);
 		ir_free(g);
 	}
-	assert_null(onnx_import_mem("t.onnx", b, len - 3, &e));
+	assert_null(onnx_import_mem("t.onnx", b, len - 3, NULL, &e));
 	free(b);
-	assert_null(onnx_import("/nonexistent/x.onnx", &e));
+	assert_null(onnx_import("/nonexistent/x.onnx", NULL, &e));
+}
+
+/* --input-shape: dims for inputs the file leaves symbolic or unset; the
+ * file's static dims must agree. */
+static void test_input_shape(void **state)
+{
+	(void)state;
+	OnnxOpts o = {0};
+	Err e;
+	assert_int_equal(onnx_input_shape(&o, "x=2x4x8x8", &e), 0);
+	assert_int_equal(o.nshapes, 1);
+	assert_string_equal(o.shape[0].name, "x");
+	assert_int_equal(o.shape[0].rank, 4);
+	assert_int_equal(o.shape[0].dims[0], 2);
+	assert_int_equal(onnx_input_shape(&o, "a=b=1", &e), 0); /* the last '=' separates */
+	assert_string_equal(o.shape[1].name, "a=b");
+	const char *bad_args[] = {"x", "=1x2", "y=", "y=1x", "y=0", "y=1xx2", "y=-1", "y=1x2a",
+				  "y=1x1x1x1x1x1x1x1x1", "y=16777217", "x=1"};
+	const char *why[] = {"expected NAME=DIMS", "expected NAME=DIMS", "dims are 1 to",
+			     "dims are 1 to", "dims are 1 to", "dims are 1 to", "dims are 1 to",
+			     "expected NAME=DIMS", "at most 8", "dims are 1 to", "given twice"};
+	for (size_t k = 0; k < sizeof bad_args / sizeof *bad_args; k++) {
+		assert_int_equal(onnx_input_shape(&o, bad_args[k], &e), -1);
+		if (!strstr(e.msg, why[k]) || !strstr(e.msg, bad_args[k]))
+			fail_msg("%s: %s", bad_args[k], e.msg);
+	}
+	assert_int_equal(o.nshapes, 2);
+
+	/* a symbolic batch dim, given */
+	OnnxOpts x = {0};
+	assert_int_equal(onnx_input_shape(&x, "x=2x4x8x8", &e), 0);
+	M *m = one_conv(13);
+	m->g.input[0] = m_vi(m, "x", 4, X4, "N");
+	Graph *g = m_import_opts(m, &x, &e);
+	if (!g)
+		fail_msg("%s", e.msg);
+	assert_shape(shape_of(g, "conv"), 2, 2, 8, 8);
+	ir_free(g);
+	/* no shape at all in the file */
+	m = one_conv(13);
+	m->g.input[0] = m_vi(m, "x", -1, NULL, NULL);
+	g = m_import_opts(m, &x, &e);
+	assert_non_null(g);
+	assert_shape(shape_of(g, "x"), 2, 4, 8, 8);
+	ir_free(g);
+	/* what contradicts the file's static dims or rank; a name that is no input */
+	OnnxOpts y = {0}, z = {0}, w = {0}, v = {0};
+	assert_int_equal(onnx_input_shape(&y, "x=2x5x8x8", &e), 0);
+	m = one_conv(13);
+	m->g.input[0] = m_vi(m, "x", 4, X4, "N");
+	assert_null(m_import_opts(m, &y, &e));
+	assert_string_equal(e.msg, "t.onnx: input x: --input-shape gives dim 1 as 5, the file as 4");
+	assert_int_equal(onnx_input_shape(&z, "x=4x8x8", &e), 0);
+	m = one_conv(13);
+	m->g.input[0] = m_vi(m, "x", 4, X4, "N");
+	assert_null(m_import_opts(m, &z, &e));
+	assert_string_equal(e.msg, "t.onnx: input x: --input-shape gives 3 dims, the file 4");
+	assert_int_equal(onnx_input_shape(&w, "input.1=1x4x8x8", &e), 0);
+	assert_null(m_import_opts(one_conv(13), &w, &e));
+	assert_string_equal(e.msg, "t.onnx: --input-shape input.1: the graph has no input 'input.1'");
+	assert_int_equal(onnx_input_shape(&v, "w=2x4x1x1", &e), 0);
+	m = one_conv(13);
+	m_input(m, "w", 4, (int64_t[]){2, 4, 1, 1});
+	assert_null(m_import_opts(m, &v, &e));
+	assert_string_equal(e.msg, "t.onnx: --input-shape w: the graph has no input 'w' (it is an "
+				   "initializer: a constant)");
 }
 
 static void test_bad_graphs(void **state)
@@ -1183,7 +1260,8 @@ static void test_bad_graphs(void **state)
 	(void)state;
 	M *m = one_conv(13);
 	m->g.input[0] = m_vi(m, "x", 4, X4, "N");
-	bad(m, "t.onnx: input x: dynamic shape (dim 'N')");
+	bad(m, "t.onnx: input x: dynamic shape (dim 0 is 'N'): give its dims with --input-shape "
+	       "x=DIMS");
 
 	m = one_conv(13);
 	m->g.input[0] = m_vi(m, "x", -1, NULL, NULL);
@@ -1369,7 +1447,7 @@ static void test_zoo_round_trip(void **state)
 		Graph *z = zoo_build(nets[i], &e);
 		assert_non_null(z);
 		assert_int_equal(onnx_export(z, path, &e), 0);
-		Graph *g = onnx_import(path, &e);
+		Graph *g = onnx_import(path, NULL, &e);
 		if (!g)
 			fail_msg("%s", e.msg);
 		assert_int_equal(g->nops, z->nops);
@@ -1385,7 +1463,7 @@ static void test_zoo_round_trip(void **state)
 		}
 		/* and again: the float weights survive export and import */
 		assert_int_equal(onnx_export(g, path, &e), 0);
-		Graph *h = onnx_import(path, &e);
+		Graph *h = onnx_import(path, NULL, &e);
 		assert_non_null(h);
 		for (int c = 0; c < g->nconsts; c++) {
 			assert_non_null(g->consts[c].fdata);
@@ -1420,6 +1498,7 @@ int main(void)
 		cmocka_unit_test(test_more_ops),
 		cmocka_unit_test(test_names_whole),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_input_shape),
 		cmocka_unit_test(test_bad_graphs),
 		cmocka_unit_test(test_opaque_with_value_info),
 		cmocka_unit_test(test_any_order),

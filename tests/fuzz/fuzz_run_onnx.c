@@ -21,7 +21,7 @@ static const char npu_xml[] =
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	Err e;
-	Graph *g = onnx_import_mem("fuzz", data, size, &e);
+	Graph *g = onnx_import_mem("fuzz", data, size, NULL, &e);
 	if (!g) {
 		if (strncmp(e.msg, "fuzz", 4) != 0)
 			abort();
