@@ -598,6 +598,8 @@ void ir_fill_const(Graph *dst, int dk, const Graph *src, int sk)
 		d->fdata = arena_newvec(dst->arena, float, c->count);
 		memcpy(d->fdata, c->fdata, c->count * sizeof *c->fdata);
 	}
+	d->lazy = c->lazy;
+	d->fill = c->fill;
 }
 
 static int copy_const(Graph *dst, const Graph *src, const char *opname, const char *suffix, int k)
@@ -916,4 +918,27 @@ int64_t ir_const_bytes(const Graph *g)
 	for (int c = 0; c < g->nconsts; c++)
 		n += g->consts[c].bytes;
 	return n;
+}
+
+int ir_materialize(Graph *g, Err *e)
+{
+	int64_t total = 0;
+	for (int k = 0; k < g->nconsts; k++) {
+		const Const *c = &g->consts[k];
+		if (c->lazy && (c->count > NLAZY_MAX - total))
+			return err_set(e, "%s: constant %s: %lld elements of one value, too many to "
+					  "make for a run (at most %d in all)",
+				       g->name, c->name, (long long)c->count, NLAZY_MAX);
+		total += c->lazy ? c->count : 0;
+	}
+	for (int k = 0; k < g->nconsts; k++) {
+		Const *c = &g->consts[k];
+		if (!c->lazy)
+			continue;
+		c->fdata = arena_newvec(g->arena, float, c->count ? c->count : 1);
+		for (int64_t i = 0; i < c->count; i++)
+			c->fdata[i] = c->fill;
+		c->lazy = false;
+	}
+	return 0;
 }

@@ -25,6 +25,7 @@ enum {
 	NNAME = 256,           /* longest op or tensor name */
 	NDIM_MAX = 1 << 24,    /* largest single dimension */
 	NOPS_MAX = 1 << 22,    /* most ops in one graph */
+	NLAZY_MAX = 1 << 28,   /* most float elements ir_materialize makes */
 };
 #define NBYTES_MAX ((int64_t)1 << 40) /* largest single tensor: 1 TiB */
 
@@ -110,6 +111,9 @@ typedef struct Const {
 	int64_t bytes;
 	void *data;    /* int8_t or int32_t values; NULL until quantized */
 	float *fdata;  /* float values of an imported model; NULL otherwise */
+	bool lazy;     /* float values all `fill`, not yet in fdata (an ONNX
+	                * ConstantOfShape: scheduling needs no values) */
+	float fill;
 } Const;
 
 typedef struct Op {
@@ -232,6 +236,10 @@ int ir_find(const Graph *g, const char *name); /* tensor index or -1 */
 int64_t ir_macs(const Graph *g);
 int64_t ir_params(const Graph *g);       /* weight and bias elements */
 int64_t ir_const_bytes(const Graph *g);  /* deployed bytes of all constants */
+/* Gives every lazy constant its fdata, all its `fill`: what runs the graph
+ * needs the values.  -1 with e set ("GRAPH: constant NAME: ...") when they
+ * would make more than NLAZY_MAX elements in all. */
+int ir_materialize(Graph *g, Err *e);
 int ir_dtype_size(DType dt);
 const char *ir_kind_name(OpKind k);
 int64_t ir_shape_elems(Shape s);         /* -1 on overflow */

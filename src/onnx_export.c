@@ -237,6 +237,8 @@ static float *values(Ex *x, int k, int64_t count)
 	for (int64_t i = 0; i < count; i++) {
 		if (c->fdata && i < c->count)
 			v[i] = c->fdata[i];
+		else if (c->lazy && i < c->count)
+			v[i] = c->fill;
 		else if (c->data && i < c->count && c->dtype == DT_I8)
 			v[i] = ((const int8_t *)c->data)[i] / 127.0f;
 		else if (c->data && i < c->count && c->dtype == DT_I32)

@@ -23,6 +23,7 @@ enum {
 	NFOLD_MAX = 1 << 24,     /* most elements a folded constant may make */
 	NODE_INPUTS_MAX = 1024,  /* most inputs of one node */
 };
+#define NLAZY_CONST_MAX ((int64_t)1 << 36) /* most elements of a constant of one value */
 
 typedef enum VKind { V_NONE, V_ACT, V_CONST } VKind;
 
@@ -55,6 +56,11 @@ typedef struct Value {
 	int64_t count;
 	float *f;
 	int64_t *i;
+	bool lazy;      /* every element is ffill (or ifill), f and i NULL: a
+	                 * ConstantOfShape of any size, kept unmaterialized
+	                 * (weights whose values only `run` needs) */
+	float ffill;
+	int64_t ifill;
 } Value;
 
 typedef struct Ctx {
@@ -98,6 +104,9 @@ int ox_file_dims(Ctx *c, const char *name, int64_t *dims);
 
 /* A float constant as an integer (0 for NaN and out of range). */
 int64_t ox_f2i(float f);
+/* Element k of constant v, as a float or as an integer (lazy or not). */
+float ox_fval(const Value *v, int64_t k);
+int64_t ox_ival(const Value *v, int64_t k);
 
 /* Shared shape rules (onnx_import.c). */
 int ox_squeeze_dims(Ctx *c, const Value *x, bool unsq, int64_t *dims, int *rank);

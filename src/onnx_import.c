@@ -160,13 +160,18 @@ int64_t ox_f2i(float f)
 	return f >= -9.2e18f && f <= 9.2e18f ? (int64_t)f : 0;
 }
 
-static int64_t dims_count(const int64_t *dims, int rank)
+static int64_t dims_count_max(const int64_t *dims, int rank, int64_t max)
 {
 	int64_t n = 1;
 	for (int i = 0; i < rank; i++)
-		if (dims[i] < 0 || !mul_ok_i64(n, dims[i], &n) || n > NCONST_MAX)
+		if (dims[i] < 0 || !mul_ok_i64(n, dims[i], &n) || n > max)
 			return -1;
 	return n;
+}
+
+static int64_t dims_count(const int64_t *dims, int rank)
+{
+	return dims_count_max(dims, rank, NCONST_MAX);
 }
 
 static void const_alloc(Ctx *c, Value *v, bool isfloat, int64_t count)
@@ -176,6 +181,7 @@ static void const_alloc(Ctx *c, Value *v, bool isfloat, int64_t count)
 	v->count = count;
 	v->f = NULL;
 	v->i = NULL;
+	v->lazy = false;
 	if (isfloat)
 		v->f = arena_newvec(c->g->arena, float, count ? count : 1);
 	else
@@ -351,12 +357,35 @@ static bool is_op(const Onnx__NodeProto *n, const char *t)
 
 static double cval(const Value *v, int64_t k)
 {
+	if (v->lazy)
+		return v->isfloat ? v->ffill : (double)v->ifill;
 	return v->isfloat ? v->f[k] : (double)v->i[k];
 }
 
 static int64_t ival(const Value *v, int64_t k)
 {
+	if (v->lazy)
+		return v->isfloat ? ox_f2i(v->ffill) : v->ifill;
 	return v->isfloat ? ox_f2i(v->f[k]) : v->i[k];
+}
+
+float ox_fval(const Value *v, int64_t k)
+{
+	return (float)cval(v, k);
+}
+
+int64_t ox_ival(const Value *v, int64_t k)
+{
+	return ival(v, k);
+}
+
+/* Element k of x into element j of y, of the same type. */
+static void cset(Value *y, int64_t j, const Value *x, int64_t k)
+{
+	if (y->isfloat)
+		y->f[j] = (float)cval(x, k);
+	else
+		y->i[j] = ival(x, k);
 }
 
 /* The output value of the folded node, with dims and room for its values
@@ -380,20 +409,43 @@ static Value *fold_out(Ctx *c, bool isfloat, const int64_t *dims, int rank)
 	return fold_out_max(c, isfloat, dims, rank, NFOLD_MAX);
 }
 
+/* The output of the folded node: dims, every element the fill value, no
+ * elements made (of any size up to NLAZY_CONST_MAX). */
+static int fold_lazy(Ctx *c, bool isfloat, const int64_t *dims, int rank, float ffill,
+		     int64_t ifill)
+{
+	Value *y = ox_find(c, c->node->output[0]);
+	int64_t n = dims_count_max(dims, rank, NLAZY_CONST_MAX);
+	if (n < 0)
+		return ox_fail(c, "bad dims, or a constant of more than %lld elements",
+			       (long long)NLAZY_CONST_MAX);
+	y->kind = V_CONST;
+	y->isfloat = isfloat;
+	y->count = n;
+	y->f = NULL;
+	y->i = NULL;
+	y->lazy = true;
+	y->ffill = isfloat ? ffill : 0;
+	y->ifill = isfloat ? 0 : ifill;
+	y->rank = rank;
+	memcpy(y->dims, dims, rank * sizeof *dims);
+	return 0;
+}
+
 static int fold_copy(Ctx *c, const Value *x, const int64_t *dims, int rank)
 {
 	Value xx = *x; /* fold_out may be x itself only when a node reads its own output */
+	int64_t n = dims_count_max(dims, rank, NLAZY_CONST_MAX);
+	if (n != xx.count)
+		return ox_fail(c, "%lld elements cannot take dims of %lld", (long long)xx.count,
+			       (long long)n);
+	if (xx.lazy)
+		return fold_lazy(c, xx.isfloat, dims, rank, xx.ffill, xx.ifill);
 	Value *y = fold_out(c, x->isfloat, dims, rank);
 	if (!y)
 		return -1;
-	if (y->count != xx.count)
-		return ox_fail(c, "%lld elements cannot take dims of %lld", (long long)xx.count,
-			       (long long)y->count);
 	for (int64_t k = 0; k < y->count; k++)
-		if (y->isfloat)
-			y->f[k] = xx.f[k];
-		else
-			y->i[k] = xx.i[k];
+		cset(y, k, &xx, k);
 	return 0;
 }
 
@@ -445,16 +497,11 @@ static int fold_constant_of_shape(Ctx *c)
 	int64_t dims[NRANK];
 	for (int k = 0; k < s->count; k++)
 		dims[k] = ival(s, k);
-	bool have = a && a->t;
-	Value *y = fold_out(c, !have || fill.isfloat, dims, (int)s->count);
-	if (!y)
-		return -1;
-	for (int64_t k = 0; k < y->count; k++)
-		if (y->isfloat)
-			y->f[k] = have ? fill.f[0] : 0;
-		else
-			y->i[k] = fill.i[0];
-	return 0;
+	bool have = a && a->t, isfloat = !have || fill.isfloat;
+	/* kept as dims and a value: fc weights of VGG's size schedule without
+	 * their 400 MB (ir_materialize makes them for a run) */
+	return fold_lazy(c, isfloat, dims, (int)s->count, have && isfloat ? fill.f[0] : 0,
+			 have && !isfloat ? fill.i[0] : 0);
 }
 
 static int fold_shape(Ctx *c)
@@ -490,10 +537,7 @@ static int fold_gather(Ctx *c)
 		j = j < 0 ? j + xx.count : j;
 		if (j < 0 || j >= xx.count)
 			return ox_fail(c, "index %lld out of range", (long long)ival(&ii, k));
-		if (y->isfloat)
-			y->f[k] = xx.f[j];
-		else
-			y->i[k] = xx.i[j];
+		cset(y, k, &xx, j);
 	}
 	return 0;
 }
@@ -516,10 +560,7 @@ static int fold_concat(Ctx *c)
 	for (int k = 0; k < (int)c->node->n_input; k++) {
 		Value *x = ox_in(c, k);
 		for (int64_t j = 0; j < x->count; j++, at++)
-			if (isfloat)
-				y->f[at] = (float)cval(x, j);
-			else
-				y->i[at] = x->i[j];
+			cset(y, at, x, j);
 	}
 	return 0;
 }
@@ -591,14 +632,13 @@ static int fold_cast(Ctx *c)
 	if (!f && to != ONNX__TENSOR_PROTO__DATA_TYPE__INT64 && to != ONNX__TENSOR_PROTO__DATA_TYPE__INT32)
 		return ox_fail(c, "casts to type %lld are not folded", (long long)to);
 	Value xx = *x;
+	if (xx.lazy)
+		return fold_lazy(c, f, xx.dims, xx.rank, (float)cval(&xx, 0), ival(&xx, 0));
 	Value *y = fold_out(c, f, xx.dims, xx.rank);
 	if (!y)
 		return -1;
 	for (int64_t k = 0; k < y->count; k++)
-		if (f)
-			y->f[k] = (float)cval(&xx, k);
-		else
-			y->i[k] = ival(&xx, k);
+		cset(y, k, &xx, k);
 	return 0;
 }
 
@@ -640,10 +680,7 @@ static int fold_slice(Ctx *c)
 	if (!y)
 		return -1;
 	for (int64_t k = 0; k < d; k++)
-		if (y->isfloat)
-			y->f[k] = xx.f[s + k * step];
-		else
-			y->i[k] = xx.i[s + k * step];
+		cset(y, k, &xx, s + k * step);
 	return 0;
 }
 
@@ -671,7 +708,8 @@ static int fold_dequantize(Ctx *c)
 		return -1;
 	for (int64_t k = 0; k < y->count; k++) {
 		int64_t j = per_axis ? k / inner % ss.count : 0;
-		y->f[k] = (float)(((double)xx.i[k] - (zp ? (double)zz.i[j] : 0)) * ss.f[j]);
+		y->f[k] = (float)(((double)ival(&xx, k) - (zp ? (double)ival(&zz, j) : 0)) *
+				  cval(&ss, j));
 	}
 	return 0;
 }
@@ -690,24 +728,33 @@ static int fold_arith(Ctx *c, char op)
 				memcmp(small->dims, big->dims, big->rank * sizeof *big->dims))
 		return ox_fail(c, "only same-shape or single-element constants are folded");
 	bool f = aa.isfloat || bb.isfloat;
-	Value *y = fold_out(c, f, big->dims, big->rank);
-	if (!y)
+	/* a value of one element by one of one value: one value, not made */
+	bool lazy = big->lazy && (small->lazy || small->count == 1);
+	Value *y = lazy ? NULL : fold_out(c, f, big->dims, big->rank);
+	if (!lazy && !y)
 		return -1;
-	for (int64_t k = 0; k < y->count; k++) {
+	for (int64_t k = 0; k < (lazy ? 1 : y->count); k++) {
 		int64_t ia = aa.count == 1 ? 0 : k, ib = bb.count == 1 ? 0 : k;
+		double fr = 0;
+		int64_t r = 0;
 		if (f) {
 			double x = cval(&aa, ia), z = cval(&bb, ib);
-			y->f[k] = (float)(op == '+' ? x + z : op == '-' ? x - z : op == '*' ? x * z : x / z);
+			fr = op == '+' ? x + z : op == '-' ? x - z : op == '*' ? x * z : x / z;
 		} else {
-			int64_t x = aa.i[ia], z = bb.i[ib], r;
+			int64_t x = ival(&aa, ia), z = ival(&bb, ib);
 			bool ok = op == '+'   ? add_ok_i64(x, z, &r)
 				  : op == '-' ? !__builtin_sub_overflow(x, z, &r)
 				  : op == '*' ? mul_ok_i64(x, z, &r)
 					      : (z != 0 && !(x == INT64_MIN && z == -1) && (r = x / z, 1));
 			if (!ok)
 				return ox_fail(c, "integer overflow or division by zero");
-			y->i[k] = r;
 		}
+		if (lazy)
+			return fold_lazy(c, f, big->dims, big->rank, (float)fr, r);
+		if (f)
+			y->f[k] = (float)fr;
+		else
+			y->i[k] = r;
 	}
 	return 0;
 }

@@ -80,10 +80,10 @@ static Value *const_in(Ctx *c, int k, const char *what, bool isfloat)
 		return NULL;
 	}
 	/* NaN or Inf weights would reach quantization's float -> int8 */
-	for (int64_t i = 0; isfloat && i < v->count; i++)
-		if (!isfinite(v->f[i])) {
+	for (int64_t i = 0; isfloat && i < (v->lazy ? 1 : v->count); i++)
+		if (!isfinite(ox_fval(v, i))) {
 			ox_fail(c, "%s '%s': element %lld is %s (weights must be finite)", what,
-				v->name, (long long)i, isnan(v->f[i]) ? "NaN" : "Inf");
+				v->name, (long long)i, isnan(ox_fval(v, i)) ? "NaN" : "Inf");
 			return NULL;
 		}
 	return v;
@@ -91,7 +91,30 @@ static Value *const_in(Ctx *c, int k, const char *what, bool isfloat)
 
 static int64_t cint(const Value *v, int64_t k)
 {
-	return v->isfloat ? ox_f2i(v->f[k]) : v->i[k];
+	return ox_ival(v, k);
+}
+
+/* The IR constant k takes the values of v: a copy, or v's one value for
+ * every element when v is lazy (weights made only for a run). */
+static void set_weights(Ctx *c, int k, const Value *v)
+{
+	Const *w = &c->g->consts[k];
+	if (v->lazy) {
+		w->lazy = true;
+		w->fill = v->ffill;
+		return;
+	}
+	w->fdata = arena_newvec(c->g->arena, float, v->count ? v->count : 1);
+	memcpy(w->fdata, v->f, v->count * sizeof *w->fdata);
+}
+
+/* n values of constant v (one, repeated, when it has one) as floats. */
+static float *fvals(Ctx *c, const Value *v, int64_t n)
+{
+	float *f = arena_newvec(c->g->arena, float, n ? n : 1);
+	for (int64_t i = 0; i < n; i++)
+		f[i] = v ? ox_fval(v, v->count == 1 ? 0 : i) : 0;
+	return f;
 }
 
 /* The 4-D reading of ONNX dims: trailing axes of 1 added, axes past the
@@ -375,12 +398,8 @@ static int lower_conv(Ctx *c)
 	if (t < 0)
 		return ir_fail(c);
 	Op *op = &c->g->ops[c->g->tensors[t].producer];
-	float *wf = fvec(c, w->count), *bf = fvec(c, cout);
-	memcpy(wf, w->f, w->count * sizeof *wf);
-	if (b)
-		memcpy(bf, b->f, cout * sizeof *bf);
-	c->g->consts[op->weight].fdata = wf;
-	c->g->consts[op->bias].fdata = bf;
+	set_weights(c, op->weight, w);
+	c->g->consts[op->bias].fdata = fvals(c, b, cout);
 	return set_out4(c, t);
 }
 
@@ -405,16 +424,23 @@ static int lower_bn(Ctx *c)
 	float eps = ox_attr_f(c->node, "epsilon", 1e-5f);
 	float *s = fvec(c, ch), *t = fvec(c, ch);
 	for (int64_t k = 0; k < ch; k++) {
-		double var = (double)v[3]->f[k] + eps;
+		double var = (double)ox_fval(v[3], k) + eps;
 		if (!(var > 0))
 			return ox_fail(c, "variance + epsilon is not positive");
-		s[k] = (float)(v[0]->f[k] / sqrt(var));
-		t[k] = (float)(v[1]->f[k] - (double)v[2]->f[k] * s[k]);
+		s[k] = (float)(ox_fval(v[0], k) / sqrt(var));
+		t[k] = (float)(ox_fval(v[1], k) - (double)ox_fval(v[2], k) * s[k]);
 	}
 	Op *p = &c->g->ops[c->g->tensors[x->t].producer];
 	if (p->kind == OP_CONV && !p->relu && x->direct && x->readers == 1 && !x->graph_out &&
-	    c->g->consts[p->weight].fdata) {
+	    (c->g->consts[p->weight].fdata ||
+	     (c->g->consts[p->weight].lazy && c->g->consts[p->weight].count <= NFOLD_MAX))) {
 		Const *w = &c->g->consts[p->weight], *b = &c->g->consts[p->bias];
+		if (w->lazy) { /* scaled per channel: one value no more */
+			w->fdata = fvec(c, w->count);
+			for (int64_t i = 0; i < w->count; i++)
+				w->fdata[i] = w->fill;
+			w->lazy = false;
+		}
 		int64_t per = w->count / ch;
 		for (int64_t o = 0; o < ch; o++) {
 			for (int64_t i = 0; i < per; i++)
@@ -458,7 +484,7 @@ static int scalar_in(Ctx *c, int k, float *v)
 		return 0;
 	if (s->kind != V_CONST || s->count != 1)
 		return ox_fail(c, "input %d must be a constant scalar", k);
-	*v = s->isfloat ? s->f[0] : (float)s->i[0];
+	*v = ox_fval(s, 0);
 	return 0;
 }
 
@@ -561,14 +587,14 @@ static int lower_binary(Ctx *c, char op)
 		if (set_out(c, 0, x->t, x->dims, x->rank, false))
 			return -1;
 		y->scaled = true;
-		y->scale = k->f[0];
+		y->scale = ox_fval(k, 0);
 		y->scaled_by = arena_strdup(c->g->arena, c->nname);
 		return 0;
 	}
 	int64_t ch = x->dims[1 < x->rank ? 1 : 0];
 	float *w = fvec(c, ch), *bb = fvec(c, ch);
 	for (int64_t i = 0; i < ch; i++) {
-		float v = k->f[k->count == 1 ? 0 : i];
+		float v = ox_fval(k, k->count == 1 ? 0 : i);
 		w[i] = op == '*' ? v : op == '/' ? 1 / v : op == '-' && swap ? -1 : 1;
 		bb[i] = op == '+' ? v : op == '-' ? (swap ? v : -v) : 0;
 	}
@@ -791,8 +817,9 @@ static int lower_reducemean(Ctx *c)
 	return opaque1(c, d, r);
 }
 
-static int lower_fc(Ctx *c, Value *x, int64_t m, int64_t kin, int64_t nout, const float *w,
-		    const float *b)
+/* An fc of weights w (nout x kin; NULL: all wfill, kept lazy) and bias b. */
+static int lower_fc(Ctx *c, Value *x, int64_t m, int64_t kin, int64_t nout, float *w, float wfill,
+		    float *b)
 {
 	int xt = x->t;
 	Shape s = tshape(c, xt);
@@ -806,8 +833,10 @@ static int lower_fc(Ctx *c, Value *x, int64_t m, int64_t kin, int64_t nout, cons
 	if (t < 0)
 		return ir_fail(c);
 	Op *op = &c->g->ops[c->g->tensors[t].producer];
-	c->g->consts[op->weight].fdata = (float *)w;
-	c->g->consts[op->bias].fdata = (float *)b;
+	c->g->consts[op->weight].fdata = w;
+	c->g->consts[op->weight].lazy = !w;
+	c->g->consts[op->weight].fill = wfill;
+	c->g->consts[op->bias].fdata = b;
 	tag(c, t);
 	int64_t d[2] = {m, nout};
 	return set_out(c, 0, t, d, 2, true);
@@ -832,13 +861,13 @@ static int lower_gemm(Ctx *c)
 		return ox_fail(c, "A has %lld columns, B %lld rows", (long long)kin, (long long)kb);
 	if (cv && cv->count != 1 && (cv->count != nout || (cv->rank == 2 && cv->dims[0] != 1)))
 		return ox_fail(c, "C must have one value or one per output (%lld)", (long long)nout);
-	float *w = fvec(c, nout * kin), *b = fvec(c, nout);
+	float *w = bm->lazy ? NULL : fvec(c, nout * kin), *b = fvec(c, nout);
 	for (int64_t o = 0; o < nout; o++) {
-		for (int64_t i = 0; i < kin; i++)
+		for (int64_t i = 0; w && i < kin; i++)
 			w[o * kin + i] = alpha * bm->f[tb ? o * kin + i : i * nout + o];
-		b[o] = cv ? beta * cv->f[cv->count == 1 ? 0 : o] : 0;
+		b[o] = cv ? beta * ox_fval(cv, cv->count == 1 ? 0 : o) : 0;
 	}
-	return lower_fc(c, x, m, kin, nout, w, b);
+	return lower_fc(c, x, m, kin, nout, w, alpha * bm->ffill, b);
 }
 
 static int lower_matmul(Ctx *c)
@@ -849,11 +878,11 @@ static int lower_matmul(Ctx *c)
 	if (x->rank != 2 || bm->rank != 2 || bm->dims[0] != x->dims[1])
 		return ox_fail(c, "only a 2-D activation times a 2-D constant is supported");
 	int64_t kin = bm->dims[0], nout = bm->dims[1];
-	float *w = fvec(c, nout * kin), *b = fvec(c, nout);
-	for (int64_t o = 0; o < nout; o++)
+	float *w = bm->lazy ? NULL : fvec(c, nout * kin), *b = fvec(c, nout);
+	for (int64_t o = 0; w && o < nout; o++)
 		for (int64_t i = 0; i < kin; i++)
 			w[o * kin + i] = bm->f[i * nout + o];
-	return lower_fc(c, x, x->dims[0], kin, nout, w, b);
+	return lower_fc(c, x, x->dims[0], kin, nout, w, bm->ffill, b);
 }
 
 static int lower_view(Ctx *c)
@@ -959,7 +988,7 @@ static int lower_split(Ctx *c)
 			return ox_fail(c, "split must be an integer constant");
 		ns = (int)sv->count;
 		for (int k = 0; k < ns; k++)
-			sz[k] = sv->i[k];
+			sz[k] = ox_ival(sv, k);
 	} else {
 		ns = c->opset < 13 ? ox_attr_ints(c->node, "split", sz, 64) : -1;
 	}
@@ -996,7 +1025,7 @@ static int ints_in(Ctx *c, int k, int64_t *v, int max)
 	if (s->kind != V_CONST || s->isfloat || s->count > max)
 		return ox_fail(c, "input %d must be an integer constant", k), -2;
 	for (int i = 0; i < s->count; i++)
-		v[i] = s->i[i];
+		v[i] = ox_ival(s, i);
 	return (int)s->count;
 }
 

@@ -179,6 +179,8 @@ static void check(PipeResult *r, const RefValues *given, const uint8_t *dram, Er
 int pipeline_quantize(Graph **g, Graph **float_graph, uint64_t seed, bool perchannel,
 		      const char *calib, PtqProgress *progress, double *sqnr_db, Err *e)
 {
+	if (ir_materialize(*g, e)) /* weights of one value, kept as that until now */
+		return -1;
 	if (!reff_has_float(*g)) {
 		if (calib) /* nothing to calibrate against */
 			return err_set(e, "%s: --calib needs a float model (ONNX)", calib);

@@ -48,7 +48,7 @@ void reff_input(const Tensor *t, int sample, float *out)
 bool reff_has_float(const Graph *g)
 {
 	for (int c = 0; c < g->nconsts; c++)
-		if (g->consts[c].fdata)
+		if (g->consts[c].fdata || g->consts[c].lazy)
 			return true;
 	return false;
 }

@@ -17,6 +17,7 @@
 #include "onnx_export.h"
 #include "onnx_import.h"
 #include "pipeline.h"
+#include "sched.h"
 #include "zoo.h"
 
 /* ---- a model builder ---- */
@@ -706,6 +707,119 @@ static void test_typed_initializers(void **state)
 	m_node(m, "Conv", "c", "x s", "y");
 	m_output(m, "y");
 	bad(m, "initializer s: data type 8 is not supported");
+}
+
+/* ConstantOfShape's output node `name`, of dims d and float value v. */
+static void m_const_of_shape(M *m, const char *name, const char *out, int rank,
+			     const int64_t *d, float v)
+{
+	char sh[64];
+	snprintf(sh, sizeof sh, "%s_shape", name);
+	m_initi(m, sh, rank, d);
+	char ins[80];
+	snprintf(ins, sizeof ins, "%s", sh);
+	Onnx__NodeProto *n = m_node(m, "ConstantOfShape", name, ins, out);
+	Onnx__TensorProto *t = arena_new1(m->a, Onnx__TensorProto);
+	onnx__tensor_proto__init(t);
+	t->has_data_type = true;
+	t->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+	t->n_dims = 1;
+	t->dims = arena_newvec(m->a, int64_t, 1);
+	t->dims[0] = 1;
+	t->n_float_data = 1;
+	t->float_data = arena_newvec(m->a, float, 1);
+	t->float_data[0] = v;
+	m_attr(m, n, "value")->t = t;
+}
+
+/* Weights from ConstantOfShape (ONNX's VGG-19, AlexNet, ZFNet) are kept as
+ * dims and one value: scheduling needs no values; ir_materialize makes
+ * them for a run, within NLAZY_MAX in all. */
+static void test_lazy_weights(void **state)
+{
+	(void)state;
+	M *m = m_new(13);
+	m_input(m, "x", 4, (int64_t[]){1, 512, 7, 7});
+	m_node(m, "Flatten", "flat", "x", "f");
+	m_const_of_shape(m, "fc6_w_0", "w6", 2, (int64_t[]){4096, 25088}, 0.01f);
+	Onnx__NodeProto *n = m_node(m, "Gemm", "fc6", "f w6", "y6");
+	m_ai(m, n, "transB", 1);
+	m_af(m, n, "alpha", 2);
+	m_node(m, "Relu", "relu6", "y6", "r6");
+	/* folded on the way, one value still: Mul by a scalar, Reshape */
+	m_const_of_shape(m, "fc7_w_0", "w7a", 1, (int64_t[]){4096 * 4096}, 0.5f);
+	m_initf(m, "half", 0, NULL, (float[]){0.5f}, false);
+	m_node(m, "Mul", "scale7", "w7a half", "w7b");
+	m_initi(m, "s7", 2, (int64_t[]){4096, 4096});
+	m_node(m, "Reshape", "shape7", "w7b s7", "w7");
+	m_node(m, "MatMul", "fc7", "r6 w7", "y");
+	m_output(m, "y");
+	Graph *g = ok(m);
+	const Const *w6 = &g->consts[op_of(g, "fc6")->weight];
+	const Const *w7 = &g->consts[op_of(g, "fc7")->weight];
+	assert_int_equal(w6->count, (int64_t)4096 * 25088);
+	assert_true(w6->lazy && !w6->fdata);
+	assert_float_equal(w6->fill, 0.02f, 0);
+	assert_true(w7->lazy && !w7->fdata);
+	assert_float_equal(w7->fill, 0.25f, 0);
+	assert_int_equal(ir_macs(g), (int64_t)4096 * 25088 + 4096 * 4096);
+	/* scheduling needs none of them */
+	Schedule sc;
+	Err e;
+	assert_int_equal(sched_run(g, SCHED_FILE, NULL, g->arena, &sc, &e), 0);
+	assert_int_equal(sc.peak, 512 * 49 + 4096); /* x and fc6 */
+	ir_free(g);
+
+	/* a run makes them */
+	m = m_new(13);
+	m_input(m, "x", 2, (int64_t[]){1, 8});
+	m_const_of_shape(m, "fc_w", "w", 2, (int64_t[]){4, 8}, 0.25f);
+	n = m_node(m, "Gemm", "fc", "x w", "y");
+	m_ai(m, n, "transB", 1);
+	m_af(m, n, "alpha", 2);
+	m_output(m, "y");
+	g = ok(m);
+	const Const *w = &g->consts[op_of(g, "fc")->weight];
+	assert_true(w->lazy && !w->fdata);
+	assert_int_equal(ir_materialize(g, &e), 0);
+	assert_false(w->lazy);
+	for (int i = 0; i < 32; i++)
+		assert_float_equal(w->fdata[i], 0.5f, 0);
+	ir_free(g);
+
+	/* more than NLAZY_MAX in all: refused, in one line, before any is made */
+	m = m_new(13);
+	m_input(m, "x", 2, (int64_t[]){1, 16384});
+	m_const_of_shape(m, "big1", "w1", 2, (int64_t[]){16384, 8200}, 1);
+	m_const_of_shape(m, "big2", "w2", 2, (int64_t[]){8200, 16384}, 1);
+	m_node(m, "MatMul", "fc1", "x w1", "y1");
+	m_node(m, "MatMul", "fc2", "y1 w2", "y");
+	m_output(m, "y");
+	g = ok(m);
+	assert_int_equal(ir_materialize(g, &e), -1);
+	assert_string_equal(e.msg, "t.onnx: constant fc2.w: 134348800 elements of one value, too "
+				   "many to make for a run (at most 268435456 in all)");
+	assert_true(g->consts[op_of(g, "fc1")->weight].lazy);
+	ir_free(g);
+
+	/* conv weights of one value, BN folded in: per channel, so made */
+	m = m_new(13);
+	m_input(m, "x", 4, X4);
+	m_const_of_shape(m, "cw", "w", 4, (int64_t[]){2, 4, 1, 1}, 1);
+	m_node(m, "Conv", "conv", "x w", "c");
+	m_initf(m, "g", 1, (int64_t[]){2}, (float[]){2, 3}, false);
+	m_initf(m, "b", 1, (int64_t[]){2}, (float[]){0, 0}, false);
+	m_initf(m, "mu", 1, (int64_t[]){2}, (float[]){0, 0}, false);
+	m_initf(m, "var", 1, (int64_t[]){2}, (float[]){1, 1}, false);
+	n = m_node(m, "BatchNormalization", "bn", "c g b mu var", "y");
+	m_af(m, n, "epsilon", 0);
+	m_output(m, "y");
+	g = ok(m);
+	const Const *cw = &g->consts[op_of(g, "conv")->weight];
+	assert_false(cw->lazy);
+	assert_float_equal(cw->fdata[0], 2, 0);
+	assert_float_equal(cw->fdata[7], 3, 0);
+	ir_free(g);
 }
 
 /* A view that changes the plane feeds a conv: an OP_RESHAPE copy. */
@@ -1487,6 +1601,7 @@ int main(void)
 		cmocka_unit_test(test_views_and_shape_folding),
 		cmocka_unit_test(test_constant_folding),
 		cmocka_unit_test(test_typed_initializers),
+		cmocka_unit_test(test_lazy_weights),
 		cmocka_unit_test(test_reshape_copy),
 		cmocka_unit_test(test_pad_folded_into_reader),
 		cmocka_unit_test(test_crop_folded_into_conv),
