@@ -77,6 +77,7 @@ typedef struct Ctx {
 	Onnx__ValueInfoProto **infos;
 	int capmerged;
 	const OnnxOpts *opts; /* or NULL */
+	bool custom;        /* the node is of another domain than ONNX's own */
 	Err *e;
 } Ctx;
 
@@ -116,5 +117,10 @@ int ox_flatten_dims(Ctx *c, const Value *x, int64_t *dims);
 
 /* onnx_lower.c: lowers the current node (c->node) to IR ops. */
 int ox_lower(Ctx *c);
+/* onnx_infer.c: the current node's output dims by ONNX's shape rules into
+ * dims[k], rank[k] (k < its outputs, at most 16): 1 when inferred; 0 when
+ * not known here (an op outside the rules, or dims that depend on a value
+ * that is no constant), why saying which; -1 on an error (e set). */
+int ox_infer(Ctx *c, int64_t (*dims)[NRANK], int *rank, char *why, size_t nwhy);
 
 #endif

@@ -272,6 +272,8 @@ static int opaque1(Ctx *c, const int64_t *dims, int rank)
 	return opaque(c, (const int64_t(*)[NRANK])d, &rank);
 }
 
+static int lower_other(Ctx *c);
+
 /* ---- convolution and pooling windows ---- */
 
 static bool attr_range(const int64_t *v, int n, int64_t lo)
@@ -362,13 +364,15 @@ static int depthwise(Ctx *c, Value *x, const float *w, const float *b)
 
 static int lower_conv(Ctx *c)
 {
-	Value *x = act_in(c, 0), *w = x ? const_in(c, 1, "weights", true) : NULL, *b = NULL;
-	if (!w)
+	Value *x = act_in(c, 0), *w = NULL, *b = NULL;
+	if (!x)
+		return -1;
+	if (x->rank != 4 || (ox_in(c, 1) && ox_in(c, 1)->rank != 4))
+		return lower_other(c); /* 1-D, 3-D: opaque */
+	if (!(w = const_in(c, 1, "weights", true)))
 		return -1;
 	if (ox_in(c, 2) && !(b = const_in(c, 2, "bias", true)))
 		return -1;
-	if (x->rank != 4 || w->rank != 4)
-		return ox_fail(c, "only 2-D convolutions (4-D input and weights)");
 	int xt = x->cropped ? x->t : t4(c, x);
 	if (xt < 0)
 		return -1;
@@ -565,7 +569,7 @@ static int lower_binary(Ctx *c, char op)
 							   b->dims[2] == 1 && b->dims[3] == 1))) {
 			t = ir_mul(c->g, c->nname, at, bt);
 		} else {
-			return ox_fail(c, "this broadcast of two activations is not supported");
+			return lower_other(c); /* another broadcast: opaque */
 		}
 		if (t < 0)
 			return ir_fail(c);
@@ -576,11 +580,8 @@ static int lower_binary(Ctx *c, char op)
 	Value *x = swap ? b : a, *k = swap ? a : b;
 	if (x->kind != V_ACT)
 		return ox_fail(c, "no activation input");
-	if (!k->isfloat || !per_channel(x, k))
-		return ox_fail(c, "only constants of one value or one per channel ([C,1,1]) are "
-				  "supported");
-	if (swap && op == '/')
-		return ox_fail(c, "a constant divided by an activation is not supported");
+	if (!k->isfloat || !per_channel(x, k) || (swap && op == '/'))
+		return lower_other(c); /* not a depthwise conv: opaque */
 	Value *y = ox_find(c, c->node->output[0]);
 	if (op == '*' && k->count == 1 && !x->scaled && y->readers == 1 && !y->graph_out &&
 	    strcmp(c->gp->node[y->reader]->op_type, "Sum") == 0) {
@@ -730,7 +731,7 @@ static int lower_pool(Ctx *c)
 	if (!x)
 		return -1;
 	if (x->rank != 4)
-		return ox_fail(c, "only 2-D pooling (4-D input)");
+		return lower_other(c); /* 1-D, 3-D: opaque */
 	if (c->node->n_output > 1 && c->node->output[1][0])
 		return ox_fail(c, "the Indices output is not supported");
 	int xt = x->cropped ? x->t : t4(c, x);
@@ -767,6 +768,8 @@ static int lower_pool(Ctx *c)
 static int lower_gap(Ctx *c, bool keep)
 {
 	Value *x = act_in(c, 0);
+	if (x && x->rank != 4)
+		return lower_other(c); /* 1-D, 3-D: opaque */
 	int xt = x ? t4(c, x) : -1;
 	if (xt < 0)
 		return -1;
@@ -842,15 +845,25 @@ static int lower_fc(Ctx *c, Value *x, int64_t m, int64_t kin, int64_t nout, floa
 	return set_out(c, 0, t, d, 2, true);
 }
 
+/* Whether input k is an activation: then an op of two activations (a
+ * Gemm, MatMul of attention), which the IR keeps opaque. */
+static bool act_at(Ctx *c, int k)
+{
+	Value *v = ox_in(c, k);
+	return v && v->kind == V_ACT;
+}
+
 static int lower_gemm(Ctx *c)
 {
-	Value *x = act_in(c, 0), *bm = x ? const_in(c, 1, "B", true) : NULL, *cv = NULL;
+	if (!act_in(c, 0))
+		return -1;
+	if (act_at(c, 1) || act_at(c, 2) || ox_attr_i(c->node, "transA", 0))
+		return lower_other(c);
+	Value *x = act_in(c, 0), *bm = const_in(c, 1, "B", true), *cv = NULL;
 	if (!bm)
 		return -1;
 	if (ox_in(c, 2) && !(cv = const_in(c, 2, "C", true)))
 		return -1;
-	if (ox_attr_i(c->node, "transA", 0))
-		return ox_fail(c, "transA=1 is not supported");
 	if (x->rank != 2 || bm->rank != 2)
 		return ox_fail(c, "A and B must be 2-D");
 	bool tb = ox_attr_i(c->node, "transB", 0) != 0;
@@ -872,11 +885,16 @@ static int lower_gemm(Ctx *c)
 
 static int lower_matmul(Ctx *c)
 {
-	Value *x = act_in(c, 0), *bm = x ? const_in(c, 1, "B", true) : NULL;
-	if (!bm)
+	Value *x = act_in(c, 0), *bm = NULL;
+	if (!x)
 		return -1;
-	if (x->rank != 2 || bm->rank != 2 || bm->dims[0] != x->dims[1])
-		return ox_fail(c, "only a 2-D activation times a 2-D constant is supported");
+	if (act_at(c, 1) || x->rank != 2 || (ox_in(c, 1) && ox_in(c, 1)->rank != 2))
+		return lower_other(c); /* batched, or of two activations: opaque */
+	if (!(bm = const_in(c, 1, "B", true)))
+		return -1;
+	if (bm->dims[0] != x->dims[1])
+		return ox_fail(c, "A has %lld columns, B %lld rows", (long long)x->dims[1],
+			       (long long)bm->dims[0]);
 	int64_t kin = bm->dims[0], nout = bm->dims[1];
 	float *w = bm->lazy ? NULL : fvec(c, nout * kin), *b = fvec(c, nout);
 	for (int64_t o = 0; w && o < nout; o++)
@@ -1075,8 +1093,10 @@ static int lower_slice(Ctx *c)
 	for (int k = 0; k < ns; k++) {
 		int64_t a = na >= 0 ? ax[k] : k, step = nsp >= 0 ? sp[k] : 1;
 		a = a < 0 ? a + x->rank : a;
-		if (a < 0 || a >= x->rank || step < 1)
-			return ox_fail(c, "bad axis, or a step below 1 (not supported)");
+		if (a < 0 || a >= x->rank)
+			return ox_fail(c, "bad axis %lld", (long long)(na >= 0 ? ax[k] : k));
+		if (step < 1)
+			return lower_other(c); /* backwards: opaque */
 		int64_t d = x->dims[a], s = ox_clamp_index(st[k], d), e = ox_clamp_index(en[k], d);
 		if (step > d) /* the same elements, without overflow in the lengths */
 			step = d > 0 ? d : 1;
@@ -1109,7 +1129,7 @@ static int lower_slice(Ctx *c)
 		return 0;
 	}
 	if (x->rank > 4)
-		return ox_fail(c, "rank above 4");
+		return lower_other(c);
 	if (naxes == 1)
 		return slice_out(c, x, 0, axs[0], ss[0], es[0], ps[0]);
 	/* one OP_SLICE per axis, the last named after the node */
@@ -1165,15 +1185,15 @@ static int lower_pad(Ctx *c)
 		if (np == -2 || scalar_in(c, 2, &value) || (na = ints_in(c, 3, axes, NRANK)) == -2)
 			return -1;
 	}
-	if (!ox_attr_is(c->node, "mode", "constant", true) || value != 0)
-		return ox_fail(c, "only zero padding (mode constant, value 0) is supported");
+	if (!ox_attr_is(c->node, "mode", "constant", true) || value != 0 || r != 4)
+		return lower_other(c); /* reflect, edge, a value, not 4-D: opaque */
 	if (na < 0) {
 		na = r;
 		for (int k = 0; k < r; k++)
 			axes[k] = k;
 	}
-	if (np != 2 * na || r != 4)
-		return ox_fail(c, "pads must have two values per axis of a 4-D input");
+	if (np != 2 * na)
+		return ox_fail(c, "pads must have two values per axis");
 	for (int k = 0; k < na; k++) {
 		int64_t a = axes[k] < 0 ? axes[k] + r : axes[k];
 		if (a < 0 || a >= r)
@@ -1182,7 +1202,7 @@ static int lower_pad(Ctx *c)
 		p[a + r] = raw[k + na];
 	}
 	if (p[0] || p[1] || p[4] || p[5] || !attr_range(p, 8, 0))
-		return ox_fail(c, "only non-negative padding of the plane (H, W) is supported");
+		return lower_other(c); /* of N or C, or negative: opaque */
 	Value *y = ox_find(c, c->node->output[0]);
 	if (pad_folds(c, x, y)) {
 		/* the reader pads: a crop by minus the pads (lower_conv, lower_pool) */
@@ -1202,8 +1222,9 @@ static int lower_pad(Ctx *c)
 	return set_out4(c, ir_pad(c->g, c->nname, xt, (int)p[2], (int)p[3], (int)p[6], (int)p[7]));
 }
 
-/* A node outside the supported ops: opaque when the file states every
- * output's dims (ONNX shape inference writes them in value_info). */
+/* A node outside the supported ops, or with attributes the IR cannot
+ * express: opaque, its output dims inferred (onnx_infer.c) or, where they
+ * are not, stated by the file (value_info). */
 static int lower_other(Ctx *c)
 {
 	int n = (int)c->node->n_output;
@@ -1211,23 +1232,31 @@ static int lower_other(Ctx *c)
 		return ox_fail(c, "too many outputs");
 	int64_t d[16][NRANK];
 	int r[16];
-	for (int k = 0; k < n; k++) {
-		r[k] = 0;
-		if (c->node->output[k][0] && (r[k] = ox_file_dims(c, c->node->output[k], d[k])) < 0)
-			return ox_fail(c, "unsupported op, and the file does not state the shape of "
-					  "output '%s'",
-				       c->node->output[k]);
-	}
+	char why[NERRMSG / 2] = "a custom op";
+	for (int k = 0; k < n; k++)
+		r[k] = -1;
 	for (int k = 0; k < (int)c->node->n_input; k++) {
 		Value *v = ox_in(c, k);
 		if (!v && in_name(c, k)[0])
 			return ox_fail(c, "input '%s' is not defined", in_name(c, k));
+	}
+	if (!c->custom && ox_infer(c, d, r, why, sizeof why) < 0)
+		return -1;
+	for (int k = 0; k < n; k++) {
+		if (!c->node->output[k][0])
+			r[k] = 0;
+		else if (r[k] < 0 && (r[k] = ox_file_dims(c, c->node->output[k], d[k])) < 0)
+			return ox_fail(c, "the shape of output '%s' is not known here (%s), and the "
+					  "file does not state it",
+				       c->node->output[k], why);
 	}
 	return opaque(c, (const int64_t(*)[NRANK])d, r);
 }
 
 int ox_lower(Ctx *c)
 {
+	if (c->custom) /* another domain's op of a standard name is not that op */
+		return lower_other(c);
 	if (is(c, "Conv"))
 		return lower_conv(c);
 	if (is(c, "BatchNormalization"))
