@@ -76,6 +76,31 @@ if python3 -c 'import onnx' 2>/dev/null || /usr/bin/python3 -c 'import onnx' 2>/
 		grep -q "the NPU cannot run: Softmax (softmax)" "$W/err" && ok || bad "dense.onnx: $(cat "$W/err")"
 		expect 0 "$S" schedule "$W/py/dense.onnx"
 		expect 0 "$S" schedule "$W/py/op9.onnx"
+		# as exporters write models (issue 14): no value_info at all
+		expect 0 "$S" schedule "$W/py/novi.onnx" --json
+		[ "$(json_int ops <"$W/out")" = 10 ] && ok || bad "novi.onnx: $(cat "$W/out")"
+		# VGG-19's fc weights from ConstantOfShape: scheduled without their 400 MB
+		expect 0 "$S" schedule "$W/py/vgg19-fc.onnx" --json
+		[ "$(json_int peak_bytes <"$W/out")" = 125440 ] && ok || bad "vgg19-fc: $(cat "$W/out")"
+		expect 0 "$S" run "$W/py/vgg-small.onnx" --config "$C/npu-64k.xml" --json
+		grep -q '"bit_exact":true' "$W/out" && ok || bad "run vgg-small.onnx: $(cat "$W/out")"
+		# a symbolic batch dim: refused in one line naming input and dim, or given
+		expect 1 "$S" schedule "$W/py/batch.onnx"
+		grep -q "^serenity: .*batch.onnx: input input: dynamic shape (dim 0 is 'batch_size'): give its dims with --input-shape input=DIMS" \
+			"$W/err" && [ "$(wc -l <"$W/err")" -eq 1 ] && ok || bad "batch.onnx: $(cat "$W/err")"
+		expect 0 "$S" schedule "$W/py/batch.onnx" --input-shape input=2x3x8x8 --json
+		[ "$(json_int peak_bytes <"$W/out")" = 896 ] && ok || bad "batch 2: $(cat "$W/out")"
+		expect 0 "$S" run "$W/py/batch.onnx" --input-shape input=1x3x8x8 --config "$C/npu-64k.xml" --json
+		grep -q '"bit_exact":true' "$W/out" && ok || bad "run batch.onnx: $(cat "$W/out")"
+		expect 2 "$S" schedule "$W/py/batch.onnx" --input-shape input
+		expect 1 "$S" schedule "$W/py/batch.onnx" --input-shape images=1x3x8x8
+		grep -q "the graph has no input 'images'" "$W/err" && ok || bad "images: $(cat "$W/err")"
+		expect 1 "$S" schedule zoo:swiftnet-hpd --input-shape x=1
+		# float16 weights, QDQ int8 weights: read, quantized, bit-exact
+		for f in fp16 qdq; do
+			expect 0 "$S" run "$W/py/$f.onnx" --config "$C/npu-64k.xml" --json
+			grep -q '"bit_exact":true' "$W/out" && ok || bad "run $f.onnx: $(cat "$W/out")"
+		done
 		# what export writes, ONNX's checker and strict shape inference take
 		for f in se dense; do
 			expect 0 "$S" export "$W/py/$f.onnx" --format onnx -o "$W/rt_$f.onnx"

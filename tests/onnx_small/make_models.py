@@ -2,8 +2,10 @@
 helper, numpy_helper and shape inference), as exporters write them: a CNN
 with BN and PyTorch's x.view(x.size(0), -1) chain, a ShuffleNet unit, a
 MobileNetV3-like block (SE, HardSwish, Clip, Pad, Slice, Swish), a
-DenseNet-like block with an op outside the list (Softmax), and opset-9
-attribute forms.  Used by tests/onnx.sh."""
+DenseNet-like block with an op outside the list (Softmax), opset-9
+attribute forms; and models as exporters write them (issue 14): no
+value_info at all, VGG-like fc weights from ConstantOfShape, a symbolic
+batch dim, float16 weights, QDQ int8 weights.  Used by tests/onnx.sh."""
 import os, sys
 import numpy as np, onnx
 out = sys.argv[1]
@@ -106,3 +108,73 @@ g = h.make_graph(nodes, "g", [h.make_tensor_value_info("x", T.FLOAT, [1,8,8,8])]
                  [h.make_tensor_value_info("z", T.FLOAT, None)], [])
 m = shape_inference.infer_shapes(h.make_model(g, opset_imports=[h.make_opsetid("", 9)]))
 onnx.save(m, os.path.join(out, "op9.onnx"))
+
+# 6. Inception-v1-like, as exporters write it: no value_info at all (LRN, Softmax)
+def C(name, v): return h.make_node("Constant", [], [name], value=nh.from_array(np.array(v, dtype=np.int64)))
+nodes = [
+ h.make_node("Conv", ["x","w1","b1"], ["c1"], name="conv1", pads=[1,1,1,1]),
+ h.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+ h.make_node("LRN", ["r1"], ["n1"], name="norm1", size=5, alpha=1e-4, beta=0.75),
+ h.make_node("MaxPool", ["n1"], ["p1"], name="pool1", kernel_shape=[3,3], strides=[2,2], ceil_mode=1),
+ h.make_node("Conv", ["p1","w2"], ["a"], name="branch_a", kernel_shape=[1,1]),
+ h.make_node("Conv", ["p1","w3"], ["b"], name="branch_b", kernel_shape=[3,3], pads=[1,1,1,1]),
+ h.make_node("Concat", ["a","b"], ["cat"], name="cat", axis=1),
+ h.make_node("GlobalAveragePool", ["cat"], ["g"], name="gap"),
+ h.make_node("Flatten", ["g"], ["f"], name="flat"),
+ h.make_node("Gemm", ["f","wf","bf"], ["fc"], name="fc", transB=1),
+ h.make_node("Softmax", ["fc"], ["y"], name="prob", axis=1),
+]
+inits = [W("w1",8,3,3,3), W("b1",8), W("w2",4,8,1,1), W("w3",4,8,3,3), W("wf",10,8), W("bf",10)]
+save(nodes, inits, [1,3,16,16], ["y"], os.path.join(out, "novi.onnx"), infer=False)
+
+# 7. VGG-19's classifier as ONNX's own vgg19 ships it: fc weights from
+# ConstantOfShape, 25088 x 4096 of them (400 MB were they made), opset 9
+def cos(name, dims, v):
+    return [C(name + "_shape", dims),
+            h.make_node("ConstantOfShape", [name + "_shape"], [name], name=name,
+                        value=nh.from_array(np.array([v], dtype=np.float32)))]
+def vgg(path, c, hw, f, classes):
+    nodes = cos("conv1_w_0", [c,3,3,3], 0.01) + [
+     h.make_node("Conv", ["x","conv1_w_0"], ["c1"], name="conv1", pads=[1,1,1,1]),
+     h.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+     h.make_node("MaxPool", ["r1"], ["p1"], name="pool1", kernel_shape=[2,2], strides=[2,2]),
+     h.make_node("Flatten", ["p1"], ["fl"], name="flatten")]
+    nodes += cos("fc6_w_0", [f, c*(hw//2)**2], 0.001) + cos("fc6_b_0", [f], 0.0) + [
+     h.make_node("Gemm", ["fl","fc6_w_0","fc6_b_0"], ["fc6"], name="fc6", transB=1),
+     h.make_node("Relu", ["fc6"], ["r6"], name="relu6"),
+     h.make_node("Dropout", ["r6"], ["d6"], name="drop6")]
+    nodes += cos("fc7_w_0", [f, f], 0.002) + [
+     h.make_node("Gemm", ["d6","fc7_w_0"], ["fc7"], name="fc7", transB=1),
+     h.make_node("Relu", ["fc7"], ["r7"], name="relu7")]
+    nodes += cos("fc8_w_0", [classes, f], -0.001) + [
+     h.make_node("Gemm", ["r7","fc8_w_0"], ["y"], name="fc8", transB=1)]
+    save(nodes, [], [1,3,hw,hw], ["y"], path, opset=9, infer=False)
+vgg(os.path.join(out, "vgg19-fc.onnx"), 512, 14, 4096, 1000)
+vgg(os.path.join(out, "vgg-small.onnx"), 8, 8, 32, 10)
+
+# 8. a symbolic batch dim, as torch.onnx.export's dynamic_axes writes it
+nodes = [h.make_node("Conv", ["input","w"], ["c"], name="conv", pads=[1,1,1,1]),
+         h.make_node("Relu", ["c"], ["output"], name="relu")]
+g = h.make_graph(nodes, "g", [h.make_tensor_value_info("input", T.FLOAT, ["batch_size",3,8,8])],
+                 [h.make_tensor_value_info("output", T.FLOAT, ["batch_size",4,8,8])], [W("w",4,3,3,3)])
+onnx.save(h.make_model(g, opset_imports=[h.make_opsetid("", 13)]), os.path.join(out, "batch.onnx"))
+
+# 9. float16 weights; QDQ int8 weights (DequantizeLinear per output channel)
+def small_cnn(path, w1, w2, extra):
+    nodes = extra + [
+     h.make_node("Conv", ["x","w1"], ["c1"], name="conv1", pads=[1,1,1,1]),
+     h.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+     h.make_node("GlobalAveragePool", ["r1"], ["g"], name="gap"),
+     h.make_node("Flatten", ["g"], ["f"], name="flat"),
+     h.make_node("Gemm", ["f","w2"], ["y"], name="fc", transB=1)]
+    save(nodes, [w1, w2], [1,3,8,8], ["y"], path, infer=False)
+small_cnn(os.path.join(out, "fp16.onnx"),
+          nh.from_array(rng.standard_normal((8,3,3,3)).astype(np.float16), "w1"),
+          nh.from_array(rng.standard_normal((10,8)).astype(np.float16), "w2"), [])
+q1 = rng.integers(-127, 128, (8,3,3,3)).astype(np.int8)
+small_cnn(os.path.join(out, "qdq.onnx"), nh.from_array(q1, "w1q"), W("w2",10,8), [
+ h.make_node("DequantizeLinear", ["w1q","s1","z1"], ["w1"], name="w1_dq", axis=0)])
+m = onnx.load(os.path.join(out, "qdq.onnx"))
+m.graph.initializer.extend([nh.from_array(np.full(8, 0.01, np.float32), "s1"),
+                            nh.from_array(np.zeros(8, np.int8), "z1")])
+onnx.save(m, os.path.join(out, "qdq.onnx"))
