@@ -26,6 +26,8 @@
 
 #include "onnx_impl.h"
 
+enum { NPARAM_MAX = 1 << 20 }; /* largest kernel, stride, pad, block, group read */
+
 static bool is(Ctx *c, const char *t)
 {
 	return strcmp(c->node->op_type, t) == 0;
@@ -282,11 +284,15 @@ static int infer_window(Ctx *c, Out *o, const Value *x)
 		    ox_attr_is(n, "auto_pad", "SAME_LOWER", false);
 	bool valid = ox_attr_is(n, "auto_pad", "VALID", false);
 	bool ceil_mode = ox_attr_i(n, "ceil_mode", 0) != 0;
-	int64_t d[NRANK];
+	int64_t d[NRANK], group = ox_attr_i(n, "group", 1);
+	if (group < 1 || group > NPARAM_MAX)
+		return ox_fail(c, "group %lld out of range", (long long)group);
 	d[0] = x->dims[0];
-	d[1] = conv ? w->dims[0] : tr ? w->dims[1] * ox_attr_i(n, "group", 1) : x->dims[1];
+	d[1] = conv ? w->dims[0] : tr ? w->dims[1] * group : x->dims[1];
 	for (int a = 0; a < sp; a++) {
-		if (k[a] < 1 || s[a] < 1 || dl[a] < 1 || p[a] < 0 || p[a + sp] < 0)
+		if (k[a] < 1 || s[a] < 1 || dl[a] < 1 || p[a] < 0 || p[a + sp] < 0 ||
+		    k[a] > NPARAM_MAX || s[a] > NPARAM_MAX || dl[a] > NPARAM_MAX ||
+		    p[a] > NPARAM_MAX || p[a + sp] > NPARAM_MAX || op[a] < 0 || op[a] > NPARAM_MAX)
 			return ox_fail(c, "kernel, strides, dilations or pads out of range");
 		int64_t in = x->dims[a + 2], span = dl[a] * (k[a] - 1) + 1, out;
 		if (tr) {
@@ -303,7 +309,7 @@ static int infer_window(Ctx *c, Out *o, const Value *x)
 			if (ceil_mode && (out - 1) * s[a] >= in + p[a])
 				out--; /* the last window must start inside */
 		}
-		if (out < 1)
+		if (out < 1 || out > NDIM_MAX)
 			return ox_fail(c, "output dim %d would be %lld", a + 2, (long long)out);
 		d[a + 2] = out;
 	}
@@ -401,9 +407,10 @@ static int infer_resize(Ctx *c, Out *o, const Value *x)
 		if (na >= 0 && axis_of(c, axes[k], x->rank, &a))
 			return -1;
 		double f = by ? ox_fval(by, k) : fa[k];
-		d[a] = sz ? ox_ival(sz, k) : (int64_t)((double)x->dims[a] * f);
-		if (!(f > 0) || d[a] < 1 || d[a] > NDIM_MAX)
-			return ox_fail(c, "output dim %lld would be %lld", (long long)a, (long long)d[a]);
+		double out = sz ? (double)ox_ival(sz, k) : (double)x->dims[a] * f;
+		if (!(out >= 1 && out <= NDIM_MAX))
+			return ox_fail(c, "output dim %lld would be %g", (long long)a, out);
+		d[a] = (int64_t)out; /* floor: ONNX's rule */
 	}
 	set1(o, d, x->rank);
 	return 1;
@@ -412,7 +419,7 @@ static int infer_resize(Ctx *c, Out *o, const Value *x)
 static int infer_depth_space(Ctx *c, Out *o, const Value *x)
 {
 	int64_t b = ox_attr_i(c->node, "blocksize", 0), d[4];
-	if (x->rank != 4 || b < 1 || b > NDIM_MAX)
+	if (x->rank != 4 || b < 1 || b > 1024)
 		return ox_fail(c, "a 4-D input and a blocksize of 1 or more needed");
 	bool to_space = is(c, "DepthToSpace");
 	if (to_space ? x->dims[1] % (b * b) : x->dims[2] % b || x->dims[3] % b)
@@ -449,6 +456,9 @@ static int infer_pad(Ctx *c, Out *o, const Value *x)
 		int64_t a;
 		if (axis_of(c, axes[k], r, &a))
 			return -1;
+		if (raw[k] < -NDIM_MAX || raw[k] > NDIM_MAX || raw[k + na] < -NDIM_MAX ||
+		    raw[k + na] > NDIM_MAX)
+			return ox_fail(c, "pads out of range");
 		d[a] += raw[k] + raw[k + na];
 		if (d[a] < 0 || d[a] > NDIM_MAX)
 			return ox_fail(c, "padded dim %lld would be %lld", (long long)a, (long long)d[a]);
@@ -541,7 +551,8 @@ static int infer_transpose(Ctx *c, Out *o, const Value *x)
 	return 1;
 }
 
-/* The outputs after the first of the ops of same_dims that have more:
+/* The outputs after the first of the ops of same_dims that have more
+ * (those of others, rank -1, are not known here):
  * Dropout's mask (x's dims), LayerNormalization's mean and inverse
  * standard deviation (x's dims, 1 from axis on), DynamicQuantizeLinear's
  * scale and zero point (scalars). */
@@ -550,15 +561,16 @@ static int infer_more(Ctx *c, Out *o, const Value *x)
 	int64_t ax = 0;
 	if (is(c, "LayerNormalization") && axis_of(c, ox_attr_i(c->node, "axis", -1), x->rank, &ax))
 		return -1;
+	bool known = is(c, "Dropout") || is(c, "LayerNormalization") ||
+		     is(c, "DynamicQuantizeLinear");
 	for (int k = 1; k < (int)c->node->n_output; k++) {
 		memcpy(o->dims[k], x->dims, sizeof x->dims);
-		o->rank[k] = is(c, "DynamicQuantizeLinear") ? 0 : x->rank;
+		o->rank[k] = !known ? -1 : is(c, "DynamicQuantizeLinear") ? 0 : x->rank;
 		for (int i = (int)ax; is(c, "LayerNormalization") && i < x->rank; i++)
 			o->dims[k][i] = 1;
 	}
-	if (c->node->n_output > 1 && !is(c, "Dropout") && !is(c, "LayerNormalization") &&
-	    !is(c, "DynamicQuantizeLinear"))
-		return unknown(o, "%s", "the outputs after the first are not known here");
+	if (!known) /* BatchNormalization's training outputs: the file must say */
+		unknown(o, "%s", "an output after the first");
 	return 1;
 }
 

@@ -1240,15 +1240,25 @@ static int lower_other(Ctx *c)
 		if (!v && in_name(c, k)[0])
 			return ox_fail(c, "input '%s' is not defined", in_name(c, k));
 	}
-	if (!c->custom && ox_infer(c, d, r, why, sizeof why) < 0)
+	int inf = c->custom ? 0 : ox_infer(c, d, r, why, sizeof why);
+	if (inf < 0)
 		return -1;
 	for (int k = 0; k < n; k++) {
-		if (!c->node->output[k][0])
+		if (!c->node->output[k][0]) {
 			r[k] = 0;
-		else if (r[k] < 0 && (r[k] = ox_file_dims(c, c->node->output[k], d[k])) < 0)
-			return ox_fail(c, "the shape of output '%s' is not known here (%s), and the "
-					  "file does not state it",
-				       c->node->output[k], why);
+			continue;
+		}
+		if (inf == 0 || r[k] < 0) {
+			if ((r[k] = ox_file_dims(c, c->node->output[k], d[k])) < 0)
+				return ox_fail(c, "the shape of output '%s' is not known here (%s), "
+						  "and the file does not state it",
+					       c->node->output[k], why);
+			continue;
+		}
+		for (int i = 0; i < r[k]; i++)
+			if (d[k][i] < 0 || d[k][i] > NDIM_MAX)
+				return ox_fail(c, "output '%s': dim %d would be %lld (0 to %d)",
+					       c->node->output[k], i, (long long)d[k][i], NDIM_MAX);
 	}
 	return opaque(c, (const int64_t(*)[NRANK])d, r);
 }

@@ -187,7 +187,8 @@ static void m_initf(M *m, const char *name, int rank, const int64_t *dims, const
 		n *= dims[k];
 	t->n_dims = rank;
 	t->dims = arena_newvec(m->a, int64_t, rank ? rank : 1);
-	memcpy(t->dims, dims, rank * sizeof *dims);
+	if (rank) /* dims may be NULL for a scalar */
+		memcpy(t->dims, dims, rank * sizeof *dims);
 	float *f = arena_newvec(m->a, float, n ? n : 1);
 	for (int64_t i = 0; i < n; i++)
 		f[i] = v ? v[i] : 0.5f * (float)(i + 1);
@@ -234,7 +235,8 @@ static Onnx__TensorProto *m_init_typed(M *m, const char *name, int dt, int rank,
 		n *= dims[k];
 	t->n_dims = rank;
 	t->dims = arena_newvec(m->a, int64_t, rank ? rank : 1);
-	memcpy(t->dims, dims, rank * sizeof *dims);
+	if (rank) /* dims may be NULL for a scalar */
+		memcpy(t->dims, dims, rank * sizeof *dims);
 	if (typed) {
 		t->n_int32_data = n;
 		t->int32_data = arena_newvec(m->a, int32_t, n ? n : 1);
@@ -1640,6 +1642,33 @@ static void test_shape_inference(void **state)
 	m_output(m, "y");
 	bad(m, "node tile (Tile): the shape of output 'y' is not known here (its repeats, input 1, "
 	       "is no constant), and the file does not state it");
+	/* dims out of range from a file's numbers: one line, no overflow */
+	m = m_new(13);
+	m_input(m, "x", 4, X4);
+	m_initi(m, "sh", 4, (int64_t[]){-5, 1, 8, 8});
+	m_node(m, "Expand", "ex", "x sh", "y");
+	m_output(m, "y");
+	bad(m, "node ex (Expand): output 'y': dim 0 would be -5 (0 to 16777216)");
+	m = m_new(13);
+	m_input(m, "x", 4, X4);
+	m_initf(m, "sc", 1, (int64_t[]){4}, (float[]){1, 1, 1e30f, 1}, false);
+	m_node(m, "Resize", "rz", "x - sc", "y");
+	m_output(m, "y");
+	bad(m, "node rz (Resize): output dim 2 would be 8e+30");
+	m = m_new(13);
+	m_input(m, "x", 4, X4);
+	m_initi(m, "pads", 8, (int64_t[]){0, 0, INT64_MAX, 0, 0, 0, INT64_MAX, 0});
+	n = m_node(m, "Pad", "pad", "x pads", "y");
+	m_as(m, n, "mode", "edge");
+	m_output(m, "y");
+	bad(m, "node pad (Pad): pads out of range");
+	m = m_new(13);
+	m_input(m, "x", 4, X4);
+	m_initf(m, "w", 4, (int64_t[]){4, 2, 3, 3}, NULL, false);
+	n = m_node(m, "ConvTranspose", "ct", "x w", "y");
+	m_ais(m, n, "strides", 2, (int64_t[]){INT64_MAX, 1});
+	m_output(m, "y");
+	bad(m, "node ct (ConvTranspose): kernel, strides, dilations or pads out of range");
 }
 
 /* Nodes out of order are sorted; a sorted file keeps its order. */
