@@ -33,6 +33,7 @@
 
 #include "arena.h"
 #include "graphfile.h"
+#include "json.h"
 
 enum { NMAXCFG = 1 << 20, NSHOW = 40 };
 
@@ -150,11 +151,16 @@ static void field_range(const Field *f, char *buf, size_t n)
 	snprintf(buf, n, "%s..%s%s%s", lo, hi, f->unit, f->pow2 ? ", a power of two" : "");
 }
 
-/* Range checks of v, shown as `shown` in the message written to why. */
-static int check_value(const Field *f, int64_t v, const char *shown, char *why, size_t n)
+/* Range checks of v, shown as `shown` in the message written to why, which
+ * names the field, or label when it is not NULL. */
+static int check_value(const Field *f, const char *label, int64_t v, const char *shown, char *why,
+		       size_t n)
 {
 	char path[96], range[96];
-	field_path(f, path, sizeof path);
+	if (label)
+		snprintf(path, sizeof path, "%s", label);
+	else
+		field_path(f, path, sizeof path);
 	field_range(f, range, sizeof range);
 	if (v < f->min || v > f->max) {
 		snprintf(why, n, "%s %s is out of range (expected %s)", path, shown, range);
@@ -225,11 +231,16 @@ static bool unit_ambiguous(const char *u, size_t n)
 }
 
 /* Parses the text of an element of field f and checks its range; on error
- * writes to why a message naming the field and the text as written. */
-static int parse_value(const Field *f, const char *text, int64_t *out, char *why, size_t n)
+ * writes to why a message naming the field (or label, when not NULL: the
+ * command-line option the value came from) and the text as written. */
+static int parse_value(const Field *f, const char *label, const char *text, int64_t *out,
+		       char *why, size_t n)
 {
 	char path[96], range[96], shown[NSHOW + 8];
-	field_path(f, path, sizeof path);
+	if (label)
+		snprintf(path, sizeof path, "%s", label);
+	else
+		field_path(f, path, sizeof path);
 	field_range(f, range, sizeof range);
 	const char *s = text, *end = text + strlen(text);
 	while (s < end && xml_space(*s))
@@ -297,7 +308,7 @@ static int parse_value(const Field *f, const char *text, int64_t *out, char *why
 		snprintf(why, n, "%s %s overflows 64 bits (expected %s)", path, shown, range);
 		return -1;
 	}
-	if (check_value(f, v, shown, why, n))
+	if (check_value(f, label, v, shown, why, n))
 		return -1;
 	*out = v;
 	return 0;
@@ -416,12 +427,47 @@ int cfg_check(const Config *c, Err *e)
 	for (int i = 0; i < NFIELDS; i++) {
 		int64_t v = get(c, &fields[i]);
 		fmt_value(&fields[i], v, shown, sizeof shown);
-		if (check_value(&fields[i], v, shown, why, sizeof why))
+		if (check_value(&fields[i], NULL, v, shown, why, sizeof why))
 			return err_set(e, "%s", why);
 	}
 	if (check_cross(c, why, sizeof why))
 		return err_set(e, "%s", why);
 	return 0;
+}
+
+static const Field *field_at(const char *path)
+{
+	char p[96];
+	for (int i = 0; i < NFIELDS; i++) {
+		field_path(&fields[i], p, sizeof p);
+		if (!strcmp(p, path))
+			return &fields[i];
+	}
+	return NULL;
+}
+
+int cfg_parse_value(const char *path, const char *label, const char *text, int64_t *out, Err *e)
+{
+	const Field *f = field_at(path);
+	char why[NERRMSG];
+	if (!f)
+		return err_set(e, "%s: no such config element", path);
+	if (parse_value(f, label, text, out, why, sizeof why))
+		return err_set(e, "%s", why);
+	return 0;
+}
+
+int cfg_json(FILE *f, const Config *c)
+{
+	fputs("{\"name\":", f);
+	json_str(f, c->name);
+	char p[96];
+	for (int i = 0; i < NFIELDS; i++) {
+		field_path(&fields[i], p, sizeof p);
+		fprintf(f, ",\"%s\":%lld", p, (long long)get(c, &fields[i]));
+	}
+	fputs("}", f);
+	return ferror(f) ? -1 : 0;
 }
 
 bool cfg_equal(const Config *a, const Config *b)
@@ -643,7 +689,7 @@ static int explain_elem(int code, const xmlNode *x, char *why, size_t n, long *l
 	if (f && !has_element_children(x)) {
 		xmlChar *s = xmlNodeGetContent(x);
 		int64_t v;
-		int bad = parse_value(f, s ? (const char *)s : "", &v, why, n);
+		int bad = parse_value(f, NULL, s ? (const char *)s : "", &v, why, n);
 		xmlFree(s);
 		return bad ? 0 : -1;
 	}
@@ -812,7 +858,7 @@ static int read_fields(const xmlDoc *doc, const char *fname, Config *t, Err *e)
 		}
 		xmlChar *s = xmlNodeGetContent(x);
 		int64_t v = 0;
-		int bad = parse_value(f, s ? (const char *)s : "", &v, why, sizeof why);
+		int bad = parse_value(f, NULL, s ? (const char *)s : "", &v, why, sizeof why);
 		xmlFree(s);
 		if (bad) {
 			err_set(e, "%s:%ld: %s", fname, xmlGetLineNo(x), why);

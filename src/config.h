@@ -63,6 +63,18 @@ void cfg_defaults(Config *c);
  * bank-bytes + 1. */
 int cfg_window(const Config *c);
 
+/* Parses text as the value of the element at path ("sram/size",
+ * "clock-mhz") in the form the XML takes, range included: the one syntax of
+ * values, the command line's too.  Sizes are digits with an optional unit
+ * B, KiB, MiB or GiB; K, KB, M, MB, G and GB are refused as ambiguous.
+ * Messages name label (an option, "--sram") instead of the path when it is
+ * not NULL.  Returns 0, or -1 with e set (no location: the caller's). */
+int cfg_parse_value(const char *path, const char *label, const char *text, int64_t *out, Err *e);
+
+/* One JSON object: "name", then every element by its path ("sram/size")
+ * with its value (sizes in bytes).  Returns 0, or -1 when f failed. */
+int cfg_json(FILE *f, const Config *c);
+
 /* Canonical XML (sizes in the largest exact binary unit); what it writes
  * parses back to an equal config.  Returns 0, or -1 when f failed. */
 int cfg_write(FILE *f, const Config *c);

@@ -1140,6 +1140,58 @@ static void test_schema_built_in(void **state)
 	free(text);
 }
 
+/* One value as the XML has it, the command line's syntax too: the forms,
+ * the refusals, and the label in place of the path. */
+static void test_parse_value(void **state)
+{
+	(void)state;
+	Err e;
+	int64_t v = 0;
+	assert_int_equal(cfg_parse_value("sram/size", NULL, "64 KiB", &v, &e), 0);
+	assert_int_equal(v, 65536);
+	assert_int_equal(cfg_parse_value("sram/size", "--sram", "1MiB", &v, &e), 0);
+	assert_int_equal(v, 1 << 20);
+	assert_int_equal(cfg_parse_value("clock-mhz", NULL, "500", &v, &e), 0);
+	assert_int_equal(v, 500);
+	assert_int_equal(cfg_parse_value("sram/size", NULL, "64k", &v, &e), -1);
+	assert_string_equal(e.msg, "sram/size '64k': unit k is ambiguous (write KiB, MiB or GiB for "
+				   "powers of 1024, or plain bytes)");
+	assert_int_equal(cfg_parse_value("sram/size", "--sram", "64k", &v, &e), -1);
+	assert_string_equal(e.msg, "--sram '64k': unit k is ambiguous (write KiB, MiB or GiB for "
+				   "powers of 1024, or plain bytes)");
+	assert_int_equal(cfg_parse_value("sram/size", "--sram", "2 GiB", &v, &e), -1);
+	assert_string_equal(e.msg, "--sram '2 GiB' is out of range (expected 1 KiB..1 GiB)");
+	assert_int_equal(cfg_parse_value("clock-mhz", "--clock", "5 MHz", &v, &e), -1);
+	assert_string_equal(e.msg, "--clock '5 MHz' takes no unit (expected a plain number, "
+				   "1..10000 MHz)");
+	assert_int_equal(cfg_parse_value("sram/colour", NULL, "1", &v, &e), -1);
+	assert_string_equal(e.msg, "sram/colour: no such config element");
+	assert_int_equal(v, 500); /* untouched by the failures */
+}
+
+/* The JSON form: every element by its path, in the table's order. */
+static void test_json(void **state)
+{
+	(void)state;
+	Config c;
+	Err e;
+	assert_int_equal(cfg_parse(base, strlen(base), "b.xml", &c, &e), 0);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(cfg_json(f, &c), 0);
+	fclose(f);
+	assert_string_equal(buf, "{\"name\":\"test\",\"sram/size\":65536,\"sram/alignment\":16,"
+				 "\"sram/banks\":32,\"sram/bank-bytes\":1,"
+				 "\"dma/read-bytes-per-cycle\":8,\"dma/write-bytes-per-cycle\":8,"
+				 "\"dma/latency-cycles\":100,\"compute/mac-rows\":16,"
+				 "\"compute/mac-cols\":16,\"compute/vector-width\":16,"
+				 "\"compute/accumulator-bits\":32,\"weight-buffer/size\":32768,"
+				 "\"clock-mhz\":500}");
+	free(buf);
+}
+
 /* Random mutations of a valid config: never a crash, always a config that
  * checks or a one-line message naming the file.  And libxml2 prints nothing. */
 static void test_mutations_silent(void **state)
@@ -1237,6 +1289,8 @@ int main(void)
 		cmocka_unit_test(test_empty_weight_buffer),
 		cmocka_unit_test(test_schema_built_in),
 		cmocka_unit_test(test_mutations_silent),
+		cmocka_unit_test(test_parse_value),
+		cmocka_unit_test(test_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
