@@ -188,7 +188,32 @@ static void child_setup(const sigset_t *mask, bool quiet)
 	sigprocmask(SIG_SETMASK, mask, NULL);
 }
 
+/* Waits for pid, calling tick (when not NULL) about once a second. */
+static pid_t wait_ticking(pid_t pid, int *status, CleanupTick *tick, void *ctx)
+{
+	struct timespec t0, now, nap = {0, 50 * 1000 * 1000};
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int ticks = 0;
+	for (;;) {
+		pid_t w = waitpid(pid, status, tick ? WNOHANG : 0);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w != 0)
+			return w;
+		nanosleep(&nap, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		double t = (double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
+		if (t >= ticks + 1)
+			tick(ctx, (double)++ticks);
+	}
+}
+
 int cleanup_spawn(char *const argv[], bool quiet, Err *e)
+{
+	return cleanup_spawn_tick(argv, quiet, NULL, NULL, e);
+}
+
+int cleanup_spawn_tick(char *const argv[], bool quiet, CleanupTick *tick, void *ctx, Err *e)
 {
 	fflush(NULL);
 	sigset_t old;
@@ -207,9 +232,7 @@ int cleanup_spawn(char *const argv[], bool quiet, Err *e)
 	child = pid;
 	cleanup_unblock(&old);
 	int status;
-	pid_t w;
-	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
-		;
+	pid_t w = wait_ticking(pid, &status, tick, ctx);
 	child = 0;
 	if (w < 0)
 		return err_set(e, "%s: %s", argv[0], strerror(errno));

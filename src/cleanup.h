@@ -46,5 +46,9 @@ int cleanup_tempdir(const char *prefix, const char *const *names, char *dir, siz
  * that group first.  Returns the exit status, or -1 (and e) when it could
  * not run or was killed. */
 int cleanup_spawn(char *const argv[], bool quiet, Err *e);
+/* The same, calling tick(ctx, seconds) every second the child runs (a
+ * progress line). */
+typedef void CleanupTick(void *ctx, double seconds);
+int cleanup_spawn_tick(char *const argv[], bool quiet, CleanupTick *tick, void *ctx, Err *e);
 
 #endif

@@ -124,10 +124,24 @@ static char *target_of(const char *path)
 	return real;
 }
 
+/* "-": standard output, written where it stands and left open. */
+static int write_stdout(OutWriter w, const void *arg, Err *e)
+{
+	if (w(stdout, arg) || fflush(stdout) != 0 || ferror(stdout))
+		return err_set(e, "standard output: write error");
+	return 0;
+}
+
 int out_stage(OutSet *s, const char *path, OutWriter w, const void *arg, Err *e)
 {
 	if (s->n == NOUTSET)
 		abort(); /* a command writes a few files */
+	if (!strcmp(path, "-")) {
+		int rc = write_stdout(w, arg, e);
+		if (rc)
+			out_abort(s);
+		return rc;
+	}
 	char *target = target_of(path);
 	struct stat st;
 	int rc = 0;
@@ -295,6 +309,8 @@ static int not_an_input(const char *path, const char *const *inputs, Err *e)
 int out_check(const char *path, const char *const *inputs, Err *e)
 {
 	struct stat st;
+	if (!strcmp(path, "-"))
+		return 0; /* standard output */
 	if (not_an_input(path, inputs, e))
 		return -1;
 	if (stat(path, &st) != 0) {

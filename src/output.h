@@ -9,7 +9,8 @@
  *
  * A path that is a symbolic link is written through: its target is
  * replaced.  A device or a pipe (/dev/null, /dev/stdout) cannot be
- * replaced, only written in place.
+ * replaced, only written in place.  The path "-" is standard output, for
+ * every command's -o: written in place too, and left open.
  */
 #ifndef SERENITY_OUTPUT_H
 #define SERENITY_OUTPUT_H

@@ -66,6 +66,29 @@ static int64_t json_int(const char *json, const char *key)
 	return p ? strtoll(p + 1, NULL, 10) : -1;
 }
 
+/* The build's progress on stderr.  build.sh returns at once when the
+ * simulator is up to date, so a first tick means a build is under way: on
+ * a terminal, a line counting its seconds; otherwise a line when it starts;
+ * then a final line either way. */
+typedef struct Build {
+	const char *config;
+	double seconds; /* 0: no tick yet */
+} Build;
+
+static void build_tick(void *ctx, double seconds)
+{
+	Build *b = ctx;
+	if (isatty(2))
+		fprintf(stderr, "\r\033[Kserenity: building the RTL simulator for %s: %.0f s (about a "
+				"minute, once per config)",
+			b->config, seconds);
+	else if (!b->seconds)
+		fprintf(stderr, "serenity: building the RTL simulator for %s (about a minute, once "
+				"per config)\n",
+			b->config);
+	b->seconds = seconds;
+}
+
 /* The simulator for c, built if needed; path receives its file name.  The
  * DRAM's latency is the harness's (+latency=), not the NPU's: one
  * simulator serves every latency. */
@@ -92,10 +115,14 @@ static int simulator(const Config *c, char *path, size_t n, Err *e)
 		argv[3 + k] = a[k];
 	}
 	argv[NV + 3] = NULL;
-	if (isatty(2) && access(out, X_OK) != 0)
-		fprintf(stderr, "serenity: building the RTL simulator for %s (about a minute)\n",
-			c->name);
-	int rc = cleanup_spawn(argv, true, e);
+	Build b = {c->name, 0};
+	double t0 = now_s();
+	int rc = cleanup_spawn_tick(argv, true, build_tick, &b, e);
+	if (b.seconds && isatty(2))
+		fputs("\r\033[K", stderr);
+	if (b.seconds && rc == 0) /* a failure says so below */
+		fprintf(stderr, "serenity: built the RTL simulator for %s in %.0f s\n", c->name,
+			now_s() - t0);
 	if (rc < 0)
 		return -1;
 	if (rc != 0)
