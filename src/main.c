@@ -53,74 +53,82 @@ enum { EXIT_INPUT = 1, EXIT_USAGE = 2 };
  * the time limit (sched_clock() seconds). */
 static double cmd_start;
 
-static const char usage_text[] =
-	"usage: serenity COMMAND [ARGS]\n"
-	"\n"
-	"MODEL is zoo:NAME, a .onnx file, a plain graph file (node NAME BYTES [INPUT ...])\n"
-	"or random:OPS[:SEED], a seeded random DAG.\n"
-	"\n"
-	"commands:\n"
-	"  zoo [--json]                              list the built-in networks\n"
-	"  export MODEL [--rewrite] [--tile] --format graph|onnx -o FILE\n"
-	"                                            write MODEL as a plain graph or ONNX\n"
-	"  schedule MODEL [--scheduler dp|file|bfs|dfs] [--rewrite] [--tile]\n"
-	"                 [--max-overhead PCT] [--time-limit S] [--plot FILE.svg] [--json] [-d S]\n"
-	"                                            order the ops, report the peak memory\n"
-	"  verify MODEL --rewrite|--tile [--json]    run the graph and its rewrite in the int8\n"
-	"                                            reference interpreter, compare every bit\n"
-	"  check-config CFG                          validate an accelerator config (XML)\n"
-	"  compile MODEL --config CFG -o DIR [--scheduler S] [--rewrite]\n"
-	"                                            command stream, listing, DRAM image, memory map\n"
-	"  run MODEL --config CFG [--sim fsim|rtl] [--scheduler S] [--rewrite] [--json]\n"
-	"      [-o DIR]                              compile, simulate, compare with the reference\n"
-	"                                            (-o, rtl: keep the simulator's files in DIR)\n"
-	"  disasm STREAM                             list a command stream (stream.bin)\n"
-	"  sweep MODEL --config CFG --sram LIST -o FILE.csv [--plot FILE.svg]\n"
-	"                                            file, dp and dp+rewrite at each SRAM size\n"
-	"  bench [--time-limit S] [--config CFG]     every scheduler on the zoo and a random DAG;\n"
-	"                                            with CFG, DRAM traffic at 32-256 KiB\n"
-	"  bench --config CFG --sim fsim|rtl         the NPU on the zoo: cycles against the\n"
-	"                                            estimate, port against plan, roofline\n"
-	"  help                                      this text\n"
-	"\n"
-	"options:\n"
-	"  --json          one JSON object on stdout\n"
-	"  -d S            dump the schedule (step, op, bytes in use) after scheduling\n"
-	"  -d P            dump the SRAM plan (offset, size, lifetime) after planning\n"
-	"  -o FILE         output file ('-' for stdout), replaced whole or not at all; never\n"
-	"                  one of the command's inputs\n"
-	"  -o DIR          compile: replaced as a whole by the new set of four files, so it\n"
-	"                  may hold only such a set\n"
-	"  --scheduler S   dp (memory-optimal, default), file (definition order, what\n"
-	"                  TensorFlow Lite runs), bfs (Kahn, FIFO), dfs (reverse post-order)\n"
-	"  --time-limit S  schedule, compile, run: end the command by S seconds (default\n"
-	"                  60; 10 with the traffic and cycles objectives): dp stops early\n"
-	"                  with the best order found and its proven lower bound, placement\n"
-	"                  falls back to a fast sweep; sweep, verify, export, bench: bound\n"
-	"                  each dp search\n"
-	"  --plot FILE     bytes in use at each step, beside the definition order's (SVG)\n"
-	"  --rewrite       apply the identity rewrites that lower the dp peak first\n"
-	"  --tile          schedule, export, verify: run regions of the graph in bands of\n"
-	"                  rows where that lowers the peak (spatial partitioning), before\n"
-	"                  --rewrite; not yet with --config, compile, run, sweep or bench\n"
-	"  --max-overhead PCT  --tile: extra MACs allowed, percent of the graph's (default 10)\n"
-	"  --config CFG    an accelerator config (configs/*.xml): schedule reports the\n"
-	"                  off-chip plan (what lives in DRAM, the DRAM bytes moved)\n"
-	"  --objective O   what dp minimizes: peak (bytes, default), traffic (bytes over\n"
-	"                  the config's SRAM, step by step) or cycles (compute, or spill\n"
-	"                  and reload when longer); traffic and cycles need --config, and\n"
-	"                  keep the order the planner moves the fewest bytes for, refined\n"
-	"                  by local search\n"
-	"  --acc-bits N    width partial sums of rewritten convolutions are held at\n"
-	"                  (8 to 32, default 32: int32 accumulators)\n"
-	"  --per-channel   verify, compile, run, sweep: calibrate conv and fc per output channel (the\n"
-	"                  NPU's per-channel requantization, flag PERCH)\n"
-	"  --calib DIR     float (ONNX) models: calibrate the int8 scales on the inputs\n"
-	"                  DIR/input_K.pb or DIR/*/input_K.pb (TensorProtos) instead of\n"
-	"                  16 seeded uniform [-1, 1] inputs; run reports the SQNR\n"
-	"  --input-shape NAME=DIMS\n"
-	"                  ONNX models: the dims of input NAME (1x3x224x224), for those the\n"
-	"                  file leaves symbolic or unset (repeatable)\n";
+/* The options, by the letter parse_opts knows each by: how the usage shows
+ * it and what it does.  A command takes the options its Command.opts
+ * lists and refuses the others (exit 2), so that none is silently
+ * ignored; `serenity CMD --help` prints its usage line and these lines of
+ * its options. */
+typedef struct OptDoc {
+	int val;
+	const char *flag; /* "--scheduler S" */
+	const char *help;
+} OptDoc;
+
+static const OptDoc opt_docs[] = {
+	{'j', "--json", "one JSON object on stdout"},
+	{'d', "-d S|P", "dump the schedule (step, op, bytes in use) after scheduling (S),\n"
+			"or the SRAM plan (offset, size, lifetime) after planning (P)"},
+	{'o', "-o FILE|DIR", "the output: a file ('-' for stdout), replaced whole or not at all,\n"
+			     "never one of the command's inputs; compile: a directory replaced as\n"
+			     "a whole by the new set of four files, so it may hold only such a set;\n"
+			     "run --sim rtl: a directory that keeps the simulator's files"},
+	{'f', "--format F", "graph (the plain graph format) or onnx"},
+	{'s', "--scheduler S", "dp (memory-optimal, default), file (definition order, what\n"
+			       "TensorFlow Lite runs), bfs (Kahn, FIFO), dfs (reverse post-order)"},
+	{'t', "--time-limit S", "schedule, compile, run: end the command by S seconds (default\n"
+				"60; 10 with the traffic and cycles objectives): dp stops early\n"
+				"with the best order found and its proven lower bound, placement\n"
+				"falls back to a fast sweep; sweep, verify, export, bench: bound\n"
+				"each dp search"},
+	{'p', "--plot FILE.svg", "schedule: bytes in use at each step, beside the definition\n"
+				 "order's; sweep: DRAM traffic against SRAM size"},
+	{'r', "--rewrite", "apply the identity rewrites that lower the dp peak first"},
+	{'L', "--tile", "run regions of the graph in bands of rows where that lowers the dp\n"
+			"peak (spatial partitioning), before --rewrite"},
+	{'M', "--max-overhead PCT", "--tile: extra MACs allowed, percent of the graph's (default 10)"},
+	{'c', "--config CFG", "an accelerator config (configs/*.xml, docs/config.md); schedule:\n"
+			      "report the off-chip plan (what lives in DRAM, the DRAM bytes moved)"},
+	{'z', "--sram SIZE", "the SRAM size instead of the config's (sram/size, in its syntax:\n"
+			     "65536, 64KiB, 64 KiB, 1MiB); sweep: a comma-separated LIST of sizes"},
+	{'O', "--objective O", "what dp minimizes: peak (bytes, default), traffic (bytes over\n"
+			       "the config's SRAM, step by step) or cycles (compute, or spill\n"
+			       "and reload when longer); traffic and cycles need --config, and\n"
+			       "keep the order the planner moves the fewest bytes for, refined\n"
+			       "by local search"},
+	{'S', "--sim fsim|rtl", "simulate on fsim (the instruction-level model, default) or on\n"
+				"the NPU's RTL (Verilator; the simulator is built per config)"},
+	{'T', "--trace FILE.fst", "run --sim rtl: write the RTL's FST waveform to FILE"},
+	{'Z', "--bisect-zero-spill", "sweep: bisect, for each variant, the smallest SRAM size (a\n"
+				     "multiple of sram/alignment and of the banks' width) at which\n"
+				     "its plan spills nothing; no simulation"},
+	{'a', "--acc-bits N", "width partial sums of rewritten convolutions are held at\n"
+			      "(8 to 32, default 32: int32 accumulators)"},
+	{'P', "--per-channel", "calibrate conv and fc per output channel (the NPU's\n"
+			       "per-channel requantization, flag PERCH)"},
+	{'C', "--calib DIR", "float (ONNX) models: calibrate the int8 scales on the inputs\n"
+			     "DIR/input_K.pb or DIR/*/input_K.pb (TensorProtos) instead of\n"
+			     "16 seeded uniform [-1, 1] inputs; run reports the SQNR"},
+	{'I', "--input-shape NAME=DIMS", "ONNX models: the dims of input NAME (1x3x224x224), for\n"
+					  "those the file leaves symbolic or unset (repeatable)"},
+	{'h', "-h, --help", "this command's usage"},
+};
+enum { NOPTDOCS = sizeof opt_docs / sizeof opt_docs[0] };
+
+static const OptDoc *opt_doc(int val)
+{
+	for (int i = 0; i < NOPTDOCS; i++)
+		if (opt_docs[i].val == val)
+			return &opt_docs[i];
+	return NULL;
+}
+
+/* "--scheduler" of "--scheduler S" */
+static void opt_name(int val, char *buf, size_t n)
+{
+	const OptDoc *d = opt_doc(val);
+	const char *f = d ? d->flag : "?";
+	snprintf(buf, n, "%.*s", (int)strcspn(f, " ,"), f);
+}
 
 typedef struct Opts {
 	const char *model;
@@ -133,24 +141,51 @@ typedef struct Opts {
 	int acc_bits;
 	const char *config;
 	const char *sim;
-	const char *sram;   /* sweep: comma-separated sizes */
+	const char *sram;   /* one size, or sweep: a comma-separated list */
 	const char *calib;  /* float models: calibration inputs */
 	OnnxOpts onnx;      /* --input-shape */
+	const char *trace;  /* run --sim rtl: the FST waveform */
 	DpObjective objective;
 	bool json;
 	bool rewrite;
 	bool tile;
 	double max_overhead; /* --tile: extra MACs allowed, a fraction */
 	bool perchannel;
+	bool bisect;        /* sweep --bisect-zero-spill */
+	bool given[128];    /* the options given, by letter */
 } Opts;
+
+/* The commands, defined at the end; the one running (main sets it), whose
+ * options parse_opts takes and whose usage --help prints. */
+typedef struct Command Command;
+static const Command *cmd_current;
+static bool cmd_takes(const Command *c, int val);
+static const char *cmd_name(const Command *c);
+static void cmd_usage(const Command *c, FILE *f);
 
 /* One line, then where the usage is: the whole text would bury it. */
 static int usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "serenity: ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (serenity --help for usage)\n");
+	if (cmd_current)
+		fprintf(stderr, " (serenity %s --help for usage)\n", cmd_name(cmd_current));
+	else
+		fprintf(stderr, " (serenity --help for usage)\n");
 	return EXIT_USAGE;
+}
+
+/* Refuses an option the command was given but cannot use here: why says
+ * what it needs, or that it has no effect. */
+static int refuse(const Opts *o, int val, const char *why)
+{
+	if (!o->given[val])
+		return 0;
+	char name[32], msg[256];
+	opt_name(val, name, sizeof name);
+	snprintf(msg, sizeof msg, "%s %s: %s", cmd_current ? cmd_name(cmd_current) : "serenity",
+		 name, why);
+	return usage_error("%s", msg);
 }
 
 static int input_error(const Err *e)
@@ -174,7 +209,8 @@ static const char *const *inputs_of(const Opts *o, const char *also, const char 
 	return in;
 }
 
-/* Parses flags after the command word; at most `npos` positionals. */
+/* Parses flags after the command word; at most `npos` positionals.  An
+ * option the running command does not take is refused. */
 static int parse_opts(int argc, char **argv, Opts *o, int npos)
 {
 	static const struct option longopts[] = {
@@ -185,7 +221,7 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 		{"time-limit", required_argument, NULL, 't'},
 		{"plot", required_argument, NULL, 'p'},
 		{"rewrite", no_argument, NULL, 'r'},
-		{"tile", no_argument, NULL, 'T'},
+		{"tile", no_argument, NULL, 'L'},
 		{"max-overhead", required_argument, NULL, 'M'},
 		{"per-channel", no_argument, NULL, 'P'},
 		{"acc-bits", required_argument, NULL, 'a'},
@@ -195,6 +231,8 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 		{"objective", required_argument, NULL, 'O'},
 		{"calib", required_argument, NULL, 'C'},
 		{"input-shape", required_argument, NULL, 'I'},
+		{"trace", required_argument, NULL, 'T'},
+		{"bisect-zero-spill", no_argument, NULL, 'Z'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -205,6 +243,15 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, ":o:d:h", longopts, NULL)) != -1) {
+		if (c > 0 && c < 128 && c != 'h' && opt_doc(c)) {
+			if (cmd_current && !cmd_takes(cmd_current, c)) {
+				char name[32], msg[96];
+				opt_name(c, name, sizeof name);
+				snprintf(msg, sizeof msg, "%s does not take %s", argv[0], name);
+				return usage_error("%s", msg);
+			}
+			o->given[c] = true;
+		}
 		switch (c) {
 		case 'j':
 			o->json = true;
@@ -230,12 +277,15 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 			break;
 		}
 		case 'p':
+			if (!strcmp(optarg, "-"))
+				return usage_error("%s", "--plot wants a file (standard output is the "
+							 "command's report)");
 			o->plot = optarg;
 			break;
 		case 'r':
 			o->rewrite = true;
 			break;
-		case 'T':
+		case 'L':
 			o->tile = true;
 			break;
 		case 'M': {
@@ -270,6 +320,15 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 				return usage_error("%s", e.msg);
 			break;
 		}
+		case 'T':
+			if (!strcmp(optarg, "-"))
+				return usage_error("%s", "--trace wants a file (the simulator writes "
+							 "the waveform there)");
+			o->trace = optarg;
+			break;
+		case 'Z':
+			o->bisect = true;
+			break;
 		case 'O':
 			if (!strcmp(optarg, "peak"))
 				o->objective = DP_PEAK;
@@ -290,7 +349,7 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 			break;
 		}
 		case 'h':
-			fputs(usage_text, stdout);
+			cmd_usage(cmd_current, stdout);
 			exit(0);
 		case ':':
 			return usage_error("option '%s' needs a value", argv[optind - 1]);
@@ -308,6 +367,40 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 		return usage_error("%s needs a MODEL", argv[0]);
 	if (npos)
 		o->model = argv[optind];
+	/* what every command refuses alike */
+	if (o->json && o->out && !strcmp(o->out, "-"))
+		return usage_error("%s", "--json and -o - would both write to standard output");
+	return 0;
+}
+
+/* What only the dp scheduler or a config gives meaning to, refused
+ * without them. */
+static int config_needs(const Opts *o)
+{
+	int rc = 0;
+	if (!o->config)
+		rc = refuse(o, 'z', "sets the SRAM size of a config: it needs --config CFG");
+	if (!rc && o->sched != SCHED_DP)
+		rc = refuse(o, 'O', "is what dp minimizes: it needs --scheduler dp");
+	return rc;
+}
+
+/* --sram SIZE (schedule, compile, run): the SRAM size in c, parsed and
+ * checked as the config's own sram/size is. */
+static int sram_override(const Opts *o, Config *c)
+{
+	if (!o->sram)
+		return 0;
+	Err e;
+	Config t = *c;
+	if (cfg_parse_value("sram/size", "--sram", o->sram, &t.sram_bytes, &e))
+		return usage_error("%s", e.msg);
+	if (cfg_check(&t, &e)) {
+		char msg[NERRMSG + 64];
+		snprintf(msg, sizeof msg, "--sram on %s: %s", o->config, e.msg);
+		return usage_error("%s", msg);
+	}
+	*c = t;
 	return 0;
 }
 
@@ -378,15 +471,6 @@ static int apply_rewrites(const Opts *o, Graph **g, const DpOpts *dp, TileStats 
 		*g = r;
 	}
 	return 0;
-}
-
-/* The commands that do not partition yet refuse --tile rather than
- * ignore it. */
-static int refuse_tile(const Opts *o, const char *cmd)
-{
-	return o->tile ? usage_error("--tile: %s does not partition yet (schedule, export and "
-				     "verify do)", cmd)
-		       : 0;
 }
 
 /* Extra MACs of partitioning, a fraction of the unpartitioned graph's. */
@@ -469,8 +553,8 @@ static int cmd_export(int argc, char **argv)
 				   o.format ? o.format : "none");
 	if (!o.out)
 		return usage_error("%s", "export needs -o FILE ('-' for stdout)");
-	if (onnx && strcmp(o.out, "-") == 0)
-		return usage_error("%s", "export --format onnx needs -o FILE (not stdout)");
+	if (!o.rewrite && (rc = refuse(&o, 't', "bounds the search of --rewrite: it needs --rewrite")))
+		return rc;
 	Err e;
 	const char *in[5];
 	if (strcmp(o.out, "-") != 0 && out_check(o.out, inputs_of(&o, NULL, in), &e))
@@ -554,6 +638,11 @@ static int cmd_schedule(int argc, char **argv)
 	if (o.dump && strcmp(o.dump, "S") != 0 && strcmp(o.dump, "P") != 0)
 		return usage_error("unknown dump '%s' (S: after scheduling, P: after planning)",
 				   o.dump);
+	if ((o.json && (rc = refuse(&o, 'd', "prints on stdout as --json does: one or the other"))) ||
+	    (rc = config_needs(&o)))
+		return rc;
+	if (o.objective != DP_PEAK && !o.config)
+		return usage_error("%s", "--objective traffic and cycles need --config CFG");
 	Err e;
 	const char *in[5];
 	if (o.plot && out_check(o.plot, inputs_of(&o, NULL, in), &e))
@@ -576,6 +665,8 @@ static int cmd_schedule(int argc, char **argv)
 		rc = input_error(&e);
 		goto out;
 	}
+	if (have_cfg && (rc = sram_override(&o, &cfg)))
+		goto out;
 	if (have_cfg)
 		g->acc_bits = cfg.acc_bits;
 	if (o.acc_bits)
@@ -588,10 +679,6 @@ static int cmd_schedule(int argc, char **argv)
 	if (apply_rewrites(&o, &g, &dp, &ts, &rw, &e)) {
 		dp_progress_done(&dp);
 		rc = input_error(&e);
-		goto out;
-	}
-	if (o.objective != DP_PEAK && !have_cfg) {
-		rc = usage_error("%s", "--objective traffic and cycles need --config CFG");
 		goto out;
 	}
 	int64_t *opc = have_cfg ? pipeline_objective(&cfg, g, &dp) : NULL;
@@ -877,6 +964,14 @@ static int cmd_check_config(int argc, char **argv)
 	Err e;
 	if (cfg_read(o.model, &c, &e))
 		return input_error(&e);
+	if (o.json) {
+		printf("{\"file\":");
+		json_str(stdout, o.model);
+		printf(",\"valid\":true,\"config\":");
+		cfg_json(stdout, &c);
+		printf("}\n");
+		return 0;
+	}
 	printf("%s: ok: %s, SRAM %lld bytes (align %d), DMA %d/%d bytes per cycle read/write, "
 	       "latency %d, MAC array %dx%d, vector %d, %d-bit accumulators, %d MHz, "
 	       "%d banks of %d bytes, weight buffer %lld bytes\n",
@@ -908,16 +1003,20 @@ static int cmd_compile(int argc, char **argv)
 	int rc = parse_opts(argc, argv, &o, 1);
 	if (rc)
 		return rc;
-	if ((rc = refuse_tile(&o, "compile")))
-		return rc;
 	if (!o.config || !o.out)
 		return usage_error("%s", "compile needs --config CFG and -o DIR");
+	if (!strcmp(o.out, "-"))
+		return usage_error("%s", "compile -o DIR writes four files: a directory, not stdout");
+	if ((rc = config_needs(&o)))
+		return rc;
 	PipeOpts po;
 	PipeResult r;
 	Err e;
 	const char *in[5];
 	if (pipeline_check_dir(o.out, inputs_of(&o, NULL, in), &e) || pipe_opts(&o, &po, &e))
 		return input_error(&e);
+	if ((rc = sram_override(&o, &po.cfg)))
+		return rc;
 	po.deadline = cmd_start + po.dp.time_limit_s;
 	rc = pipeline_run(&po, &r, &e);
 	dp_progress_done(&po.dp);
@@ -926,13 +1025,27 @@ static int cmd_compile(int argc, char **argv)
 	if (o.sched == SCHED_DP)
 		warn_time_limit(&r.sched, po.dp.time_limit_s);
 	warn_offchip(r.graph, &r.plan);
-	if (pipeline_write(&r, o.out, &e))
+	if (pipeline_write(&r, o.out, &e)) {
 		rc = input_error(&e);
-	else
+	} else if (o.json) {
+		printf("{\"model\":");
+		json_str(stdout, o.model);
+		printf(",\"config\":");
+		json_str(stdout, po.cfg.name);
+		printf(",\"out\":");
+		json_str(stdout, o.out);
+		printf(",\"scheduler\":\"%s\",\"rewrite\":%s,\"instructions\":%zu,"
+		       "\"dram_image_bytes\":%zu,\"arena_bytes\":%lld,\"sram_bytes\":%lld,"
+		       "\"tensors_in_dram\":%d,\"peak_bytes\":%lld}\n",
+		       sched_name(po.sched), po.rewrite ? "true" : "false", r.prog.ninsn,
+		       r.prog.dram_bytes, (long long)r.plan.arena, (long long)po.cfg.sram_bytes,
+		       r.plan.evicted, (long long)r.sched.peak);
+	} else {
 		printf("%s: %zu instructions, %zu bytes of DRAM image, SRAM arena %lld of %lld bytes, "
 		       "%d tensors in DRAM\n",
 		       o.out, r.prog.ninsn, r.prog.dram_bytes, (long long)r.plan.arena,
 		       (long long)po.cfg.sram_bytes, r.plan.evicted);
+	}
 	pipeline_free(&r);
 	return rc;
 }
@@ -943,19 +1056,28 @@ static int cmd_run(int argc, char **argv)
 	int rc = parse_opts(argc, argv, &o, 1);
 	if (rc)
 		return rc;
-	if ((rc = refuse_tile(&o, "run")))
-		return rc;
 	if (!o.config)
 		return usage_error("%s", "run needs --config CFG");
+	bool rtl = o.sim && strcmp(o.sim, "rtl") == 0;
+	if (o.out && !rtl)
+		return usage_error("%s", "run -o DIR keeps the RTL simulator's files: it needs --sim rtl");
+	if (o.out && !strcmp(o.out, "-"))
+		return usage_error("%s", "run -o DIR keeps the RTL simulator's files: a directory, "
+					 "not stdout");
+	if ((!rtl && (rc = refuse(&o, 'T', "is the RTL's waveform: it needs --sim rtl"))) ||
+	    (rc = config_needs(&o)))
+		return rc;
 	PipeOpts po;
 	PipeResult r;
 	Err e;
-	if (pipe_opts(&o, &po, &e))
+	const char *in[5];
+	if ((o.trace && out_check(o.trace, inputs_of(&o, NULL, in), &e)) || pipe_opts(&o, &po, &e))
 		return input_error(&e);
+	if ((rc = sram_override(&o, &po.cfg)))
+		return rc;
 	po.simulate = true;
-	po.rtl = o.sim && strcmp(o.sim, "rtl") == 0;
-	if (o.out && !po.rtl)
-		return usage_error("%s", "run -o DIR keeps the RTL simulator's files: it needs --sim rtl");
+	po.rtl = rtl;
+	po.trace = o.trace;
 	po.work = o.out;
 	po.check_ops = getenv("SERENITY_CHECK_OPS") != NULL; /* debugging: docs/isa.md */
 	po.deadline = cmd_start + po.dp.time_limit_s;
@@ -1003,6 +1125,8 @@ static int cmd_run(int argc, char **argv)
 	double secs = po.rtl ? h->seconds : r.sim_seconds;
 	double err = cycles ? 100.0 * ((double)f->cycles - (double)cycles) / (double)cycles : 0;
 	int64_t spill = port_rd[NPU_CLS_SPILL] + port_wr[NPU_CLS_SPILL];
+	/* computed from the run's cycle count and the config's clock */
+	double latency_ms = (double)cycles / (po.cfg.clock_mhz * 1e3);
 	if (o.json) {
 		printf("{\"model\":");
 		json_str(stdout, o.model);
@@ -1014,6 +1138,7 @@ static int cmd_run(int argc, char **argv)
 			printf(",\"sqnr_db\":%.2f", fmin(r.sqnr_db, 999.0));
 		else
 			printf(",\"sqnr_db\":null");
+		printf(",\"latency_ms\":%.6f,\"clock_mhz\":%d", latency_ms, po.cfg.clock_mhz);
 		printf(",\"sim\":\"%s\",\"scheduler\":\"%s\",\"rewrite\":%s,\"bit_exact\":%s,"
 		       "\"outputs_compared\":%d,\"cycles\":%lld,\"cycles_estimated\":%s,"
 		       "\"estimated_cycles\":%lld,\"estimate_error_percent\":%.2f,"
@@ -1069,6 +1194,8 @@ static int cmd_run(int argc, char **argv)
 		else
 			printf("%-16s %lld (estimated by the cost model)\n", "cycles",
 			       (long long)cycles);
+		printf("%-16s %.4f ms at %d MHz (the cycles over the config's clock)\n", "latency",
+		       latency_ms, po.cfg.clock_mhz);
 		printf("%-16s %lld (%.1f%% of the cycles)\n", "MAC busy", (long long)mac,
 		       cycles ? 100.0 * mac / cycles : 0.0);
 		print_bytes("SRAM peak", peak);
@@ -1110,32 +1237,26 @@ static int cmd_run(int argc, char **argv)
 	return rc;
 }
 
-/* "32KiB,64k,131072": sizes in bytes (K, KiB, M, MiB are binary). */
-static int parse_sizes(const char *list, int64_t *out, int max, int *n)
+/* "32KiB,64 KiB,131072": sizes in the syntax of the config's sram/size
+ * (cfg_parse_value), each named in its message. */
+static int parse_sizes(const char *list, int64_t *out, int max, int *n, Err *e)
 {
 	*n = 0;
-	const char *p = list;
-	while (*p) {
-		char *end;
-		errno = 0;
-		long long v = strtoll(p, &end, 10);
-		if (end == p || errno || v <= 0)
+	for (const char *p = list;; p++) {
+		size_t len = strcspn(p, ",");
+		char item[64];
+		if (*n == max)
+			return err_set(e, "--sram: more than %d sizes", max);
+		if (len >= sizeof item)
+			return err_set(e, "--sram: '%.20s...' is no size", p);
+		memcpy(item, p, len);
+		item[len] = 0;
+		if (cfg_parse_value("sram/size", "--sram", item, &out[(*n)++], e))
 			return -1;
-		int64_t mul = 1;
-		if (!strncmp(end, "KiB", 3) || !strncmp(end, "kiB", 3))
-			mul = 1024, end += 3;
-		else if (!strncmp(end, "MiB", 3))
-			mul = 1024 * 1024, end += 3;
-		else if (*end == 'K' || *end == 'k')
-			mul = 1024, end += 1;
-		else if (*end == 'M')
-			mul = 1024 * 1024, end += 1;
-		if ((*end && *end != ',') || *n == max || v > (1ll << 40) / mul)
-			return -1;
-		out[(*n)++] = v * mul;
-		p = *end ? end + 1 : end;
+		p += len;
+		if (!*p)
+			return 0;
 	}
-	return *n ? 0 : -1;
 }
 
 typedef struct SweepRow {
@@ -1144,7 +1265,8 @@ typedef struct SweepRow {
 	bool exact;
 } SweepRow;
 
-static const char *const sweep_variants[] = {"file", "dp", "dp+rewrite"};
+enum { NSWEEPVAR = 3 };
+static const char *const sweep_variants[NSWEEPVAR] = {"file", "dp", "dp+rewrite"};
 
 typedef struct SweepOut {
 	const char *model;
@@ -1169,31 +1291,122 @@ static int write_sweep_csv(FILE *f, const void *arg)
 	return ferror(f) ? -1 : 0;
 }
 
+/* Spill bytes of the plan po makes at `size` bytes of SRAM (no
+ * simulation), or -1 when it cannot be planned or emitted there. */
+static int64_t spill_at(PipeOpts *po, int64_t size)
+{
+	PipeResult r;
+	Err e;
+	po->cfg.sram_bytes = size;
+	if (cfg_check(&po->cfg, &e) || pipeline_run(po, &r, &e))
+		return -1;
+	int64_t s = offchip_spill_bytes(&r.plan);
+	pipeline_free(&r);
+	return s;
+}
+
+/* The smallest SRAM size at which po's plan spills nothing: sizes are
+ * multiples of the config's granularity (sram/alignment, and the banks'
+ * width: both powers of two), doubled from the smallest until one spills
+ * nothing, then bisected below it.  Bisection takes spill to shrink as the
+ * SRAM grows, which the planner does not prove: the size found spills
+ * nothing and the one a step below it does.  0 when even 1 GiB spills. */
+static int64_t zero_spill_sram(PipeOpts po)
+{
+	int64_t step = po.cfg.sram_align, banks = (int64_t)po.cfg.sram_banks * po.cfg.sram_bank_bytes;
+	step = step > banks ? step : banks;
+	int64_t lo = 0, hi = (1024 + step - 1) / step * step, max = (int64_t)1 << 30;
+	po.simulate = false;
+	for (;;) {
+		if (spill_at(&po, hi) == 0)
+			break;
+		if (hi >= max)
+			return 0;
+		lo = hi;
+		hi = hi * 2 < max ? hi * 2 : max;
+	}
+	while (lo && hi - lo > step) {
+		int64_t mid = lo + (hi - lo) / step / 2 * step;
+		*(spill_at(&po, mid) == 0 ? &hi : &lo) = mid;
+	}
+	return hi;
+}
+
+static void sweep_table(FILE *f, const SweepRow *rows, int nrows)
+{
+	fprintf(f, "%-12s %10s %10s %10s %12s %12s %12s %12s %s\n", "variant", "SRAM", "peak",
+		"SRAM peak", "DRAM read", "DRAM write", "spill", "cycles", "bit-exact");
+	for (int i = 0; i < nrows; i++)
+		fprintf(f, "%-12s %10lld %10lld %10lld %12lld %12lld %12lld %12lld %s\n",
+			sweep_variants[rows[i].variant], (long long)rows[i].sram,
+			(long long)rows[i].peak, (long long)rows[i].sram_peak, (long long)rows[i].rd,
+			(long long)rows[i].wr, (long long)rows[i].spill, (long long)rows[i].cycles,
+			rows[i].exact ? "yes" : "NO");
+}
+
+/* The rows as the CSV has them, and the zero-spill sizes (NULL: not
+ * bisected; 0: none up to 1 GiB, null). */
+static void sweep_json(const char *model, const PipeOpts *po, const SweepRow *rows, int nrows,
+		       const int64_t *zero)
+{
+	printf("{\"model\":");
+	json_str(stdout, model);
+	printf(",\"config\":");
+	json_str(stdout, po->cfg.name);
+	printf(",\"sim\":\"%s\",\"rows\":[", po->rtl ? "rtl" : "fsim");
+	for (int i = 0; i < nrows; i++) {
+		const SweepRow *r = &rows[i];
+		printf("%s{\"variant\":\"%s\",\"sram_bytes\":%lld,\"peak_bytes\":%lld,"
+		       "\"arena_bytes\":%lld,\"sram_peak_bytes\":%lld,\"dram_read_bytes\":%lld,"
+		       "\"dram_write_bytes\":%lld,\"dram_bytes\":%lld,\"compulsory_dram_bytes\":%lld,"
+		       "\"cycles\":%lld,\"bit_exact\":%s,\"spill_dram_bytes\":%lld,"
+		       "\"traffic_floor_bytes\":%lld}",
+		       i ? "," : "", sweep_variants[r->variant], (long long)r->sram,
+		       (long long)r->peak, (long long)r->arena, (long long)r->sram_peak,
+		       (long long)r->rd, (long long)r->wr, (long long)(r->rd + r->wr),
+		       (long long)r->compulsory, (long long)r->cycles, r->exact ? "true" : "false",
+		       (long long)r->spill, (long long)r->floor);
+	}
+	printf("]");
+	if (zero) {
+		printf(",\"zero_spill_sram\":{");
+		for (int v = 0; v < NSWEEPVAR; v++)
+			printf(zero[v] ? "%s\"%s\":%lld" : "%s\"%s\":null", v ? "," : "",
+			       sweep_variants[v], (long long)zero[v]);
+		printf("}");
+	}
+	printf("}\n");
+}
+
 static int cmd_sweep(int argc, char **argv)
 {
-	enum { NSIZES = 64, NVAR = 3 };
+	enum { NSIZES = 64, NVAR = NSWEEPVAR };
 	Opts o;
 	int rc = parse_opts(argc, argv, &o, 1);
 	if (rc)
 		return rc;
-	if ((rc = refuse_tile(&o, "sweep")))
+	if (!o.config || (!o.sram && !o.bisect))
+		return usage_error("%s", "sweep needs --config CFG, and --sram LIST or "
+					 "--bisect-zero-spill");
+	if (o.sram && !o.out && !o.json)
+		return usage_error("%s", "sweep --sram LIST needs -o FILE.csv ('-' for stdout) or "
+					 "--json");
+	if (!o.sram && ((rc = refuse(&o, 'o', "writes the rows of --sram LIST: it needs it")) ||
+			(rc = refuse(&o, 'p', "draws the rows of --sram LIST: it needs it")) ||
+			(rc = refuse(&o, 'S', "simulates the sizes of --sram LIST: it needs it"))))
 		return rc;
-	if (!o.config || !o.sram || !o.out)
-		return usage_error("%s", "sweep needs --config CFG, --sram LIST and -o FILE.csv");
 	int64_t sizes[NSIZES];
-	int nsizes;
-	if (parse_sizes(o.sram, sizes, NSIZES, &nsizes))
-		return usage_error("--sram wants sizes like 32KiB,64KiB,131072, got '%s'", o.sram);
+	int nsizes = 0;
 	PipeOpts po;
 	Err e;
+	if (o.sram && parse_sizes(o.sram, sizes, NSIZES, &nsizes, &e))
+		return usage_error("%s", e.msg);
 	Graph *g = NULL;
 	RefValues ref = {0};
-	SweepRow *rows = calloc((size_t)nsizes * NVAR, sizeof *rows);
+	SweepRow *rows = xmalloc((size_t)(nsizes ? nsizes : 1) * NVAR * sizeof *rows);
 	int nrows = 0;
-	if (!rows)
-		abort();
 	const char *in[5], *in_csv[5];
-	if (out_check(o.out, inputs_of(&o, NULL, in), &e) ||
+	if ((o.out && out_check(o.out, inputs_of(&o, NULL, in), &e)) ||
 	    (o.plot && out_check(o.plot, inputs_of(&o, o.out, in_csv), &e)) ||
 	    pipe_opts(&o, &po, &e) || !(g = model_load_opts(o.model, &o.onnx, &e)) ||
 	    pipeline_npu_check(g, o.model, false, &e) ||
@@ -1237,12 +1450,21 @@ static int cmd_sweep(int argc, char **argv)
 						   r.bit_exact};
 			pipeline_free(&r);
 		}
+	int64_t zero[NVAR];
+	for (int v = 0; o.bisect && v < NVAR; v++) {
+		if (isatty(2))
+			fprintf(stderr, "\r\033[Ksweep: bisecting the zero-spill SRAM of %s",
+				sweep_variants[v]);
+		po.sched = v == 0 ? SCHED_FILE : SCHED_DP;
+		po.rewrite = v == 2;
+		zero[v] = zero_spill_sram(po);
+	}
 	if (isatty(2))
 		fputs("\r\033[K", stderr);
 	/* the CSV and the plot are replaced together, or neither */
 	SweepOut so = {o.model, rows, nrows};
 	OutSet files = {0};
-	if (out_stage(&files, o.out, write_sweep_csv, &so, &e)) {
+	if (o.out && out_stage(&files, o.out, write_sweep_csv, &so, &e)) {
 		rc = input_error(&e);
 		goto out;
 	}
@@ -1272,15 +1494,23 @@ static int cmd_sweep(int argc, char **argv)
 		rc = input_error(&e);
 		goto out;
 	}
-	printf("%s on %s, simulated on %s\n", o.model, po.cfg.name, po.rtl ? "the RTL" : "fsim");
-	printf("%-12s %10s %10s %10s %12s %12s %12s %12s %s\n", "variant", "SRAM", "peak",
-	       "SRAM peak", "DRAM read", "DRAM write", "spill", "cycles", "bit-exact");
-	for (int i = 0; i < nrows; i++)
-		printf("%-12s %10lld %10lld %10lld %12lld %12lld %12lld %12lld %s\n",
-		       sweep_variants[rows[i].variant], (long long)rows[i].sram,
-		       (long long)rows[i].peak, (long long)rows[i].sram_peak, (long long)rows[i].rd,
-		       (long long)rows[i].wr, (long long)rows[i].spill,
-		       (long long)rows[i].cycles, rows[i].exact ? "yes" : "NO");
+	if (o.json) {
+		sweep_json(o.model, &po, rows, nrows, o.bisect ? zero : NULL);
+	} else {
+		/* beside a CSV on stdout, the report goes to stderr */
+		FILE *f = o.out && !strcmp(o.out, "-") ? stderr : stdout;
+		fprintf(f, "%s on %s", o.model, po.cfg.name);
+		if (nrows) {
+			fprintf(f, ", simulated on %s\n", po.rtl ? "the RTL" : "fsim");
+			sweep_table(f, rows, nrows);
+		} else {
+			fputc('\n', f);
+		}
+		for (int v = 0; o.bisect && v < NVAR; v++)
+			fprintf(f, zero[v] ? "zero-spill SRAM %-12s %lld bytes\n"
+					   : "zero-spill SRAM %-12s none up to 1 GiB\n",
+				sweep_variants[v], (long long)zero[v]);
+	}
 	for (int i = 0; i < nrows; i++)
 		if (!rows[i].exact)
 			rc = EXIT_INPUT;
@@ -1330,6 +1560,21 @@ static int cmd_disasm(int argc, char **argv)
 	}
 	free(w);
 	return rc;
+}
+
+/* bench's progress on stderr, for minutes of work: on a terminal, a line
+ * naming what runs now, rewritten in place (and cleared when k == n);
+ * otherwise a final line as each part ends, so that a log shows how far
+ * it got. */
+static void bench_progress(const char *part, const char *net, int k, int n)
+{
+	double t = sched_clock() - cmd_start;
+	if (isatty(2) && k < n)
+		fprintf(stderr, "\r\033[Kbench: %s: %s (%d of %d), %.0f s", part, net, k + 1, n, t);
+	else if (isatty(2))
+		fputs("\r\033[K", stderr);
+	else if (k > 0)
+		fprintf(stderr, "bench: %s: %d of %d done, %.0f s\n", part, k, n, t);
 }
 
 /* One row of the benchmark: every scheduler on g; dp timed `reps` times
@@ -1547,10 +1792,12 @@ static int bench_npu_table(const Opts *o)
 	double err_max = 0;
 	int bad = 0;
 	for (int i = 0; i < zoo_nnets; i++) {
+		bench_progress("the NPU", zoo_nets[i].name, i, zoo_nnets);
 		int rc = bench_npu(o, &c, zoo_nets[i].name, &err_max, &bad);
 		if (rc)
 			return rc;
 	}
+	bench_progress("the NPU", "", zoo_nnets, zoo_nnets);
 	printf("largest estimate error %.1f%% (goal: 5%%); %d failed checks\n", err_max, bad);
 	return bad ? EXIT_INPUT : 0;
 }
@@ -1561,13 +1808,16 @@ static int cmd_bench(int argc, char **argv)
 	int rc = parse_opts(argc, argv, &o, 0);
 	if (rc)
 		return rc;
-	if ((rc = refuse_tile(&o, "bench")))
-		return rc;
+	setvbuf(stdout, NULL, _IOLBF, 0); /* each row as it is done, piped too */
 	if (o.sim) {
 		if (!o.config)
 			return usage_error("%s", "bench --sim needs --config CFG");
 		return bench_npu_table(&o);
 	}
+	static const int simonly[] = {'s', 'O', 'r', 'P'};
+	for (int i = 0; i < 4; i++)
+		if ((rc = refuse(&o, simonly[i], "is for the NPU's table: it needs --sim")))
+			return rc;
 	Config c; /* read first: a bad config fails before the long part */
 	Err ce;
 	if (o.config && cfg_read(o.config, &c, &ce))
@@ -1584,6 +1834,7 @@ static int cmd_bench(int argc, char **argv)
 		Graph *g = zoo_build(zoo_nets[i].name, &e);
 		if (!g)
 			return input_error(&e);
+		bench_progress("peaks", zoo_nets[i].name, i, zoo_nnets + 1);
 		double rb, rd, rr, r = bench_row(g, zoo_nets[i].name, REPS, 0, &rb, &rd, &rr);
 		ir_free(g);
 		if (r == 0)
@@ -1604,8 +1855,10 @@ static int cmd_bench(int argc, char **argv)
 	if (!g)
 		return input_error(&e);
 	double rb, rd, rr;
+	bench_progress("peaks", "random-400", zoo_nnets, zoo_nnets + 1);
 	double r = bench_row(g, "random-400", 1, limit, &rb, &rd, &rr);
 	ir_free(g);
+	bench_progress("peaks", "", zoo_nnets + 1, zoo_nnets + 1);
 	if (r == 0)
 		return EXIT_INPUT;
 	if (!o.config) {
@@ -1623,11 +1876,13 @@ static int cmd_bench(int argc, char **argv)
 		Graph *z = zoo_build(zoo_nets[i].name, &e);
 		if (!z)
 			return input_error(&e);
+		bench_progress("traffic", zoo_nets[i].name, i, zoo_nnets);
 		rc = bench_traffic(z, zoo_nets[i].name, c, lt, lf);
 		ir_free(z);
 		if (rc)
 			return rc;
 	}
+	bench_progress("traffic", "", zoo_nnets, zoo_nnets);
 	printf("geomean file/dp      %.2fx %.2fx %.2fx %.2fx at 32, 64, 128, 256 KiB (paper: 1.52x "
 	       "1.49x 1.51x 1.76x)\n",
 	       exp(lt[0] / zoo_nnets), exp(lt[1] / zoo_nnets), exp(lt[2] / zoo_nnets),
@@ -1638,50 +1893,158 @@ static int cmd_bench(int argc, char **argv)
 	return 0;
 }
 
-typedef struct Command {
+struct Command {
 	const char *name;
 	int (*run)(int argc, char **argv);
-} Command;
+	const char *args;  /* its usage line after the name: every option it takes */
+	const char *about;
+	const char *opts;  /* the options it takes, by letter (opt_docs) */
+};
 
 static const Command commands[] = {
-	{"zoo", cmd_zoo},
-	{"export", cmd_export},
-	{"schedule", cmd_schedule},
-	{"verify", cmd_verify},
-	{"check-config", cmd_check_config},
-	{"compile", cmd_compile},
-	{"run", cmd_run},
-	{"disasm", cmd_disasm},
-	{"sweep", cmd_sweep},
-	{"bench", cmd_bench},
+	{"zoo", cmd_zoo, "[--json]", "list the built-in networks", "j"},
+	{"export", cmd_export,
+	 "MODEL --format graph|onnx -o FILE [--rewrite] [--tile [--max-overhead PCT]]\n"
+	 "       [--time-limit S] [--acc-bits N] [--input-shape NAME=DIMS]",
+	 "write MODEL as a plain graph or ONNX", "fortaLMI"},
+	{"schedule", cmd_schedule,
+	 "MODEL [--scheduler dp|file|bfs|dfs] [--rewrite] [--tile [--max-overhead PCT]]\n"
+	 "       [--time-limit S] [--acc-bits N] [--config CFG [--sram SIZE] [--objective O]]\n"
+	 "       [--plot FILE.svg] [--json | -d S|P] [--input-shape NAME=DIMS]",
+	 "order the ops, report the peak memory (and with CFG the off-chip plan; --tile:\n"
+	 "not yet with CFG)",
+	 "jsrtacOzpdLMI"},
+	{"verify", cmd_verify,
+	 "MODEL --rewrite|--tile [--max-overhead PCT] [--per-channel] [--calib DIR]\n"
+	 "       [--time-limit S] [--json] [--input-shape NAME=DIMS]",
+	 "run the graph and its rewrite (or its partitioned graph) in the int8 reference\n"
+	 "interpreter, compare every bit",
+	 "jrPCtLMI"},
+	{"check-config", cmd_check_config, "CFG [--json]",
+	 "validate an accelerator config (XML); --json prints it, every element by its path", "j"},
+	{"compile", cmd_compile,
+	 "MODEL --config CFG -o DIR [--sram SIZE] [--scheduler S] [--objective O] [--rewrite]\n"
+	 "       [--time-limit S] [--per-channel] [--calib DIR] [--json] [--input-shape NAME=DIMS]",
+	 "command stream, listing, DRAM image, memory map into DIR", "jcozsOrtPCI"},
+	{"run", cmd_run,
+	 "MODEL --config CFG [--sim fsim|rtl] [--sram SIZE] [--scheduler S] [--objective O]\n"
+	 "       [--rewrite] [--time-limit S] [--per-channel] [--calib DIR] [--json]\n"
+	 "       [-o DIR] [--trace FILE.fst] [--input-shape NAME=DIMS]",
+	 "compile, simulate, compare with the reference; -o DIR and --trace need --sim rtl",
+	 "jcSzsOrtPCoTI"},
+	{"disasm", cmd_disasm, "STREAM", "list a command stream (stream.bin)", ""},
+	{"sweep", cmd_sweep,
+	 "MODEL --config CFG [--sram LIST -o FILE.csv [--plot FILE.svg]] [--bisect-zero-spill]\n"
+	 "       [--sim fsim|rtl] [--objective O] [--time-limit S] [--per-channel] [--calib DIR]\n"
+	 "       [--json] [--input-shape NAME=DIMS]",
+	 "file, dp and dp+rewrite at each SRAM size of LIST (-o FILE.csv, or --json), and\n"
+	 "with --bisect-zero-spill each one's smallest SRAM that spills nothing",
+	 "jcozpZSOtPCI"},
+	{"bench", cmd_bench,
+	 "[--time-limit S] [--config CFG [--sim fsim|rtl [--scheduler S] [--objective O]\n"
+	 "       [--rewrite] [--per-channel]]]",
+	 "every scheduler on the zoo and a random DAG; with CFG, DRAM traffic at\n"
+	 "32-256 KiB; with --sim, the NPU on the zoo: cycles against the estimate,\n"
+	 "port against plan, roofline",
+	 "tcSsOrP"},
 };
+enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
+
+static bool cmd_takes(const Command *c, int val)
+{
+	return strchr(c->opts, val) != NULL;
+}
+
+static const char *cmd_name(const Command *c)
+{
+	return c->name;
+}
+
+/* text, its lines after the first indented by `indent` spaces. */
+static void put_indented(FILE *f, const char *text, int indent)
+{
+	for (const char *t = text; *t; t++) {
+		fputc(*t, f);
+		if (*t == '\n')
+			fprintf(f, "%*s", indent, "");
+	}
+	fputc('\n', f);
+}
+
+static void put_option(FILE *f, const OptDoc *d)
+{
+	fprintf(f, "  %-20s ", d->flag);
+	put_indented(f, d->help, 23);
+}
+
+/* Its usage line, what it does and its options, each with its help. */
+static void cmd_usage(const Command *c, FILE *f)
+{
+	fprintf(f, "usage: serenity %s %s\n\n%s\n", c->name, c->args, c->about);
+	if (!*c->opts)
+		return;
+	fputs("\noptions:\n", f);
+	for (const char *v = c->opts; *v; v++)
+		put_option(f, opt_doc(*v));
+}
+
+/* The commands' usage lines, then every option. */
+static void usage(FILE *f)
+{
+	fputs("usage: serenity COMMAND [ARGS]   (serenity COMMAND --help: its usage and options)\n"
+	      "\n"
+	      "MODEL is zoo:NAME, a .onnx file, a plain graph file (node NAME BYTES [INPUT ...])\n"
+	      "or random:OPS[:SEED], a seeded random DAG.\n\ncommands:\n",
+	      f);
+	for (int i = 0; i < NCOMMANDS; i++) {
+		fprintf(f, "  %s %s\n      ", commands[i].name, commands[i].args);
+		put_indented(f, commands[i].about, 6);
+	}
+	fputs("  help [COMMAND]\n      this text, or a command's\n\noptions:\n", f);
+	for (int i = 0; i < NOPTDOCS; i++)
+		put_option(f, &opt_docs[i]);
+}
+
+static const Command *cmd_find(const char *name)
+{
+	for (int i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fputs(usage_text, stderr);
+		usage(stderr);
 		return EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
 	cmd_start = sched_clock();
 	cleanup_install(); /* an interrupted command leaves no temporary behind */
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
-		fputs(usage_text, stdout);
+		if (argc > 2 && !cmd_find(argv[2]))
+			return usage_error("unknown command '%s'", argv[2]);
+		if (argc > 3)
+			return usage_error("unexpected argument '%s'", argv[3]);
+		if (argc > 2)
+			cmd_usage(cmd_find(argv[2]), stdout);
+		else
+			usage(stdout);
 		return 0;
 	}
 	if (!strcmp(cmd, "--version")) {
 		printf("serenity %s\n", SERENITY_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (!strcmp(cmd, commands[i].name)) {
-			int rc = commands[i].run(argc - 1, argv + 1);
-			/* what was printed must have arrived, or the run failed */
-			if (fflush(stdout) != 0 || ferror(stdout)) {
-				fprintf(stderr, "serenity: standard output: write error\n");
-				return rc ? rc : EXIT_INPUT;
-			}
-			return rc;
-		}
-	return usage_error("unknown command '%s'", cmd);
+	cmd_current = cmd_find(cmd);
+	if (!cmd_current)
+		return usage_error("unknown command '%s'", cmd);
+	int rc = cmd_current->run(argc - 1, argv + 1);
+	/* what was printed must have arrived, or the run failed */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "serenity: standard output: write error\n");
+		return rc ? rc : EXIT_INPUT;
+	}
+	return rc;
 }

@@ -304,5 +304,114 @@ grep -q '"offchip_method":"sweep","offchip_fallback":true' "$W/out" && ok ||
 [ "$(grep -c 'warning: off-chip plan of 20000 tensors' "$W/err")" = 1 ] && ok ||
 	bad "random:20000:1 --config: no off-chip warning: $(cat "$W/err")"
 
+# Issue 15's rough edges.  Every option a command takes has an effect, or
+# is refused: exit 2, one line naming the command and the option.
+refused() { # refused OPTION CMD...
+	opt=$1; shift
+	expect 2 "$S" "$@"
+	[ "$(wc -l <"$W/err")" -eq 1 ] && grep -q -- "$opt" "$W/err" && ok || bad "$*: $(cat "$W/err")"
+}
+refused "run does not take --format" run zoo:swiftnet-hpd --config "$C/npu-64k.xml" --format graph
+refused "zoo does not take --sram" zoo --sram 32KiB
+refused "check-config does not take --rewrite" check-config "$C/npu-64k.xml" --rewrite
+refused "disasm does not take --json" disasm "$W/c1/stream.bin" --json
+refused "sweep does not take --rewrite" sweep zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram 32KiB -o "$W/x.csv" --rewrite
+refused "sweep does not take --scheduler" sweep zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram 32KiB -o "$W/x.csv" --scheduler file
+refused "verify does not take --config" verify zoo:swiftnet-hpd --rewrite --config "$C/npu-64k.xml"
+refused "bench --rewrite: .* needs --sim" bench --rewrite
+refused "export --time-limit: .*needs --rewrite" export zoo:swiftnet-hpd --format graph -o "$W/x.graph" --time-limit 5
+refused "schedule -d: .*--json" schedule zoo:swiftnet-hpd --json -d S
+refused "schedule --objective: .*--scheduler dp" schedule zoo:swiftnet-hpd --config "$C/npu-64k.xml" --scheduler file --objective traffic
+refused "compile --objective: .*--scheduler dp" compile zoo:swiftnet-hpd --config "$C/npu-64k.xml" -o "$W/x" --scheduler file --objective traffic
+refused "schedule --sram: .*--config" schedule zoo:swiftnet-hpd --sram 32KiB
+refused "run --trace: .*--sim rtl" run zoo:swiftnet-hpd --config "$C/npu-64k.xml" --trace "$W/t.fst"
+refused "sweep -o: .*--sram LIST" sweep zoo:swiftnet-hpd --config "$C/npu-64k.xml" --bisect-zero-spill -o "$W/x.csv"
+[ ! -e "$W/x.csv" ] && [ ! -e "$W/x.graph" ] && [ ! -e "$W/x" ] && ok || bad "a refused command wrote its output"
+
+# --sram SIZE sets the config's SRAM: npu-64k at 32 KiB is npu-32k (the
+# configs differ in nothing else), in the plan and in the command stream.
+expect 0 "$S" schedule zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram 32KiB --json
+cp "$W/out" "$W/s64as32.json"
+expect 0 "$S" schedule zoo:swiftnet-hpd --config "$C/npu-32k.xml" --json
+[ "$(json_int sram_bytes <"$W/s64as32.json")" = 32768 ] &&
+	[ "$(json_int dram_read_bytes <"$W/s64as32.json")" = "$(json_int dram_read_bytes <"$W/out")" ] && ok ||
+	bad "schedule --sram 32KiB on npu-64k is not npu-32k"
+expect 0 "$S" compile zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram '32 KiB' -o "$W/c64as32"
+expect 0 "$S" compile zoo:swiftnet-hpd --config "$C/npu-32k.xml" -o "$W/c32"
+cmp -s "$W/c32/stream.bin" "$W/c64as32/stream.bin" && ok || bad "compile --sram 32KiB on npu-64k differs from npu-32k"
+expect 0 "$S" run zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram 32768 --json
+[ "$(json_int sram_bytes <"$W/out")" = 32768 ] && ok || bad "run --sram: $(cat "$W/out")"
+# run --json: latency_ms is the cycles over the config's clock (500 MHz)
+awk -v c="$(json_int cycles <"$W/out")" -v l="$(grep -o '"latency_ms":[0-9.]*' "$W/out" | cut -d: -f2)" \
+	'BEGIN { d = c / 500000 - l; exit !(l > 0 && d < 1e-6 && d > -1e-6) }' && ok ||
+	bad "run --json latency_ms: $(cat "$W/out")"
+expect 0 "$S" run zoo:swiftnet-hpd --config "$C/npu-64k.xml"
+grep -q '^latency  *[0-9.]* ms at 500 MHz' "$W/out" && ok || bad "run: no latency line"
+
+# One size syntax, the config's (docs/config.md), on the command line too.
+refused "'64k': unit k is ambiguous" run zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram 64k
+refused "'32KB': unit KB is ambiguous" sweep zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram 32KiB,32KB -o "$W/x.csv"
+refused "'2 GiB' is out of range" schedule zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram '2 GiB'
+refused "sram/size 1040 is not a multiple" run zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram 1040
+sed 's|<size>64 KiB</size>|<size>64k</size>|' "$C/npu-64k.xml" >"$W/k.xml"
+expect 1 "$S" check-config "$W/k.xml"
+grep -q "sram/size '64k': unit k is ambiguous" "$W/err" && ok || bad "XML 64k: $(cat "$W/err")"
+
+# --json: a JSON object from every command that takes it.
+expect 0 "$S" check-config "$C/npu-64k.xml" --json
+grep -q '^{"file":".*npu-64k.xml","valid":true,"config":{"name":"npu-64k","sram/size":65536,.*"clock-mhz":500}}$' "$W/out" &&
+	ok || bad "check-config --json: $(cat "$W/out")"
+expect 0 "$S" compile zoo:swiftnet-hpd --config "$C/npu-64k.xml" -o "$W/cj" --json
+[ "$(json_int instructions <"$W/out")" -eq "$(grep -cv '^#' "$W/cj/stream.lst")" ] && ok ||
+	bad "compile --json: $(cat "$W/out")"
+
+# -o - is standard output: the sweep's CSV there (its table on stderr), no
+# file named '-' (ONNX: onnx.sh).
+mkdir "$W/dash" && cd "$W/dash" || exit 1
+expect 0 "$S" sweep zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram 32KiB,256KiB -o -
+cmp -s "$W/out" "$W/s.csv" && [ ! -e - ] && grep -q '^dp+rewrite ' "$W/err" && ok ||
+	bad "sweep -o -: $(head -2 "$W/out")"
+cd - >/dev/null || exit 1
+refused "--json and -o -" sweep zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram 32KiB -o - --json
+refused "compile -o DIR .*not stdout" compile zoo:swiftnet-hpd --config "$C/npu-64k.xml" -o -
+
+# sweep --json: the CSV's rows; --bisect-zero-spill: per variant the
+# smallest SRAM (a multiple of 32 on npu-64k) whose plan spills nothing,
+# checked on fsim: nothing spilled there, something 32 bytes below.
+expect 0 "$S" sweep zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram 32KiB,256KiB --json --bisect-zero-spill
+[ "$(grep -o '"variant":' "$W/out" | wc -l)" -eq 6 ] && ok || bad "sweep --json rows: $(cat "$W/out")"
+z=$(grep -o '"dp+rewrite":[0-9]*}' "$W/out" | tr -dc 0-9)
+if [ -n "$z" ] && [ $((z % 32)) -eq 0 ]; then
+	expect 0 "$S" sweep zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram $((z - 32)),$z -o "$W/z.csv"
+	awk -F, -v z="$z" '$2 == "dp+rewrite" { s[$3 == z] = $13 } END { exit !(s[1] == 0 && s[0] > 0) }' "$W/z.csv" &&
+		ok || bad "zero-spill SRAM $z: $(cat "$W/z.csv")"
+else
+	bad "sweep --bisect-zero-spill: $(cat "$W/out")"
+fi
+expect 0 "$S" sweep zoo:swiftnet-hpd --config "$C/npu-64k.xml" --bisect-zero-spill
+grep -q "^zero-spill SRAM dp+rewrite  *$z bytes$" "$W/out" && ok || bad "sweep --bisect-zero-spill text: $(cat "$W/out")"
+
+# serenity CMD --help: that command's usage, every option it takes on its
+# usage line.
+for cmd in zoo export schedule verify check-config compile run disasm sweep bench; do
+	expect 0 "$S" $cmd --help
+	head -n 1 "$W/out" | grep -q "^usage: serenity $cmd " && ok || bad "$cmd --help: $(head -n 1 "$W/out")"
+	awk '/^$/ { exit } { print }' "$W/out" >"$W/usage"
+	for flag in $(awk '/^options:/ { on = 1; next } on && /^  -/ { print $1 }' "$W/out" | tr -d ,); do
+		[ "$flag" = -h ] || grep -q -- "$flag" "$W/usage" || bad "$cmd: usage line omits $flag"
+	done
+	"$S" help $cmd | cmp -s - "$W/out" && ok || bad "help $cmd differs from $cmd --help"
+done
+"$S" sweep -h | head -n 3 | grep -q -- '--sim fsim|rtl.*--objective' && ok || bad "sweep -h: $(head -n 3 "$W/out")"
+
+# Progress on stderr for long waits, also when it is not a terminal: bench
+# (a line as each part ends), the RTL simulator's build (here one that
+# fails after 2 s: no Verilator needed).
+expect 0 "$S" bench --time-limit 1
+grep -q '^bench: peaks: 5 of 5 done' "$W/err" && ok || bad "bench: no progress: $(cat "$W/err")"
+printf '#!/bin/sh\nsleep 2\nexit 1\n' >"$W/verilator" && chmod +x "$W/verilator"
+expect 1 env XDG_CACHE_HOME="$W/cache" VERILATOR="$W/verilator" "$S" run zoo:swiftnet-hpd --config "$C/npu-tiny.xml" --sim rtl
+grep -q '^serenity: building the RTL simulator for npu-tiny' "$W/err" && ok || bad "no build progress: $(cat "$W/err")"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -46,8 +46,10 @@ expect 0 "$S" export zoo:swiftnet-hpd --rewrite --format onnx -o "$W/rw.onnx"
 a=$("$S" schedule zoo:swiftnet-hpd --rewrite --json | json_int peak_bytes)
 b=$("$S" schedule "$W/rw.onnx" --json | json_int peak_bytes)
 [ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "rewritten swiftnet-hpd: peak $a, $b through ONNX"
-# export refuses stdout; a failed export leaves no file
-expect 2 "$S" export zoo:swiftnet-hpd --format onnx -o -
+# -o - is stdout (issue 15), the same bytes; a failed export leaves no file
+expect 0 "$S" export zoo:swiftnet-hpd --format onnx -o -
+"$S" export zoo:swiftnet-hpd --format onnx -o "$W/dash.onnx" && cmp -s "$W/out" "$W/dash.onnx" && ok ||
+	bad "export --format onnx -o - differs from the file"
 expect 1 "$S" export "$W/trunc.onnx" --format onnx -o "$W/no.onnx"
 [ ! -e "$W/no.onnx" ] && [ ! -e "$W/no.onnx.tmp" ] && ok || bad "half-written no.onnx"
 
