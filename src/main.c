@@ -385,6 +385,14 @@ static int config_needs(const Opts *o)
 	return rc;
 }
 
+/* Only the partial sums of rewritten convolutions have the accumulator's
+ * width. */
+static int acc_bits_needs_rewrite(const Opts *o)
+{
+	return refuse(o, 'a', "sets the width of the partial sums --rewrite makes: it needs "
+			      "--rewrite");
+}
+
 /* --sram SIZE (schedule, compile, run): the SRAM size in c, parsed and
  * checked as the config's own sram/size is. */
 static int sram_override(const Opts *o, Config *c)
@@ -553,7 +561,8 @@ static int cmd_export(int argc, char **argv)
 				   o.format ? o.format : "none");
 	if (!o.out)
 		return usage_error("%s", "export needs -o FILE ('-' for stdout)");
-	if (!o.rewrite && (rc = refuse(&o, 't', "bounds the search of --rewrite: it needs --rewrite")))
+	if (!o.rewrite && ((rc = refuse(&o, 't', "bounds the search of --rewrite: it needs --rewrite")) ||
+			   (rc = acc_bits_needs_rewrite(&o))))
 		return rc;
 	Err e;
 	const char *in[5];
@@ -639,7 +648,7 @@ static int cmd_schedule(int argc, char **argv)
 		return usage_error("unknown dump '%s' (S: after scheduling, P: after planning)",
 				   o.dump);
 	if ((o.json && (rc = refuse(&o, 'd', "prints on stdout as --json does: one or the other"))) ||
-	    (rc = config_needs(&o)))
+	    (rc = config_needs(&o)) || (!o.rewrite && (rc = acc_bits_needs_rewrite(&o))))
 		return rc;
 	if (o.objective != DP_PEAK && !o.config)
 		return usage_error("%s", "--objective traffic and cycles need --config CFG");

@@ -321,6 +321,8 @@ refused "verify does not take --config" verify zoo:swiftnet-hpd --rewrite --conf
 refused "bench --rewrite: .* needs --sim" bench --rewrite
 refused "export --time-limit: .*needs --rewrite" export zoo:swiftnet-hpd --format graph -o "$W/x.graph" --time-limit 5
 refused "schedule -d: .*--json" schedule zoo:swiftnet-hpd --json -d S
+refused "schedule --acc-bits: .*needs --rewrite" schedule zoo:swiftnet-hpd --acc-bits 16
+refused "export --acc-bits: .*needs --rewrite" export zoo:swiftnet-hpd --format graph -o "$W/x.graph" --acc-bits 16
 refused "schedule --objective: .*--scheduler dp" schedule zoo:swiftnet-hpd --config "$C/npu-64k.xml" --scheduler file --objective traffic
 refused "compile --objective: .*--scheduler dp" compile zoo:swiftnet-hpd --config "$C/npu-64k.xml" -o "$W/x" --scheduler file --objective traffic
 refused "schedule --sram: .*--config" schedule zoo:swiftnet-hpd --sram 32KiB
