@@ -370,6 +370,8 @@ static int parse_opts(int argc, char **argv, Opts *o, int npos)
 	/* what every command refuses alike */
 	if (o->json && o->out && !strcmp(o->out, "-"))
 		return usage_error("%s", "--json and -o - would both write to standard output");
+	if (!o->tile)
+		return refuse(o, 'M', "is the budget of --tile: it needs --tile");
 	return 0;
 }
 
@@ -561,8 +563,9 @@ static int cmd_export(int argc, char **argv)
 				   o.format ? o.format : "none");
 	if (!o.out)
 		return usage_error("%s", "export needs -o FILE ('-' for stdout)");
-	if (!o.rewrite && ((rc = refuse(&o, 't', "bounds the search of --rewrite: it needs --rewrite")) ||
-			   (rc = acc_bits_needs_rewrite(&o))))
+	if ((!o.rewrite && !o.tile &&
+	     (rc = refuse(&o, 't', "bounds the dp searches of --rewrite and --tile: it needs one"))) ||
+	    (!o.rewrite && (rc = acc_bits_needs_rewrite(&o))))
 		return rc;
 	Err e;
 	const char *in[5];
