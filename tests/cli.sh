@@ -319,7 +319,7 @@ refused "sweep does not take --rewrite" sweep zoo:swiftnet-hpd --config "$C/npu-
 refused "sweep does not take --scheduler" sweep zoo:swiftnet-hpd --config "$C/npu-64k.xml" --sram 32KiB -o "$W/x.csv" --scheduler file
 refused "verify does not take --config" verify zoo:swiftnet-hpd --rewrite --config "$C/npu-64k.xml"
 refused "bench --rewrite: .* needs --sim" bench --rewrite
-refused "export --time-limit: .*needs --rewrite" export zoo:swiftnet-hpd --format graph -o "$W/x.graph" --time-limit 5
+refused "export --time-limit: .*it needs one" export zoo:swiftnet-hpd --format graph -o "$W/x.graph" --time-limit 5
 refused "schedule -d: .*--json" schedule zoo:swiftnet-hpd --json -d S
 refused "schedule --acc-bits: .*needs --rewrite" schedule zoo:swiftnet-hpd --acc-bits 16
 refused "export --acc-bits: .*needs --rewrite" export zoo:swiftnet-hpd --format graph -o "$W/x.graph" --acc-bits 16
