@@ -648,6 +648,8 @@ int ir_copy_op(Graph *dst, const Graph *src, int o, const int *ins)
 	memcpy(c->perm, op->perm, sizeof c->perm);
 	c->shape = op->shape;
 	c->otype = op->otype ? arena_strdup(dst->arena, op->otype) : NULL;
+	c->region = op->region;
+	c->band = op->band;
 	if (op->weight >= 0)
 		c->weight = copy_const(dst, src, op->name, ".w", op->weight);
 	if (op->bias >= 0)

@@ -139,6 +139,8 @@ typedef struct Op {
 	int perm[4];   /* OP_TRANSPOSE */
 	Shape shape;   /* OP_RESHAPE: the output shape */
 	const char *otype; /* ONNX op_type of an imported op; NULL otherwise */
+	int region, band; /* spatial partitioning (tile.c): the op computes band
+	                   * `band` (1..) of region `region` (1..); 0, 0 otherwise */
 } Op;
 
 

@@ -136,6 +136,59 @@ static void piece_free(Piece *p)
 	free(p->outb);
 }
 
+/* Whether ops [a0, a0 + n) and [b0, b0 + n) are mirror images in the
+ * memory model: op by op the same kind and bytes, inputs made at the same
+ * place in their own run or the very same tensor, readers likewise. */
+static bool mirrored(const Graph *g, int a0, int b0, int n)
+{
+	for (int k = 0; k < n; k++) {
+		const Op *x = &g->ops[a0 + k], *y = &g->ops[b0 + k];
+		if (x->kind != y->kind || x->nin != y->nin || x->nout != 1 || y->nout != 1)
+			return false;
+		for (int j = 0; j < x->nin; j++) {
+			int tx = x->in[j], ty = y->in[j];
+			int px = g->tensors[tx].producer, py = g->tensors[ty].producer;
+			if (px >= a0 && px < a0 + n ? py != px - a0 + b0 : ty != tx)
+				return false;
+		}
+		const Tensor *tx = &g->tensors[x->out[0]], *ty = &g->tensors[y->out[0]];
+		if (tx->bytes != ty->bytes || tx->output || ty->output || tx->in_dram != ty->in_dram ||
+		    tx->ncons != ty->ncons)
+			return false;
+		for (int j = 0; j < tx->ncons; j++) {
+			int cx = tx->cons[j], cy = ty->cons[j];
+			if (cx >= a0 && cx < a0 + n ? cy != cx - a0 + b0 : cy != cx)
+				return false;
+		}
+	}
+	return true;
+}
+
+/* Interchangeable bands (tile.c).  Bands b and b + 1 of a region whose ops
+ * are mirror images (one run of ops each) can trade places in any order
+ * without changing a step, so some optimal order runs their first ops in
+ * band order: that edge only breaks the symmetry (n interchangeable bands
+ * otherwise make the search visit every subset of finished bands).
+ * extra[v] receives the local op that must run before local op v, or -1. */
+static void band_edges(const Graph *g, int first, int last, int *extra)
+{
+	for (int v = 0; v <= last - first; v++)
+		extra[v] = -1;
+	int a0 = -1, an = 0;  /* the last run of one band: start, length */
+	for (int o = first; o <= last;) {
+		const Op *op = &g->ops[o];
+		int e = o + 1;
+		while (e <= last && g->ops[e].region == op->region && g->ops[e].band == op->band)
+			e++;
+		if (op->band > 0 && a0 >= 0 && g->ops[a0].region == op->region &&
+		    g->ops[a0].band + 1 == op->band && an == e - o && mirrored(g, a0, o, an))
+			extra[o - first] = a0 - first;
+		a0 = op->band > 0 ? o : -1;
+		an = e - o;
+		o = e;
+	}
+}
+
 /* Builds the piece of ops [first, last]; the ops before first have run. */
 static void piece_build(const Graph *g, int first, int last, Piece *p)
 {
@@ -210,7 +263,9 @@ static void piece_build(const Graph *g, int first, int last, Piece *p)
 		cap_out += g->ops[o].nout;
 	}
 	p->in = xmalloc(cap_in * sizeof *p->in);
-	p->pred = xmalloc(cap_in * sizeof *p->pred);
+	p->pred = xmalloc((cap_in + m) * sizeof *p->pred);
+	int *extra = xmalloc(m * sizeof *extra);
+	band_edges(g, first, last, extra);
 	p->out = xmalloc(cap_out * sizeof *p->out);
 	p->outb = xcalloc(m, sizeof *p->outb);
 	int ni = 0, no = 0, np = 0;
@@ -230,6 +285,10 @@ static void piece_build(const Graph *g, int first, int last, Piece *p)
 				p->pred[np++] = u;
 			}
 		}
+		if (extra[v] >= 0 && pred_of[extra[v]] != v) {
+			pred_of[extra[v]] = v;
+			p->pred[np++] = extra[v];
+		}
 		for (int i = 0; i < op->nout; i++) {
 			p->out[no++] = loc[op->out[i]];
 			p->outb[v] += mem_made_bytes(g, op->out[i]);
@@ -239,6 +298,7 @@ static void piece_build(const Graph *g, int first, int last, Piece *p)
 		p->pred_off[v + 1] = np;
 	}
 	free(pred_of);
+	free(extra);
 	p->succ_off = xcalloc(m + 1, sizeof *p->succ_off);
 	p->succ = xmalloc((np ? np : 1) * sizeof *p->succ);
 	for (int j = 0; j < np; j++)
@@ -326,8 +386,8 @@ static bool obj_forced(const Obj *o, int64_t g, int64_t step)
 	return o->kind == DP_PEAK ? step <= max64(g, o->floor) : step <= o->cap;
 }
 
-#ifndef NDEBUG
-/* Invariant checked in debug builds: order[] respects the piece's edges. */
+/* Whether order[] respects the piece's edges (a heuristic order may break
+ * a band edge; the search's orders never do). */
 static bool piece_order_ok(const Piece *p, const int *order)
 {
 	unsigned char *done = xcalloc(p->m, 1);
@@ -341,7 +401,6 @@ static bool piece_order_ok(const Piece *p, const int *order)
 	free(done);
 	return ok;
 }
-#endif
 
 /* The objective's value of a local order of the piece (as a key). */
 static int64_t piece_value(const Piece *p, const int *order, const Obj *o)
@@ -944,8 +1003,9 @@ static int64_t solve_piece(Search *s, const Piece *p, const int *const *heur, in
 	/* Upper bound: the best heuristic order, restricted to the piece. */
 	int64_t best = INT64_MAX;
 	for (int h = 0; h < nheur; h++) {
+		if (!piece_order_ok(p, heur[h]))
+			continue; /* an upper bound all the same, but the search's must be one */
 		int64_t pk = piece_value(p, heur[h], &s->obj);
-		assert(piece_order_ok(p, heur[h]));
 		if (pk < best) {
 			best = pk;
 			memcpy(order, heur[h], m * sizeof *order);

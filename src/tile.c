@@ -161,6 +161,7 @@ typedef struct Build {
 	int *first; /* f's first op of band i of v (its slices, then it): first[(v - a) * n + i] */
 	int *wconst; /* per region op: f's weight and bias constants of its first band */
 	const int *map; /* g's tensors made before the region -> f's */
+	int region;     /* Op.region of the band ops */
 } Build;
 
 /* The tensor of f holding input k of op v in band i, and its first row. */
@@ -254,6 +255,10 @@ static int band_op(Build *B, int v, int i, Err *e)
 	}
 	d->relu = op->relu;
 	ir_copy_qparams(f, d, op, 0, g->tensors[op->out[0]].shape.c);
+	for (int o = B->first[(v - B->a) * B->n + i]; o < f->nops; o++) { /* it and its slices */
+		f->ops[o].region = B->region;
+		f->ops[o].band = i + 1;
+	}
 	f->tensors[t].scale = g->tensors[op->out[0]].scale;
 	B->band[(v - B->a) * B->n + i] = t;
 	return 0;
@@ -323,8 +328,12 @@ static Graph *partition(const Graph *g, int a, int b, int nbands, const int *ord
 	f->acc_bits = g->acc_bits;
 	int m = b - a + 1, n = nbands, join = -1;
 	int *map = xmalloc((g->ntensors ? g->ntensors : 1) * sizeof *map);
+	int region = 0;
+	for (int o = 0; o < g->nops; o++)
+		region = g->ops[o].region > region ? g->ops[o].region : region;
 	Build B = {f, g, a, n, band_rows(g, a, b, n), xmalloc((size_t)m * n * sizeof(int)),
-		   xmalloc((size_t)m * n * sizeof(int)), xmalloc(2 * (size_t)m * sizeof(int)), map};
+		   xmalloc((size_t)m * n * sizeof(int)), xmalloc(2 * (size_t)m * sizeof(int)), map,
+		   region + 1};
 	int nmax = 1;
 	for (int o = 0; o < g->nops; o++)
 		nmax = g->ops[o].nin > nmax ? g->ops[o].nin : nmax;

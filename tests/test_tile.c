@@ -248,6 +248,40 @@ static void test_apply_lowers_the_peak(void **state)
 	ir_free(g);
 }
 
+/* Interchangeable bands: the dp breaks their symmetry (band b's first op
+ * before band b + 1's) and finds the same peak as without, in fewer
+ * states. */
+static void test_band_symmetry(void **state)
+{
+	(void)state;
+	Graph *g = ir_new("sym");
+	int x = ir_input(g, "x", (Shape){1, 2, 24, 8}, DT_I8);
+	int y = ir_conv(g, "c3", ir_conv(g, "c2", ir_conv(g, "c1", x, 16, ir_window(3, 1, 1, 1)), 16,
+						  ir_window(1, 1, 1, 1)),
+			2, ir_window(3, 1, 1, 1));
+	int z = ir_conv(g, "side", x, 2, ir_window(1, 1, 1, 1));
+	int xs[2] = {y, z};
+	ir_mark_output(g, ir_add(g, "add", xs, 2));
+	ir_link(g);
+	Err e;
+	Graph *t = tile_region(g, 1, 3, 6, &e); /* c1..c3, x read whole (side reads it too) */
+	assert_non_null(t);
+	int *order = malloc(t->nops * sizeof *order);
+	DpOpts dp = {.no_split = true};
+	DpStats with, without;
+	assert_int_equal(sched_dp(t, &dp, order, &with, &e), 0);
+	int64_t peak = mem_peak(t, order, NULL);
+	for (int o = 0; o < t->nops; o++)
+		t->ops[o].band = 0; /* no band marks: no symmetry edges */
+	assert_int_equal(sched_dp(t, &dp, order, &without, &e), 0);
+	assert_true(with.optimal && without.optimal);
+	assert_int_equal(mem_peak(t, order, NULL), peak);
+	assert_true(with.states < without.states);
+	free(order);
+	ir_free(t);
+	ir_free(g);
+}
+
 static void test_not_applicable(void **state)
 {
 	(void)state;
@@ -275,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_macs_by_hand),
 		cmocka_unit_test(test_join_in_place),
 		cmocka_unit_test(test_apply_lowers_the_peak),
+		cmocka_unit_test(test_band_symmetry),
 		cmocka_unit_test(test_not_applicable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
