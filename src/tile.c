@@ -219,8 +219,9 @@ static int band_op(Build *B, int v, int i, Err *e)
 		for (int k = 0; k < op->nin; k++) {
 			int row0;
 			ins[k] = held(B, v, k, i, &row0);
-			if (row0 == r.lo && held_rows(B, ins[k]) == r.hi - r.lo)
-				continue;
+			if (row0 == r.lo && held_rows(B, ins[k]) == r.hi - r.lo &&
+			    !f->tensors[ins[k]].in_dram)
+				continue; /* its rows exactly, in SRAM */
 			char sn[NNAME];
 			if (snprintf(sn, sizeof sn, "%s/in%d", name, k) >= (int)sizeof sn) {
 				free(ins);
