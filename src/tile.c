@@ -10,8 +10,9 @@
  * tensors made by a and before (its inputs, held whole) and tensors made
  * inside, and nothing outside reads what it makes but b's tensor Y.  Its
  * ops must be convolutions (any kernel, stride, dilation, groups),
- * poolings, sums, activations or concats: ops whose output rows each
- * depend on a window of input rows.  Candidates start where at most
+ * poolings, sums, activations, products (Swish; squeeze-excite's, its
+ * per-channel factor made outside the region) or concats: ops whose
+ * output rows each depend on a window of input rows.  Candidates start where at most
  * WIDTH_MAX tensors cross: the graph's waists, and the boundaries of
  * DARTS and NASNet cells, which read the two cells before them.
  *
@@ -70,7 +71,15 @@ typedef struct Rows {
 static bool band_kind(OpKind k)
 {
 	return k == OP_CONV || k == OP_MAXPOOL || k == OP_AVGPOOL || k == OP_ADD || k == OP_WSUM ||
-	       k == OP_RELU || k == OP_CONCAT || k == OP_ACT;
+	       k == OP_RELU || k == OP_CONCAT || k == OP_ACT || k == OP_MUL;
+}
+
+/* Input k of op is a product's per-channel factor (n x c x 1 x 1, from
+ * outside the region: squeeze-excite), read whole by every band. */
+static bool broadcast(const Graph *g, const Op *op, int k)
+{
+	return op->kind == OP_MUL && k == 1 && g->tensors[op->in[1]].shape.h == 1 &&
+	       g->tensors[op->out[0]].shape.h > 1;
 }
 
 static bool windowed(OpKind k)
@@ -92,6 +101,8 @@ bool tile_applies(const Graph *g, int a, int b)
 		const Tensor *t = &g->tensors[op->out[0]];
 		if (t->dtype != DT_I8)
 			return false;
+		if (broadcast(g, op, 1) && g->tensors[op->in[1]].producer > a)
+			return false; /* the factor of a whole tensor: not a band's */
 		if (v == b)
 			continue;
 		if (t->output)
@@ -139,7 +150,7 @@ static Rows *band_rows(const Graph *g, int a, int b, int n)
 		const Op *op = &g->ops[v];
 		for (int k = 0; k < op->nin; k++) {
 			int p = g->tensors[op->in[k]].producer;
-			if (p <= a)
+			if (p <= a || broadcast(g, op, k))
 				continue; /* read whole */
 			for (int i = 0; i < n; i++) {
 				Rows r = need(g, op, k, rows[(v - a) * n + i]);
@@ -219,9 +230,10 @@ static int band_op(Build *B, int v, int i, Err *e)
 		for (int k = 0; k < op->nin; k++) {
 			int row0;
 			ins[k] = held(B, v, k, i, &row0);
-			if (row0 == r.lo && held_rows(B, ins[k]) == r.hi - r.lo &&
-			    !f->tensors[ins[k]].in_dram)
-				continue; /* its rows exactly, in SRAM */
+			if (broadcast(g, op, k) ||
+			    (row0 == r.lo && held_rows(B, ins[k]) == r.hi - r.lo &&
+			     !f->tensors[ins[k]].in_dram))
+				continue; /* a factor, whole; or its rows exactly, in SRAM */
 			char sn[NNAME];
 			if (snprintf(sn, sizeof sn, "%s/in%d", name, k) >= (int)sizeof sn) {
 				free(ins);
@@ -234,6 +246,7 @@ static int band_op(Build *B, int v, int i, Err *e)
 		case OP_WSUM: t = ir_wsum(f, name, ins, op->nin); break;
 		case OP_RELU: t = ir_relu(f, name, ins[0]); break;
 		case OP_ACT: t = ir_act(f, name, ins[0], op->act, op->alpha, op->beta); break;
+		case OP_MUL: t = ir_mul(f, name, ins[0], ins[1]); break;
 		default: t = ir_concat(f, name, ins, op->nin); break;
 		}
 		free(ins);

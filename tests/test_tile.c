@@ -282,6 +282,30 @@ static void test_band_symmetry(void **state)
 	ir_free(g);
 }
 
+/* Squeeze-excite: the product's per-channel factor, made outside the
+ * region, is read whole by every band; a factor made inside is refused. */
+static void test_products(void **state)
+{
+	(void)state;
+	Graph *g = ir_new("se");
+	int x = ir_input(g, "x", (Shape){1, 4, 8, 8}, DT_I8);
+	int y = ir_conv(g, "c", x, 4, ir_window(3, 1, 1, 1));
+	int s = ir_conv(g, "fc", ir_gavgpool(g, "gap", y), 4, ir_window(1, 1, 1, 1));
+	int m = ir_mul(g, "mul", y, s);
+	ir_mark_output(g, ir_conv(g, "proj", m, 2, ir_window(3, 1, 1, 1)));
+	ir_link(g);
+	Err e;
+	assert_false(tile_applies(g, 1, 5)); /* gap reads all of c */
+	assert_true(tile_applies(g, 3, 5));  /* mul, proj: y and s from outside */
+	Graph *t = tile_region(g, 3, 5, 2, &e);
+	assert_non_null(t);
+	const Op *band = &t->ops[t->tensors[ir_find(t, "mul/band2of2")].producer];
+	assert_int_equal(band->in[1], ir_find(t, "fc")); /* the factor, whole */
+	assert_int_equal(t->tensors[ir_find(t, "mul/band2of2")].shape.h, 5);
+	ir_free(t);
+	ir_free(g);
+}
+
 static void test_not_applicable(void **state)
 {
 	(void)state;
@@ -310,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_join_in_place),
 		cmocka_unit_test(test_apply_lowers_the_peak),
 		cmocka_unit_test(test_band_symmetry),
+		cmocka_unit_test(test_products),
 		cmocka_unit_test(test_not_applicable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
