@@ -93,7 +93,14 @@ if [ -d "$N" ]; then
 		t=$(basename "$d")
 		"$S" schedule "$d/model.onnx" --json >"$W/node/$t.json" 2>/dev/null &&
 			echo "$d/model.onnx $W/node/$t.json"
-	done >"$W/pairs"
+	done >"$W/all"
+	# peak.py does not know which reader of a value takes the importer's
+	# 4-D layout copy of it (an op named VALUE.reshape): those are left out
+	# (4 loss functions' expanded bodies today), and counted
+	while read -r m j; do
+		grep -q '\.reshape"' "$j" || echo "$m $j"
+	done <"$W/all" >"$W/pairs"
+	echo "onnx_nets: node tests: $(wc -l <"$W/pairs") checked by peak.py, $(($(wc -l <"$W/all") - $(wc -l <"$W/pairs"))) with layout copies left out"
 	n=$(wc -l <"$W/pairs")
 	if [ "$n" -lt 100 ]; then
 		bad "only $n of ONNX's node tests scheduled"
