@@ -14,6 +14,17 @@
 //                        its last channel's last row) inside its space,
 //                        covered by live SRAM buffers, racing no transfer
 //                        issued since the last SYNC
+// CHECK selects how much of that is built (npu_top passes it on):
+//   1  every rule (the default: simulation, the tests, the shipped build)
+//   0  the FPGA build's checker: the encoding rules and the bounds rules
+//      (42 43 45 76 77 78: what keeps the engines inside their memories
+//      and decoding what they are given), without the live-buffer table
+//      (npu_bufs: 44 46 47 48 50), the table of transfers since the last
+//      SYNC (52 53) and the pass of outputs over inputs (80).  A stream
+//      breaking only those runs on: a wrong result, never an access outside
+//      a memory.  What the rest of the machine needs stays in both: the
+//      running instruction's footprint (o_foot_*) and the count and first
+//      index of the transfers since the last SYNC (o_npend, o_pend_first).
 // Arithmetic (window extents, divisibility, hulls) goes through npu_alu, one
 // operation at a time; the checks of the next instruction overlap the
 // engine running the current one.  The machine's state mirrors (live
@@ -67,7 +78,8 @@ module npu_check #(
     parameter int WBUF_BYTES = 4096,
     parameter int COLS       = 4,
     parameter int NBUF       = 64,
-    parameter int NPEND      = 64
+    parameter int NPEND      = 64,
+    parameter int CHECK      = 1      // 1 every rule, 0 encoding and bounds only (above)
 ) (
     input  wire logic          i_clk,
     input  wire logic          i_rst,
@@ -206,33 +218,47 @@ module npu_check #(
     logic        bq_en, bq_cover, bq_overlap, bq_exact, b_full;
     logic [31:0] bq_addr, bq_cover_hi, bq_overlap_lo, bq_overlap_hi, bq_exact_bytes;
 
-    npu_bufs #(
-        .NBUF      (NBUF),
-        .SRAM_BYTES(SRAM_BYTES)
-    ) u_bufs (
-        .i_clk        (i_clk),
-        .i_rst        (i_rst),
-        .i_q_en       (bq_en),
-        .i_q_addr     (bq_addr),
-        .i_q_lo       (q_lo_r[31:0]),
-        .i_q_hi       (q_hi_r[31:0]),
-        .o_cover      (bq_cover),
-        .o_cover_hi   (bq_cover_hi),
-        .o_overlap    (bq_overlap),
-        .o_overlap_lo (bq_overlap_lo),
-        .o_overlap_hi (bq_overlap_hi),
-        .o_exact      (bq_exact),
-        .o_exact_bytes(bq_exact_bytes),
-        .i_alloc      (i_alloc),
-        .i_free       (i_free),
-        .i_lo         ({2'b00, w1[29:0]}),
-        .i_bytes      (w2),
-        .o_full       (b_full)
-    );
+    generate
+        if (CHECK != 0) begin : g_bufs
+            npu_bufs #(
+                .NBUF      (NBUF),
+                .SRAM_BYTES(SRAM_BYTES)
+            ) u_bufs (
+                .i_clk        (i_clk),
+                .i_rst        (i_rst),
+                .i_q_en       (bq_en),
+                .i_q_addr     (bq_addr),
+                .i_q_lo       (q_lo_r[31:0]),
+                .i_q_hi       (q_hi_r[31:0]),
+                .o_cover      (bq_cover),
+                .o_cover_hi   (bq_cover_hi),
+                .o_overlap    (bq_overlap),
+                .o_overlap_lo (bq_overlap_lo),
+                .o_overlap_hi (bq_overlap_hi),
+                .o_exact      (bq_exact),
+                .o_exact_bytes(bq_exact_bytes),
+                .i_alloc      (i_alloc),
+                .i_free       (i_free),
+                .i_lo         ({2'b00, w1[29:0]}),
+                .i_bytes      (w2),
+                .o_full       (b_full)
+            );
+        end else begin : g_no_bufs
+            // no table: the steps that ask it are not reached
+            assign bq_cover       = 1'b0;
+            assign bq_cover_hi    = '0;
+            assign bq_overlap     = 1'b0;
+            assign bq_overlap_lo  = '0;
+            assign bq_overlap_hi  = '0;
+            assign bq_exact       = 1'b0;
+            assign bq_exact_bytes = '0;
+            assign b_full         = 1'b0;
+            logic unused_bufs;
+            assign unused_bufs = ^{i_alloc, i_free, bq_en, bq_addr};
+        end
+    endgenerate
 
-    logic [NPEND-1:0]    pv_r, pload_r, pspace_r;   // valid, LOAD, in the WBUF
-    logic [32*NPEND-1:0] plo_r, phi_r, pidx_r;
-    logic [31:0]         npend_r, pfirst_r;
+    logic [31:0] npend_r, pfirst_r;  // transfers since the last SYNC, the first one's index
 
     // ---- phase state ----
     localparam logic [2:0] PH_IDLE = 3'd0, PH_ENC = 3'd1, PH_VIEW = 3'd2, PH_MACH = 3'd3,
@@ -445,19 +471,8 @@ module npu_check #(
         in_space = mask[space];
     endfunction
 
-    logic        p_hit;          // the pending scan
+    logic        p_hit;          // the pending scan (CHECK): the operand races a transfer
     logic [63:0] p_what;
-    always_comb begin
-        p_hit  = 1'b0;
-        p_what = '0;
-        for (int k = NPEND - 1; k >= 0; k--)
-            if (pv_r[k] && pspace_r[k] == q_space_r[0] && 64'(plo_r[32*k +: 32]) < q_hi_r &&
-                q_lo_r < 64'(phi_r[32*k +: 32]) && (q_write_r || pload_r[k])) begin
-                p_hit  = 1'b1;
-                p_what = {30'h0, pspace_r[k], pload_r[k], pidx_r[32*k +: 32]};
-            end
-    end
-
     // The outputs' SRAM hulls (at most two: dst, dst2), kept by the first
     // pass over the operands; a second pass takes each SRAM input against
     // them (code 80): the engines write while they still read, so a CONV's
@@ -475,25 +490,38 @@ module npu_check #(
     logic ov_same;  // a CONV's int32 dst is its partial sums' very view (allowed over them)
     assign ov_same = op == OP_CONV && (flags & F_OUT32) != 0 && w2 == w4 && v4 == v7 &&
                      v5[15:0] == v8[15:0];
-    always_comb begin
-        logic [31:0] lo, hi;
-        ov_whole = op == OP_CONV || op == OP_POOL;
-        ov_hit   = 1'b0;
-        ov_lo    = '0;
-        ov_hi    = '0;
-        ov_role  = '0;
-        lo       = q_lo_r[31:0];
-        hi       = q_hi_r[31:0];
-        for (int k = 1; k >= 0; k--)
-            if (2'(k) < ov_n_r && !(q_role_r == R_PSUM && ov_same && ovrole_r[8*k +: 8] == R_DST) &&
-                (ov_whole ? lo < ovhi_r[32*k +: 32] && ovlo_r[32*k +: 32] < hi
-                                            : lo < ovlo_r[32*k +: 32] && ovlo_r[32*k +: 32] < hi)) begin
-                ov_hit  = 1'b1;
-                ov_lo   = ovlo_r[32*k +: 32];
-                ov_hi   = ovhi_r[32*k +: 32];
-                ov_role = ovrole_r[8*k +: 8];
+    generate
+        if (CHECK != 0) begin : g_ov
+            always_comb begin
+                logic [31:0] lo, hi;
+                ov_whole = op == OP_CONV || op == OP_POOL;
+                ov_hit   = 1'b0;
+                ov_lo    = '0;
+                ov_hi    = '0;
+                ov_role  = '0;
+                lo       = q_lo_r[31:0];
+                hi       = q_hi_r[31:0];
+                for (int k = 1; k >= 0; k--)
+                    if (2'(k) < ov_n_r && !(q_role_r == R_PSUM && ov_same && ovrole_r[8*k +: 8] == R_DST) &&
+                        (ov_whole ? lo < ovhi_r[32*k +: 32] && ovlo_r[32*k +: 32] < hi
+                                                    : lo < ovlo_r[32*k +: 32] && ovlo_r[32*k +: 32] < hi)) begin
+                        ov_hit  = 1'b1;
+                        ov_lo   = ovlo_r[32*k +: 32];
+                        ov_hi   = ovhi_r[32*k +: 32];
+                        ov_role = ovrole_r[8*k +: 8];
+                    end
             end
-    end
+        end else begin : g_no_ov
+            // the second pass is not taken
+            assign ov_whole = 1'b0;
+            assign ov_hit   = 1'b0;
+            assign ov_lo    = '0;
+            assign ov_hi    = '0;
+            assign ov_role  = '0;
+            logic unused_ov;
+            assign unused_ov = ^{ovlo_r, ovhi_r, ovrole_r, ov_same};
+        end
+    endgenerate
 
     logic bq_en_r;  // a lookup in the live-buffer table this cycle
 
@@ -898,6 +926,7 @@ module npu_check #(
             // ALLOC: past the end, overlap, table full
             6'd10:
                 if (q_hi_r > 64'(SRAM_BYTES)) fail(8'd45, q_lo_r, q_hi_r, '0, '0);
+                else if (CHECK == 0) pass();
                 else begin
                     bq_en_r <= 1'b1;
                     st_r    <= 6'd11;
@@ -908,10 +937,12 @@ module npu_check #(
                 else if (b_full) fail(8'd50, q_lo_r, q_hi_r, 64'(NBUF), '0);
                 else pass();
             // FREE: a live buffer exactly, not racing a transfer
-            6'd20: begin
-                bq_en_r <= 1'b1;
-                st_r    <= 6'd21;
-            end
+            6'd20:
+                if (CHECK == 0) pass();
+                else begin
+                    bq_en_r <= 1'b1;
+                    st_r    <= 6'd21;
+                end
             6'd21: st_r <= 6'd22;
             6'd22:
                 if (!bq_exact) fail(8'd47, q_lo_r, q_hi_r, '0, '0);
@@ -927,7 +958,7 @@ module npu_check #(
             // operands
             6'd1:
                 if (oi_r == nops) begin
-                    if (!pass2_r && ov_n_r != 0 && ov_op) begin
+                    if (CHECK != 0 && !pass2_r && ov_n_r != 0 && ov_op) begin
                         pass2_r <= 1'b1;  // the inputs again, against the outputs
                         oi_r    <= '0;
                     end else pass();
@@ -961,7 +992,7 @@ module npu_check #(
                     hs_r <= '0;
                     st_r <= 6'd1;
                 end else begin
-                    if (q_space_r == SP_SRAM && q_write_r && !q_dma_r && ov_n_r < 2'd2) begin
+                    if (CHECK != 0 && q_space_r == SP_SRAM && q_write_r && !q_dma_r && ov_n_r < 2'd2) begin
                         ovlo_r[32*ov_n_r[0] +: 32] <= q_lo_r[31:0];
                         ovhi_r[32*ov_n_r[0] +: 32] <= q_hi_r[31:0];
                         ovrole_r[8*ov_n_r[0] +: 8] <= q_role_r;
@@ -975,7 +1006,11 @@ module npu_check #(
                         if (q_hi_r[31:0] > foot_whi_r && !q_dma_r) foot_whi_r <= q_hi_r[31:0];
                     end
                     q_p_r <= q_lo_r;
-                    st_r  <= q_space_r == SP_SRAM ? 6'd3 : 6'd6;
+                    if (CHECK == 0) begin  // no coverage, no races: the next operand
+                        oi_r <= oi_r + 6'd1;
+                        hs_r <= '0;
+                        st_r <= 6'd1;
+                    end else st_r <= q_space_r == SP_SRAM ? 6'd3 : 6'd6;
                 end
             end
             // SRAM coverage: walk the hull buffer by buffer
@@ -1094,33 +1129,57 @@ module npu_check #(
 
     // ---- the transfers since the last SYNC ----
     always_ff @(posedge i_clk) begin
-        if (i_push) begin : push
-            logic [PW-1:0] k;
-            logic          load;
-            logic   [31:0] chip, lo;
-            k      = npend_r[PW-1:0];
-            load   = op == OP_LOAD;
-            chip   = load ? w2 : w1;
-            lo     = {2'b00, chip[29:0]};  // its hull's end was found by the checks
-            pv_r[k]               <= 1'b1;
-            pload_r[k]            <= load;
-            pspace_r[k]           <= chip[31:30] == SP_WBUF;
-            plo_r[32*k +: 32]     <= lo;
-            phi_r[32*k +: 32]     <= q_hi_chip_r;
-            pidx_r[32*k +: 32]    <= i_push_index;
+        if (i_push) begin
             if (npend_r == 0) pfirst_r <= i_push_index;
-            npend_r               <= npend_r + 32'd1;
+            npend_r <= npend_r + 32'd1;
         end
-        if (i_sync || i_rst) begin
-            pv_r    <= '0;
-            npend_r <= '0;
-        end
+        if (i_sync || i_rst) npend_r <= '0;
     end
 
-    // the on-chip hull of the transfer being checked (its chip operand's)
-    logic [31:0] q_hi_chip_r;
-    always_ff @(posedge i_clk)
-        if (ph_r == PH_MACH && st_r == 6'd2 && q_space_r != SP_DRAM) q_hi_chip_r <= q_hi_r[31:0];
+    // Their table (CHECK): an operand must not race one (52), nor a FREE (53).
+    generate
+        if (CHECK != 0) begin : g_pend
+            logic [NPEND-1:0]    pv_r, pload_r, pspace_r;   // valid, LOAD, in the WBUF
+            logic [32*NPEND-1:0] plo_r, phi_r, pidx_r;
+            logic [31:0]         q_hi_chip_r;  // the on-chip hull of the transfer being checked
+
+            always_ff @(posedge i_clk)
+                if (ph_r == PH_MACH && st_r == 6'd2 && q_space_r != SP_DRAM) q_hi_chip_r <= q_hi_r[31:0];
+
+            always_ff @(posedge i_clk) begin
+                if (i_push) begin : push
+                    logic [PW-1:0] k;
+                    logic          load;
+                    logic   [31:0] chip, lo;
+                    k      = npend_r[PW-1:0];
+                    load   = op == OP_LOAD;
+                    chip   = load ? w2 : w1;
+                    lo     = {2'b00, chip[29:0]};  // its hull's end was found by the checks
+                    pv_r[k]               <= 1'b1;
+                    pload_r[k]            <= load;
+                    pspace_r[k]           <= chip[31:30] == SP_WBUF;
+                    plo_r[32*k +: 32]     <= lo;
+                    phi_r[32*k +: 32]     <= q_hi_chip_r;
+                    pidx_r[32*k +: 32]    <= i_push_index;
+                end
+                if (i_sync || i_rst) pv_r <= '0;
+            end
+
+            always_comb begin
+                p_hit  = 1'b0;
+                p_what = '0;
+                for (int k = NPEND - 1; k >= 0; k--)
+                    if (pv_r[k] && pspace_r[k] == q_space_r[0] && 64'(plo_r[32*k +: 32]) < q_hi_r &&
+                        q_lo_r < 64'(phi_r[32*k +: 32]) && (q_write_r || pload_r[k])) begin
+                        p_hit  = 1'b1;
+                        p_what = {30'h0, pspace_r[k], pload_r[k], pidx_r[32*k +: 32]};
+                    end
+            end
+        end else begin : g_no_pend
+            assign p_hit  = 1'b0;
+            assign p_what = '0;
+        end
+    endgenerate
 
     assign o_need_view  = ph_r == PH_WAITV && !i_view_ok;  // not in the cycle it is answered
     assign o_done       = done_r;

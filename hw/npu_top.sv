@@ -27,7 +27,8 @@ module npu_top #(
     parameter int IQ         = 16,
     parameter int MAXB       = 16,
     parameter int NOUT       = 16,
-    parameter int CW         = 48      // counter width
+    parameter int CW         = 48,     // counter width
+    parameter int CHECK      = 1       // the checker: 1 every rule, 0 encoding and bounds (npu_check)
 ) (
     input  wire logic                i_clk,
     input  wire logic                i_rst,
@@ -191,7 +192,8 @@ module npu_top #(
         .WBUF_BYTES(WBUF_BYTES),
         .COLS      (COLS),
         .NBUF      (NBUF),
-        .NPEND     (NPEND)
+        .NPEND     (NPEND),
+        .CHECK     (CHECK)
     ) u_check (
         .i_clk       (i_clk),
         .i_rst       (i_rst || start),
