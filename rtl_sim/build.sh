@@ -13,7 +13,10 @@
 # hw/npu.vlt, this script, the harness and its waivers), so two source trees
 # sharing one cache directory never run each other's build.  Environment:
 # NPU_JOBS (make jobs, default the number of CPUs), VERILATOR (default
-# verilator).
+# verilator), NPU_CHECK (npu_top's CHECK: 1, the default, every rule of
+# docs/isa.md; 0 the FPGA build's checker, encoding and bounds rules only,
+# hw/README.md "Checks"; part of OUTDIR/params, so give each its own OUTDIR:
+# src/rtlsim.c and tests/rtl.sh add -c0 to the directory's name).
 set -eu
 
 if [ $# -ne 10 ]; then
@@ -34,13 +37,21 @@ for v in "$@"; do
 		exit 2
 	fi
 done
+check=${NPU_CHECK:-1}
+case $check in
+0 | 1) ;;
+*)
+	echo "build.sh: NPU_CHECK must be 0 or 1 (is '$check')" >&2
+	exit 2
+	;;
+esac
 sram=$1 nb=$2 bb=$3 wbuf=$4 rd=$5 wr=$6 rows=$7 cols=$8 vw=$9
 jobs=${NPU_JOBS:-$(nproc 2>/dev/null || echo 2)}
 verilator=${VERILATOR:-verilator}
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-params="sram=$sram nb=$nb bb=$bb wbuf=$wbuf rd=$rd wr=$wr rows=$rows cols=$cols vw=$vw"
+params="sram=$sram nb=$nb bb=$bb wbuf=$wbuf rd=$rd wr=$wr rows=$rows cols=$cols vw=$vw check=$check"
 sources=$(cat "$root"/hw/*.sv "$root"/hw/npu.vlt "$here"/build.sh "$here"/sim_main.cpp "$here"/npu_sim.vlt | cksum | tr ' ' -)
 params="$params src=$sources"
 
@@ -63,7 +74,7 @@ rm -rf "$out/obj" "$out/npu_sim" "$out/params"
 	-Wno-fatal --top-module npu_top --prefix Vnpu_top -Mdir "$out/obj" -o "$out/npu_sim" \
 	-j "$jobs" \
 	-GSRAM_BYTES="$sram" -GNB="$nb" -GBB="$bb" -GWBUF_BYTES="$wbuf" -GRD_BPC="$rd" \
-	-GWR_BPC="$wr" -GROWS="$rows" -GCOLS="$cols" -GVW="$vw" \
+	-GWR_BPC="$wr" -GROWS="$rows" -GCOLS="$cols" -GVW="$vw" -GCHECK="$check" \
 	-CFLAGS "-O2 -DNPU_SRAM_BYTES=$sram -DNPU_WBUF_BYTES=$wbuf -DNPU_RD_BPC=$rd -DNPU_WR_BPC=$wr -DNPU_COLS=$cols -DNPU_NB=$nb" \
 	"$root"/hw/*.sv "$root"/hw/npu.vlt "$here"/npu_sim.vlt "$here"/sim_main.cpp >"$out/build.log" 2>&1 || {
 	echo "build.sh: verilator failed; the last lines of $out/build.log:" >&2

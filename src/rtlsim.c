@@ -3,7 +3,10 @@
  * The simulator is built per config by rtl_sim/build.sh into a cache
  * directory named after the config's hardware parameters (build.sh does
  * nothing when the binary there was built from the same RTL sources, by a
- * checksum of their contents), so a sweep builds each SRAM size once.  The run gets the stream and the DRAM image
+ * checksum of their contents), so a sweep builds each SRAM size once.
+ * NPU_CHECK=0 in the environment builds (and runs) the NPU with the FPGA
+ * build's checker (npu_top's CHECK = 0: encoding and bounds rules only),
+ * into a directory of its own (-c0).  The run gets the stream and the DRAM image
  * as files and leaves the final image, the counters (one JSON object) and a
  * per-instruction timeline beside them.
  */
@@ -91,11 +94,16 @@ static void build_tick(void *ctx, double seconds)
 
 /* The simulator for c, built if needed; path receives its file name.  The
  * DRAM's latency is the harness's (+latency=), not the NPU's: one
- * simulator serves every latency. */
+ * simulator serves every latency.  NPU_CHECK (build.sh reads it too) picks
+ * the checker: unset, empty or 1 every rule, 0 encoding and bounds only. */
 static int simulator(const Config *c, char *path, size_t n, Err *e)
 {
 	const char *cache = getenv("XDG_CACHE_HOME");
 	const char *home = getenv("HOME");
+	const char *check = getenv("NPU_CHECK");
+	if (check && *check && strcmp(check, "0") != 0 && strcmp(check, "1") != 0)
+		return err_set(e, "NPU_CHECK must be 0 or 1 (is '%.32s')", check);
+	bool all = !check || strcmp(check, "0") != 0;
 	char dir[2048];
 	if (cache && *cache)
 		snprintf(dir, sizeof dir, "%s/serenity", cache);
@@ -106,8 +114,8 @@ static int simulator(const Config *c, char *path, size_t n, Err *e)
 			 c->vector_width};
 	enum { NV = sizeof v / sizeof v[0] };
 	char out[3072], a[NV][32], script[2048];
-	snprintf(out, sizeof out, "%s/rtl-s%lld-b%lldx%lld-w%lld-p%lld.%lld-m%lldx%lld-v%lld", dir, v[0],
-		 v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
+	snprintf(out, sizeof out, "%s/rtl-s%lld-b%lldx%lld-w%lld-p%lld.%lld-m%lldx%lld-v%lld%s", dir,
+		 v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], all ? "" : "-c0");
 	snprintf(script, sizeof script, "%s/rtl_sim/build.sh", SERENITY_SOURCE_DIR);
 	char *argv[NV + 4] = {"/bin/sh", script, out};
 	for (int k = 0; k < NV; k++) {
@@ -162,10 +170,10 @@ int rtl_run(const Config *c, const NpuProgram *p, const char *work, const char *
 {
 	memset(st, 0, sizeof *st);
 	char sim[4096], stream[4096], image[4096], out[4096], counters[4096];
+	if (simulator(c, sim, sizeof sim, e)) /* first: a refused NPU_CHECK writes nothing */
+		return -1;
 	if (mkdir(work, 0777) != 0 && errno != EEXIST)
 		return err_set(e, "%s: %s", work, strerror(errno));
-	if (simulator(c, sim, sizeof sim, e))
-		return -1;
 	snprintf(stream, sizeof stream, "%s/stream.bin", work);
 	snprintf(image, sizeof image, "%s/dram.bin", work);
 	snprintf(out, sizeof out, "%s/dram_out.bin", work);

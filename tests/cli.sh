@@ -141,6 +141,11 @@ done
 	ok || bad "run --sim rtl -o: timeline.csv: $(head -n 2 "$W/rtl/timeline.csv")"
 expect 2 "$S" run zoo:swiftnet-hpd --config "$C/npu-tiny.xml" -o "$W/rtl2"
 grep -q "needs --sim rtl" "$W/err" && [ ! -e "$W/rtl2" ] && ok || bad "run -o without rtl: $(cat "$W/err")"
+# NPU_CHECK picks the RTL checker (rtl_sim/build.sh): a value not 0 or 1 is
+# refused before any build, with nothing written
+expect 1 env NPU_CHECK=2 "$S" run zoo:swiftnet-hpd --config "$C/npu-tiny.xml" --sim rtl -o "$W/rtl3"
+[ "$(cat "$W/err")" = "serenity: NPU_CHECK must be 0 or 1 (is '2')" ] && [ ! -e "$W/rtl3" ] && ok ||
+	bad "run --sim rtl with NPU_CHECK=2: $(cat "$W/err")"
 
 # cost-aware scheduling: traffic (bytes read and written) never above the
 # peak order's at that SRAM.
