@@ -63,7 +63,8 @@
 # Exit status 0 when everything passes.  Needs verilator and a C compiler;
 # builds serenity, fsim_image and streamgen (CMake) when missing.  Time on 2
 # shared cores, loaded, with the simulators built: --quick 3.5 minutes (unit.sh
-# --quick beside the simulations is the longest part; CHECK=0 adds about one),
+# --quick beside the simulations is the longest part; CHECK=0 adds 1.5 and
+# its own Verilator build),
 # the default 3-6,
 # --full 8-10 (unit.sh: 7-8); a Verilator build of npu_top adds 1.5-5
 # minutes per config (a fresh clone's --quick builds npu-tiny's once: 1.5).
