@@ -908,7 +908,8 @@ static int cmd_verify(int argc, char **argv)
 	    pipeline_quantize(&g, NULL, 1, o.perchannel, o.calib, calib_progress(), NULL, &e) ||
 	    pipeline_npu_check(g, o.model, true, &e) ||
 	    (o.tile && !(t = tile_apply(g, &dp, &to, &ts, &e))) ||
-	    !(r = o.tile && !o.rewrite ? rw_rebuild(t, -1, NULL, &e) : rw_apply(t ? t : g, &dp, &st, &e)) ||
+	    !(r = o.tile && !o.rewrite ? rw_rebuild(t, -1, NULL, &e)
+				       : rw_apply(t ? t : g, &dp, &st, &e)) ||
 	    !(all = rw_apply_all(t ? t : g, &sta, &e)) || ref_run(g, &vg, &e) || ref_run(r, &vr, &e) ||
 	    ref_run(all, &va, &e)) {
 		dp_progress_done(&dp);
