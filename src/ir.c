@@ -274,7 +274,8 @@ int ir_gavgpool(Graph *g, const char *name, int x)
 	return new_op(g, name, OP_GAVGPOOL, &x, 1, (Shape){xs.n, xs.c, 1, 1}, DT_I8, 0);
 }
 
-static int elementwise(Graph *g, const char *name, OpKind kind, const int *xs, int n)
+/* Inputs xs[0..n) of node name, at least one, all defined: 0, or -1 (g failed). */
+static int inputs_ok(Graph *g, const char *name, const int *xs, int n)
 {
 	if (g->failed)
 		return -1;
@@ -283,6 +284,34 @@ static int elementwise(Graph *g, const char *name, OpKind kind, const int *xs, i
 	for (int i = 0; i < n; i++)
 		if (!in_ok(g, xs[i]))
 			return fail(g, "node %s: input %d undefined", name, i);
+	return 0;
+}
+
+/* The shape of xs[0..n) one after the other along axis 1 (channels, a
+ * concat) or 2 (rows, a join), the other dims equal, into *s; 0 or -1. */
+static int stacked(Graph *g, const char *name, const int *xs, int n, int axis, Shape *s)
+{
+	static const char *const what[] = {[1] = "channels", [2] = "rows"};
+	*s = g->tensors[xs[0]].shape;
+	int64_t sum = 0;
+	for (int i = 0; i < n; i++) {
+		Shape si = g->tensors[xs[i]].shape;
+		if (si.n != s->n || (axis != 1 && si.c != s->c) || (axis != 2 && si.h != s->h) ||
+		    si.w != s->w)
+			return fail(g, "node %s: input %s does not match %s outside %s", name,
+				    g->tensors[xs[i]].name, g->tensors[xs[0]].name, what[axis]);
+		sum += axis == 1 ? si.c : si.h;
+	}
+	if (sum > NDIM_MAX)
+		return fail(g, "node %s: too many %s", name, what[axis]);
+	*(axis == 1 ? &s->c : &s->h) = (int)sum;
+	return 0;
+}
+
+static int elementwise(Graph *g, const char *name, OpKind kind, const int *xs, int n)
+{
+	if (inputs_ok(g, name, xs, n))
+		return -1;
 	Shape s = g->tensors[xs[0]].shape;
 	for (int i = 1; i < n; i++)
 		if (!shape_eq(s, g->tensors[xs[i]].shape))
@@ -311,25 +340,9 @@ int ir_relu(Graph *g, const char *name, int x)
 
 int ir_concat(Graph *g, const char *name, const int *xs, int n)
 {
-	if (g->failed)
+	Shape s;
+	if (inputs_ok(g, name, xs, n) || stacked(g, name, xs, n, 1, &s))
 		return -1;
-	if (n < 1)
-		return fail(g, "node %s: no inputs", name);
-	for (int i = 0; i < n; i++)
-		if (!in_ok(g, xs[i]))
-			return fail(g, "node %s: input %d undefined", name, i);
-	Shape s = g->tensors[xs[0]].shape;
-	int64_t c = s.c;
-	for (int i = 1; i < n; i++) {
-		Shape si = g->tensors[xs[i]].shape;
-		if (si.n != s.n || si.h != s.h || si.w != s.w)
-			return fail(g, "node %s: input %s does not match %s outside channels", name,
-				    g->tensors[xs[i]].name, g->tensors[xs[0]].name);
-		c += si.c;
-	}
-	if (c > NDIM_MAX)
-		return fail(g, "node %s: too many channels", name);
-	s.c = (int)c;
 	return new_op(g, name, OP_CONCAT, xs, n, s, DT_I8, 0);
 }
 
@@ -544,34 +557,26 @@ int ir_reshape(Graph *g, const char *name, int x, Shape s)
 
 int ir_join(Graph *g, const char *name, const int *xs, int n)
 {
-	if (g->failed)
+	Shape s;
+	if (inputs_ok(g, name, xs, n))
 		return -1;
-	if (n < 1)
-		return fail(g, "node %s: no inputs", name);
-	for (int i = 0; i < n; i++)
-		if (!in_ok(g, xs[i]))
-			return fail(g, "node %s: input %d undefined", name, i);
-	Shape s = g->tensors[xs[0]].shape;
-	int64_t h = 0, bytes = 0;
-	for (int i = 0; i < n; i++) {
-		Shape si = g->tensors[xs[i]].shape;
-		if (si.n != s.n || si.c != s.c || si.w != s.w)
-			return fail(g, "node %s: input %s does not match %s outside rows", name,
-				    g->tensors[xs[i]].name, g->tensors[xs[0]].name);
-		h += si.h;
-		bytes += g->tensors[xs[i]].bytes;
-	}
-	if (s.n == 0) { /* bands known by their bytes only (a plain graph) */
+	if (g->tensors[xs[0]].shape.n == 0) { /* bands known by their bytes only (a plain graph) */
+		int64_t bytes = 0;
+		for (int i = 0; i < n; i++) {
+			if (g->tensors[xs[i]].shape.n != 0)
+				return fail(g, "node %s: input %s does not match %s outside rows", name,
+					    g->tensors[xs[i]].name, g->tensors[xs[0]].name);
+			bytes += g->tensors[xs[i]].bytes;
+		}
 		if (bytes > NBYTES_MAX)
 			return fail(g, "node %s: tensor too large", name);
-		int t = new_op(g, name, OP_OPAQUE, xs, n, s, DT_I8, bytes);
+		int t = new_op(g, name, OP_OPAQUE, xs, n, g->tensors[xs[0]].shape, DT_I8, bytes);
 		if (t >= 0)
 			last_op(g)->kind = OP_JOIN;
 		return t;
 	}
-	if (h > NDIM_MAX)
-		return fail(g, "node %s: too many rows", name);
-	s.h = (int)h;
+	if (stacked(g, name, xs, n, 2, &s))
+		return -1;
 	return new_op(g, name, OP_JOIN, xs, n, s, DT_I8, 0);
 }
 
